@@ -1,0 +1,186 @@
+"""Configuration.
+
+Two objects, two lifetimes:
+
+* :class:`Settings` — where things live and which models to use, for a whole process
+  (CLI, server, notebook). Sources, highest first: explicit keyword arguments (CLI flags),
+  ``FILINGS_*`` environment variables, a TOML file (``--config`` / ``FILINGS_CONFIG``, else
+  ``<data_dir>/filings.toml`` if it exists), then the defaults below.
+* :class:`Context` — the per-run LangGraph runtime context (``context_schema=Context``): models,
+  k values, thresholds and budgets for one question. Built from Settings by
+  :meth:`Settings.context`, and overridable per run (e.g. as LangGraph assistant config).
+
+Nothing here reads the environment at import time; env vars never override a value passed
+explicitly for one run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_cache_dir, user_data_dir
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "filings-agent"
+DEFAULT_CHAT_MODEL = "local:qwen2.5-coder-1.5b"
+DEFAULT_EMBEDDINGS = "local:all-minilm-l6-v2"
+DEFAULT_RERANKER = "local:mpnet-rescore"
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME))
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("FILINGS_CONFIG")
+    if explicit:
+        return Path(explicit)
+    data_dir = Path(os.environ.get("FILINGS_DATA_DIR") or default_data_dir())
+    candidate = data_dir / "filings.toml"
+    return candidate if candidate.exists() else None
+
+
+class Settings(BaseSettings):
+    """Process-wide settings. Every field can be set as ``FILINGS_<FIELD>`` or in the TOML file."""
+
+    model_config = SettingsConfigDict(env_prefix="FILINGS_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Root for the index (Chroma + BM25 + manifest), traces, chat threads and, unless "
+        "model_dir is set, the model cache. Several independent indexes can live side by side.",
+    )
+    model_dir: Path | None = Field(
+        default=None,
+        description="Where assembled local model files are cached (default: <user cache dir>/filings-agent/models).",
+    )
+    collection: str = Field(default="filings", description="Chroma collection name (>= 3 characters).")
+    chroma_host: str | None = Field(
+        default=None, description="Chroma server host; when set, HttpClient is used instead of the embedded store."
+    )
+    chroma_port: int = Field(default=8000, description="Chroma server port.")
+    chroma_ssl: bool = Field(default=False, description="Use HTTPS for the Chroma server.")
+
+    chat_model: str = Field(default=DEFAULT_CHAT_MODEL, description="Default model string for every chat role.")
+    planner_model: str | None = Field(default=None, description="Scope fallback + decomposition (default: chat_model).")
+    drafter_model: str | None = Field(default=None, description="Drafting answers (default: chat_model).")
+    judge_model: str | None = Field(default=None, description="Critic support judgements (default: chat_model).")
+    embeddings_model: str = Field(default=DEFAULT_EMBEDDINGS, description="Embedding model string.")
+    reranker_model: str = Field(
+        default=DEFAULT_RERANKER,
+        description="Reranker string: 'none', 'local:mpnet-rescore', 'hf:<cross-encoder id or path>', 'llm'.",
+    )
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible server (vLLM, TGI, llama.cpp server)."
+    )
+    n_threads: int = Field(default=2, description="CPU threads for llama.cpp.")
+    n_ctx: int = Field(default=4096, description="Context window for local llama.cpp models.")
+    checkpointer: str = Field(
+        default="sqlite",
+        description="'sqlite' (file under data_dir), 'memory', or a postgres:// URL for many users.",
+    )
+    trace_local: bool = Field(default=True, description="Record node spans in the local trace sink.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # flags (init kwargs) > env > TOML file > defaults
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @classmethod
+    def load(cls, **flags: Any) -> Settings:
+        """Build settings; ``None``-valued flags mean "not given on the command line"."""
+        return cls(**{k: v for k, v in flags.items() if v is not None})
+
+    # --- derived locations -------------------------------------------------------------
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def traces_path(self) -> Path:
+        return self.data_dir / "traces.sqlite"
+
+    @property
+    def checkpoints_path(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_dir or Path(user_cache_dir(APP_NAME)) / "models"
+
+    def context(self, **overrides: Any) -> Context:
+        """The per-run Context with this process's model choices filled in."""
+        values: dict[str, Any] = {
+            "planner_model": self.planner_model or self.chat_model,
+            "drafter_model": self.drafter_model or self.chat_model,
+            "judge_model": self.judge_model or self.chat_model,
+            "embeddings_model": self.embeddings_model,
+            "reranker_model": self.reranker_model,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return Context(**values)
+
+
+@dataclass(kw_only=True)
+class Context:
+    """Runtime context of one research run (LangGraph ``context_schema``).
+
+    Every field is a knob a user may turn per question or per assistant.
+    """
+
+    planner_model: str = field(
+        default=DEFAULT_CHAT_MODEL, metadata={"description": "Model string for scope fallback and decomposition."}
+    )
+    drafter_model: str = field(default=DEFAULT_CHAT_MODEL, metadata={"description": "Model string that drafts."})
+    judge_model: str = field(
+        default=DEFAULT_CHAT_MODEL, metadata={"description": "Model string for the critic's YES/NO support checks."}
+    )
+    embeddings_model: str = field(default=DEFAULT_EMBEDDINGS, metadata={"description": "Embedding model string."})
+    reranker_model: str = field(default=DEFAULT_RERANKER, metadata={"description": "Reranker string or 'none'."})
+
+    dense_k: int = field(default=30, metadata={"description": "Candidates from the dense retriever per sub-question."})
+    bm25_k: int = field(default=30, metadata={"description": "Candidates from BM25 per sub-question."})
+    fusion_k: int = field(default=60, metadata={"description": "Reciprocal-rank-fusion constant k."})
+    dense_weight: float = field(default=1.0, metadata={"description": "RRF weight of the dense ranking."})
+    bm25_weight: float = field(default=1.0, metadata={"description": "RRF weight of the BM25 ranking."})
+    rerank_candidates: int = field(default=30, metadata={"description": "Fused candidates the reranker re-scores."})
+    context_chunks: int = field(default=6, metadata={"description": "Top chunks after rerank given to the drafter."})
+
+    max_subquestions: int = field(default=4, metadata={"description": "Upper bound on decomposition."})
+    faithfulness_threshold: float = field(
+        default=0.8, metadata={"description": "Critic score at or above which a draft is accepted."}
+    )
+    max_revisions: int = field(
+        default=2, metadata={"description": "Budget: regenerations + re-retrievals after the first draft."}
+    )
+    max_llm_calls: int = field(default=12, metadata={"description": "Budget: LLM calls in one run, all roles."})
+    max_answer_tokens: int = field(default=320, metadata={"description": "Cap on drafted tokens (runaway guard)."})
+
+    def with_overrides(self, **overrides: Any) -> Context:
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"unknown Context field(s): {', '.join(sorted(unknown))}")
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(overrides)
+        return Context(**values)

@@ -1,0 +1,147 @@
+"""Typed data shared by ingestion, retrieval, the graph and evals.
+
+Chroma metadata must be flat scalars with no ``None``: :meth:`ChunkMetadata.to_store` /
+:meth:`ChunkMetadata.from_store` are the only translation between the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+FormType = Literal["10-K", "10-K/A", "10-Q", "10-Q/A", "8-K", "EARNINGS", "OTHER"]
+
+
+class ChunkMetadata(BaseModel):
+    """Everything known about where a chunk came from."""
+
+    doc_id: str = Field(description="Accession number when known, else 'sha256:<hex>' of the file bytes.")
+    source_path: str = Field(description="Absolute path of the ingested file.")
+    company: str | None = Field(default=None, description="Registrant name, e.g. 'Apple Inc.'.")
+    ticker: str | None = None
+    cik: str | None = None
+    form_type: str | None = Field(default=None, description="One of FormType.")
+    fiscal_year: int | None = Field(default=None, description="Fiscal year as the filing names it.")
+    fiscal_quarter: int | None = Field(default=None, description="1-4 for quarterly reports, else None.")
+    period_end: str | None = Field(default=None, description="ISO date of the period end.")
+    accession: str | None = None
+    amends: str | None = Field(default=None, description="doc_id of the filing this one amends (10-K/A).")
+    page: int = Field(default=0, description="Zero-based page index (evaluation).")
+    section: str | None = Field(default=None, description="e.g. \"Item 7. Management's Discussion and Analysis\".")
+    item: str | None = Field(default=None, description="Normalised Item id, e.g. '7', '1A'; None outside Items.")
+    part: str | None = Field(default=None, description="'I' / 'II' for 10-Q parts when known.")
+    chunk_index: int = Field(default=0, description="Position of the chunk within its document.")
+    is_table: bool = False
+
+    @property
+    def page_number(self) -> int:
+        """1-based page number for display."""
+        return self.page + 1
+
+    @property
+    def period_label(self) -> str:
+        if self.fiscal_year is None:
+            return "?"
+        return f"FY{self.fiscal_year}" + (f" Q{self.fiscal_quarter}" if self.fiscal_quarter else "")
+
+    def to_store(self) -> dict[str, str | int | float | bool]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+    @classmethod
+    def from_store(cls, meta: dict[str, Any]) -> ChunkMetadata:
+        return cls.model_validate({k: v for k, v in meta.items() if k in cls.model_fields})
+
+
+class Chunk(BaseModel):
+    id: str = Field(description="Stable id: '<doc_id>::<chunk_index>'.")
+    text: str
+    metadata: ChunkMetadata
+
+
+class ScoredChunk(BaseModel):
+    chunk: Chunk
+    score: float = Field(description="Score of the last stage that ranked it (higher is better).")
+    stage_scores: dict[str, float] = Field(default_factory=dict, description="e.g. {'dense': .., 'bm25': .., 'rrf': ..}")
+
+    @property
+    def id(self) -> str:
+        return self.chunk.id
+
+
+class Scope(BaseModel):
+    """Which filings a question is about; applied as a hard pre-filter (fails closed)."""
+
+    companies: list[str] = Field(default_factory=list, description="Canonical company names as stored in the index.")
+    fiscal_years: list[int] = Field(default_factory=list)
+    quarters: list[int] = Field(default_factory=list)
+    form_types: list[str] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=list, description="Normalised Item ids, e.g. ['7'].")
+    doc_ids: list[str] = Field(
+        default_factory=list, description="Documents the scope resolves to; empty with status 'ok' means unscoped."
+    )
+    status: Literal["ok", "unscoped", "no_match"] = "unscoped"
+    reason: str = Field(default="", description="Human-readable explanation, esp. for no_match.")
+    source: dict[str, str] = Field(
+        default_factory=dict, description="How each part was found: 'parsed', 'llm', 'inherited'."
+    )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.companies or self.fiscal_years or self.quarters or self.form_types or self.items)
+
+
+class Citation(BaseModel):
+    n: int = Field(description="Number shown in the answer text as [n].")
+    chunk_id: str
+    doc_id: str
+    company: str | None = None
+    form_type: str | None = None
+    period: str | None = None
+    section: str | None = None
+    page: int = Field(description="1-based page number for display.")
+    source_path: str | None = None
+    quote: str = Field(default="", description="The span of the chunk the sentence relies on.")
+
+
+Verdict = Literal["supported", "unsupported", "ungrounded_number", "bad_citation", "calculation"]
+
+
+class Claim(BaseModel):
+    text: str
+    chunk_ids: list[str] = Field(default_factory=list)
+    numbers: list[str] = Field(default_factory=list)
+    verdict: Verdict = "supported"
+    reason: str = ""
+
+
+class Critique(BaseModel):
+    claims: list[Claim] = Field(default_factory=list)
+    faithfulness: float = 0.0
+    evidence_missing: bool = Field(default=False, description="True when the context lacks what the question needs.")
+    feedback: str = Field(default="", description="What the drafter should fix on regeneration.")
+
+
+StopReason = Literal["accepted", "abstained: budget", "abstained: no evidence", "out of scope", "error"]
+
+
+class Usage(BaseModel):
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Answer(BaseModel):
+    """The typed output of a research run."""
+
+    question: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    faithfulness: float = 0.0
+    scope: Scope = Field(default_factory=Scope)
+    stop_reason: StopReason = "accepted"
+    revisions: int = 0
+    usage: Usage = Field(default_factory=Usage)
+    node_seconds: dict[str, float] = Field(default_factory=dict)
+    fallbacks: list[str] = Field(default_factory=list, description="Node fallbacks taken (malformed model output).")
