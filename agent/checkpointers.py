@@ -184,7 +184,9 @@ def make_sync_checkpointer(
             pool.open(wait=True, timeout=connect_timeout)
         except PoolTimeout as exc:
             pool.close()
-            raise ConnectionError(f"cannot connect to the postgres checkpointer at {spec.describe()}") from exc
+            raise ConnectionError(
+                f"cannot connect to the postgres checkpointer at {spec.describe()}"
+            ) from exc
         try:
             saver = PostgresSaver(pool)  # type: ignore[arg-type]
             saver.setup()

@@ -60,7 +60,9 @@ def test_env_var_selects_backend(tmp_path, monkeypatch):
     assert parse_checkpointer(Settings(data_dir=tmp_path)).kind == "postgres"
 
 
-@pytest.mark.parametrize("value", ["redis://h", "sqlite:///", "sqlite:relative.db", "postgres://:5432/db", ""])
+@pytest.mark.parametrize(
+    "value", ["redis://h", "sqlite:///", "sqlite:relative.db", "postgres://:5432/db", ""]
+)
 def test_bad_specs_fail_clearly(tmp_path, value):
     with pytest.raises(CheckpointerConfigError, match="checkpointer"):
         parse_checkpointer(Settings(data_dir=tmp_path, checkpointer=value))
@@ -104,7 +106,9 @@ async def test_memory_is_in_process(tmp_path):
 
 async def test_unreachable_postgres_is_a_clear_error(tmp_path):
     # Port 1 on loopback refuses at once; the error names the target without the password.
-    settings = Settings(data_dir=tmp_path, checkpointer="postgresql://u:hunter2@127.0.0.1:1/db?connect_timeout=1")
+    settings = Settings(
+        data_dir=tmp_path, checkpointer="postgresql://u:hunter2@127.0.0.1:1/db?connect_timeout=1"
+    )
     with pytest.raises(ConnectionError, match="postgres checkpointer") as info:
         async with make_checkpointer(settings, connect_timeout=1.0):
             pass
