@@ -1,0 +1,219 @@
+"""The index facade: Chroma (dense) + BM25 (lexical) + SQLite manifest, always consistent.
+
+Searches see committed documents only. Writers (``loaders.pipeline``) take an exclusive file
+lock, purge the leftovers of crashed ingests, then write each document as
+pending -> chunks into Chroma + manifest -> committed (one SQLite transaction).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agent.config import Settings
+from agent.retrieval.bm25 import BM25Index
+from agent.retrieval.manifest import DocumentRecord, Manifest, now_iso
+from agent.retrieval.store import ChromaStore, VectorStore, chroma_where
+from agent.schemas import Chunk, ScoredChunk
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+__all__ = ["DocumentRecord", "FilingIndex", "IndexBusyError", "MetadataFilter"]
+
+log = logging.getLogger(__name__)
+
+MetadataFilter = dict[str, list[str | int]]
+"""AND across fields, OR within a field's values; an empty value list matches nothing."""
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is writing to this index."""
+
+
+def _fails_closed(filter: MetadataFilter | None) -> bool:
+    return filter is not None and any(len(v) == 0 for v in filter.values())
+
+
+class FilingIndex:
+    """Read/write access to one index directory (``settings.index_dir``)."""
+
+    def __init__(self, settings: Settings, store: VectorStore, manifest: Manifest, embeddings: Embeddings | None):
+        self.settings = settings
+        self.store = store
+        self.manifest = manifest
+        self._embeddings = embeddings
+        self._bm25: BM25Index | None = None
+        self._bm25_generation = -1
+
+    @classmethod
+    def open(cls, settings: Settings, embeddings: Embeddings | None = None) -> FilingIndex:
+        """Open (creating if needed) the index; ``embeddings`` defaults to ``settings.embeddings_model``,
+        loaded lazily on the first dense search or write."""
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        manifest = Manifest(settings.index_dir / "manifest.sqlite")
+        return cls(settings, ChromaStore(settings), manifest, embeddings)
+
+    def close(self) -> None:
+        self.manifest.close()
+
+    @property
+    def embeddings(self) -> Embeddings:
+        if self._embeddings is None:
+            from agent.models import make_embeddings
+
+            self._embeddings = make_embeddings(self.settings.embeddings_model, self.settings)
+        return self._embeddings
+
+    # --- reads ----------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        """Committed documents, ordered by source path."""
+        return self.manifest.committed()
+
+    def count(self) -> int:
+        """Number of committed chunks."""
+        return self.manifest.count_committed_chunks()
+
+    def get_chunks(self, ids: list[str]) -> list[Chunk]:
+        """Committed chunks by id, in the order asked; unknown ids are left out."""
+        found = self.manifest.get_chunks(list(dict.fromkeys(ids)))
+        return [found[i] for i in ids if i in found]
+
+    def _allowed_docs(self, filter: MetadataFilter | None) -> set[str]:
+        committed = self.manifest.committed_ids()
+        if filter and "doc_id" in filter:
+            committed &= {str(v) for v in filter["doc_id"]}
+        return committed
+
+    def dense_search(self, query: str, k: int, filter: MetadataFilter | None = None) -> list[ScoredChunk]:
+        """Cosine-similarity top-k among committed chunks passing ``filter``."""
+        if _fails_closed(filter) or k <= 0:
+            return []
+        allowed = self._allowed_docs(filter)
+        if not allowed:
+            return []
+        where_filter: dict[str, list[Any]] = {k_: list(v) for k_, v in (filter or {}).items() if k_ != "doc_id"}
+        where_filter["doc_id"] = sorted(allowed)
+        vector = self.embeddings.embed_query(query)
+        hits = self.store.query(vector, k, chroma_where(where_filter))
+        return self._scored(hits, "dense")
+
+    def _bm25_index(self) -> BM25Index:
+        generation = self.manifest.generation()
+        if self._bm25 is None or self._bm25_generation != generation:
+            path = self.settings.index_dir / "bm25"
+            index = BM25Index.load(path, generation)
+            if index is None:
+                index = self._rebuild_bm25(generation)
+            self._bm25, self._bm25_generation = index, generation
+        return self._bm25
+
+    def _rebuild_bm25(self, generation: int) -> BM25Index:
+        import json
+
+        rows = ((cid, text, json.loads(meta)) for cid, text, meta in self.manifest.committed_chunks())
+        index = BM25Index.build(rows)
+        try:
+            index.save(self.settings.index_dir / "bm25", generation)
+        except OSError as exc:  # a read-only index still works from memory
+            log.warning("could not persist BM25 index: %s", exc)
+        return index
+
+    def bm25_search(self, query: str, k: int, filter: MetadataFilter | None = None) -> list[ScoredChunk]:
+        """BM25 top-k among committed chunks passing ``filter`` (filtered before top-k)."""
+        if _fails_closed(filter) or k <= 0:
+            return []
+        index = self._bm25_index()
+        allowed = self._allowed_docs(filter)
+        mask = index.mask({f: v for f, v in (filter or {}).items() if f != "doc_id"}, allowed)
+        return self._scored(index.search(query, k, mask), "bm25")
+
+    def _scored(self, hits: list[tuple[str, float]], stage: str) -> list[ScoredChunk]:
+        chunks = {c.id: c for c in self.get_chunks([h[0] for h in hits])}
+        return [
+            ScoredChunk(chunk=chunks[cid], score=score, stage_scores={stage: score})
+            for cid, score in hits
+            if cid in chunks
+        ]
+
+    # --- writes ---------------------------------------------------------------------------
+    @contextmanager
+    def writer(self) -> Iterator[FilingIndex]:
+        """Exclusive write access across processes; purges leftovers of crashed writers first."""
+        lock_path = self.settings.index_dir / "write.lock"
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexBusyError(f"another process is writing to the index at {self.settings.index_dir}") from None
+            self.purge_leftovers()
+            yield self
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    def purge_leftovers(self) -> list[str]:
+        """Remove vectors of pending (crashed) documents and queued removals. Call under ``writer()``."""
+        purged = self.manifest.leftovers()
+        for doc_id in purged:
+            self.store.delete_doc(doc_id)
+            self.manifest.purged(doc_id)
+        if purged:
+            log.info("purged leftovers of %d document(s)", len(purged))
+        return purged
+
+    def begin(self, record: DocumentRecord) -> None:
+        """Start writing a document (invisible until :meth:`commit`). Call under ``writer()``."""
+        self.manifest.begin_document(record)
+        self.store.delete_doc(record.doc_id)
+
+    def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        """Write one batch of a pending document's chunks to Chroma and the manifest."""
+        if not chunks:
+            return
+        self.store.add(
+            [c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata.to_store() for c in chunks]
+        )
+        self.manifest.add_chunks(chunks)
+
+    def commit(self, record: DocumentRecord, replaces: list[str] | None = None) -> None:
+        """Make ``record`` visible and retire ``replaces`` (e.g. the old version at the same path)."""
+        record.ingested_at = record.ingested_at or now_iso()
+        self.manifest.commit_document(record, replaces or [])
+        for old in replaces or []:
+            if old != record.doc_id:
+                self.store.delete_doc(old)
+                self.manifest.purged(old)
+
+    def abort(self, doc_id: str) -> None:
+        """Drop a pending document after a failure mid-write."""
+        self.store.delete_doc(doc_id)
+        self.manifest.purged(doc_id)
+
+    def find(self, doc_id_or_path: str) -> DocumentRecord | None:
+        """A committed document by doc id, or by source path (absolute or relative to the cwd)."""
+        hit = self.manifest.find(doc_id_or_path)
+        if hit and hit[1] == "committed":
+            return hit[0]
+        candidates = {doc_id_or_path, str(Path(doc_id_or_path).expanduser().resolve())}
+        for path in candidates:
+            for rec, status in self.manifest.by_path(path):
+                if status == "committed":
+                    return rec
+        return None
+
+    def remove(self, doc_id_or_path: str) -> DocumentRecord | None:
+        """Remove a committed document and all its chunks; returns it, or None if unknown."""
+        rec = self.find(doc_id_or_path)
+        if rec is None:
+            return None
+        with self.writer():
+            self.manifest.drop_document(rec.doc_id)
+            self.store.delete_doc(rec.doc_id)
+            self.manifest.purged(rec.doc_id)
+        return rec

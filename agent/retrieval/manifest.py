@@ -1,0 +1,229 @@
+"""SQLite manifest: the source of truth for which documents are committed, and their chunks.
+
+Chroma and BM25 are derived views. A document is visible to searches only once its row is
+``committed``; a crash mid-ingest leaves a ``pending`` row (or an entry in ``purge``) whose
+leftovers are removed by :meth:`Manifest.leftovers` + the index on the next open-for-write.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent.schemas import Chunk, ChunkMetadata
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'committed')),
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(source_path);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    chunk_index INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS purge (doc_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class DocumentRecord:
+    """One document in the manifest (``documents()`` returns committed ones only)."""
+
+    doc_id: str
+    source_path: str
+    sha256: str
+    company: str | None = None
+    ticker: str | None = None
+    cik: str | None = None
+    form_type: str | None = None
+    fiscal_year: int | None = None
+    fiscal_quarter: int | None = None
+    period_end: str | None = None
+    accession: str | None = None
+    amends: str | None = None
+    pages: int = 0
+    chunks: int = 0
+    ingested_at: str = ""
+    field_sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def period_label(self) -> str:
+        if self.fiscal_year is None:
+            return "?"
+        return f"FY{self.fiscal_year}" + (f" Q{self.fiscal_quarter}" if self.fiscal_quarter else "")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str) -> DocumentRecord:
+        data = json.loads(raw)
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Manifest:
+    """Thin wrapper over one SQLite file; every write is its own transaction."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets searches in other processes read while an ingest writes.
+        self.conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- reads ----------------------------------------------------------------------------
+    def generation(self) -> int:
+        row = self.conn.execute("SELECT value FROM kv WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def committed(self) -> list[DocumentRecord]:
+        rows = self.conn.execute(
+            "SELECT record FROM documents WHERE status='committed' ORDER BY source_path, doc_id"
+        ).fetchall()
+        return [DocumentRecord.from_json(r[0]) for r in rows]
+
+    def committed_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents WHERE status='committed'")}
+
+    def find(self, doc_id: str) -> tuple[DocumentRecord, str] | None:
+        row = self.conn.execute("SELECT record, status FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return (DocumentRecord.from_json(row[0]), row[1]) if row else None
+
+    def by_path(self, source_path: str) -> list[tuple[DocumentRecord, str]]:
+        rows = self.conn.execute("SELECT record, status FROM documents WHERE source_path=?", (source_path,))
+        return [(DocumentRecord.from_json(r[0]), r[1]) for r in rows]
+
+    def leftovers(self) -> list[str]:
+        """doc_ids whose derived data must be purged: pending documents and queued purges."""
+        pending = [r[0] for r in self.conn.execute("SELECT doc_id FROM documents WHERE status='pending'")]
+        queued = [r[0] for r in self.conn.execute("SELECT doc_id FROM purge")]
+        return list(dict.fromkeys(pending + queued))
+
+    def committed_chunks(self) -> Iterator[tuple[str, str, str]]:
+        """(id, text, meta json) of every committed chunk, in a stable order."""
+        yield from self.conn.execute(
+            "SELECT c.id, c.text, c.meta FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+            "WHERE d.status='committed' ORDER BY c.doc_id, c.chunk_index"
+        )
+
+    def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        out: dict[str, Chunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"SELECT c.id, c.text, c.meta FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+                f"WHERE d.status='committed' AND c.id IN ({marks})",
+                part,
+            )
+            for cid, text, meta in rows:
+                out[cid] = Chunk(id=cid, text=text, metadata=ChunkMetadata.model_validate_json(meta))
+        return out
+
+    def count_committed_chunks(self) -> int:
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE d.status='committed'"
+        ).fetchone()
+        return int(row[0])
+
+    # --- writes ---------------------------------------------------------------------------
+    def _bump(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO kv(key, value) VALUES('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def begin_document(self, record: DocumentRecord) -> None:
+        """Mark a document pending (invisible) before any of its chunks are written."""
+        with self.transaction() as conn:
+            prior = conn.execute("SELECT status FROM documents WHERE doc_id=?", (record.doc_id,)).fetchone()
+            conn.execute(
+                "INSERT OR REPLACE INTO documents(doc_id, source_path, sha256, status, record) "
+                "VALUES(?,?,?,'pending',?)",
+                (record.doc_id, record.source_path, record.sha256, record.to_json()),
+            )
+            conn.execute("DELETE FROM chunks WHERE doc_id=?", (record.doc_id,))
+            if prior and prior[0] == "committed":
+                self._bump(conn)
+
+    def add_chunks(self, chunks: list[Chunk]) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO chunks(id, doc_id, chunk_index, text, meta) VALUES(?,?,?,?,?)",
+                [
+                    (c.id, c.metadata.doc_id, c.metadata.chunk_index, c.text, c.metadata.model_dump_json())
+                    for c in chunks
+                ],
+            )
+
+    def commit_document(self, record: DocumentRecord, replaces: list[str]) -> None:
+        """Atomically make ``record`` visible and retire the documents it replaces."""
+        with self.transaction() as conn:
+            for old in replaces:
+                if old == record.doc_id:
+                    continue
+                conn.execute("DELETE FROM documents WHERE doc_id=?", (old,))
+                conn.execute("DELETE FROM chunks WHERE doc_id=?", (old,))
+                conn.execute("INSERT OR IGNORE INTO purge(doc_id) VALUES(?)", (old,))
+            conn.execute(
+                "UPDATE documents SET status='committed', record=?, source_path=?, sha256=? WHERE doc_id=?",
+                (record.to_json(), record.source_path, record.sha256, record.doc_id),
+            )
+            self._bump(conn)
+
+    def drop_document(self, doc_id: str) -> None:
+        """Forget a document; its vectors are queued for purging."""
+        with self.transaction() as conn:
+            prior = conn.execute("SELECT status FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+            conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            conn.execute("INSERT OR IGNORE INTO purge(doc_id) VALUES(?)", (doc_id,))
+            if prior and prior[0] == "committed":
+                self._bump(conn)
+
+    def purged(self, doc_id: str) -> None:
+        """The vectors of ``doc_id`` are gone from the store."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM purge WHERE doc_id=?", (doc_id,))
+            row = conn.execute("SELECT status FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+            if row and row[0] == "pending":
+                conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+                conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+
+
+def record_dict(record: DocumentRecord) -> dict[str, Any]:
+    return asdict(record)
