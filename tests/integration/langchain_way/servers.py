@@ -1,0 +1,141 @@
+"""Real servers on loopback for the scale-out tests: PostgreSQL (Debian package), the llama.cpp
+OpenAI-compatible server, Chroma and ``langgraph dev``. Each starts in a temp dir, waits until it
+answers, and is stopped by its own pid at teardown."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(
+    probe: Callable[[], bool], *, timeout: float, proc: subprocess.Popen | None, what: str, log: Path
+):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode} before it was ready:\n{_tail(log)}")
+        if probe():
+            return
+        time.sleep(0.5)
+    pytest.fail(f"{what} not ready after {timeout:.0f} s:\n{_tail(log)}")
+
+
+def http_ok(url: str) -> Callable[[], bool]:
+    def probe() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                return bool(200 <= resp.status < 300)
+        except OSError:
+            return False
+
+    return probe
+
+
+def _tail(log: Path, n: int = 40) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-n:])
+    except OSError:
+        return "(no log)"
+
+
+@contextlib.contextmanager
+def background(cmd: list[str], *, log: Path, env: dict[str, str] | None = None, cwd: Path | None = None):
+    """Start ``cmd`` in its own process group; stop that group (and only it) on exit."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+        )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+
+def _pg_bindir() -> Path:
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not candidates:
+        pytest.fail(
+            "PostgreSQL server binaries not found: run .ci/install-system-deps.sh (apt package postgresql)"
+        )
+    return Path(candidates[-1]).parent
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1; yields its connection URL."""
+    bindir = _pg_bindir()
+    # Not tmp_path: PostgreSQL refuses to run as root, and the postgres user cannot enter
+    # pytest's 0700 root-owned tmp dirs.
+    root = Path(tempfile.mkdtemp(prefix="filings-pg-"))
+    data, log = root / "data", root / "server.log"
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        prefix = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(root, "postgres", "postgres")
+    os.chmod(root, 0o700)
+    port = free_port()
+    run = {"check": True, "capture_output": True, "timeout": 120}
+    subprocess.run(
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "filings",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        **run,
+    )
+    # -F: no fsync (a test cluster); -k: sockets in our dir, not /var/run/postgresql.
+    opts = f"-h 127.0.0.1 -p {port} -k {root} -F"
+    subprocess.run(
+        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w", "start"], **run
+    )
+    try:
+        yield f"postgresql://filings@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(root, ignore_errors=True)
