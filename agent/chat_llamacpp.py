@@ -1,0 +1,239 @@
+"""A thin LangChain chat model over ``llama_cpp.Llama``.
+
+Why not ``langchain_community``'s ``ChatLlamaCpp``: it builds a new ``Llama`` per instance (1.1 GB
+reloaded per role), does not fill ``AIMessage.usage_metadata``, takes no lock (llama.cpp contexts are
+not thread-safe, and LangGraph runs parallel branches in threads) and does structured output through
+tool calling. Here one ``Llama`` per (file, n_ctx, n_threads) is shared by every chat model object in
+the process, so llama.cpp's prefix reuse (it keeps the KV cache of the longest common token prefix with
+the previous call) works across roles that share a prompt prefix.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from pydantic import Field, PrivateAttr
+
+from agent.structured_output import structured_output_runnable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedLlama:
+    """A loaded model and the lock that serialises every use of its context."""
+
+    llm: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_LOADED: dict[tuple[str, int, int], LoadedLlama] = {}
+_LOADED_GUARD = threading.Lock()
+
+
+def load_llama(model_path: str, n_ctx: int, n_threads: int) -> LoadedLlama:
+    """The process-wide ``Llama`` for this file/context/threads, loaded on first use."""
+    key = (model_path, n_ctx, n_threads)
+    with _LOADED_GUARD:
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:
+                raise ImportError(
+                    "local GGUF models need llama-cpp-python: pip install 'llama-cpp-python==0.3.36'"
+                ) from exc
+            llm = Llama(
+                model_path=model_path,
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                seed=0,
+                verbose=False,
+            )
+            loaded = _LOADED[key] = LoadedLlama(llm)
+        return loaded
+
+
+def unload_all() -> None:
+    """Drop every cached ``Llama`` (tests and benchmarks that measure loading)."""
+    with _LOADED_GUARD:
+        _LOADED.clear()
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, dict) and part.get("type") == "text":
+            parts.append(str(part.get("text", "")))
+    return "".join(parts)
+
+
+def to_chat_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+    """OpenAI-style role/content dicts that llama.cpp's chat templates understand."""
+    out: list[dict[str, str]] = []
+    for m in messages:
+        if isinstance(m, SystemMessage):
+            role = "system"
+        elif isinstance(m, HumanMessage):
+            role = "user"
+        elif isinstance(m, AIMessage):
+            role = "assistant"
+        elif isinstance(m, ToolMessage):
+            # Small local models have no tool role in their templates; show the result as user text.
+            role = "user"
+        else:
+            role = "user"
+        out.append({"role": role, "content": _content_text(m.content)})
+    return out
+
+
+def _usage(usage: dict[str, int] | None) -> UsageMetadata | None:
+    if not usage:
+        return None
+    prompt = int(usage.get("prompt_tokens", 0))
+    completion = int(usage.get("completion_tokens", 0))
+    return UsageMetadata(input_tokens=prompt, output_tokens=completion, total_tokens=prompt + completion)
+
+
+class ChatLlamaCppLocal(BaseChatModel):
+    """Chat model over a local GGUF file, greedy by default, structured output by JSON-schema grammar."""
+
+    model_path: str = Field(description="Path of the verified GGUF file.")
+    model_name: str = Field(default="local", description="Name reported in response metadata.")
+    n_ctx: int = 4096
+    n_threads: int = 2
+    temperature: float = 0.0
+    top_p: float = 1.0
+    repeat_penalty: float = 1.0
+    max_tokens: int | None = 512
+    seed: int = 0
+    stop: list[str] | None = None
+
+    _loaded: LoadedLlama | None = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-local"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def _get_loaded(self) -> LoadedLlama:
+        if self._loaded is None:
+            self._loaded = load_llama(self.model_path, self.n_ctx, self.n_threads)
+        return self._loaded
+
+    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "repeat_penalty": self.repeat_penalty,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "stop": stop if stop is not None else self.stop,
+        }
+        for key in ("temperature", "top_p", "max_tokens", "response_format", "grammar", "seed", "repeat_penalty"):
+            if key in kwargs:
+                params[key] = kwargs[key]
+        return params
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        loaded = self._get_loaded()
+        params = self._params(stop, kwargs)
+        with loaded.lock:
+            response = loaded.llm.create_chat_completion(messages=to_chat_dicts(messages), **params)
+        choice = response["choices"][0]
+        text = choice["message"].get("content") or ""
+        message = AIMessage(
+            content=text,
+            usage_metadata=_usage(response.get("usage")),
+            response_metadata={"model_name": self.model_name, "finish_reason": choice.get("finish_reason")},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        loaded = self._get_loaded()
+        params = self._params(stop, kwargs)
+        chat = to_chat_dicts(messages)
+        with loaded.lock:
+            # Count prompt tokens the way llama.cpp will see them, for usage_metadata on the last chunk.
+            n_completion = 0
+            finish_reason = None
+            for part in loaded.llm.create_chat_completion(messages=chat, stream=True, **params):
+                choice = part["choices"][0]
+                delta = choice.get("delta", {}).get("content") or ""
+                finish_reason = choice.get("finish_reason") or finish_reason
+                if delta:
+                    n_completion += 1
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta, chunk=chunk)
+                    yield chunk
+            # llama.cpp's context now holds prompt + completion; the difference is the prompt.
+            n_prompt = max(int(loaded.llm.n_tokens) - n_completion, 0)
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                usage_metadata=UsageMetadata(
+                    input_tokens=n_prompt, output_tokens=n_completion, total_tokens=n_prompt + n_completion
+                ),
+                response_metadata={"model_name": self.model_name, "finish_reason": finish_reason},
+            )
+        )
+
+    def get_num_tokens(self, text: str) -> int:
+        """Token count with the model's own tokenizer (loads the model)."""
+        loaded = self._get_loaded()
+        with loaded.lock:
+            return len(loaded.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def with_structured_output(  # type: ignore[override]
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        include_raw: bool = False,
+        method: str = "json_schema",
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Constrain decoding with a grammar built from the JSON schema of ``schema``.
+
+        ``method`` is accepted for API compatibility; only ``json_schema`` (grammar) is used.
+        """
+        if kwargs:
+            raise ValueError(f"unsupported with_structured_output arguments: {sorted(kwargs)}")
+        return structured_output_runnable(self, schema, include_raw=include_raw)

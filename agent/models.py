@@ -1,0 +1,200 @@
+"""Model strings -> LangChain objects. The ONLY place providers are named.
+
+Model strings are ``<provider>:<model>``:
+
+============================  ====================================================================
+``local:<name>``              offline models from PyPI packages (see ``agent.local_models.REGISTRY``):
+                              chat ``qwen2.5-coder-1.5b`` (default), ``qwen2.5-coder-0.5b``,
+                              ``smollm2-135m`` via llama.cpp; embeddings ``all-minilm-l6-v2``
+                              (default), ``all-mpnet-base-v2`` via sentence-transformers.
+``openai:<model>``            OpenAI, or any OpenAI-compatible server (vLLM, TGI,
+``openai:<model>@<base_url>`` ``python -m llama_cpp.server``): the base URL comes from the
+                              ``@http(s)://...`` suffix, else ``settings.openai_base_url``.
+``anthropic:<model>``         Anthropic (``ANTHROPIC_API_KEY``).
+``ollama:<model>[@<url>]``    an Ollama server (default ``http://localhost:11434``).
+``hf:<hub id or path>``       transformers (chat), sentence-transformers (embeddings) or a
+                              CrossEncoder (rerankers); hub ids need the hub, local paths do not.
+============================  ====================================================================
+
+Heavy libraries are imported inside the factories, never at module import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agent.config import Settings
+from agent.local_models import REGISTRY, LocalModelError, ensure_local_model, get_local_model
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+    from sentence_transformers import CrossEncoder, SentenceTransformer
+
+CHAT_PROVIDERS = ("local", "openai", "anthropic", "ollama", "hf")
+EMBEDDING_PROVIDERS = ("local", "openai", "ollama", "hf")
+
+# pip requirement that provides each optional provider module
+_PROVIDER_PACKAGES = {
+    "langchain_openai": "langchain-openai",
+    "langchain_anthropic": "langchain-anthropic",
+    "langchain_ollama": "langchain-ollama",
+    "llama_cpp": "llama-cpp-python==0.3.36",
+    "sentence_transformers": "sentence-transformers",
+    "transformers": "transformers",
+}
+
+
+class ModelSpecError(ValueError):
+    """A model string that cannot be resolved (bad syntax, unknown provider or name)."""
+
+
+class MissingProviderError(ImportError):
+    """An optional provider package is not installed; the message names what to pip install."""
+
+
+def parse_spec(spec: str, allowed: tuple[str, ...] = CHAT_PROVIDERS) -> tuple[str, str]:
+    """Split ``provider:model`` and check the provider; raises :class:`ModelSpecError`."""
+    if not isinstance(spec, str) or ":" not in spec:
+        raise ModelSpecError(
+            f"model string {spec!r} must look like '<provider>:<model>' with provider one of {', '.join(allowed)}"
+        )
+    provider, _, name = spec.partition(":")
+    provider = provider.strip().lower()
+    name = name.strip()
+    if provider not in allowed:
+        raise ModelSpecError(f"unknown provider {provider!r} in {spec!r}; expected one of {', '.join(allowed)}")
+    if not name:
+        raise ModelSpecError(f"model string {spec!r} names no model after '{provider}:'")
+    return provider, name
+
+
+def split_base_url(name: str) -> tuple[str, str | None]:
+    """``model@http://host:port/v1`` -> (model, url); a bare ``@`` without http(s) stays in the name."""
+    model, sep, url = name.rpartition("@")
+    if sep and url.startswith(("http://", "https://")) and model:
+        return model, url
+    return name, None
+
+
+def _require(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        package = _PROVIDER_PACKAGES.get(module, module)
+        raise MissingProviderError(
+            f"this model string needs the optional package {package!r}: pip install '{package}'"
+        ) from exc
+
+
+def _local(name: str, role: str, settings: Settings) -> Path:
+    try:
+        model = get_local_model(name)
+    except LocalModelError:
+        known = sorted(n for n, m in REGISTRY.items() if m.role == role)
+        raise ModelSpecError(f"unknown local {role} model {name!r}; known: {', '.join(known)}") from None
+    if model.role != role:
+        raise ModelSpecError(f"local:{name} is a {model.role} model, not a {role} model")
+    return ensure_local_model(name, settings.models_dir)
+
+
+# --- chat ---------------------------------------------------------------------------------------
+
+
+def make_chat_model(spec: str, settings: Settings | None = None, **kw: Any) -> BaseChatModel:
+    """A LangChain chat model for ``spec``; ``kw`` go to the provider class (e.g. ``max_tokens``).
+
+    Local models are verified (and assembled from their packages if needed) here, but the GGUF is
+    loaded on first use and then shared by every chat model of the process.
+    """
+    settings = settings or Settings()
+    provider, name = parse_spec(spec, CHAT_PROVIDERS)
+    if provider == "local":
+        path = _local(name, "chat", settings)
+        _require("llama_cpp")
+        from agent.chat_llamacpp import ChatLlamaCppLocal
+
+        kw.setdefault("n_ctx", settings.n_ctx)
+        kw.setdefault("n_threads", settings.n_threads)
+        return ChatLlamaCppLocal(model_path=str(path), model_name=name, **kw)
+    if provider == "openai":
+        model, url = split_base_url(name)
+        mod = _require("langchain_openai")
+        url = kw.pop("base_url", None) or url or settings.openai_base_url
+        if url and "api_key" not in kw:
+            # Self-hosted OpenAI-compatible servers usually ignore the key, but the client wants one.
+            import os
+
+            kw["api_key"] = os.environ.get("OPENAI_API_KEY", "not-needed")
+        kw.setdefault("temperature", 0)
+        return mod.ChatOpenAI(model=model, base_url=url, **kw)
+    if provider == "anthropic":
+        mod = _require("langchain_anthropic")
+        kw.setdefault("temperature", 0)
+        return mod.ChatAnthropic(model=name, **kw)
+    if provider == "ollama":
+        model, url = split_base_url(name)
+        mod = _require("langchain_ollama")
+        if url:
+            kw.setdefault("base_url", url)
+        kw.setdefault("temperature", 0)
+        return mod.ChatOllama(model=model, **kw)
+    # hf
+    _require("transformers")
+    from agent.chat_hf import ChatTransformers
+
+    return ChatTransformers.from_model_id(name, **kw)
+
+
+# --- embeddings ---------------------------------------------------------------------------------
+
+_ST_CACHE: dict[tuple[str, str], SentenceTransformer] = {}
+_ST_GUARD = threading.Lock()
+
+
+def _st_location(spec: str, settings: Settings) -> str:
+    provider, name = parse_spec(spec, ("local", "hf"))
+    if provider == "local":
+        return str(_local(name, "embeddings", settings))
+    return name
+
+
+def load_sentence_transformer(spec: str, settings: Settings | None = None) -> SentenceTransformer:
+    """A process-cached SentenceTransformer for ``local:<name>`` or ``hf:<id or path>``."""
+    settings = settings or Settings()
+    location = _st_location(spec, settings)
+    key = (location, "cpu")
+    with _ST_GUARD:
+        model = _ST_CACHE.get(key)
+        if model is None:
+            st = _require("sentence_transformers")
+            model = _ST_CACHE[key] = st.SentenceTransformer(location, device="cpu")
+        return model
+
+
+def make_embeddings(spec: str, settings: Settings | None = None) -> Embeddings:
+    """LangChain ``Embeddings`` for ``spec``; local/hf ones encode in batches and L2-normalise."""
+    settings = settings or Settings()
+    provider, name = parse_spec(spec, EMBEDDING_PROVIDERS)
+    if provider in ("local", "hf"):
+        from agent.embeddings import SentenceTransformerEmbeddings
+
+        return SentenceTransformerEmbeddings(model=load_sentence_transformer(spec, settings), name=spec)
+    if provider == "openai":
+        model, url = split_base_url(name)
+        mod = _require("langchain_openai")
+        return mod.OpenAIEmbeddings(model=model, base_url=url or settings.openai_base_url)
+    model, url = split_base_url(name)
+    mod = _require("langchain_ollama")
+    return mod.OllamaEmbeddings(model=model, **({"base_url": url} if url else {}))
+
+
+def make_cross_encoder(spec: str, settings: Settings | None = None, **kw: Any) -> CrossEncoder:
+    """A sentence-transformers CrossEncoder for ``hf:<id or path>`` (no such model ships offline)."""
+    provider, name = parse_spec(spec, ("hf",))
+    st = _require("sentence_transformers")
+    kw.setdefault("device", "cpu")
+    return st.CrossEncoder(name, **kw)
