@@ -139,3 +139,57 @@ def postgres_server() -> Iterator[str]:
             timeout=60,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+# --- llama.cpp OpenAI-compatible server ----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def llama_server(model_path: Path, *, alias: str, log_dir: Path, n_ctx: int = 4096) -> Iterator[str]:
+    """``python -m llama_cpp.server`` on loopback; yields its OpenAI base URL (``.../v1``)."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(model_path), "--model_alias", alias,
+        "--host", "127.0.0.1", "--port", str(port),
+        "--n_ctx", str(n_ctx), "--n_threads", "2",
+    ]  # fmt: skip
+    log = log_dir / "llama-server.log"
+    with background(cmd, log=log) as proc:
+        base = f"http://127.0.0.1:{port}/v1"
+        wait_until(http_ok(f"{base}/models"), timeout=120, proc=proc, what="llama_cpp.server", log=log)
+        yield base
+
+
+# --- Chroma server -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path, *, log_dir: Path) -> Iterator[tuple[str, int]]:
+    """``chroma run`` on loopback over ``path``; yields (host, port)."""
+    port = free_port()
+    exe = VENV_BIN / "chroma"
+    cmd = [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    log = log_dir / "chroma.log"
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    with background(cmd, log=log, env=env) as proc:
+        url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+        wait_until(http_ok(url), timeout=60, proc=proc, what="chroma run", log=log)
+        yield "127.0.0.1", port
+
+
+# --- langgraph dev -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def filings_serve(data_dir: Path, *, log_dir: Path, env: dict[str, str]) -> Iterator[str]:
+    """``filings serve`` (which runs ``langgraph dev``) on loopback; yields the API URL."""
+    port = free_port()
+    cmd = [str(VENV_BIN / "filings"), "--data-dir", str(data_dir), "serve", "--port", str(port)]
+    log = log_dir / "langgraph-dev.log"
+    with background(cmd, log=log, env=env) as proc:
+        url = f"http://127.0.0.1:{port}"
+        wait_until(
+            http_ok(f"{url}/ok"), timeout=180, proc=proc, what="filings serve (langgraph dev)", log=log
+        )
+        yield url
