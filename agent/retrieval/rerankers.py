@@ -1,0 +1,189 @@
+"""Rerankers over fused candidates, chosen by a spec string.
+
+* ``none``                  fusion order, truncated.
+* ``local:mpnet-rescore``   all-mpnet-base-v2 (the strongest bi-encoder that exists offline)
+                            re-scores the candidates; its ranking is blended with the fusion ranking
+                            by reciprocal ranks, so a weak re-score cannot throw away a chunk both
+                            first-stage rankers agreed on. Any ``local:<sentence-transformer>-rescore``
+                            or ``st:<path>`` works the same way.
+* ``hf:<id or path>``       a sentence-transformers ``CrossEncoder`` (for users who have one).
+* ``llm``                   the planner LLM judges each of the top candidates YES/NO (slow on CPU).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from agent.config import Settings
+from agent.retrieval.protocols import Reranker
+from agent.schemas import ScoredChunk
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BiEncoderReranker", "CrossEncoderReranker", "LLMJudgeReranker", "NoReranker", "Reranker", "make_reranker"]
+
+# Rank-blend constant: small enough that the re-score can reorder the head, large enough that
+# fusion's agreement still counts (chosen on the FinanceBench-dev evaluation, see evals/retrieval.py).
+BLEND_K = 10
+RESCORE_WEIGHT = 1.0
+FUSION_WEIGHT = 1.0
+# Chunks are ~256-400 tokens; the head carries the table title or paragraph topic.
+MAX_RERANK_CHARS = 2000
+
+
+def _passage(chunk: ScoredChunk) -> str:
+    meta = chunk.chunk.metadata
+    head = f"{meta.section}\n" if meta.section else ""
+    return (head + chunk.chunk.text)[:MAX_RERANK_CHARS]
+
+
+def _blend(chunks: list[ScoredChunk], scores: list[float], name: str, top_n: int,
+           rescore_weight: float, fusion_weight: float, k: int) -> list[ScoredChunk]:
+    """Order by ``w_r/(k+rank_rescore) + w_f/(k+rank_fusion)``; fusion rank = input order."""
+    by_score = sorted(range(len(chunks)), key=lambda i: -scores[i])
+    rescore_rank = {i: r for r, i in enumerate(by_score, start=1)}
+    blended = []
+    for i, item in enumerate(chunks):
+        value = rescore_weight / (k + rescore_rank[i]) + fusion_weight / (k + i + 1)
+        stage = dict(item.stage_scores)
+        stage[name] = float(scores[i])
+        stage["rerank"] = value
+        blended.append(item.model_copy(update={"score": value, "stage_scores": stage}))
+    blended.sort(key=lambda c: -c.score)
+    return blended[:top_n]
+
+
+class NoReranker:
+    """Keeps the fusion order."""
+
+    name = "none"
+
+    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
+        return list(chunks[:top_n])
+
+
+class BiEncoderReranker:
+    """A (stronger) bi-encoder re-scores candidates by cosine similarity, blended with fusion rank."""
+
+    def __init__(self, model: Any, name: str, rescore_weight: float = RESCORE_WEIGHT,
+                 fusion_weight: float = FUSION_WEIGHT, blend_k: int = BLEND_K) -> None:
+        self.model = model
+        self.name = name
+        self.rescore_weight = rescore_weight
+        self.fusion_weight = fusion_weight
+        self.blend_k = blend_k
+
+    def scores(self, query: str, chunks: list[ScoredChunk]) -> list[float]:
+        """Cosine similarity of the query to each candidate."""
+        vectors = self.model.encode(
+            [query] + [_passage(c) for c in chunks], batch_size=16, normalize_embeddings=True,
+            show_progress_bar=False, convert_to_numpy=True,
+        )
+        return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
+        if not chunks:
+            return []
+        return _blend(chunks, self.scores(query, chunks), self.name, top_n,
+                      self.rescore_weight, self.fusion_weight, self.blend_k)
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers CrossEncoder scores (query, passage) pairs; its order is final."""
+
+    def __init__(self, model: Any, name: str) -> None:
+        self.model = model
+        self.name = name
+
+    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
+        if not chunks:
+            return []
+        raw = self.model.predict([(query, _passage(c)) for c in chunks], show_progress_bar=False)
+        out = []
+        for item, score in zip(chunks, raw, strict=True):
+            stage = dict(item.stage_scores)
+            stage[self.name] = float(score)
+            out.append(item.model_copy(update={"score": float(score), "stage_scores": stage}))
+        out.sort(key=lambda c: -c.score)
+        return out[:top_n]
+
+
+_JUDGE_PROMPT = (
+    "Question: {question}\n\nPassage:\n{passage}\n\n"
+    "Does the passage contain information needed to answer the question? Answer YES or NO."
+)
+
+
+class LLMJudgeReranker:
+    """The chat model says YES/NO per candidate; YES moves a chunk ahead, fusion order breaks ties.
+
+    Only the first ``max_judged`` candidates are judged: each judgement is a full prompt on CPU.
+    """
+
+    name = "llm"
+
+    def __init__(self, llm: Any, max_judged: int = 8, max_chars: int = 900) -> None:
+        self.llm = llm
+        self.max_judged = max_judged
+        self.max_chars = max_chars
+
+    def _judge(self, query: str, chunk: ScoredChunk) -> bool | None:
+        prompt = _JUDGE_PROMPT.format(question=query, passage=chunk.chunk.text[: self.max_chars])
+        reply = self.llm.invoke(prompt)
+        text = str(getattr(reply, "content", reply)).strip().upper()
+        if text.startswith("YES"):
+            return True
+        if text.startswith("NO"):
+            return False
+        return None  # unreadable reply: neither promote nor demote
+
+    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
+        judged, rest = chunks[: self.max_judged], chunks[self.max_judged :]
+        verdicts = [self._judge(query, c) for c in judged]
+        weight = {True: 2.0, None: 1.0, False: 0.0}
+        out = []
+        for pos, (item, verdict) in enumerate(zip(judged, verdicts, strict=True)):
+            stage = dict(item.stage_scores)
+            stage["llm"] = weight[verdict]
+            out.append((weight[verdict], -pos, item.model_copy(update={"stage_scores": stage})))
+        out.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        ordered = [t[2] for t in out] + list(rest)
+        return ordered[:top_n]
+
+
+def make_reranker(spec: str, settings: Settings | None = None, llm: Any | None = None) -> Reranker:
+    """Build a reranker from its spec string (see module docstring). Models load lazily, here."""
+    spec = (spec or "none").strip()
+    if spec in {"none", "fusion", ""}:
+        return NoReranker()
+    if spec == "llm":
+        if llm is None:
+            from agent.models import make_chat_model
+
+            settings = settings or Settings()
+            llm = make_chat_model(settings.planner_model or settings.chat_model, settings)
+        return LLMJudgeReranker(llm)
+    if spec.startswith("hf:"):
+        from sentence_transformers import CrossEncoder
+
+        target = spec[3:]
+        if not target:
+            raise ValueError("reranker 'hf:' needs a CrossEncoder model id or path, e.g. 'hf:./my-cross-encoder'")
+        return CrossEncoderReranker(CrossEncoder(target), name=spec)
+    if spec.startswith("local:") and spec.endswith("-rescore"):
+        from agent.models import load_sentence_transformer
+
+        family = spec[len("local:") : -len("-rescore")]
+        model_spec = {"mpnet": "local:all-mpnet-base-v2", "minilm": "local:all-minilm-l6-v2"}.get(
+            family, f"local:{family}"
+        )
+        return BiEncoderReranker(load_sentence_transformer(model_spec, settings), name=spec)
+    if spec.startswith("st:"):
+        from sentence_transformers import SentenceTransformer
+
+        return BiEncoderReranker(SentenceTransformer(spec[3:]), name=spec)
+    raise ValueError(
+        f"unknown reranker {spec!r}: use 'none', 'local:mpnet-rescore', 'hf:<cross-encoder id or path>', "
+        "'st:<sentence-transformer path>' or 'llm'"
+    )

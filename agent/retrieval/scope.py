@@ -1,0 +1,482 @@
+"""Which filings a question is about, resolved against what is actually ingested.
+
+Deterministic parsing first (company aliases learned from the index metadata, fiscal years,
+quarters, form types, filing sections); the planner LLM is consulted only when parsing finds no
+company, and only values that exist in the index are accepted from it. The result is applied as a
+hard pre-filter on both retrievers and FAILS CLOSED: a scope that matches no ingested filing yields
+status ``no_match``, a filter that matches nothing, and a reason listing what the index does hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from agent.retrieval.protocols import DocumentLike, MetadataFilter
+from agent.schemas import Scope
+
+log = logging.getLogger(__name__)
+
+# Legal-form words that people drop when naming a company ("Apple" for "Apple Inc.").
+_SUFFIXES = {
+    "inc", "incorporated", "corp", "corporation", "co", "company", "companies", "ltd", "limited", "plc",
+    "llc", "lp", "llp", "sa", "nv", "ag", "se", "holdings", "holding", "group", "international", "the", "&",
+}
+# First words too common to stand for a company on their own ("American" Water Works, "Best" Buy).
+_GENERIC_FIRST_WORDS = {
+    "american", "general", "united", "first", "best", "international", "national", "global", "new", "the",
+    "bank", "great", "southern", "northern", "western", "eastern", "royal", "capital", "energy", "digital",
+    "johnson", "home", "target", "block",
+}
+# Capitalised words that precede "'s" in questions without naming a company.
+_NOT_COMPANIES = {
+    "company", "companys", "firm", "registrant", "group", "board", "management", "it", "its", "this", "that",
+    "the", "year", "quarter", "fiscal", "q1", "q2", "q3", "q4", "fy", "today", "item", "note", "sec", "us",
+    "u.s", "america", "what", "which", "who", "how", "why", "where", "when", "segment", "ceo", "cfo",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "moody", "s&p", "standard",
+}
+
+_WORD_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+# Filing sections people ask for by name; values are (10-K Item, 10-Q Item).
+_SECTIONS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
+    (re.compile(r"\bmd&a\b|management['’]?s discussion", re.I), ("7", "2")),
+    (re.compile(r"\brisk factors?\b", re.I), ("1A", "1A")),
+    (re.compile(r"\blegal proceedings\b", re.I), ("3", "1")),
+    (re.compile(r"\bquantitative and qualitative disclosures? about market risk\b", re.I), ("7A", "3")),
+    (re.compile(r"\bcontrols and procedures\b", re.I), ("9A", "4")),
+    (re.compile(r"\bunresolved staff comments\b", re.I), ("1B", "1B")),
+]
+_ITEM_RE = re.compile(r"\bitem\s+(\d{1,2}[a-c]?)\b", re.I)
+
+_FORM_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (re.compile(r"\b10-?k\b|\bannual report\b|\bannual filing\b", re.I), ("10-K", "10-K/A")),
+    (re.compile(r"\b10-?q\b|\bquarterly (?:report|filing)\b", re.I), ("10-Q", "10-Q/A")),
+    (re.compile(r"\b8-?k\b|\bcurrent report\b", re.I), ("8-K",)),
+    (re.compile(r"\bearnings (?:release|report|call|press release)\b|\bpress release\b", re.I), ("EARNINGS", "8-K")),
+]
+
+_FY_RE = re.compile(r"\bFY\s?['’]?(\d{4}|\d{2})(?!\d)", re.I)
+_FISCAL_RE = re.compile(r"\bfiscal(?:\s+year)?\s+(\d{4})\b", re.I)
+_YEAR_RE = re.compile(r"(?<![\d$.,])((?:19|20)\d{2})(?![\d,.]\d)")
+_Q_RE = re.compile(r"\bQ([1-4])\b|(?<=\d{4})\s?Q([1-4])\b|\b([1-4])Q\b", re.I)
+_Q_WORD_RE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
+_HALF_RE = re.compile(r"\b(?:H1|first half|six months)\b", re.I)
+_NINE_RE = re.compile(r"\b(?:nine months|9M|first three quarters)\b", re.I)
+_POSSESSIVE_RE = re.compile(r"\b([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,3})['’]s\b")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, drop possessives and punctuation (keeping '&'), collapse spaces."""
+    text = text.lower().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"[^a-z0-9&]+", " ", text)
+    text = re.sub(r"\s*&\s*", " & ", text)
+    return " ".join(text.split())
+
+
+def _strip_suffixes(tokens: list[str]) -> list[str]:
+    out = list(tokens)
+    while out and out[0] == "the":
+        out = out[1:]
+    while len(out) > 1 and out[-1] in _SUFFIXES:
+        out = out[:-1]
+    return out
+
+
+@dataclass
+class Entity:
+    """One company as ingested: every stored name spelling, its tickers and its documents."""
+
+    key: str
+    names: set[str] = field(default_factory=set)
+    tickers: set[str] = field(default_factory=set)
+    doc_ids: list[str] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        return sorted(self.names)[0]
+
+
+@dataclass
+class CompanyCatalog:
+    """Aliases learned from the index metadata: normalised alias -> entity keys."""
+
+    entities: dict[str, Entity]
+    aliases: dict[str, set[str]]
+    joined: dict[str, set[str]]
+    tickers: dict[str, set[str]]
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[DocumentLike]) -> CompanyCatalog:
+        entities: dict[str, Entity] = {}
+        for doc in documents:
+            if not doc.company:
+                continue
+            cik = getattr(doc, "cik", None)
+            # One entity per registrant: a renamed company (Square -> Block) keeps its CIK.
+            key = f"cik:{cik}" if cik else (f"ticker:{doc.ticker.upper()}" if doc.ticker else None)
+            key = key or "name:" + " ".join(_strip_suffixes(normalize(doc.company).split()))
+            entity = entities.setdefault(key, Entity(key=key))
+            entity.names.add(doc.company)
+            if doc.ticker:
+                entity.tickers.add(doc.ticker.upper())
+            entity.doc_ids.append(doc.doc_id)
+        aliases: dict[str, set[str]] = {}
+        first_words: dict[str, set[str]] = {}
+        for key, entity in entities.items():
+            for name in entity.names:
+                tokens = normalize(name).split()
+                stripped = _strip_suffixes(tokens)
+                for alias in {" ".join(tokens), " ".join(stripped)}:
+                    if alias:
+                        aliases.setdefault(alias, set()).add(key)
+                if "&" in stripped and len(stripped) >= 3:
+                    initials = [t[0] for t in stripped if t != "&"]
+                    aliases.setdefault(" & ".join(initials), set()).add(key)  # "j & j"
+                    aliases.setdefault("n".join(initials), set()).add(key)  # "jnj"
+                if len(stripped) > 1 and len(stripped[0]) >= 3 and stripped[0] not in _GENERIC_FIRST_WORDS:
+                    first_words.setdefault(stripped[0], set()).add(key)
+        for word, keys in first_words.items():
+            if len(keys) == 1:  # ambiguous first words name nobody
+                aliases.setdefault(word, set()).update(keys)
+        joined: dict[str, set[str]] = {}
+        for alias, keys in aliases.items():
+            squashed = alias.replace(" ", "").replace("&", "")
+            if len(squashed) >= 4:
+                joined.setdefault(squashed, set()).update(keys)
+        tickers: dict[str, set[str]] = {}
+        for key, entity in entities.items():
+            for ticker in entity.tickers:
+                tickers.setdefault(ticker, set()).add(key)
+        return cls(entities=entities, aliases=aliases, joined=joined, tickers=tickers)
+
+    def find(self, question: str) -> list[str]:
+        """Entity keys named in the question, in order of first mention."""
+        hits: dict[str, int] = {}
+        tokens = normalize(question).split()
+        max_len = max((len(a.split()) for a in self.aliases), default=0)
+        for i in range(len(tokens)):
+            for n in range(1, max_len + 1):
+                if i + n > len(tokens):
+                    break
+                phrase = " ".join(tokens[i : i + n])
+                for key in self.aliases.get(phrase, ()):
+                    hits.setdefault(key, i)
+            # "JP Morgan" / "Pepsi Co" against "jpmorgan" / "pepsico"
+            for n in range(2, 4):
+                if i + n <= len(tokens):
+                    for key in self.joined.get("".join(tokens[i : i + n]).replace("&", ""), ()):
+                        hits.setdefault(key, i)
+        # Tickers only in capitals, as written ("MMM", "AAPL"): lower-case "all" or "it" are words.
+        for match in re.finditer(r"(?<![\w])\$?([A-Z]{1,5}(?:\.[A-Z])?)(?![\w])", question):
+            for key in self.tickers.get(match.group(1), ()):
+                hits.setdefault(key, len(normalize(question[: match.start()]).split()))
+        return sorted(hits, key=lambda k: hits[k])
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing periods, forms and sections
+
+
+def _two_digit_year(value: str) -> int:
+    year = int(value)
+    return year if year >= 100 else 2000 + year
+
+
+def parse_years(question: str) -> list[int]:
+    """Fiscal years named in the question ("2022", "FY2022", "FY22", "fiscal 2022")."""
+    years: list[int] = []
+    for match in _FY_RE.finditer(question):
+        years.append(_two_digit_year(match.group(1)))
+    for match in _FISCAL_RE.finditer(question):
+        years.append(int(match.group(1)))
+    for match in _YEAR_RE.finditer(question):
+        years.append(int(match.group(1)))
+    return sorted(set(years))
+
+
+def parse_quarters(question: str) -> list[int]:
+    """Fiscal quarters named in the question ("Q3", "3Q", "third quarter", "H1" -> the Q2 report)."""
+    quarters: set[int] = set()
+    for match in _Q_RE.finditer(question):
+        quarters.add(int(next(g for g in match.groups() if g)))
+    for match in _Q_WORD_RE.finditer(question):
+        quarters.add(_WORD_NUMBERS[match.group(1).lower()])
+    if not quarters:
+        # Year-to-date figures live in the report of the half / nine months' last quarter.
+        if _HALF_RE.search(question):
+            quarters.add(2)
+        elif _NINE_RE.search(question):
+            quarters.add(3)
+    return sorted(quarters)
+
+
+def parse_forms(question: str) -> list[str]:
+    """Form types named in the question; 'annual report' means 10-K (and its amendments)."""
+    forms: list[str] = []
+    for pattern, values in _FORM_PATTERNS:
+        if pattern.search(question):
+            forms.extend(v for v in values if v not in forms)
+    return forms
+
+
+def parse_sections(question: str) -> list[tuple[str, str]]:
+    """Sections asked for, as (10-K Item, 10-Q Item) pairs; 'Item 7' is taken literally for both."""
+    found: list[tuple[str, str]] = []
+    for match in _ITEM_RE.finditer(question):
+        item = match.group(1).upper()
+        found.append((item, item))
+    for pattern, items in _SECTIONS:
+        if pattern.search(question):
+            found.append(items)
+    return list(dict.fromkeys(found))
+
+
+def unknown_company_mentions(question: str, catalog: CompanyCatalog) -> list[str]:
+    """Proper nouns used possessively ("Tesla's") that name no ingested company."""
+    out = []
+    for match in _POSSESSIVE_RE.finditer(question):
+        name = match.group(1)
+        if normalize(name) in _NOT_COMPANIES or name.lower() in _NOT_COMPANIES:
+            continue
+        if catalog.find(name):
+            continue
+        out.append(name)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# LLM fallback
+
+
+class _CompanyChoice(BaseModel):
+    company: str | None = Field(
+        default=None, description="Exactly one of the listed company names, or null if none is meant."
+    )
+
+
+_LLM_PROMPT = (
+    "Which company is this question about? Choose from this list only: {choices}. "
+    "Reply with null if the question names no company or a company not in the list.\n\nQuestion: {question}"
+)
+
+
+def _llm_company(question: str, catalog: CompanyCatalog, llm: Any) -> str | None:
+    """Ask the planner model; accept only a company that exists in the index."""
+    choices = sorted(entity.display for entity in catalog.entities.values())
+    if not choices:
+        return None
+    prompt = _LLM_PROMPT.format(choices="; ".join(choices), question=question)
+    try:
+        reply = llm.with_structured_output(_CompanyChoice).invoke(prompt)
+    except (ValidationError, ValueError, TypeError, KeyError) as exc:
+        # Malformed model output: no company from the LLM, parsing's answer stands.
+        log.warning("scope LLM fallback gave no usable answer: %s", exc)
+        return None
+    if isinstance(reply, dict):
+        reply = _CompanyChoice.model_validate(reply)
+    if not isinstance(reply, _CompanyChoice) or not reply.company:
+        return None
+    keys = catalog.find(reply.company)
+    return keys[0] if len(keys) == 1 else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching against the ingested documents
+
+
+def _label(doc: DocumentLike) -> str:
+    period = f"FY{doc.fiscal_year}" if doc.fiscal_year else "period unknown"
+    if doc.fiscal_quarter:
+        period += f" Q{doc.fiscal_quarter}"
+    return f"{doc.form_type or 'filing'} {period}"
+
+
+def _holdings(docs: Sequence[DocumentLike]) -> str:
+    labels = sorted({_label(d) for d in docs})
+    return ", ".join(labels) if labels else "nothing"
+
+
+def _is_annual(doc: DocumentLike) -> bool:
+    return (doc.form_type or "").upper().startswith("10-K")
+
+
+def _filter_years(docs: list[DocumentLike], years: list[int]) -> tuple[list[DocumentLike], str]:
+    """Exact fiscal-year matches first; else an annual report up to two years later (its comparatives)."""
+    exact = [d for d in docs if d.fiscal_year in years]
+    if exact:
+        return exact, ""
+    later = [
+        d for d in docs if _is_annual(d) and d.fiscal_year and any(0 < d.fiscal_year - y <= 2 for y in years)
+    ]
+    if later:
+        # Income statements show three years, so the FY Y+1 / Y+2 10-K reports FY Y as comparatives.
+        nearest = min(later, key=lambda d: min(d.fiscal_year - y for y in years if d.fiscal_year > y))
+        chosen = [d for d in later if d.fiscal_year == nearest.fiscal_year]
+        return chosen, f"no filing for FY{'/'.join(map(str, years))}; using {_label(nearest)}, which reports it as a comparative"
+    return [], ""
+
+
+def _filter_quarters(docs: list[DocumentLike], quarters: list[int]) -> list[DocumentLike]:
+    out = [d for d in docs if d.fiscal_quarter in quarters]
+    if 4 in quarters:  # there is no fourth-quarter 10-Q: the annual report covers it
+        out += [d for d in docs if _is_annual(d) and d not in out]
+    if not out:
+        # Releases whose quarter ingestion could not read cannot be ruled out.
+        out = [d for d in docs if d.fiscal_quarter is None and not _is_annual(d)]
+    return out
+
+
+def resolve_scope(
+    question: str,
+    documents: Sequence[DocumentLike],
+    previous: Scope | None = None,
+    llm: Any | None = None,
+) -> Scope:
+    """Resolve the filings a question is about against the ingested ``documents``.
+
+    Parts the question does not state are inherited from ``previous`` (source 'inherited').
+    A bare year means the fiscal year the filing names (for 10-Qs, the fiscal year of the
+    quarter). Returns status 'unscoped' when nothing constrains the search, 'ok' with the
+    matching ``doc_ids``, or 'no_match' with a reason listing what the index holds.
+    """
+    if not question or not question.strip():
+        raise ValueError("cannot resolve the scope of an empty question")
+    docs = list(documents)
+    catalog = CompanyCatalog.from_documents(docs)
+    source: dict[str, str] = {}
+
+    entity_keys = catalog.find(question)
+    if entity_keys:
+        source["companies"] = "parsed"
+    unknown = [] if entity_keys else unknown_company_mentions(question, catalog)
+    if not entity_keys and not unknown and llm is not None:
+        key = _llm_company(question, catalog, llm)
+        if key:
+            entity_keys, source["companies"] = [key], "llm"
+
+    years = parse_years(question)
+    quarters = parse_quarters(question)
+    forms = parse_forms(question)
+    sections = parse_sections(question)
+    for name, value in (("fiscal_years", years), ("quarters", quarters), ("form_types", forms)):
+        if value:
+            source[name] = "parsed"
+    if sections:
+        source["items"] = "parsed"
+
+    if previous is not None and not unknown:
+        if not entity_keys and previous.companies:
+            entity_keys = [
+                key for key, ent in catalog.entities.items() if ent.names & set(previous.companies)
+            ]
+            if entity_keys:
+                source["companies"] = "inherited"
+        if not years and previous.fiscal_years:
+            years, source["fiscal_years"] = list(previous.fiscal_years), "inherited"
+        if not forms and previous.form_types and not quarters:
+            forms, source["form_types"] = list(previous.form_types), "inherited"
+        stated_annual = "form_types" in source and source["form_types"] == "parsed" and "10-K" in forms
+        if not quarters and previous.quarters and not stated_annual:
+            quarters, source["quarters"] = list(previous.quarters), "inherited"
+
+    companies = sorted({n for k in entity_keys for n in catalog.entities[k].names})
+    scope = Scope(
+        companies=companies, fiscal_years=years, quarters=quarters, form_types=forms, source=source
+    )
+    if unknown:
+        held = sorted(e.display for e in catalog.entities.values())
+        return scope.model_copy(
+            update={
+                "status": "no_match",
+                "reason": f"{', '.join(unknown)} is not among the ingested companies "
+                f"({'; '.join(held) or 'the index is empty'}).",
+            }
+        )
+    if scope.is_empty and not sections:
+        return scope.model_copy(update={"status": "unscoped", "reason": "no company, period or form named"})
+
+    notes: list[str] = []
+    if entity_keys:
+        wanted = {d for k in entity_keys for d in catalog.entities[k].doc_ids}
+        candidates = [d for d in docs if d.doc_id in wanted]
+    else:
+        candidates = list(docs)
+    # Several companies: each must keep at least one filing, judged company by company.
+    groups = [[d for d in candidates if d.doc_id in catalog.entities[k].doc_ids] for k in entity_keys] or [
+        candidates
+    ]
+    kept: list[DocumentLike] = []
+    for key, group in zip(entity_keys or [None], groups, strict=True):
+        who = catalog.entities[key].display if key else "any company"
+        matched = group
+        if forms:
+            matched = [d for d in matched if (d.form_type or "").upper() in {f.upper() for f in forms}]
+        if years and matched:
+            matched, note = _filter_years(matched, years)
+            if note:
+                notes.append(f"{who}: {note}")
+        if quarters and matched:
+            matched = _filter_quarters(matched, quarters)
+        if not matched:
+            wanted_parts = [
+                p
+                for p in (
+                    "/".join(forms) if forms else "",
+                    "FY" + "/".join(map(str, years)) if years else "",
+                    "Q" + "/".join(map(str, quarters)) if quarters else "",
+                )
+                if p
+            ]
+            reason = (
+                f"No ingested filing of {who} matches {' '.join(wanted_parts)}. "
+                f"The index holds for {who}: {_holdings(group)}."
+            )
+            return scope.model_copy(update={"status": "no_match", "reason": reason})
+        kept.extend(matched)
+
+    items = _items_for(sections, kept)
+    doc_ids = sorted({d.doc_id for d in kept})
+    reason = f"{len(doc_ids)} filing(s): " + ", ".join(
+        sorted({f"{d.company or '?'} {_label(d)}" for d in kept})
+    )
+    if notes:
+        reason += " (" + "; ".join(notes) + ")"
+    return scope.model_copy(update={"status": "ok", "doc_ids": doc_ids, "items": items, "reason": reason})
+
+
+def _items_for(sections: list[tuple[str, str]], docs: Sequence[DocumentLike]) -> list[str]:
+    """Map asked-for sections to the Item numbers of the forms in scope."""
+    if not sections:
+        return []
+    has_annual = any(_is_annual(d) for d in docs) or not docs
+    has_quarterly = any((d.form_type or "").upper().startswith("10-Q") for d in docs)
+    items: list[str] = []
+    for annual_item, quarterly_item in sections:
+        if has_annual or not has_quarterly:
+            items.append(annual_item)
+        if has_quarterly:
+            items.append(quarterly_item)
+    return list(dict.fromkeys(items))
+
+
+def scope_filter(scope: Scope) -> MetadataFilter | None:
+    """The metadata pre-filter for a scope: None when unscoped, ``{'doc_id': []}`` for no_match."""
+    if scope.status == "no_match":
+        return {"doc_id": []}
+    out: MetadataFilter = {}
+    if scope.status == "ok" and scope.doc_ids:
+        out["doc_id"] = list(scope.doc_ids)
+    elif scope.status == "ok" and not scope.items:
+        # 'ok' without documents would silently mean "everything": refuse instead.
+        return {"doc_id": []}
+    if scope.items:
+        out["item"] = list(scope.items)
+    return out or None
