@@ -1,0 +1,163 @@
+"""The real langsmith SDK delivers node-level runs, with our metadata, to a LangSmith-compatible
+collector on loopback — configured only through the standard LANGSMITH_* variables.
+
+The graph runs in a child process so the SDK reads the variables fresh (LangChain caches its
+client per process) and its background sender is flushed at exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+
+DRIVER = r"""
+import asyncio, sys
+sys.path.insert(0, {tests!r})
+from unit.test_tracing import build_graph
+from langchain_core.tracers.langchain import wait_for_all_tracers
+
+asyncio.run(build_graph().ainvoke({{"question": "What were sales?"}}, config={{"run_name": "research"}}))
+wait_for_all_tracers()
+"""
+
+
+class Collector:
+    """Records every request; parses /runs/multipart, /runs/batch and /runs bodies into runs."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _reply(self, body: bytes = b"{}") -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                outer.requests.append(("GET", self.path, dict(self.headers), b""))
+                self._reply(b'{"version": "0.0.0"}' if self.path.startswith("/info") else b"{}")
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.requests.append((self.command, self.path, dict(self.headers), body))
+                self._reply()
+
+            do_PATCH = do_POST
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def runs(self) -> dict[str, dict[str, Any]]:
+        """Run id -> merged run (post + patch + their inputs/outputs/extra parts)."""
+        runs: dict[str, dict[str, Any]] = {}
+
+        def merge(run: dict[str, Any]) -> None:
+            target = runs.setdefault(str(run["id"]), {})
+            for key, value in run.items():
+                if key == "extra" and isinstance(value, dict):
+                    extra = target.setdefault("extra", {})
+                    extra.setdefault("metadata", {}).update(value.get("metadata") or {})
+                else:
+                    target[key] = value
+
+        for _, path, headers, body in self.requests:
+            if path.startswith("/runs/multipart"):
+                boundary = headers["Content-Type"].split("boundary=", 1)[1].encode()
+                for part in body.split(b"--" + boundary):
+                    if b"\r\n\r\n" not in part:
+                        continue
+                    head, payload = part.split(b"\r\n\r\n", 1)
+                    name = re.search(rb'name="([^"]+)"', head)
+                    if name is None:
+                        continue
+                    _, rest = name.group(1).decode().split(".", 1)
+                    run_id, _, field = rest.partition(".")
+                    value = json.loads(payload.rstrip(b"\r\n"))
+                    merge({"id": run_id, field: value} if field else value)
+            elif path.startswith("/runs/batch"):
+                data = json.loads(body)
+                for run in [*(data.get("post") or []), *(data.get("patch") or [])]:
+                    merge(run)
+            elif path.rstrip("/") == "/runs" or path.startswith("/runs/"):
+                run = json.loads(body)
+                run.setdefault("id", path.rsplit("/", 1)[-1])
+                merge(run)
+        return runs
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def collector() -> Iterator[Collector]:
+    c = Collector()
+    yield c
+    c.close()
+
+
+def test_langsmith_sdk_delivers_node_runs_with_metadata(collector: Collector, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LANGSMITH_", "LANGCHAIN_"))}
+    env.update(
+        LANGSMITH_TRACING="true",
+        LANGSMITH_API_KEY="lsv2-test-key",
+        LANGSMITH_PROJECT="filings-collector-test",
+        LANGSMITH_ENDPOINT=collector.url,
+        FILINGS_DATA_DIR=str(tmp_path),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER.format(tests=str(REPO / "tests"))],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    posted = [(m, p) for m, p, _, _ in collector.requests if m in ("POST", "PATCH")]
+    assert posted, f"nothing reached the collector: {collector.requests}"
+    assert all(
+        {k.lower(): v for k, v in h.items()}.get("x-api-key") == "lsv2-test-key"
+        for m, _, h, _ in collector.requests
+        if m != "GET"
+    )
+
+    runs = collector.runs()
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for run in runs.values():
+        by_name.setdefault(run.get("name", "?"), []).append(run)
+    assert {"research", "decompose", "retrieve", "draft"} <= set(by_name), sorted(by_name)
+    root = by_name["research"][0]
+    assert root.get("session_name") == "filings-collector-test"
+    assert root["inputs"] == {"question": "What were sales?"}
+    # Node runs hang under the graph run and carry what annotate() attached.
+    for node in ("decompose", "retrieve", "draft"):
+        assert all(r.get("parent_run_id") == root["id"] and r.get("end_time") for r in by_name[node])
+    meta = {name: [r["extra"]["metadata"] for r in rs] for name, rs in by_name.items()}
+    assert meta["decompose"][0]["sub_questions"] == ["sales 2023", "sales 2022"]
+    assert meta["decompose"][0]["langgraph_node"] == "decompose"
+    assert sorted(m["chunk_ids"][0] for m in meta["retrieve"]) == ["sales 2022::1", "sales 2023::1"]
+    assert all(m["scores"] == [0.75] for m in meta["retrieve"])
+    assert meta["draft"][0]["stop_reason"] == "accepted"
+    # The LLM call inside the draft node is its own child run with token usage.
+    llm_runs = [r for r in runs.values() if r.get("run_type") == "llm"]
+    assert llm_runs and llm_runs[0]["parent_run_id"] == by_name["draft"][0]["id"]
