@@ -1,0 +1,86 @@
+"""Derived figures computed by our code, not the model.
+
+The drafter writes ``CALC(<arithmetic over numbers copied from the context>)``; we evaluate the
+expression safely (numbers, + - * /, parentheses only), substitute the result and keep the operands
+so the critic can check each one is grounded in the cited text.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from dataclasses import dataclass, field
+
+# Balanced to one level of nested parentheses, which covers "(a - b) / b * 100".
+CALC_PATTERN = re.compile(r"CALC\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)", re.I)
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+class CalcError(ValueError):
+    """The expression is not plain arithmetic over numbers."""
+
+
+@dataclass
+class Calculation:
+    expression: str
+    result: float | None
+    operands: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+def _eval(node: ast.AST) -> float:
+    if isinstance(node, ast.Expression):
+        return _eval(node.body)
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        v = _eval(node.operand)
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_eval(node.left), _eval(node.right))
+    raise CalcError(f"not plain arithmetic: {ast.dump(node)[:60]}")
+
+
+def evaluate(expression: str) -> Calculation:
+    """Evaluate one CALC expression; never raises (errors are recorded on the result)."""
+    cleaned = _THOUSANDS.sub("", expression)
+    cleaned = re.sub(r"[$€£%]", "", cleaned).replace("×", "*").replace("÷", "/").replace("−", "-")
+    operands = re.findall(r"\d+(?:\.\d+)?", cleaned)
+    try:
+        result = _eval(ast.parse(cleaned.strip(), mode="eval"))
+    except (SyntaxError, CalcError, ZeroDivisionError, RecursionError, ValueError) as exc:
+        return Calculation(expression, None, operands, error=f"{type(exc).__name__}: {exc}")
+    return Calculation(expression, result, operands)
+
+
+def format_result(value: float) -> str:
+    """Readable result: thousands separators, at most two decimals, trailing zeros dropped."""
+    text = f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def expand_calculations(text: str) -> tuple[str, list[Calculation]]:
+    """Replace every CALC(...) by its computed value; failed ones are left visibly unresolved."""
+    calcs: list[Calculation] = []
+
+    def _sub(m: re.Match[str]) -> str:
+        calc = evaluate(m.group(1))
+        calcs.append(calc)
+        return format_result(calc.result) if calc.result is not None else m.group(0)
+
+    return CALC_PATTERN.sub(_sub, text), calcs

@@ -1,0 +1,131 @@
+"""Deterministic claim checks: citations, numbers, calculations. No model calls here.
+
+Each sentence of a draft becomes a :class:`~agent.schemas.Claim`. Claims that these checks cannot
+decide (cited, well-formed, no figures) are marked ``pending`` for the judge model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
+from agent.critic.claims import split_sentences
+from agent.critic.numbers import extract_numbers, is_grounded
+from agent.prompts.common import is_cannot_answer
+from agent.schemas import Chunk, Claim
+
+# Unit conversions and "x 100" for percentages are not figures from the filing.
+CALC_CONSTANTS = {100.0, 1000.0, 1_000_000.0, 1_000_000_000.0}
+
+
+@dataclass
+class DraftCheck:
+    claims: list[Claim] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)  # indexes of claims the judge must decide
+    cannot_answer: bool = False
+    # A figure that appears in no context passage at all suggests the evidence was never retrieved.
+    numbers_absent_from_context: int = 0
+
+
+def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, list[str]]:
+    calc = evaluate(expression)
+    if calc.result is None:
+        return False, [f"cannot evaluate CALC({expression}): {calc.error}"]
+    missing = []
+    for operand in calc.operands:
+        value = float(operand)
+        if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
+            continue
+        mentions = extract_numbers(operand, skip_years=False)
+        if not mentions or not is_grounded(mentions[0], sources):
+            missing.append(operand)
+    if missing:
+        return False, [f"calculation operand(s) {', '.join(missing)} not found in the cited passages"]
+    return True, [f"computed {format_result(calc.result)} from cited figures"]
+
+
+def check_draft(
+    draft: str, aliases: dict[str, str], context: dict[str, Chunk], retrieved: set[str]
+) -> DraftCheck:
+    """Split ``draft`` into claims and decide what can be decided without a model.
+
+    ``aliases`` maps [cN] to chunk ids of the drafting context; ``context`` holds those chunks;
+    ``retrieved`` is every chunk id retrieved this turn (a raw chunk id cited outside it is a
+    citation to something never retrieved).
+    """
+    result = DraftCheck()
+    if not draft.strip() or (is_cannot_answer(draft) and len(split_sentences(draft)) <= 1):
+        result.cannot_answer = True
+        return result
+    all_texts = [c.text for c in context.values()]
+    for sentence in split_sentences(draft):
+        if is_cannot_answer(sentence.text):
+            result.cannot_answer = True
+            continue
+        chunk_ids: list[str] = []
+        bad: list[str] = []
+        for alias in sentence.aliases:
+            cid = aliases.get(alias)
+            (chunk_ids.append(cid) if cid else bad.append(alias))
+        bare = sentence.bare
+        numbers = [n.raw for n in extract_numbers(CALC_PATTERN.sub(" ", bare))]
+        claim = Claim(text=bare, chunk_ids=chunk_ids, numbers=numbers)
+        if bad:
+            claim.verdict, claim.reason = (
+                "bad_citation",
+                f"cites {', '.join(bad)}, which is not among the passages",
+            )
+        elif not chunk_ids:
+            claim.verdict, claim.reason = "unsupported", "no citation"
+        elif any(cid not in retrieved for cid in chunk_ids):
+            claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
+        else:
+            sources = [context[cid].text for cid in chunk_ids if cid in context]
+            calcs = CALC_PATTERN.findall(bare)
+            missing = [n for n in extract_numbers(CALC_PATTERN.sub(" ", bare)) if not is_grounded(n, sources)]
+            calc_notes: list[str] = []
+            calc_ok = True
+            for expression in calcs:
+                ok, notes = _calc_operands_grounded(expression, sources)
+                calc_ok &= ok
+                calc_notes += notes
+            if missing:
+                absent = [n for n in missing if not is_grounded(n, all_texts)]
+                result.numbers_absent_from_context += len(absent)
+                where = "any passage" if absent else "the cited passages (cite the passage that states it)"
+                claim.verdict = "ungrounded_number"
+                claim.reason = f"{', '.join(n.raw for n in missing)} not found in {where}"
+            elif not calc_ok:
+                claim.verdict, claim.reason = "ungrounded_number", "; ".join(calc_notes)
+            elif calcs:
+                claim.verdict, claim.reason = "calculation", "; ".join(calc_notes)
+                claim.text = expand_calculations(bare)[0]
+            elif numbers:
+                claim.verdict, claim.reason = "supported", "every figure found in the cited passages"
+            else:
+                claim.verdict, claim.reason = "unsupported", "pending judge"
+                result.pending.append(len(result.claims))
+        result.claims.append(claim)
+    return result
+
+
+def faithfulness(claims: list[Claim]) -> float:
+    """Share of claims that are supported (or our own calculations over cited figures)."""
+    if not claims:
+        return 0.0
+    good = sum(1 for c in claims if c.verdict in ("supported", "calculation"))
+    return round(good / len(claims), 4)
+
+
+def feedback_for(claims: list[Claim], cannot_answer: bool) -> str:
+    """What the drafter should fix, one line per failing claim."""
+    lines = [
+        f'- "{c.text[:160]}": {c.reason}' for c in claims if c.verdict not in ("supported", "calculation")
+    ]
+    if cannot_answer and not lines:
+        lines.append("- the passages did not seem to answer the question")
+    if any(c.verdict == "ungrounded_number" for c in claims):
+        lines.append("- copy every figure exactly as it appears in the passage you cite, or use CALC(...)")
+    if any(c.verdict in ("bad_citation",) or c.reason == "no citation" for c in claims):
+        lines.append("- cite only the ids shown, like [c1], at the end of every sentence")
+    return "\n".join(lines)

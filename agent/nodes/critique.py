@@ -1,0 +1,94 @@
+"""``critique_draft``: deterministic checks first, then short YES/NO judgements for the rest."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from agent.config import Context
+from agent.critic.check import check_draft, faithfulness, feedback_for
+from agent.nodes.llm import generate_text
+from agent.nodes.resources import Resources
+from agent.nodes.timing import timed
+from agent.prompts.common import SYSTEM, render_context
+from agent.prompts.critic import judge_instructions
+from agent.routing import decide
+from agent.schemas import Critique, Usage
+from agent.state import State
+from agent.state import add_usage as _add
+
+_YES = re.compile(r"^\W*(yes|supported|true)\b", re.I)
+_NO = re.compile(r"^\W*(no|not supported|unsupported|false)\b", re.I)
+
+
+def judge_messages(context_block: str, claim: str) -> list[BaseMessage]:
+    """Same system message and context block as the draft prompt, so the KV prefix is reused."""
+    return [SystemMessage(SYSTEM), HumanMessage(f"{context_block}\n\n{judge_instructions(claim)}")]
+
+
+def parse_verdict(reply: str) -> bool | None:
+    """YES -> True, NO -> False, anything else -> None (malformed)."""
+    if _YES.search(reply):
+        return True
+    if _NO.search(reply):
+        return False
+    return None
+
+
+def make_critique(resources: Resources):
+    @timed("critique_draft")
+    async def critique_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = runtime.context
+        block, aliases = render_context(state.context)
+        chunks = {c.id: c.chunk for c in state.context}
+        retrieved = {c.id for c in state.retrieved} | set(chunks)
+        checked = check_draft(state.draft, aliases, chunks, retrieved)
+        usage = Usage()
+        fallbacks: list[str] = []
+        calls = state.usage.llm_calls
+        for i in checked.pending:
+            claim = checked.claims[i]
+            if calls + usage.llm_calls >= ctx.max_llm_calls:
+                claim.reason = "not verified: LLM call budget spent"
+                continue
+            reply, used = await generate_text(
+                resources.chat_model(ctx.judge_model), judge_messages(block, claim.text), max_tokens=3
+            )
+            usage = _add(usage, used)
+            verdict = parse_verdict(reply)
+            if verdict is None:
+                fallbacks.append(f"critic: unparseable judge reply {reply[:30]!r}, claim counted unsupported")
+                claim.reason = "judge reply not YES/NO"
+            elif verdict:
+                claim.verdict, claim.reason = "supported", "judge: YES"
+            else:
+                claim.reason = "judge: NO (the cited passages do not state this)"
+        no_support = not any(c.verdict in ("supported", "calculation") for c in checked.claims)
+        evidence_missing = checked.cannot_answer or (no_support and checked.numbers_absent_from_context > 0)
+        critique = Critique(
+            claims=checked.claims,
+            faithfulness=faithfulness(checked.claims),
+            evidence_missing=evidence_missing,
+            feedback=feedback_for(checked.claims, checked.cannot_answer),
+        )
+        route = decide(
+            critique,
+            revisions=state.revisions,
+            llm_calls=calls + usage.llm_calls,
+            context=ctx,
+            has_context=bool(state.context),
+        )
+        update: dict[str, Any] = {
+            "critique": critique,
+            "route": route,
+            "usage": usage,
+            "fallbacks": fallbacks,
+        }
+        if route in ("regenerate", "re_retrieve"):
+            update["revisions"] = state.revisions + 1
+        return update
+
+    return critique_draft

@@ -1,0 +1,64 @@
+"""``draft_answer``: a short answer whose every sentence cites context aliases like [c1]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from agent.config import Context
+from agent.nodes.llm import generate_text
+from agent.nodes.resources import Resources
+from agent.nodes.timing import timed
+from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
+from agent.prompts.draft import draft_instructions
+from agent.state import State
+
+# Runaway guard on top of max_tokens: a concise answer never needs more than this.
+MAX_DRAFT_CHARS = 1500
+
+
+def draft_messages(context_block: str, question: str, problems: str = "") -> list[BaseMessage]:
+    """System + (context FIRST, then the instructions): the judge prompt shares this prefix."""
+    return [
+        SystemMessage(SYSTEM),
+        HumanMessage(f"{context_block}\n\n{draft_instructions(question, problems)}"),
+    ]
+
+
+def trim_runaway(text: str) -> tuple[str, bool]:
+    """Cut an over-long draft back to whole sentences; True when it had to."""
+    if len(text) <= MAX_DRAFT_CHARS:
+        return text, False
+    cut = text[:MAX_DRAFT_CHARS]
+    end = max(cut.rfind(". "), cut.rfind(".\n"))
+    return (cut[: end + 1] if end > 0 else cut), True
+
+
+def make_draft(resources: Resources):
+    @timed("draft_answer")
+    async def draft_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = runtime.context
+        question = state.standalone_question or state.question
+        if state.usage.llm_calls >= ctx.max_llm_calls:
+            return {"draft": CANNOT_ANSWER, "fallbacks": ["draft: LLM budget spent before drafting"]}
+        block, _aliases = render_context(state.context)
+        problems = (
+            state.critique.feedback if state.critique is not None and state.route == "regenerate" else ""
+        )
+        text, usage = await generate_text(
+            resources.chat_model(ctx.drafter_model),
+            draft_messages(block, question, problems),
+            max_tokens=ctx.max_answer_tokens,
+        )
+        fallbacks = []
+        if not text:
+            text = CANNOT_ANSWER
+            fallbacks.append("draft: empty model output, treated as 'cannot answer'")
+        text, trimmed = trim_runaway(text)
+        if trimmed:
+            fallbacks.append("draft: runaway output trimmed to whole sentences")
+        return {"draft": text, "usage": usage, "fallbacks": fallbacks}
+
+    return draft_answer

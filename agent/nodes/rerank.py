@@ -1,0 +1,48 @@
+"""``rerank_chunks``: the configured reranker picks the drafting context, fairly across sub-questions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.config import Context
+from agent.nodes.resources import Resources
+from agent.nodes.timing import timed
+from agent.schemas import ScoredChunk
+from agent.state import State
+
+
+def interleave(rankings: list[list[ScoredChunk]], top_n: int) -> list[ScoredChunk]:
+    """Round-robin over per-query rankings so every sub-question gets its best evidence in."""
+    out: list[ScoredChunk] = []
+    seen: set[str] = set()
+    depth = max((len(r) for r in rankings), default=0)
+    for i in range(depth):
+        for ranking in rankings:
+            if i < len(ranking) and ranking[i].id not in seen:
+                out.append(ranking[i])
+                seen.add(ranking[i].id)
+                if len(out) >= top_n:
+                    return out
+    return out
+
+
+def make_rerank(resources: Resources):
+    @timed("rerank_chunks")
+    async def rerank_chunks(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = runtime.context
+        # Each re-retrieval round widens the context a little: the first one missed something.
+        top_n = ctx.context_chunks + 2 * max(0, state.retrieval_rounds - 1)
+        by_id = {c.id: c for c in state.retrieved}
+        queries = [q for q in state.queries if state.query_hits.get(q)] or [state.standalone_question]
+        rankings = []
+        for query in queries:
+            ids = state.query_hits.get(query) or list(by_id)
+            candidates = [by_id[i] for i in ids if i in by_id][: ctx.rerank_candidates]
+            per_query = max(1, top_n) if len(queries) == 1 else top_n
+            rankings.append(await asyncio.to_thread(resources.rerank, query, candidates, per_query, ctx))
+        return {"context": interleave(rankings, top_n)}
+
+    return rerank_chunks

@@ -1,0 +1,95 @@
+"""The heavy objects a research run needs (index, chat models, reranker), built lazily.
+
+They never live in graph state (not serialisable, not per-run) and are never built at import time.
+``build_research_graph(resources=...)`` binds one ``Resources`` to the nodes; tests pass a subclass
+with fakes. One instance is cached per Settings so a process loads each model once.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.config import Context, Settings
+from agent.schemas import Scope, ScoredChunk
+
+
+class Resources:
+    """Lazily built index, retriever, reranker and chat models for one Settings."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._lock = threading.RLock()
+        self._chat: dict[str, BaseChatModel] = {}
+        self._index: Any = None
+        self._rerankers: dict[str, Any] = {}
+
+    # --- models ----------------------------------------------------------------------
+    def chat_model(self, spec: str) -> BaseChatModel:
+        """The chat model for a model string (one instance per string, so caches are shared)."""
+        with self._lock:
+            if spec not in self._chat:
+                from agent.models import make_chat_model
+
+                self._chat[spec] = make_chat_model(spec, self.settings)
+            return self._chat[spec]
+
+    # --- index -----------------------------------------------------------------------
+    def index(self) -> Any:
+        with self._lock:
+            if self._index is None:
+                from agent.models import make_embeddings
+                from agent.retrieval.index import FilingIndex
+
+                self._index = FilingIndex.open(
+                    self.settings, make_embeddings(self.settings.embeddings_model, self.settings)
+                )
+            return self._index
+
+    def documents(self) -> list[Any]:
+        """Records of the ingested filings (company, form, period)."""
+        return list(self.index().documents())
+
+    def reranker(self, spec: str) -> Any:
+        with self._lock:
+            if spec not in self._rerankers:
+                from agent.retrieval.rerankers import make_reranker
+
+                self._rerankers[spec] = make_reranker(spec, self.settings)
+            return self._rerankers[spec]
+
+    # --- the three retrieval steps the graph calls -----------------------------------
+    def resolve_scope(self, question: str, previous: Scope | None, llm: Any | None = None) -> Scope:
+        from agent.retrieval.scope import resolve_scope
+
+        return resolve_scope(question, self.documents(), previous=previous, llm=llm)
+
+    def search(self, query: str, scope: Scope, k: int, context: Context) -> list[ScoredChunk]:
+        """Hybrid (dense + BM25, fused) candidates inside the scope; fails closed on no_match."""
+        from agent.retrieval.hybrid import HybridRetriever
+
+        retriever = HybridRetriever(self.index(), context, None)
+        return list(retriever.search(query, scope, k))
+
+    def rerank(
+        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context
+    ) -> list[ScoredChunk]:
+        if not chunks:
+            return []
+        if context.reranker_model in ("", "none"):
+            return sorted(chunks, key=lambda c: c.score, reverse=True)[:top_n]
+        return list(self.reranker(context.reranker_model).rerank(query, chunks, top_n))
+
+
+@lru_cache(maxsize=4)
+def _cached(settings_json: str) -> Resources:
+    return Resources(Settings.model_validate_json(settings_json))
+
+
+def resources_for(settings: Settings | None = None) -> Resources:
+    """The process-wide Resources for these settings (built on first use, never at import)."""
+    settings = settings or Settings()
+    return _cached(settings.model_dump_json())

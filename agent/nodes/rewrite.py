@@ -1,0 +1,129 @@
+"""``rewrite_queries``: new search queries when the critic found the evidence missing.
+
+Deterministic on purpose: a 1.5B model rewriting queries costs ~20 s and mostly paraphrases.
+Keyword-only queries (what BM25 and the embedder key on) anchored with the resolved company and
+period reach passages the full question's phrasing missed; later rounds also retrieve deeper.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.config import Context
+from agent.nodes.timing import timed
+from agent.schemas import Scope
+from agent.state import State
+
+_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "and",
+        "or",
+        "by",
+        "with",
+        "from",
+        "at",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "much",
+        "many",
+        "did",
+        "does",
+        "do",
+        "has",
+        "have",
+        "had",
+        "its",
+        "it",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "than",
+        "then",
+        "there",
+        "please",
+        "give",
+        "provide",
+        "show",
+        "tell",
+        "me",
+        "us",
+        "based",
+        "using",
+        "according",
+        "answer",
+        "question",
+        "total",
+        "amount",
+        "value",
+        "company's",
+        "during",
+        "year",
+        "years",
+        "quarter",
+        "fiscal",
+        "report",
+        "reported",
+        "filing",
+    ]
+)
+
+
+def keywords(question: str) -> str:
+    words = re.findall(r"[A-Za-z][A-Za-z&.'-]*|\d[\d,.]*%?", question)
+    return " ".join(w for w in words if w.lower().strip(".'") not in _STOP)
+
+
+def rewrite(question: str, scope: Scope | None, round_: int) -> list[str]:
+    """Queries for retrieval round ``round_`` (2, 3, ...)."""
+    anchor = ""
+    if scope is not None:
+        company = scope.companies[0] if scope.companies else ""
+        years = " ".join(str(y) for y in scope.fiscal_years)
+        anchor = f"{company} {years}".strip()
+    base = keywords(question)
+    queries = [f"{anchor} {base}".strip()]
+    if round_ >= 3:
+        queries.append(f"{base} consolidated statements table")
+    return [q for q in queries if q]
+
+
+def make_rewrite():
+    @timed("rewrite_queries")
+    async def rewrite_queries(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        round_ = state.retrieval_rounds + 1
+        new: list[str] = []
+        scopes = dict(state.query_scopes)
+        for sub in state.subquestions or [state.standalone_question]:
+            sub_scope = state.query_scopes.get(sub, state.scope)
+            for q in rewrite(sub, sub_scope, round_):
+                if q not in new and q not in state.queries:
+                    new.append(q)
+                    if sub in state.query_scopes:
+                        scopes[q] = state.query_scopes[sub]
+        return {"queries": [*state.queries, *new], "query_scopes": scopes, "retrieval_rounds": round_}
+
+    return rewrite_queries

@@ -1,0 +1,53 @@
+"""Rules shared by every prompt: the citation format and the "cannot answer" sentinel, defined once."""
+
+from __future__ import annotations
+
+CANNOT_ANSWER = "I cannot answer this from the provided filings."
+# Matching is lenient because small models paraphrase the sentinel slightly.
+CANNOT_ANSWER_MARKERS = ("cannot answer", "can't answer", "unable to answer", "not contain the answer")
+
+SYSTEM = (
+    "You are a careful financial analyst. You answer questions about SEC filings using only the "
+    "numbered context passages you are given, and you cite them."
+)
+
+CONTEXT_HEADER = "Context passages:\n"
+PASSAGE = "[{alias}] {label}\n{text}"
+
+
+def is_cannot_answer(text: str) -> bool:
+    """True when the model used the sentinel (or a close paraphrase of it)."""
+    low = text.lower()
+    return any(marker in low for marker in CANNOT_ANSWER_MARKERS)
+
+
+# Long chunks are cut so that six passages, the rules and the answer fit a 4k-token window.
+MAX_PASSAGE_CHARS = 1600
+
+
+def passage_label(meta: object) -> str:
+    """'Apple Inc. | 10-Q | FY2023 Q3 | Item 2 | page 5' for one chunk's metadata."""
+    parts = [
+        getattr(meta, "company", None) or "?",
+        getattr(meta, "form_type", None) or "?",
+        getattr(meta, "period_label", "?"),
+    ]
+    if getattr(meta, "period_end", None):
+        parts.append(f"period ended {meta.period_end}")  # type: ignore[attr-defined]
+    if getattr(meta, "item", None):
+        parts.append(f"Item {meta.item}")  # type: ignore[attr-defined]
+    parts.append(f"page {getattr(meta, 'page_number', '?')}")
+    return " | ".join(str(p) for p in parts)
+
+
+def render_context(chunks: list) -> tuple[str, dict[str, str]]:  # type: ignore[type-arg]
+    """The numbered context block shared by the draft and judge prompts, and alias -> chunk id."""
+    aliases: dict[str, str] = {}
+    blocks = []
+    for i, scored in enumerate(chunks, start=1):
+        chunk = getattr(scored, "chunk", scored)
+        alias = f"c{i}"
+        aliases[alias] = chunk.id
+        text = chunk.text if len(chunk.text) <= MAX_PASSAGE_CHARS else chunk.text[:MAX_PASSAGE_CHARS] + " ..."
+        blocks.append(PASSAGE.format(alias=alias, label=passage_label(chunk.metadata), text=text.strip()))
+    return CONTEXT_HEADER + "\n\n".join(blocks), aliases

@@ -1,0 +1,27 @@
+"""Prompt of the ``draft_answer`` node.
+
+The context block comes FIRST in the user turn and is byte-identical to the critic's judge prompt,
+so llama.cpp's prefix cache reuses it for the support checks. The small local model follows the
+format only when the instruction sits in the user turn, after the context (see MODELS.md).
+"""
+
+from __future__ import annotations
+
+from agent.prompts.common import CANNOT_ANSWER
+
+DRAFT_INSTRUCTIONS = """Question: {question}
+{feedback}
+Write the answer now. Rules:
+- Use 1 to 3 short sentences. End EVERY sentence with the ids of the passages it uses, like [c1] or [c1][c2].
+- Copy numbers exactly as written in the passages, with their unit (for example "$ in millions") and the period they refer to.
+- Never compute a number yourself. For a change, growth rate, margin or ratio write CALC(expression) with numbers copied from the passages, for example: grew by CALC((120 - 100) / 100 * 100)% [c1].
+- If the passages do not contain the answer, reply exactly: {cannot_answer}
+
+Answer:"""
+
+FEEDBACK = "\nA previous answer had problems. Fix them:\n{problems}\n"
+
+
+def draft_instructions(question: str, problems: str = "") -> str:
+    feedback = FEEDBACK.format(problems=problems) if problems else ""
+    return DRAFT_INSTRUCTIONS.format(question=question, feedback=feedback, cannot_answer=CANNOT_ANSWER)

@@ -1,0 +1,162 @@
+"""Graph state: what a research run reads and writes.
+
+``InputState`` is what callers send (a question); ``OutputState`` is what they get back (a typed
+``Answer``). ``State`` carries everything in between. Per-turn fields are reset by
+``resolve_scope`` at the start of every turn (a checkpointed thread keeps the previous turn's
+values otherwise); ``turns`` and ``scope`` deliberately survive so follow-ups can use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from agent.schemas import Answer, Critique, Scope, ScoredChunk, Usage
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Sent to an accumulating field to replace its value instead of adding to it (new turn)."""
+
+    value: Any = None
+
+
+def _reset(right: Any, default: Any) -> Any:
+    return default if right.value is None else right.value
+
+
+def merge_chunks(left: list[ScoredChunk] | None, right: list[ScoredChunk] | Reset) -> list[ScoredChunk]:
+    """Union by chunk id, keeping the best score; ``Reset`` replaces (new turn)."""
+    if isinstance(right, Reset):
+        return _reset(right, [])
+    merged: dict[str, ScoredChunk] = {c.id: c for c in left or []}
+    for chunk in right:
+        old = merged.get(chunk.id)
+        if old is None or chunk.score > old.score:
+            merged[chunk.id] = chunk
+    return sorted(merged.values(), key=lambda c: c.score, reverse=True)
+
+
+def merge_hits(
+    left: dict[str, list[str]] | None, right: dict[str, list[str]] | Reset
+) -> dict[str, list[str]]:
+    """Which chunk ids each query found (per query, order kept); ``Reset`` replaces."""
+    if isinstance(right, Reset):
+        return _reset(right, {})
+    out = {k: list(v) for k, v in (left or {}).items()}
+    for query, ids in right.items():
+        seen = out.setdefault(query, [])
+        seen.extend(i for i in ids if i not in seen)
+    return out
+
+
+def add_usage(left: Usage | None, right: Usage | Reset) -> Usage:
+    """Sum LLM calls and tokens; ``Reset`` replaces."""
+    if isinstance(right, Reset):
+        return _reset(right, Usage())
+    left = left or Usage()
+    return Usage(
+        llm_calls=left.llm_calls + right.llm_calls,
+        prompt_tokens=left.prompt_tokens + right.prompt_tokens,
+        completion_tokens=left.completion_tokens + right.completion_tokens,
+    )
+
+
+def add_seconds(left: dict[str, float] | None, right: dict[str, float] | Reset) -> dict[str, float]:
+    """Per-node wall time, summed over repeated visits; ``Reset`` replaces."""
+    if isinstance(right, Reset):
+        return _reset(right, {})
+    out = dict(left or {})
+    for node, seconds in right.items():
+        out[node] = round(out.get(node, 0.0) + seconds, 4)
+    return out
+
+
+def append_or_reset(left: list[Any] | None, right: list[Any] | Reset) -> list[Any]:
+    """Append; ``Reset`` replaces."""
+    if isinstance(right, Reset):
+        return _reset(right, [])
+    return [*(left or []), *right]
+
+
+class Turn(BaseModel):
+    """One finished question/answer of a conversation (kept across turns)."""
+
+    question: str
+    standalone: str = Field(description="The question as resolved against history.")
+    answer: str
+    scope: Scope
+
+
+@dataclass(kw_only=True)
+class InputState:
+    """What a caller sends."""
+
+    question: str
+
+
+@dataclass(kw_only=True)
+class OutputState:
+    """What a caller gets back."""
+
+    answer: Answer | None = None
+
+
+@dataclass(kw_only=True)
+class State(InputState, OutputState):
+    """Everything a research run reads and writes between nodes."""
+
+    standalone_question: str = ""
+    scope: Scope | None = None
+    subquestions: list[str] = field(default_factory=list)
+    # Each query's own scope when sub-questions name different companies or periods.
+    query_scopes: dict[str, Scope] = field(default_factory=dict)
+    queries: list[str] = field(default_factory=list)
+    retrieved: Annotated[list[ScoredChunk], merge_chunks] = field(default_factory=list)
+    query_hits: Annotated[dict[str, list[str]], merge_hits] = field(default_factory=dict)
+    context: list[ScoredChunk] = field(default_factory=list)
+    draft: str = ""
+    critique: Critique | None = None
+    revisions: int = 0
+    retrieval_rounds: int = 0
+    route: str = ""
+    usage: Annotated[Usage, add_usage] = field(default_factory=Usage)
+    node_seconds: Annotated[dict[str, float], add_seconds] = field(default_factory=dict)
+    fallbacks: Annotated[list[str], append_or_reset] = field(default_factory=list)
+    turns: Annotated[list[Turn], append_or_reset] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class RetrieveTask:
+    """The private input of one ``retrieve`` branch (sent with ``Send``)."""
+
+    query: str
+    scope: Scope
+    round: int = 1
+
+
+# Types stored in checkpoints; pass to the checkpointer's serializer so restoring a thread does
+# not rely on LangGraph's (deprecated) permissive deserialization.
+CHECKPOINT_TYPES: list[tuple[str, str]] = [
+    ("agent.schemas", name)
+    for name in (
+        "Scope",
+        "ScoredChunk",
+        "Chunk",
+        "ChunkMetadata",
+        "Critique",
+        "Claim",
+        "Answer",
+        "Citation",
+        "Usage",
+    )
+] + [("agent.state", "Turn"), ("agent.state", "Reset"), ("agent.state", "RetrieveTask")]
+
+
+def checkpoint_serde() -> Any:
+    """A serializer that allows exactly the types the research graph checkpoints."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    return JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)

@@ -1,0 +1,161 @@
+"""Every route of the research graph, driven by a scripted chat model on hand-made filings."""
+
+from __future__ import annotations
+
+from graph_fakes import APPLE_22, APPLE_23
+
+from agent.prompts.common import CANNOT_ANSWER
+
+Q_SALES = "What were Apple's total net sales for the three months ended July 1, 2023?"
+GOOD = "Apple's total net sales were $81,797 million for the three months ended July 1, 2023 [c1]."
+
+
+async def test_accept_first_time_without_judge_calls(harness) -> None:
+    h = harness({"draft": [GOOD]})
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted"
+    assert "$81,797 million" in answer.text and "[1]" in answer.text
+    assert answer.citations[0].doc_id == APPLE_23.doc_id
+    assert answer.citations[0].page == 4
+    assert "81,797" in answer.citations[0].quote
+    # A simple question is not decomposed and a grounded number needs no judge: one LLM call.
+    assert h.roles() == ["draft"]
+    assert answer.usage.llm_calls == 1 and answer.usage.prompt_tokens > 0
+    assert answer.faithfulness == 1.0 and answer.revisions == 0
+    assert {"resolve_scope", "retrieve", "rerank_chunks", "draft_answer", "critique_draft"} <= set(
+        answer.node_seconds
+    )
+
+
+async def test_regenerate_then_accept_passes_feedback(harness) -> None:
+    strayed = GOOD + " Services net sales were $99,999 million [c1]."
+    h = harness({"draft": [strayed, GOOD]})
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    drafts = [p for r, p in h.model.calls if r == "draft"]
+    assert len(drafts) == 2
+    assert "99,999" in drafts[1] and "not found" in drafts[1]  # the critic's feedback reached the drafter
+    assert "99,999" not in answer.text
+
+
+async def test_re_retrieve_then_accept(harness) -> None:
+    h = harness({"draft": [CANNOT_ANSWER, GOOD]})
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    assert len(h.resources.searches) >= 2  # a second retrieval round with rewritten queries
+    assert h.resources.searches[-1] != Q_SALES
+
+
+async def test_abstain_at_revision_budget_says_what_was_found(harness) -> None:
+    bad = "Apple's total net sales were $95,000 million [c1]."
+    h = harness({"draft": [bad]})
+    answer = await h.ask(Q_SALES, max_revisions=1)
+    assert answer.stop_reason == "abstained: budget"
+    assert answer.revisions == 1
+    assert "95,000" not in answer.text
+    assert answer.citations and "closest passages" in answer.text.lower()
+    assert any(c.verdict == "ungrounded_number" for c in answer.claims)
+
+
+async def test_abstain_at_llm_call_budget(harness) -> None:
+    narrative = "Apple says inflation could materially adversely affect the Company [c2]."
+    h = harness({"draft": [narrative], "judge": ["NO"]})
+    answer = await h.ask(
+        "What risks from inflation does Apple describe in its 2023 Q3 10-Q?", max_llm_calls=4
+    )
+    assert answer.stop_reason == "abstained: budget"
+    assert answer.usage.llm_calls <= 4
+    assert h.roles()[:2] == ["draft", "judge"]
+
+
+async def test_narrative_claim_accepted_by_judge(harness) -> None:
+    narrative = "Apple says inflation could materially adversely affect the Company [c1]."
+    h = harness({"draft": [narrative], "judge": ["YES"]})
+    answer = await h.ask("What does Apple say about inflation risk in its 2023 Q3 10-Q?")
+    assert answer.stop_reason == "accepted"
+    assert h.roles() == ["draft", "judge"]
+    judge_prompt = h.model.calls[1][1]
+    draft_prompt = h.model.calls[0][1]
+    # The judge prompt starts with the draft prompt's context block (llama.cpp prefix reuse).
+    shared = draft_prompt.split("Question:")[0]
+    assert judge_prompt.startswith(shared) and len(shared) > 200
+
+
+async def test_out_of_scope_costs_no_llm_call(harness) -> None:
+    h = harness({"draft": [GOOD]})
+    answer = await h.ask("What was Tesla's revenue in 2022?")
+    assert answer.stop_reason == "out of scope"
+    assert "Tesla" in answer.text and "Apple" in answer.text  # says what the index holds
+    assert h.roles() == [] and answer.usage.llm_calls == 0
+
+
+async def test_malformed_decomposition_falls_back_to_the_question(harness) -> None:
+    q = "Compare Apple's total net sales in 2023 Q3 and Amazon's AWS net sales in 2022."
+    h = harness({"decompose": ["this is not json {"], "draft": [GOOD]})
+    answer = await h.ask(q)
+    assert h.roles()[0] == "decompose"
+    assert any(f.startswith("decompose: malformed output") for f in answer.fallbacks)
+    assert answer.stop_reason == "accepted"
+
+
+async def test_decomposition_fans_out_one_retrieval_per_subquestion(harness) -> None:
+    q = "Compare Apple's total net sales in 2023 Q3 and Amazon's AWS net sales in 2022."
+    subs = '{"questions": ["What were Apple total net sales in 2023 Q3?", "What were Amazon AWS net sales in 2022?"]}'
+    both = (
+        "Apple's total net sales were $81,797 million [c1]. AWS net sales were $80,096 million in 2022 [c2]."
+    )
+    h = harness({"decompose": [subs], "draft": [both]})
+    answer = await h.ask(q)
+    assert answer.stop_reason == "accepted"
+    assert set(h.resources.searches) == {
+        "What were Apple total net sales in 2023 Q3?",
+        "What were Amazon AWS net sales in 2022?",
+    }
+    assert {c.company for c in answer.citations} == {"Apple Inc.", "Amazon.com, Inc."}
+
+
+async def test_citation_to_a_chunk_never_retrieved_is_rejected(harness) -> None:
+    h = harness({"draft": ["Apple's total net sales were $81,797 million [c9].", GOOD]})
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    prompts = [p for r, p in h.model.calls if r == "draft"]
+    assert "c9" in prompts[1]
+
+
+async def test_ungrounded_number_is_never_accepted(harness) -> None:
+    # Plausible, nearly right, but not in the filing: zero tolerance.
+    h = harness({"draft": ["Apple's total net sales were $81,790 million [c1]."]})
+    answer = await h.ask(Q_SALES, max_revisions=2)
+    assert answer.stop_reason.startswith("abstained")
+    assert "81,790" not in answer.text
+    assert all(c.verdict == "ungrounded_number" for c in answer.claims)
+
+
+async def test_calculation_is_computed_by_our_code(harness) -> None:
+    draft = "Services net sales grew by CALC((21,213 - 19,604) / 19,604 * 100)% year over year [c1]."
+    h = harness({"draft": [draft]})
+    answer = await h.ask("By how much did Apple's services net sales grow in the quarter ended July 1, 2023?")
+    assert answer.stop_reason == "accepted"
+    assert "8.21%" in answer.text and "CALC" not in answer.text
+    assert answer.claims[0].verdict == "calculation"
+
+
+async def test_follow_up_keeps_company_and_shifts_the_year(harness) -> None:
+    h = harness(
+        {
+            "draft": [
+                GOOD,
+                "Apple's total net sales were $82,959 million for the three months ended June 25, 2022 [c1].",
+            ]
+        },
+        memory=True,
+    )
+    first = await h.ask(Q_SALES, thread="t1")
+    assert first.scope.doc_ids == [APPLE_23.doc_id]
+    second = await h.ask("And the year before?", thread="t1")
+    assert second.scope.companies == ["Apple Inc."]
+    assert second.scope.doc_ids == [APPLE_22.doc_id]
+    assert second.stop_reason == "accepted" and "82,959" in second.text
+    assert second.usage.llm_calls == 1  # per-turn counters start afresh
+    draft_prompt = h.model.calls[-1][1]
+    assert "net sales" in draft_prompt.split("Question:")[1]  # the follow-up was made standalone
