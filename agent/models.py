@@ -22,6 +22,7 @@ Heavy libraries are imported inside the factories, never at module import.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,12 @@ def _local(name: str, role: str, settings: Settings) -> Path:
     return ensure_local_model(name, settings.models_dir)
 
 
+def _placeholder_key(base_url: str | None, kw: dict[str, Any]) -> None:
+    """Self-hosted OpenAI-compatible servers usually ignore the key, but the client insists on one."""
+    if base_url and "api_key" not in kw and not os.environ.get("OPENAI_API_KEY"):
+        kw["api_key"] = "not-needed"
+
+
 # --- chat ---------------------------------------------------------------------------------------
 
 
@@ -124,11 +131,7 @@ def make_chat_model(spec: str, settings: Settings | None = None, **kw: Any) -> B
         model, url = split_base_url(name)
         mod = _require("langchain_openai")
         url = kw.pop("base_url", None) or url or settings.openai_base_url
-        if url and "api_key" not in kw:
-            # Self-hosted OpenAI-compatible servers usually ignore the key, but the client wants one.
-            import os
-
-            kw["api_key"] = os.environ.get("OPENAI_API_KEY", "not-needed")
+        _placeholder_key(url, kw)
         kw.setdefault("temperature", 0)
         return mod.ChatOpenAI(model=model, base_url=url, **kw)
     if provider == "anthropic":
@@ -186,7 +189,10 @@ def make_embeddings(spec: str, settings: Settings | None = None) -> Embeddings:
     if provider == "openai":
         model, url = split_base_url(name)
         mod = _require("langchain_openai")
-        return mod.OpenAIEmbeddings(model=model, base_url=url or settings.openai_base_url)
+        url = url or settings.openai_base_url
+        kw: dict[str, Any] = {}
+        _placeholder_key(url, kw)
+        return mod.OpenAIEmbeddings(model=model, base_url=url, **kw)
     model, url = split_base_url(name)
     mod = _require("langchain_ollama")
     return mod.OllamaEmbeddings(model=model, **({"base_url": url} if url else {}))
