@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from agent.config import Context
 from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.retrieval.protocols import MetadataFilter, Reranker, SearchIndex, filter_matches_nothing
@@ -10,11 +9,12 @@ from agent.retrieval.scope import scope_filter
 from agent.schemas import Scope, ScoredChunk
 
 
-
 class HybridRetriever:
     """Both retrievers see the same hard filter; fusion merges them; a reranker is optional."""
 
-    def __init__(self, index: SearchIndex, context: Context | None = None, reranker: Reranker | None = None) -> None:
+    def __init__(
+        self, index: SearchIndex, context: Context | None = None, reranker: Reranker | None = None
+    ) -> None:
         self.index = index
         self.context = context or Context()
         self.reranker = reranker
@@ -31,7 +31,11 @@ class HybridRetriever:
         }
 
     def search(
-        self, query: str, scope: Scope | None = None, k: int | None = None, filter: MetadataFilter | None = None
+        self,
+        query: str,
+        scope: Scope | None = None,
+        k: int | None = None,
+        filter: MetadataFilter | None = None,
     ) -> list[ScoredChunk]:
         """Fused candidates (before reranking), at most ``k`` (default ``rerank_candidates``).
 

@@ -22,7 +22,16 @@ from agent.schemas import Scope, ScoredChunk
 
 _SEARCH_KWARGS = {"k", "filter", "scope", "auto_scope", "rerank", "candidates"}
 # Filter shorthands accepted in search_kwargs besides an explicit ``filter`` dict.
-_FILTER_FIELDS = {"doc_id", "company", "ticker", "form_type", "fiscal_year", "fiscal_quarter", "item", "is_table"}
+_FILTER_FIELDS = {
+    "doc_id",
+    "company",
+    "ticker",
+    "form_type",
+    "fiscal_year",
+    "fiscal_quarter",
+    "item",
+    "is_table",
+}
 
 
 def to_document(item: ScoredChunk) -> Document:
@@ -47,7 +56,9 @@ def format_docs(docs: list[Document]) -> str:
         m = doc.metadata
         where = f"{m.get('company') or '?'} {m.get('form_type') or ''} {m.get('period') or ''}".strip()
         item = f", Item {m['item']}" if m.get("item") else ""
-        parts.append(f"[{n}] ({where}{item}, p. {m.get('page_number', '?')}; {m.get('chunk_id')})\n{doc.page_content}")
+        parts.append(
+            f"[{n}] ({where}{item}, p. {m.get('page_number', '?')}; {m.get('chunk_id')})\n{doc.page_content}"
+        )
     return "\n\n".join(parts)
 
 
@@ -93,9 +104,13 @@ class FilingsRetriever(BaseRetriever):
         if scope is None and kwargs.get("auto_scope", True):
             scope = resolve_scope(query, self.hybrid.index.documents())
         self.last_scope = scope
-        candidates = self.hybrid.search(query, scope=scope, k=kwargs.get("candidates"), filter=self._filter(kwargs))
+        candidates = self.hybrid.search(
+            query, scope=scope, k=kwargs.get("candidates"), filter=self._filter(kwargs)
+        )
         top_n = int(kwargs.get("k") or self.hybrid.context.context_chunks)
-        ranked = self.hybrid.rerank(query, candidates, top_n) if kwargs.get("rerank", True) else candidates[:top_n]
+        ranked = (
+            self.hybrid.rerank(query, candidates, top_n) if kwargs.get("rerank", True) else candidates[:top_n]
+        )
         return [to_document(c) for c in ranked]
 
 

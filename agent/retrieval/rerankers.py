@@ -21,7 +21,14 @@ from agent.schemas import ScoredChunk
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BiEncoderReranker", "CrossEncoderReranker", "LLMJudgeReranker", "NoReranker", "Reranker", "make_reranker"]
+__all__ = [
+    "BiEncoderReranker",
+    "CrossEncoderReranker",
+    "LLMJudgeReranker",
+    "NoReranker",
+    "Reranker",
+    "make_reranker",
+]
 
 # Rank-blend constant: small enough that the re-score can reorder the head, large enough that
 # fusion's agreement still counts (chosen on the FinanceBench-dev evaluation, see evals/retrieval.py).
@@ -38,8 +45,15 @@ def _passage(chunk: ScoredChunk) -> str:
     return (head + chunk.chunk.text)[:MAX_RERANK_CHARS]
 
 
-def _blend(chunks: list[ScoredChunk], scores: list[float], name: str, top_n: int,
-           rescore_weight: float, fusion_weight: float, k: int) -> list[ScoredChunk]:
+def _blend(
+    chunks: list[ScoredChunk],
+    scores: list[float],
+    name: str,
+    top_n: int,
+    rescore_weight: float,
+    fusion_weight: float,
+    k: int,
+) -> list[ScoredChunk]:
     """Order by ``w_r/(k+rank_rescore) + w_f/(k+rank_fusion)``; fusion rank = input order."""
     by_score = sorted(range(len(chunks)), key=lambda i: -scores[i])
     rescore_rank = {i: r for r, i in enumerate(by_score, start=1)}
@@ -66,8 +80,14 @@ class NoReranker:
 class BiEncoderReranker:
     """A (stronger) bi-encoder re-scores candidates by cosine similarity, blended with fusion rank."""
 
-    def __init__(self, model: Any, name: str, rescore_weight: float = RESCORE_WEIGHT,
-                 fusion_weight: float = FUSION_WEIGHT, blend_k: int = BLEND_K) -> None:
+    def __init__(
+        self,
+        model: Any,
+        name: str,
+        rescore_weight: float = RESCORE_WEIGHT,
+        fusion_weight: float = FUSION_WEIGHT,
+        blend_k: int = BLEND_K,
+    ) -> None:
         self.model = model
         self.name = name
         self.rescore_weight = rescore_weight
@@ -77,16 +97,26 @@ class BiEncoderReranker:
     def scores(self, query: str, chunks: list[ScoredChunk]) -> list[float]:
         """Cosine similarity of the query to each candidate."""
         vectors = self.model.encode(
-            [query] + [_passage(c) for c in chunks], batch_size=16, normalize_embeddings=True,
-            show_progress_bar=False, convert_to_numpy=True,
+            [query] + [_passage(c) for c in chunks],
+            batch_size=16,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
         )
         return [float(v) for v in vectors[1:] @ vectors[0]]
 
     def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
         if not chunks:
             return []
-        return _blend(chunks, self.scores(query, chunks), self.name, top_n,
-                      self.rescore_weight, self.fusion_weight, self.blend_k)
+        return _blend(
+            chunks,
+            self.scores(query, chunks),
+            self.name,
+            top_n,
+            self.rescore_weight,
+            self.fusion_weight,
+            self.blend_k,
+        )
 
 
 class CrossEncoderReranker:
@@ -165,12 +195,13 @@ def make_reranker(spec: str, settings: Settings | None = None, llm: Any | None =
             llm = make_chat_model(settings.planner_model or settings.chat_model, settings)
         return LLMJudgeReranker(llm)
     if spec.startswith("hf:"):
-        from sentence_transformers import CrossEncoder
+        if not spec[3:]:
+            raise ValueError(
+                "reranker 'hf:' needs a CrossEncoder model id or path, e.g. 'hf:./my-cross-encoder'"
+            )
+        from agent.models import make_cross_encoder
 
-        target = spec[3:]
-        if not target:
-            raise ValueError("reranker 'hf:' needs a CrossEncoder model id or path, e.g. 'hf:./my-cross-encoder'")
-        return CrossEncoderReranker(CrossEncoder(target), name=spec)
+        return CrossEncoderReranker(make_cross_encoder(spec, settings), name=spec)
     if spec.startswith("local:") and spec.endswith("-rescore"):
         from agent.models import load_sentence_transformer
 

@@ -24,22 +24,111 @@ log = logging.getLogger(__name__)
 
 # Legal-form words that people drop when naming a company ("Apple" for "Apple Inc.").
 _SUFFIXES = {
-    "inc", "incorporated", "corp", "corporation", "co", "company", "companies", "ltd", "limited", "plc",
-    "llc", "lp", "llp", "sa", "nv", "ag", "se", "holdings", "holding", "group", "international", "the", "&",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "companies",
+    "ltd",
+    "limited",
+    "plc",
+    "llc",
+    "lp",
+    "llp",
+    "sa",
+    "nv",
+    "ag",
+    "se",
+    "holdings",
+    "holding",
+    "group",
+    "international",
+    "the",
+    "&",
 }
 # First words too common to stand for a company on their own ("American" Water Works, "Best" Buy).
 _GENERIC_FIRST_WORDS = {
-    "american", "general", "united", "first", "best", "international", "national", "global", "new", "the",
-    "bank", "great", "southern", "northern", "western", "eastern", "royal", "capital", "energy", "digital",
-    "johnson", "home", "target", "block",
+    "american",
+    "general",
+    "united",
+    "first",
+    "best",
+    "international",
+    "national",
+    "global",
+    "new",
+    "the",
+    "bank",
+    "great",
+    "southern",
+    "northern",
+    "western",
+    "eastern",
+    "royal",
+    "capital",
+    "energy",
+    "digital",
+    "johnson",
+    "home",
+    "target",
+    "block",
 }
 # Capitalised words that precede "'s" in questions without naming a company.
 _NOT_COMPANIES = {
-    "company", "companys", "firm", "registrant", "group", "board", "management", "it", "its", "this", "that",
-    "the", "year", "quarter", "fiscal", "q1", "q2", "q3", "q4", "fy", "today", "item", "note", "sec", "us",
-    "u.s", "america", "what", "which", "who", "how", "why", "where", "when", "segment", "ceo", "cfo",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "moody", "s&p", "standard",
+    "company",
+    "companys",
+    "firm",
+    "registrant",
+    "group",
+    "board",
+    "management",
+    "it",
+    "its",
+    "this",
+    "that",
+    "the",
+    "year",
+    "quarter",
+    "fiscal",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "fy",
+    "today",
+    "item",
+    "note",
+    "sec",
+    "us",
+    "u.s",
+    "america",
+    "what",
+    "which",
+    "who",
+    "how",
+    "why",
+    "where",
+    "when",
+    "segment",
+    "ceo",
+    "cfo",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "moody",
+    "s&p",
+    "standard",
 }
 
 _WORD_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
@@ -59,7 +148,10 @@ _FORM_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"\b10-?k\b|\bannual report\b|\bannual filing\b", re.I), ("10-K", "10-K/A")),
     (re.compile(r"\b10-?q\b|\bquarterly (?:report|filing)\b", re.I), ("10-Q", "10-Q/A")),
     (re.compile(r"\b8-?k\b|\bcurrent report\b", re.I), ("8-K",)),
-    (re.compile(r"\bearnings (?:release|report|call|press release)\b|\bpress release\b", re.I), ("EARNINGS", "8-K")),
+    (
+        re.compile(r"\bearnings (?:release|report|call|press release)\b|\bpress release\b", re.I),
+        ("EARNINGS", "8-K"),
+    ),
 ]
 
 _FY_RE = re.compile(r"\bFY\s?['’]?(\d{4}|\d{2})(?!\d)", re.I)
@@ -318,9 +410,14 @@ def _filter_years(docs: list[DocumentLike], years: list[int]) -> tuple[list[Docu
     ]
     if later:
         # Income statements show three years, so the FY Y+1 / Y+2 10-K reports FY Y as comparatives.
-        nearest = min(later, key=lambda d: min(d.fiscal_year - y for y in years if d.fiscal_year > y))
+        nearest = min(
+            later, key=lambda d: min((d.fiscal_year or 0) - y for y in years if (d.fiscal_year or 0) > y)
+        )
         chosen = [d for d in later if d.fiscal_year == nearest.fiscal_year]
-        return chosen, f"no filing for FY{'/'.join(map(str, years))}; using {_label(nearest)}, which reports it as a comparative"
+        return (
+            chosen,
+            f"no filing for FY{'/'.join(map(str, years))}; using {_label(nearest)}, which reports it as a comparative",
+        )
     return [], ""
 
 
@@ -388,9 +485,7 @@ def resolve_scope(
             quarters, source["quarters"] = list(previous.quarters), "inherited"
 
     companies = sorted({n for k in entity_keys for n in catalog.entities[k].names})
-    scope = Scope(
-        companies=companies, fiscal_years=years, quarters=quarters, form_types=forms, source=source
-    )
+    scope = Scope(companies=companies, fiscal_years=years, quarters=quarters, form_types=forms, source=source)
     if unknown:
         held = sorted(e.display for e in catalog.entities.values())
         return scope.model_copy(
@@ -414,7 +509,8 @@ def resolve_scope(
         candidates
     ]
     kept: list[DocumentLike] = []
-    for key, group in zip(entity_keys or [None], groups, strict=True):
+    keys: list[str | None] = list(entity_keys) or [None]
+    for key, group in zip(keys, groups, strict=True):
         who = catalog.entities[key].display if key else "any company"
         matched = group
         if forms:

@@ -9,11 +9,25 @@ from agent.retrieval.protocols import MetadataFilter
 from agent.schemas import Chunk, ChunkMetadata, ScoredChunk
 
 
-def record(doc_id: str, company: str, form: str, year: int, quarter: int | None = None,
-           ticker: str | None = None, cik: str | None = None) -> DocumentRecord:
+def record(
+    doc_id: str,
+    company: str,
+    form: str,
+    year: int,
+    quarter: int | None = None,
+    ticker: str | None = None,
+    cik: str | None = None,
+) -> DocumentRecord:
     return DocumentRecord(
-        doc_id=doc_id, source_path=f"/filings/{doc_id}.pdf", sha256=doc_id, company=company, ticker=ticker,
-        cik=cik, form_type=form, fiscal_year=year, fiscal_quarter=quarter,
+        doc_id=doc_id,
+        source_path=f"/filings/{doc_id}.pdf",
+        sha256=doc_id,
+        company=company,
+        ticker=ticker,
+        cik=cik,
+        form_type=form,
+        fiscal_year=year,
+        fiscal_quarter=quarter,
     )
 
 
@@ -37,9 +51,14 @@ def sample_documents() -> list[DocumentRecord]:
     ]
 
 
-def make_chunk(cid: str, doc_id: str, text: str, page: int = 0, item: str | None = None, **meta: object) -> Chunk:
-    return Chunk(id=cid, text=text, metadata=ChunkMetadata(doc_id=doc_id, source_path=f"/f/{doc_id}.pdf",
-                                                        page=page, item=item, **meta))
+def make_chunk(
+    cid: str, doc_id: str, text: str, page: int = 0, item: str | None = None, **meta: object
+) -> Chunk:
+    return Chunk(
+        id=cid,
+        text=text,
+        metadata=ChunkMetadata(doc_id=doc_id, source_path=f"/f/{doc_id}.pdf", page=page, item=item, **meta),
+    )
 
 
 class FakeIndex:
@@ -55,10 +74,14 @@ class FakeIndex:
 
     def _passes(self, chunk: Chunk, filter: MetadataFilter | None) -> bool:
         meta = chunk.metadata.model_dump()
-        return all(meta.get(f) in values or str(meta.get(f)) in {str(v) for v in values}
-                   for f, values in (filter or {}).items())
+        return all(
+            meta.get(f) in values or str(meta.get(f)) in {str(v) for v in values}
+            for f, values in (filter or {}).items()
+        )
 
-    def _search(self, name: str, query: str, k: int, filter: MetadataFilter | None, reverse: bool) -> list[ScoredChunk]:
+    def _search(
+        self, name: str, query: str, k: int, filter: MetadataFilter | None, reverse: bool
+    ) -> list[ScoredChunk]:
         self.calls.append((name, filter))
         words = set(query.lower().split())
         scored = []

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from retrieval_fakes import make_chunk
 
 from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.schemas import ScoredChunk
-
-from retrieval_fakes import make_chunk
 
 
 def sc(cid: str, score: float) -> ScoredChunk:
@@ -37,7 +36,9 @@ def test_rrf_weights_and_k() -> None:
 
 
 def test_rrf_ties_keep_first_appearance_and_duplicates_count_once() -> None:
-    fused = reciprocal_rank_fusion({"dense": [sc("x", 1), sc("x", 1), sc("y", 1)], "bm25": [sc("y", 1), sc("x", 1)]})
+    fused = reciprocal_rank_fusion(
+        {"dense": [sc("x", 1), sc("x", 1), sc("y", 1)], "bm25": [sc("y", 1), sc("x", 1)]}
+    )
     assert [f.id for f in fused] == ["x", "y"]
     assert fused[0].score == pytest.approx(1 / 61 + 1 / 62)
 

@@ -65,7 +65,10 @@ def test_company_aliases_3m(documents, question: str) -> None:
         ("Did JnJ's net earnings as a percent of sales increase in Q2 of FY2023?", "Johnson & Johnson"),
         ("In 2022 Q2, which of JPM's business segments had the highest net income?", "JPMorgan Chase & Co."),
         ("JP Morgan's VaR in 2022", "JPMorgan Chase & Co."),
-        ("How much did AMERICAN WATER WORKS pay in dividends for FY2021?", "American Water Works Company, Inc."),
+        (
+            "How much did AMERICAN WATER WORKS pay in dividends for FY2021?",
+            "American Water Works Company, Inc.",
+        ),
         ("Which debt did MGM hold in H1 FY2023?", "MGM Resorts International"),
         ("What are the geographies that Pepsico primarily operates in as of FY2022?", "PepsiCo, Inc."),
     ],
@@ -77,7 +80,9 @@ def test_company_names_and_tickers(documents, question: str, company: str) -> No
 
 
 def test_renamed_company_keeps_all_its_filings(documents) -> None:
-    scope = resolve_scope("What is Block's (formerly known as Square) FY2016 working capital ratio?", documents)
+    scope = resolve_scope(
+        "What is Block's (formerly known as Square) FY2016 working capital ratio?", documents
+    )
     assert scope.status == "ok"
     assert scope.doc_ids == ["sq-16"]
     assert set(scope.companies) == {"Square, Inc.", "Block, Inc."}
@@ -128,7 +133,9 @@ def test_exact_year_preferred_over_comparatives(documents) -> None:
 
 
 def test_missing_year_served_by_a_later_annual_report(documents) -> None:
-    scope = resolve_scope("Were there events that substantially increased Pfizer's net income in 2019?", documents)
+    scope = resolve_scope(
+        "Were there events that substantially increased Pfizer's net income in 2019?", documents
+    )
     assert scope.status == "ok"
     assert scope.doc_ids == ["pfe-21"]
     assert "comparative" in scope.reason
@@ -217,7 +224,9 @@ def test_llm_fallback_only_when_parsing_finds_no_company(documents) -> None:
 
 
 def test_llm_fallback_cannot_invent_a_company(documents) -> None:
-    scope = resolve_scope("How did the EV maker do in 2022?", documents, llm=_ScriptedLLM({"company": "Tesla"}))
+    scope = resolve_scope(
+        "How did the EV maker do in 2022?", documents, llm=_ScriptedLLM({"company": "Tesla"})
+    )
     assert scope.companies == [] and "companies" not in scope.source
 
 

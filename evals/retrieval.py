@@ -1,0 +1,196 @@
+"""Retrieval evaluation: evidence-page recall@1/5/10 and MRR per stage, doc-level recall@5.
+
+Stages: dense only, BM25 only, fused (RRF), fused + scope filter, then each reranker over the
+fused + scoped candidates. All documents of a dataset live in ONE shared collection (the hard case
+FinanceBench's authors measured), built beforehand with ``filings --data-dir DIR ingest ...``.
+
+    python -m evals.retrieval --data-dir /work/eval-index/financebench --dataset financebench
+    python -m evals.retrieval --data-dir /work/eval-index/sec10q --dataset docugami
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.config import Settings
+from agent.schemas import ScoredChunk
+from evals.datasets import EvalExample, doc_matches, load_docugami_csv, load_financebench
+from evals.metrics import doc_recall_at_k, evidence_page_recall_at_k, mrr
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DEFAULT_QUESTIONS = {
+    "financebench": SHARED_DATA / "financebench-dev" / "questions.jsonl",
+    "docugami": SHARED_DATA / "sec-10-q" / "qna_data.csv",
+}
+KS = (1, 5, 10)
+
+
+@dataclass
+class StageResult:
+    """Per-question metrics of one stage."""
+
+    name: str
+    recall: dict[int, list[float]] = field(default_factory=lambda: {k: [] for k in KS})
+    mrr: list[float] = field(default_factory=list)
+    doc_recall5: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def add(self, example: EvalExample, ranked: Sequence[ScoredChunk], seconds: float) -> None:
+        self.seconds.append(seconds)
+        if example.evidence_pages:
+            for k in KS:
+                self.recall[k].append(evidence_page_recall_at_k(ranked, example.evidence, k) or 0.0)
+            self.mrr.append(mrr(ranked, example.evidence) or 0.0)
+        value = doc_recall_at_k(ranked, example.evidence, 5)
+        if value is not None:
+            self.doc_recall5.append(value)
+
+    def row(self) -> dict[str, Any]:
+        def mean(xs: list[float]) -> float | None:
+            return statistics.fmean(xs) if xs else None
+
+        return {
+            "stage": self.name,
+            **{f"recall@{k}": mean(self.recall[k]) for k in KS},
+            "mrr": mean(self.mrr),
+            "doc_recall@5": mean(self.doc_recall5),
+            "ms_per_query": 1000 * statistics.fmean(self.seconds) if self.seconds else None,
+            "n": max(len(self.mrr), len(self.doc_recall5)),
+        }
+
+
+def load_examples(dataset: str, questions: Path | None, limit: int | None) -> list[EvalExample]:
+    """The dataset's questions (FinanceBench JSONL or the docugami CSV)."""
+    path = questions or DEFAULT_QUESTIONS[dataset]
+    loader = load_financebench if dataset == "financebench" else load_docugami_csv
+    return loader(path, limit=limit)
+
+
+def evaluate(
+    settings: Settings,
+    examples: Sequence[EvalExample],
+    rerankers: Sequence[str],
+    top: int = 10,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Run every stage over ``examples``; returns table rows and scope statistics."""
+    from agent.retrieval.hybrid import HybridRetriever
+    from agent.retrieval.index import FilingIndex
+    from agent.retrieval.rerankers import make_reranker
+    from agent.retrieval.scope import resolve_scope
+
+    index = FilingIndex.open(settings)
+    documents = index.documents()
+    if not documents:
+        raise SystemExit(
+            f"the index at {settings.index_dir} holds no documents: ingest the dataset's filings first"
+        )
+    context = settings.context()
+    hybrid = HybridRetriever(index, context)
+    built = {spec: make_reranker(spec, settings) for spec in rerankers}
+    stages = {name: StageResult(name) for name in ("dense", "bm25", "fused", "fused+scope")}
+    stages.update({f"fused+scope+{spec}": StageResult(f"fused+scope+{spec}") for spec in rerankers})
+    scope_stats: dict[str, Any] = {"ok": 0, "unscoped": 0, "no_match": 0, "contains_evidence_doc": 0}
+    scoped_docs: list[int] = []
+    by_id = {d.doc_id: d for d in documents}
+
+    index.dense_search("warm up", 1)  # load the embedding model outside the timings
+    for n, example in enumerate(examples, start=1):
+        q = example.question
+        t = time.perf_counter()
+        dense = index.dense_search(q, top)
+        stages["dense"].add(example, dense, time.perf_counter() - t)
+        t = time.perf_counter()
+        bm25 = index.bm25_search(q, top)
+        stages["bm25"].add(example, bm25, time.perf_counter() - t)
+        t = time.perf_counter()
+        fused = hybrid.search(q, None)
+        stages["fused"].add(example, fused, time.perf_counter() - t)
+        t = time.perf_counter()
+        scope = resolve_scope(q, documents)
+        scoped = hybrid.search(q, scope)
+        stages["fused+scope"].add(example, scoped, time.perf_counter() - t)
+        scope_stats[scope.status] += 1
+        scoped_paths = [by_id[d].source_path for d in scope.doc_ids if d in by_id]
+        scoped_docs.append(len(scoped_paths))
+        if scope.status == "ok" and all(
+            any(doc_matches(ev.doc, p) for p in scoped_paths) for ev in example.evidence
+        ):
+            scope_stats["contains_evidence_doc"] += 1
+        for spec, reranker in built.items():
+            t = time.perf_counter()
+            ranked = reranker.rerank(q, scoped, top)
+            stages[f"fused+scope+{spec}"].add(example, ranked, time.perf_counter() - t)
+        if progress:
+            progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")
+    scope_stats["mean_scoped_docs"] = statistics.fmean(scoped_docs or [0])
+    return [s.row() for s in stages.values()], scope_stats
+
+
+def print_table(rows: list[dict[str, Any]], title: str) -> None:
+    """One rich table (falls back to plain text when rich is missing)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    cols = ["stage", "recall@1", "recall@5", "recall@10", "mrr", "doc_recall@5", "ms_per_query", "n"]
+    for col in cols:
+        table.add_column(col, justify="left" if col == "stage" else "right")
+    for row in rows:
+        cells = []
+        for col in cols:
+            v = row.get(col)
+            cells.append(
+                "-"
+                if v is None
+                else (
+                    f"{v:.3f}"
+                    if isinstance(v, float) and col != "ms_per_query"
+                    else (f"{v:.0f}" if isinstance(v, float) else str(v))
+                )
+            )
+        table.add_row(*cells)
+    Console(width=140).print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, required=True, help="Index directory (built with filings ingest)."
+    )
+    parser.add_argument("--dataset", choices=sorted(DEFAULT_QUESTIONS), required=True)
+    parser.add_argument("--questions", type=Path, help="Question file (default: the shared dev set).")
+    parser.add_argument(
+        "--rerankers",
+        default="local:mpnet-rescore",
+        help="Comma-separated reranker specs evaluated after fused+scope ('' for none).",
+    )
+    parser.add_argument("--limit", type=int, help="Only the first N questions.")
+    parser.add_argument("--json", type=Path, help="Also write the rows and scope statistics as JSON here.")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+
+    settings = Settings.load(data_dir=args.data_dir)
+    examples = load_examples(args.dataset, args.questions, args.limit)
+    rerankers = [s.strip() for s in args.rerankers.split(",") if s.strip()]
+    log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    rows, scope_stats = evaluate(settings, examples, rerankers, progress=log)
+    print_table(rows, f"Retrieval on {args.dataset} ({len(examples)} questions, one shared collection)")
+    print("scope:", json.dumps(scope_stats))
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "scope": scope_stats}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

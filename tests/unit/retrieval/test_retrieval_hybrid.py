@@ -1,0 +1,115 @@
+"""The hybrid pipeline's control flow over an in-memory index that honours filters like FilingIndex."""
+
+from __future__ import annotations
+
+import pytest
+from retrieval_fakes import FakeIndex, make_chunk, record
+
+from agent.config import Context
+from agent.retrieval.hybrid import HybridRetriever
+from agent.retrieval.rerankers import BiEncoderReranker, NoReranker, make_reranker
+from agent.retrieval.scope import resolve_scope
+from agent.schemas import Scope
+
+
+@pytest.fixture
+def index() -> FakeIndex:
+    docs = [
+        record("a22", "Apple Inc.", "10-Q", 2022, 3, "AAPL"),
+        record("a23", "Apple Inc.", "10-Q", 2023, 3, "AAPL"),
+        record("m22", "3M Company", "10-K", 2022, None, "MMM"),
+    ]
+    chunks = [
+        make_chunk("a22::0", "a22", "apple net sales iphone 2022", item="2"),
+        make_chunk("a22::1", "a22", "apple risk factors supply", item="1A"),
+        make_chunk("a23::0", "a23", "apple net sales iphone services 2023", item="2"),
+        make_chunk("m22::0", "m22", "3m net sales safety industrial", item="7"),
+        make_chunk("m22::1", "m22", "3m net sales by segment"),
+    ]
+    return FakeIndex(chunks, docs)
+
+
+def test_scope_filter_applied_to_both_retrievers(index: FakeIndex) -> None:
+    hybrid = HybridRetriever(index, Context())
+    scope = resolve_scope("Apple net sales in Q3 2023", index.documents())
+    hits = hybrid.search("apple net sales", scope)
+    assert [h.id for h in hits] == ["a23::0"]
+    assert [(name, f) for name, f in index.calls] == [
+        ("dense", {"doc_id": ["a23"]}),
+        ("bm25", {"doc_id": ["a23"]}),
+    ]
+
+
+def test_no_match_scope_returns_nothing_without_searching(index: FakeIndex) -> None:
+    hybrid = HybridRetriever(index, Context())
+    scope = resolve_scope("Apple net sales in 2015", index.documents())
+    assert scope.status == "no_match"
+    assert hybrid.search("apple net sales", scope) == []
+    assert index.calls == []
+
+
+def test_unscoped_search_sees_everything_and_fuses(index: FakeIndex) -> None:
+    hybrid = HybridRetriever(index, Context())
+    hits = hybrid.search("net sales", Scope())
+    assert {h.id for h in hits} == {"a22::0", "a23::0", "m22::0", "m22::1"}
+    assert all({"dense", "bm25", "rrf"} <= set(h.stage_scores) for h in hits)
+    assert hits[0].score >= hits[-1].score
+
+
+def test_explicit_filter_is_anded_with_scope(index: FakeIndex) -> None:
+    hybrid = HybridRetriever(index, Context())
+    scope = resolve_scope("3M net sales 2022", index.documents())
+    hits = hybrid.search("net sales", scope, filter={"item": ["7"]})
+    assert [h.id for h in hits] == ["m22::0"]
+    outside = hybrid.search("net sales", scope, filter={"doc_id": ["a22"]})
+    assert outside == []  # the scope's documents and the filter's do not intersect: nothing, not everything
+
+
+def test_missing_section_tags_relax_to_the_scope_documents_only(index: FakeIndex) -> None:
+    hybrid = HybridRetriever(index, Context())
+    scope = resolve_scope("3M 2022 Item 1A supply risks", index.documents())
+    assert scope.items == ["1A"]
+    hits = hybrid.search("net sales segment", scope)
+    assert hits and {h.chunk.metadata.doc_id for h in hits} == {"m22"}
+
+
+def test_k_caps_candidates_and_rerank_keeps_top_n(index: FakeIndex) -> None:
+    hybrid = HybridRetriever(index, Context(), reranker=NoReranker())
+    hits = hybrid.search("net sales", None, k=2)
+    assert len(hits) == 2
+    assert hybrid.rerank("net sales", hits, top_n=1) == hits[:1]
+
+
+def test_empty_query_rejected(index: FakeIndex) -> None:
+    with pytest.raises(ValueError, match="empty search query"):
+        HybridRetriever(index).search(" ")
+
+
+class _Encoder:
+    """Embeds by counting a few keywords, enough to order passages deterministically."""
+
+    vocab = ("iphone", "services", "segment", "safety")
+
+    def encode(self, texts, **_):
+        import numpy as np
+
+        rows = np.array([[t.lower().count(w) + 0.01 for w in self.vocab] for t in texts], dtype=float)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_bi_encoder_blend_moves_the_rescored_best_up(index: FakeIndex) -> None:
+    hybrid = HybridRetriever(index, Context())
+    fused = hybrid.search("net sales", None)
+    assert fused[0].id != "a23::0"
+    reranker = BiEncoderReranker(_Encoder(), name="test", rescore_weight=2.0, blend_k=1)
+    out = reranker.rerank("services", fused, top_n=3)
+    assert out[0].id == "a23::0"
+    assert len(out) == 3 and "test" in out[0].stage_scores and "rrf" in out[0].stage_scores
+
+
+def test_make_reranker_rejects_unknown_specs() -> None:
+    assert make_reranker("none").name == "none"
+    with pytest.raises(ValueError, match="unknown reranker"):
+        make_reranker("bogus")
+    with pytest.raises(ValueError, match="CrossEncoder model id"):
+        make_reranker("hf:")
