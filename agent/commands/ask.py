@@ -1,17 +1,177 @@
-"""`filings ask` and `filings chat` (issue 5)."""
+"""`filings ask` and `filings chat` (issue 5): the research graph from the command line."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-from agent.commands._common import not_yet
+from agent.commands._common import console, err_console, settings_from
+
+if TYPE_CHECKING:
+    from agent.config import Context, Settings
+    from agent.schemas import Answer
+
+_EXIT_WORDS = {"exit", "quit", ":q", "bye"}
+
+
+def render_answer(answer: Answer) -> None:
+    """The answer, its numbered sources and a one-line account of how it was reached."""
+    colour = {"accepted": "green", "out of scope": "yellow"}.get(answer.stop_reason, "red")
+    console.print()
+    console.print(answer.text, markup=False, highlight=False)
+    if answer.citations:
+        console.print("\n[bold]Sources[/bold]")
+        for c in answer.citations:
+            where = ", ".join(p for p in (c.company, c.form_type, c.period, c.section, f"page {c.page}") if p)
+            console.print(f"  [{c.n}] {where}", markup=False, highlight=False)
+            if c.quote:
+                console.print(f'      "{c.quote}"', style="dim", markup=False, highlight=False)
+    u = answer.usage
+    seconds = sum(answer.node_seconds.values())
+    console.print(
+        f"\n[{colour}]{answer.stop_reason}[/{colour}] · faithfulness {answer.faithfulness:.2f} · "
+        f"revisions {answer.revisions} · LLM calls {u.llm_calls} · tokens {u.prompt_tokens}+{u.completion_tokens}"
+        f" · {seconds:.1f}s"
+    )
+    if answer.fallbacks:
+        console.print("fallbacks: " + "; ".join(answer.fallbacks), style="dim", markup=False)
+
+
+def progress_line(node: str, update: dict[str, Any] | None) -> str:
+    """One short line per finished node for the streaming REPL."""
+    update = update or {}
+    if node == "resolve_scope" and update.get("scope") is not None:
+        scope = update["scope"]
+        return f"scope {scope.status}: {scope.reason}"
+    if node == "decompose_question":
+        subs = update.get("subquestions") or []
+        return f"{len(subs)} sub-question(s): " + " | ".join(subs)
+    if node == "retrieve":
+        return f"retrieved {len(update.get('retrieved') or [])} candidates"
+    if node == "rerank_chunks":
+        return f"{len(update.get('context') or [])} passages into the context"
+    if node == "draft_answer":
+        return "drafted an answer"
+    if node == "critique_draft" and update.get("critique") is not None:
+        critique = update["critique"]
+        return f"critic: faithfulness {critique.faithfulness:.2f} -> {update.get('route', '?')}"
+    if node == "rewrite_queries":
+        return "rewrote the search queries"
+    return "done"
+
+
+def _check_index(settings: Settings) -> None:
+    from agent.retrieval.index import FilingIndex
+
+    index = FilingIndex.open(settings)
+    try:
+        if not index.documents():
+            err_console.print(
+                f"[red]The index at {settings.index_dir} is empty: run `filings ingest <files>` first.[/red]"
+            )
+            raise typer.Exit(code=1)
+    finally:
+        index.close()
+
+
+async def _run(
+    settings: Settings,
+    context: Context,
+    questions: list[str] | None,
+    thread: str,
+    *,
+    stream: bool,
+    as_json: bool,
+) -> None:
+    from agent.checkpointers import make_checkpointer
+    from graphs.research import build_research_graph
+
+    async with make_checkpointer(settings) as checkpointer:
+        graph = build_research_graph(settings=settings, checkpointer=checkpointer)
+        config = {"configurable": {"thread_id": thread}}
+        pending = list(questions) if questions is not None else None
+        while True:
+            if pending is None:
+                try:
+                    question = (await asyncio.to_thread(input, "\nyou> ")).strip()
+                except (EOFError, KeyboardInterrupt):
+                    break
+                if question.lower() in _EXIT_WORDS:
+                    break
+                if not question:
+                    continue
+            elif pending:
+                question = pending.pop(0)
+            else:
+                break
+            answer = None
+            if stream:
+                async for chunk in graph.astream(
+                    {"question": question}, config=config, context=context, stream_mode="updates"
+                ):
+                    for node, update in chunk.items():
+                        if node == "finalize_answer":
+                            answer = (update or {}).get("answer")
+                        else:
+                            console.print(
+                                f"  · {node}: {progress_line(node, update)}", style="dim", markup=False
+                            )
+            else:
+                answer = (await graph.ainvoke({"question": question}, config=config, context=context))[
+                    "answer"
+                ]
+            if answer is None:
+                err_console.print("[red]the graph ended without an answer[/red]")
+                raise typer.Exit(code=1)
+            if as_json:
+                typer.echo(answer.model_dump_json(indent=2))
+            else:
+                render_answer(answer)
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(help="Answer one question with citations (--json prints the typed Answer; --thread continues).")
-    def ask(ctx: typer.Context, question: str) -> None:
-        not_yet("filings ask", 5)
+    @app.command(
+        help="Answer one question with citations (--json prints the typed Answer; --thread continues)."
+    )
+    def ask(
+        ctx: typer.Context,
+        question: str,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the typed Answer as JSON.")] = False,
+        thread: Annotated[
+            str | None, typer.Option("--thread", help="Continue this conversation (thread id).")
+        ] = None,
+        max_revisions: Annotated[
+            int | None, typer.Option("--max-revisions", min=0, help="Budget: regenerations + re-retrievals.")
+        ] = None,
+        max_llm_calls: Annotated[
+            int | None, typer.Option("--max-llm-calls", min=1, help="Budget: LLM calls for this question.")
+        ] = None,
+    ) -> None:
+        if not question.strip():
+            err_console.print("[red]The question is empty.[/red]")
+            raise typer.Exit(code=2)
+        settings = settings_from(ctx)
+        _check_index(settings)
+        context = settings.context(max_revisions=max_revisions, max_llm_calls=max_llm_calls)
+        thread_id = thread or uuid.uuid4().hex[:12]
+        asyncio.run(_run(settings, context, [question], thread_id, stream=False, as_json=as_json))
+        if not as_json:
+            err_console.print(f"thread: {thread_id} (continue with --thread {thread_id})", style="dim")
 
-    @app.command(help="Interactive research chat: streams node progress, then the answer with numbered sources.")
-    def chat(ctx: typer.Context) -> None:
-        not_yet("filings chat", 5)
+    @app.command(
+        help="Interactive research chat: streams node progress, then the answer with numbered sources."
+    )
+    def chat(
+        ctx: typer.Context,
+        thread: Annotated[
+            str | None, typer.Option("--thread", help="Resume this conversation (thread id).")
+        ] = None,
+    ) -> None:
+        settings = settings_from(ctx)
+        _check_index(settings)
+        thread_id = thread or uuid.uuid4().hex[:12]
+        console.print(f"filings chat · thread {thread_id} · type 'exit' to leave", style="bold")
+        asyncio.run(_run(settings, settings.context(), None, thread_id, stream=True, as_json=False))

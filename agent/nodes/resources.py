@@ -41,12 +41,10 @@ class Resources:
     def index(self) -> Any:
         with self._lock:
             if self._index is None:
-                from agent.models import make_embeddings
                 from agent.retrieval.index import FilingIndex
 
-                self._index = FilingIndex.open(
-                    self.settings, make_embeddings(self.settings.embeddings_model, self.settings)
-                )
+                # The index loads its own embedder (settings.embeddings_model) on first dense search.
+                self._index = FilingIndex.open(self.settings)
             return self._index
 
     def documents(self) -> list[Any]:

@@ -1,0 +1,70 @@
+"""Claim splitting, CALC evaluation and the deterministic critic checks."""
+
+from __future__ import annotations
+
+from graph_fakes import CHUNKS
+
+from agent.critic.calc import evaluate, expand_calculations
+from agent.critic.check import check_draft, faithfulness
+from agent.critic.claims import split_sentences
+from agent.prompts.common import CANNOT_ANSWER
+
+ALIASES = {"c1": CHUNKS[0].id, "c2": CHUNKS[1].id}
+CONTEXT = {c.id: c for c in CHUNKS[:2]}
+RETRIEVED = {c.id for c in CHUNKS}
+
+
+def test_split_sentences_keeps_abbreviations_and_trailing_citations() -> None:
+    parts = split_sentences(
+        "Apple Inc. reported $81,797 million [c1]. Services grew. [c2]\n- Item two [c1, c2]"
+    )
+    assert [p.aliases for p in parts] == [["c1"], ["c2"], ["c1", "c2"]]
+    assert parts[0].bare == "Apple Inc. reported $81,797 million."
+
+
+def test_calc_is_safe_arithmetic_only() -> None:
+    assert evaluate("(21,213 - 19,604) / 19,604 * 100").result == (21213 - 19604) / 19604 * 100
+    for bad in ("__import__('os')", "1/0", "2**10", ""):
+        assert evaluate(bad).result is None
+    text, calcs = expand_calculations("grew CALC((110 - 100) / 100 * 100)%")
+    assert text == "grew 10%" and calcs[0].ok
+
+
+def test_check_draft_verdicts() -> None:
+    draft = (
+        "Total net sales were $81,797 million [c1]. "
+        "Services were $99,999 million [c1]. "
+        "Inflation could adversely affect the Company [c2]. "
+        "Net sales fell [c7]. "
+        "Products were $60,584 million [c2]. "
+        "Services grew CALC((21,213 - 19,604) / 19,604 * 100)% [c1]. "
+        "Services grew CALC((21,213 - 18,000) / 18,000 * 100)% [c1]. "
+        "Margins were fine."
+    )
+    checked = check_draft(draft, ALIASES, CONTEXT, RETRIEVED)
+    verdicts = [c.verdict for c in checked.claims]
+    assert verdicts == [
+        "supported",
+        "ungrounded_number",
+        "unsupported",  # pending the judge
+        "bad_citation",
+        "ungrounded_number",  # present in the context, but not in the passage it cites
+        "calculation",
+        "ungrounded_number",  # an operand that is not in the cited passage
+        "unsupported",  # no citation
+    ]
+    assert checked.pending == [2]
+    assert "cite the passage that states it" in checked.claims[4].reason
+    assert checked.claims[5].text.startswith("Services grew 8.21%")
+    assert checked.numbers_absent_from_context == 1
+    assert 0 < faithfulness(checked.claims) < 0.5
+
+
+def test_raw_chunk_id_never_retrieved_is_a_bad_citation() -> None:
+    checked = check_draft("Total net sales were $81,797 million [c1].", ALIASES, CONTEXT, {CHUNKS[1].id})
+    assert checked.claims[0].verdict == "bad_citation"
+
+
+def test_sentinel_means_cannot_answer() -> None:
+    assert check_draft(CANNOT_ANSWER, ALIASES, CONTEXT, RETRIEVED).cannot_answer
+    assert check_draft("", ALIASES, CONTEXT, RETRIEVED).cannot_answer
