@@ -28,7 +28,7 @@ from agent.config import Settings
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "langgraph.json"
 # Used when the package is installed without the repository (no langgraph.json beside it).
-PACKAGED_GRAPHS = {"research": "graphs.research:graph"}
+PACKAGED_GRAPHS = {"research": "graphs.server:graph"}
 # SEE: https://docs.langchain.com/langsmith/data-storage-and-privacy (CLI analytics opt-out);
 # LANGGRAPH_NO_VERSION_CHECK skips langgraph-api's startup request to pypi.org.
 OFFLINE_ENV = {"LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "true"}

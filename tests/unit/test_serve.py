@@ -18,7 +18,7 @@ from agent.config import Settings
 def test_repo_langgraph_json_serves_the_research_graph():
     config = json.loads(REPO_CONFIG.read_text())
     path, _, variable = config["graphs"]["research"].rpartition(":")
-    assert (REPO_CONFIG.parent / path).resolve() == REPO_CONFIG.parent / "graphs" / "research.py"
+    assert (REPO_CONFIG.parent / path).resolve() == REPO_CONFIG.parent / "graphs" / "server.py"
     assert variable == "graph"
 
 
@@ -35,7 +35,7 @@ def test_relative_graph_paths_are_anchored_at_the_config(tmp_path):
 
 
 def test_without_a_repo_config_the_packaged_module_is_served(tmp_path):
-    assert server_config(tmp_path / "missing.json")["graphs"] == {"research": "graphs.research:graph"}
+    assert server_config(tmp_path / "missing.json")["graphs"] == {"research": "graphs.server:graph"}
 
 
 def test_server_env_carries_settings_and_stays_offline(tmp_path):
