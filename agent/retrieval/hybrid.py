@@ -5,6 +5,7 @@ from __future__ import annotations
 from agent.config import Context
 from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.retrieval.protocols import MetadataFilter, Reranker, SearchIndex, filter_matches_nothing
+from agent.retrieval.query import expand_query
 from agent.retrieval.scope import scope_filter
 from agent.schemas import Scope, ScoredChunk
 
@@ -13,11 +14,17 @@ class HybridRetriever:
     """Both retrievers see the same hard filter; fusion merges them; a reranker is optional."""
 
     def __init__(
-        self, index: SearchIndex, context: Context | None = None, reranker: Reranker | None = None
+        self,
+        index: SearchIndex,
+        context: Context | None = None,
+        reranker: Reranker | None = None,
+        expand: bool = True,
     ) -> None:
         self.index = index
         self.context = context or Context()
         self.reranker = reranker
+        # BM25 gets the filing vocabulary for statements the question names (see query.py).
+        self.expand = expand
 
     def rankings(
         self, query: str, filter: MetadataFilter | None, dense_k: int | None = None, bm25_k: int | None = None
@@ -27,7 +34,9 @@ class HybridRetriever:
             return {"dense": [], "bm25": []}
         return {
             "dense": self.index.dense_search(query, dense_k or self.context.dense_k, filter),
-            "bm25": self.index.bm25_search(query, bm25_k or self.context.bm25_k, filter),
+            "bm25": self.index.bm25_search(
+                expand_query(query) if self.expand else query, bm25_k or self.context.bm25_k, filter
+            ),
         }
 
     def search(

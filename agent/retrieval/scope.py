@@ -161,6 +161,7 @@ _Q_RE = re.compile(r"\bQ([1-4])\b|(?<=\d{4})\s?Q([1-4])\b|\b([1-4])Q\b", re.I)
 _Q_WORD_RE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
 _HALF_RE = re.compile(r"\b(?:H1|first half|six months)\b", re.I)
 _NINE_RE = re.compile(r"\b(?:nine months|9M|first three quarters)\b", re.I)
+_LATEST_RE = re.compile(r"\b(?:latest|most recent|newest|last (?:reported|filed))\b", re.I)
 _POSSESSIVE_RE = re.compile(r"\b([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,3})['’]s\b")
 
 
@@ -421,6 +422,11 @@ def _filter_years(docs: list[DocumentLike], years: list[int]) -> tuple[list[Docu
     return [], ""
 
 
+def _recency(doc: DocumentLike) -> tuple[str, int, int]:
+    """Sort key for "the latest filing": period end when known, else fiscal year and quarter."""
+    return (doc.period_end or "", doc.fiscal_year or 0, doc.fiscal_quarter or 5)
+
+
 def _filter_quarters(docs: list[DocumentLike], quarters: list[int]) -> list[DocumentLike]:
     out = [d for d in docs if d.fiscal_quarter in quarters]
     if 4 in quarters:  # there is no fourth-quarter 10-Q: the annual report covers it
@@ -521,6 +527,9 @@ def resolve_scope(
                 notes.append(f"{who}: {note}")
         if quarters and matched:
             matched = _filter_quarters(matched, quarters)
+        if not years and matched and _LATEST_RE.search(question):
+            newest = max(_recency(d) for d in matched)
+            matched = [d for d in matched if _recency(d) == newest]
         if not matched:
             wanted_parts = [
                 p

@@ -55,3 +55,11 @@ def test_rrf_does_not_mutate_inputs() -> None:
     item = sc("a", 0.5)
     reciprocal_rank_fusion({"dense": [item]})
     assert item.stage_scores == {} and item.score == 0.5
+
+
+def test_query_expansion_adds_filing_titles_only_when_named() -> None:
+    from agent.retrieval.query import expand_query
+
+    assert "statements of cash flows" in expand_query("Using the cash flow statement, what was FCF?")
+    assert "balance sheets" in expand_query("based on the statement of financial position")
+    assert expand_query("What drove revenue growth?") == "What drove revenue growth?"

@@ -233,3 +233,10 @@ def test_llm_fallback_cannot_invent_a_company(documents) -> None:
 def test_llm_fallback_survives_malformed_output(documents) -> None:
     scope = resolve_scope("How did the iPhone maker do?", documents, llm=_ScriptedLLM(ValueError("not JSON")))
     assert scope.status == "unscoped"
+
+
+def test_latest_filing_of_a_company(documents) -> None:
+    scope = resolve_scope("What was the gross margin for Apple in the latest 10-Q report?", documents)
+    assert scope.doc_ids == ["aapl-23q3"]
+    both = resolve_scope("How has Apple's net sales changed over time?", documents)
+    assert both.doc_ids == ["aapl-22q3", "aapl-23q3"]
