@@ -14,6 +14,7 @@ DRAFT_INSTRUCTIONS = """Question: {question}
 Write the answer now. Rules:
 - Use 1 to 3 short sentences. End EVERY sentence with the ids of the passages it uses, like [c1] or [c1][c2].
 - Copy numbers exactly as written in the passages, with their unit (for example "$ in millions") and the period they refer to.
+- Tables show several periods side by side (for example "Three Months Ended" and "Nine Months Ended", or two years): take the figure from the column of the period the question asks about.
 - Never compute a number yourself. For a change, growth rate, margin or ratio write CALC(expression) with numbers copied from the passages, for example: grew by CALC((120 - 100) / 100 * 100)% [c1].
 - If the passages do not contain the answer, reply exactly: {cannot_answer}
 
