@@ -106,7 +106,7 @@ class ChatTransformers(BaseChatModel):
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
 
-    def with_structured_output(  # type: ignore[override]
+    def with_structured_output(
         self, schema: dict[str, Any] | type, *, include_raw: bool = False, **kwargs: Any
     ) -> Runnable[LanguageModelInput, Any]:
         """Schema in the prompt, lenient JSON parsing of the reply (no grammar in transformers)."""

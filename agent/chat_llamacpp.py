@@ -191,7 +191,6 @@ class ChatLlamaCppLocal(BaseChatModel):
         params = self._params(stop, kwargs)
         chat = to_chat_dicts(messages)
         with loaded.lock:
-            # Count prompt tokens the way llama.cpp will see them, for usage_metadata on the last chunk.
             n_completion = 0
             finish_reason = None
             for part in loaded.llm.create_chat_completion(messages=chat, stream=True, **params):
@@ -222,7 +221,7 @@ class ChatLlamaCppLocal(BaseChatModel):
         with loaded.lock:
             return len(loaded.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def with_structured_output(  # type: ignore[override]
+    def with_structured_output(
         self,
         schema: dict[str, Any] | type,
         *,

@@ -200,7 +200,7 @@ def make_embeddings(spec: str, settings: Settings | None = None) -> Embeddings:
 
 def make_cross_encoder(spec: str, settings: Settings | None = None, **kw: Any) -> CrossEncoder:
     """A sentence-transformers CrossEncoder for ``hf:<id or path>`` (no such model ships offline)."""
-    provider, name = parse_spec(spec, ("hf",))
+    _, name = parse_spec(spec, ("hf",))
     st = _require("sentence_transformers")
     kw.setdefault("device", "cpu")
     return st.CrossEncoder(name, **kw)

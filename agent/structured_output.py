@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.output_parsers import BaseOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.utils.function_calling import convert_to_json_schema
@@ -81,7 +81,7 @@ def structured_output_runnable(
     if not include_raw:
         return bound | parser
 
-    def _parse(raw: AIMessage) -> dict[str, Any]:
+    def _parse(raw: BaseMessage) -> dict[str, Any]:
         try:
             return {"raw": raw, "parsed": parser.invoke(raw), "parsing_error": None}
         except OutputParserException as exc:
