@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
 from agent.critic.claims import split_sentences
-from agent.critic.numbers import extract_numbers, is_grounded
+from agent.critic.labels import column_mismatch, label_mismatch
+from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.prompts.common import is_cannot_answer
 from agent.schemas import Chunk, Claim
 
@@ -42,6 +43,35 @@ def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, 
     if missing:
         return False, [f"calculation operand(s) {', '.join(missing)} not found in the cited passages"]
     return True, [f"computed {format_result(calc.result)} from cited figures"]
+
+
+def _wrong_row(sentence: str, sources: list[str]) -> str:
+    """A reason when a figure was taken from a table row the sentence does not name."""
+    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
+        lines = supporting_lines(n, sources)
+        label = label_mismatch(sentence, lines)
+        if label:
+            return f"{n.raw} is on the row '{label}', which the sentence does not name: use the right row and column"
+        wrong = _wrong_columns(sentence, n, lines, sources)
+        if wrong:
+            return f"{n.raw} is in {wrong}, not the period the sentence states: use the right column"
+    return ""
+
+
+def _wrong_columns(sentence: str, n: NumberMention, lines: list[str], sources: list[str]) -> str:
+    """A reason when every row holding the figure has it only in another period's column."""
+    reasons = []
+    for line in lines:
+        table = next((s for s in sources if line in s), "")
+        values = [v for v in extract_numbers(line, skip_years=False) if not v.is_percent or n.is_percent]
+        idx = [i for i, v in enumerate(values) if is_grounded(n, [f"{table_header(table)}\n{v.raw}"])]
+        if not idx:
+            return ""
+        why = [column_mismatch(sentence, i, len(values), line, table) for i in idx]
+        if any(w is None for w in why):
+            return ""
+        reasons.append(why[0])
+    return reasons[0] if reasons else ""
 
 
 def check_draft(
@@ -100,6 +130,8 @@ def check_draft(
             elif calcs:
                 claim.verdict, claim.reason = "calculation", "; ".join(calc_notes)
                 claim.text = expand_calculations(bare)[0]
+            elif numbers and (wrong := _wrong_row(bare, sources)):
+                claim.verdict, claim.reason = "unsupported", wrong
             elif numbers:
                 claim.verdict, claim.reason = "supported", "every figure found in the cited passages"
             else:

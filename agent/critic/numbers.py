@@ -184,3 +184,24 @@ def parse_number(text: str) -> float | None:
     """The first quantity in a short answer string ("$1,577 million" -> 1.577e9), or None."""
     found = extract_numbers(text)
     return found[0].value if found else None
+
+
+def supporting_lines(claim: NumberMention, sources: list[str]) -> list[str]:
+    """The lines of the sources that hold the claim's quantity (a table row, or a sentence)."""
+    out = []
+    for text in sources:
+        scales = table_scales(text)
+        for line in text.splitlines():
+            for n in extract_numbers(line, skip_years=False):
+                values = [n.magnitude] + (
+                    [n.magnitude * s for s in scales] if not n.has_scale and not n.is_percent else []
+                )
+                if any(_matches(claim, v) for v in values):
+                    out.append(line)
+                    break
+    return out
+
+
+def table_header(text: str) -> str:
+    """The unit headers of a text (so a single cell can be re-checked under the same scale)."""
+    return " ".join(m.group(0) for m in _UNIT_HEADER.finditer(text))

@@ -68,3 +68,21 @@ def test_raw_chunk_id_never_retrieved_is_a_bad_citation() -> None:
 def test_sentinel_means_cannot_answer() -> None:
     assert check_draft(CANNOT_ANSWER, ALIASES, CONTEXT, RETRIEVED).cannot_answer
     assert check_draft("", ALIASES, CONTEXT, RETRIEVED).cannot_answer
+
+
+def test_figure_from_the_wrong_row_or_column_is_caught() -> None:
+    checks = {
+        "Total net sales for the three months ended July 1, 2023 were $230,901 million [c1].": "row 'Products'",
+        "Total net sales for the three months ended July 1, 2023 were $293,787 million [c1].": "9-month",
+        "Total net sales for the three months ended July 1, 2023 were $82,959 million [c1].": "2022 column",
+        "Services net sales were $21,213 million in 2022 [c1].": "2023 column",
+    }
+    for draft, reason in checks.items():
+        (claim,) = check_draft(draft, ALIASES, CONTEXT, RETRIEVED).claims
+        assert claim.verdict == "unsupported" and reason in claim.reason, draft
+    for good in (
+        "Total net sales for the three months ended July 1, 2023 were $81,797 million [c1].",
+        "Total net sales for the nine months ended July 1, 2023 were $293,787 million [c1].",
+        "Apple's revenue was $81.8 billion in the quarter ended July 1, 2023 [c1].",
+    ):
+        assert check_draft(good, ALIASES, CONTEXT, RETRIEVED).claims[0].verdict == "supported", good

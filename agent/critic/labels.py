@@ -1,0 +1,117 @@
+"""Row-label consistency: a figure copied from a table row must come from a row the sentence names.
+
+Small models often copy a real figure from the wrong row ("Products" instead of "Total net
+sales"). The figure is then printed in the cited passage, so numeric grounding alone passes it.
+When every line that holds the figure is a table row whose label shares no word (after light
+synonym folding) with the sentence, the claim is flagged.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SYNONYMS = {
+    "revenue": "sales",
+    "revenues": "sales",
+    "turnover": "sales",
+    "earnings": "income",
+    "profit": "income",
+    "profits": "income",
+    "expenses": "expense",
+    "costs": "cost",
+    "liabilities": "liability",
+    "assets": "asset",
+    "shares": "share",
+    "dividends": "dividend",
+    "payments": "payment",
+    "purchases": "purchase",
+    "equivalents": "equivalent",
+    "inventories": "inventory",
+    "receivables": "receivable",
+}
+_GENERIC = set(
+    [
+        "total",
+        "net",
+        "the",
+        "and",
+        "of",
+        "for",
+        "from",
+        "in",
+        "on",
+        "to",
+        "a",
+        "an",
+        "other",
+        "per",
+        "$",
+        "gross",
+    ]
+)
+_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z ,&'()/-]{2,80}?)\s*(?:\$|\(|\d)")
+
+
+def _words(text: str) -> set[str]:
+    out = set()
+    for w in re.findall(r"[a-z]+", text.lower()):
+        w = _SYNONYMS.get(w, w)
+        if w not in _GENERIC and len(w) > 2:
+            out.add(w)
+    return out
+
+
+def row_label(line: str) -> str | None:
+    """The label of a table row ("Total net sales 81,797 82,959" -> "Total net sales")."""
+    m = _LABEL.match(line)
+    if not m:
+        return None
+    label = m.group(1).strip(" ,:")
+    # A sentence is not a row label: rows are short and carry few words before the figures.
+    return label if 0 < len(label.split()) <= 8 else None
+
+
+def label_mismatch(claim_text: str, lines: list[str]) -> str | None:
+    """The row label when every supporting line is a table row the sentence does not name."""
+    claim_words = _words(claim_text)
+    labels = []
+    for line in lines:
+        label = row_label(line)
+        if label is None or not _words(label) or _words(label) & claim_words:
+            return None
+        labels.append(label)
+    return labels[0] if labels else None
+
+
+_SPAN = re.compile(r"\b(three|six|nine|twelve)\s+months\b|\b(years?)\s+ended\b", re.I)
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_SPAN_WORDS = {"three": "3m", "six": "6m", "nine": "9m", "twelve": "12m", "year": "12m", "years": "12m"}
+
+
+def _spans(text: str) -> list[str]:
+    return [_SPAN_WORDS[(m.group(1) or m.group(2)).lower()] for m in _SPAN.finditer(text)]
+
+
+def _header_years(table: str, row: str) -> list[int]:
+    """Years of the column header: the first line above the row that names two or more years."""
+    before = table.split(row, 1)[0]
+    for line in before.splitlines():
+        years = [int(y) for y in _YEAR.findall(line)]
+        if len(years) >= 2:
+            return years
+    return []
+
+
+def column_mismatch(claim_text: str, value_index: int, n_values: int, row: str, table: str) -> str | None:
+    """Why the figure at ``value_index`` of a row belongs to a period the sentence does not name."""
+    header_spans = list(dict.fromkeys(_spans(table.split(row, 1)[0])))
+    claim_spans = set(_spans(claim_text))
+    if len(header_spans) >= 2 and claim_spans and n_values % len(header_spans) == 0:
+        span = header_spans[value_index // (n_values // len(header_spans))]
+        if span not in claim_spans:
+            return f"the column for a {span.replace('m', '-month')} period"
+    years = _header_years(table, row)
+    claim_years = {int(y) for y in _YEAR.findall(claim_text)}
+    if years and claim_years and n_values == len(years) and years[value_index] not in claim_years:
+        return f"the {years[value_index]} column"
+    return None
