@@ -134,6 +134,12 @@ def check_draft(
                 claim.verdict, claim.reason = "unsupported", wrong
             elif numbers:
                 claim.verdict, claim.reason = "supported", "every figure found in the cited passages"
+                # Keep only the passages that print the figures: the others were cited loosely.
+                figures = extract_numbers(bare)
+                holding = [
+                    cid for cid in chunk_ids if any(is_grounded(n, [context[cid].text]) for n in figures)
+                ]
+                claim.chunk_ids = holding or chunk_ids
             else:
                 claim.verdict, claim.reason = "unsupported", "pending judge"
                 result.pending.append(len(result.claims))

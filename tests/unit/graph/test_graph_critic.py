@@ -86,3 +86,10 @@ def test_figure_from_the_wrong_row_or_column_is_caught() -> None:
         "Apple's revenue was $81.8 billion in the quarter ended July 1, 2023 [c1].",
     ):
         assert check_draft(good, ALIASES, CONTEXT, RETRIEVED).claims[0].verdict == "supported", good
+
+
+def test_loosely_cited_passages_are_dropped_from_numeric_claims() -> None:
+    (claim,) = check_draft(
+        "Total net sales were $81,797 million [c2][c1].", ALIASES, CONTEXT, RETRIEVED
+    ).claims
+    assert claim.verdict == "supported" and claim.chunk_ids == [CHUNKS[0].id]

@@ -1,0 +1,76 @@
+"""The research graph end to end: real filings, real index, the real local 1.5B model.
+
+Each question costs one to a few 1.5B calls (~30-90 s on 2 CPU cores), so the set is small.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from graph_run import ask
+
+from agent.critic.numbers import extract_numbers, is_grounded
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def _cited_text(answer, seen) -> dict[str, str]:
+    context = seen.get("rerank_chunks", {}).get("context", [])
+    return {c.id: c.chunk.text for c in context}
+
+
+def _assert_every_number_grounded(answer, seen) -> None:
+    texts = list(_cited_text(answer, seen).values())
+    for claim in answer.claims:
+        if claim.verdict == "supported":
+            for n in extract_numbers(claim.text):
+                assert is_grounded(n, texts), (n.raw, claim.text)
+
+
+async def test_numeric_question_read_from_a_table(research) -> None:
+    answer, seen = await ask(
+        research, "What were Apple's total net sales for the three months ended July 1, 2023?"
+    )
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert re.search(r"81,797|81\.8 billion", answer.text), answer.text
+    assert answer.citations and all(c.company and "Apple" in c.company for c in answer.citations)
+    assert all(c.period == "FY2023 Q3" for c in answer.citations)
+    cited = _cited_text(answer, seen)
+    assert any("81,797" in cited[c.chunk_id] for c in answer.citations)
+    _assert_every_number_grounded(answer, seen)
+
+
+async def test_narrative_question(research) -> None:
+    answer, seen = await ask(
+        research,
+        "According to Amazon's 2022 annual report, what drove the increase in AWS segment net sales?",
+    )
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert "usage" in answer.text.lower(), answer.text
+    assert answer.citations and all(c.company and "Amazon" in c.company for c in answer.citations)
+    assert all(c.form_type == "10-K" for c in answer.citations)
+    _assert_every_number_grounded(answer, seen)
+
+
+async def test_question_needing_two_subquestions(research) -> None:
+    q = "Compare Apple's total net sales for the three months ended July 1, 2023 with Amazon's total net sales for 2022."
+    answer, seen = await ask(research, q)
+    subs = seen["decompose_question"]["subquestions"]
+    assert len(subs) >= 2, subs
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    companies = {c.company.split()[0] for c in answer.citations if c.company}
+    assert {"Apple", "Amazon.com,"} <= companies or {"Apple", "Amazon"} <= {x.rstrip(".,") for x in companies}
+    _assert_every_number_grounded(answer, seen)
+
+
+async def test_abstains_when_the_filings_cannot_answer(research) -> None:
+    answer, _seen = await ask(
+        research, "What was Apple's share price on the Tokyo Stock Exchange on July 1, 2023?"
+    )
+    assert answer.stop_reason.startswith("abstained"), answer.model_dump_json(indent=1)
+    # It says what it found instead of guessing, and invents no figure.
+    assert "could not" in answer.text
+    texts = [c.quote for c in answer.citations]
+    for n in extract_numbers(answer.text.split("closest passages")[0]):
+        assert is_grounded(n, texts)
