@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,3 +15,32 @@ def postgres_url() -> Iterator[str]:
     """URL of a real PostgreSQL started from the Debian package on loopback for this session."""
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def apple_data_dir(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> Path:
+    """A data dir holding a real index of the two bundled Apple 10-Qs, built by `filings ingest`."""
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    data_dir = tmp_path_factory.mktemp("langchain-way-index")
+    files = [str(samples_dir / "2022 Q3 AAPL.pdf"), str(samples_dir / "2023 Q3 AAPL.pdf")]
+    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", *files])
+    assert result.exit_code == 0, result.output
+    return data_dir
+
+
+# Plumbing tests run the whole graph on the tiny model (it really runs, fast); answer quality is
+# not their point, the typed contract is. A tight budget keeps each run to a few LLM calls.
+SMOKE_CONTEXT = {
+    "planner_model": "local:smollm2-135m",
+    "drafter_model": "local:smollm2-135m",
+    "judge_model": "local:smollm2-135m",
+    "reranker_model": "none",
+    "max_subquestions": 1,
+    "max_revisions": 0,
+    "max_llm_calls": 4,
+    "max_answer_tokens": 96,
+}
+QUESTION = "What was Apple's total net sales for the three months ended July 1, 2023?"

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from agent.schemas import Answer
+
+from .conftest import QUESTION, SMOKE_CONTEXT
+
 HERE = Path(__file__).resolve().parent
+FILINGS = str(Path(sys.executable).parent / "filings")
 
 pytestmark = pytest.mark.integration
 
@@ -40,3 +45,40 @@ def test_thread_continues_in_a_second_process(postgres_url, tmp_path):
     assert other["turns"] == ["q1", f"pid {other['pid']} saw 1 turns"]  # threads stay apart
     # Nothing fell back to the SQLite default.
     assert not (tmp_path / "checkpoints.sqlite").exists()
+
+
+def _ask(data_dir: Path, url: str, thread: str, question: str) -> Answer:
+    """`filings ask --json --thread` in a fresh process, threads in Postgres by env alone."""
+    env = {
+        **os.environ,
+        "FILINGS_CHECKPOINTER": url,
+        "FILINGS_CHAT_MODEL": SMOKE_CONTEXT["drafter_model"],
+        "FILINGS_RERANKER_MODEL": "none",
+    }
+    budget = ["--max-revisions", "0", "--max-llm-calls", str(SMOKE_CONTEXT["max_llm_calls"])]
+    cmd = [FILINGS, "--data-dir", str(data_dir), "ask", "--json", "--thread", thread, *budget, question]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return Answer.model_validate_json(proc.stdout[proc.stdout.index("{") :])
+
+
+@pytest.mark.slow
+def test_research_conversation_continues_in_a_second_process(postgres_url, apple_data_dir):
+    first = _ask(apple_data_dir, postgres_url, "pg-chat", QUESTION)
+    follow_up = _ask(apple_data_dir, postgres_url, "pg-chat", "And what were the iPhone net sales?")
+
+    assert first.scope.status == "ok" and first.scope.doc_ids
+    # The second process found the first turn in Postgres: the follow-up names no company or
+    # period, and inherits both from the thread.
+    assert follow_up.scope.doc_ids == first.scope.doc_ids
+    assert follow_up.scope.source.get("companies") == "inherited"
+    assert not (apple_data_dir / "checkpoints.sqlite").exists()
+
+    # The thread itself, read back through the same configuration: two finished turns.
+    from agent.checkpointers import make_sync_checkpointer
+    from agent.config import Settings
+    from graphs.research import build_research_graph
+
+    with make_sync_checkpointer(Settings(data_dir=apple_data_dir, checkpointer=postgres_url)) as saver:
+        state = build_research_graph(checkpointer=saver).get_state({"configurable": {"thread_id": "pg-chat"}})
+    assert [t.question for t in state.values["turns"]] == [QUESTION, "And what were the iPhone net sales?"]
