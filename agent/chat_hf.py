@@ -43,8 +43,13 @@ def _load(model_id: str) -> tuple[Any, Any, threading.Lock]:
                 tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
                 model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name)
             else:
-                tok = AutoTokenizer.from_pretrained(model_id)
-                model = AutoModelForCausalLM.from_pretrained(model_id)
+                try:
+                    tok = AutoTokenizer.from_pretrained(model_id)
+                    model = AutoModelForCausalLM.from_pretrained(model_id)
+                except OSError as exc:
+                    from agent.models import hf_load_error
+
+                    raise hf_load_error(model_id, exc) from exc
             model.eval()
             _LOADED[model_id] = (tok, model, threading.Lock())
         return _LOADED[model_id]

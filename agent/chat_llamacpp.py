@@ -10,6 +10,7 @@ the previous call) works across roles that share a prompt prefix.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -34,6 +35,10 @@ from pydantic import Field, PrivateAttr
 from agent.structured_output import structured_output_runnable
 
 log = logging.getLogger(__name__)
+
+
+class ContextWindowExceededError(ValueError):
+    """The prompt does not fit the model's context window (``n_ctx``); shorten it or raise n_ctx."""
 
 
 @dataclass
@@ -109,6 +114,14 @@ def to_chat_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
     return out
 
 
+def _reraise_context_overflow(exc: ValueError, n_ctx: int) -> None:
+    # llama.cpp signals an over-long prompt with a bare ValueError; give callers a type to catch.
+    if "exceed context window" in str(exc):
+        raise ContextWindowExceededError(
+            f"{exc}; shorten the prompt (fewer/shorter chunks) or raise FILINGS_N_CTX (now {n_ctx})"
+        ) from exc
+
+
 def _usage(usage: dict[str, int] | None) -> UsageMetadata | None:
     if not usage:
         return None
@@ -170,7 +183,11 @@ class ChatLlamaCppLocal(BaseChatModel):
         loaded = self._get_loaded()
         params = self._params(stop, kwargs)
         with loaded.lock:
-            response = loaded.llm.create_chat_completion(messages=to_chat_dicts(messages), **params)
+            try:
+                response = loaded.llm.create_chat_completion(messages=to_chat_dicts(messages), **params)
+            except ValueError as exc:
+                _reraise_context_overflow(exc, self.n_ctx)
+                raise
         choice = response["choices"][0]
         text = choice["message"].get("content") or ""
         message = AIMessage(
@@ -193,7 +210,14 @@ class ChatLlamaCppLocal(BaseChatModel):
         with loaded.lock:
             n_completion = 0
             finish_reason = None
-            for part in loaded.llm.create_chat_completion(messages=chat, stream=True, **params):
+            try:
+                stream = loaded.llm.create_chat_completion(messages=chat, stream=True, **params)
+                first = next(stream, None)
+            except ValueError as exc:
+                _reraise_context_overflow(exc, self.n_ctx)
+                raise
+            parts = [] if first is None else itertools.chain([first], stream)
+            for part in parts:
                 choice = part["choices"][0]
                 delta = choice.get("delta", {}).get("content") or ""
                 finish_reason = choice.get("finish_reason") or finish_reason

@@ -165,6 +165,13 @@ def _st_location(spec: str, settings: Settings) -> str:
     return name
 
 
+def hf_load_error(name: str, exc: OSError) -> OSError:
+    """A clear error for an ``hf:`` model that is neither a local path nor reachable on the hub."""
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+    hint = " (HF_HUB_OFFLINE is set, so only the local hub cache is searched)" if offline else ""
+    return OSError(f"hf:{name} is not a local model folder/file and could not be loaded from the hub{hint}: {exc}")
+
+
 def load_sentence_transformer(spec: str, settings: Settings | None = None) -> SentenceTransformer:
     """A process-cached SentenceTransformer for ``local:<name>`` or ``hf:<id or path>``."""
     settings = settings or Settings()
@@ -174,7 +181,10 @@ def load_sentence_transformer(spec: str, settings: Settings | None = None) -> Se
         model = _ST_CACHE.get(key)
         if model is None:
             st = _require("sentence_transformers")
-            model = _ST_CACHE[key] = st.SentenceTransformer(location, device="cpu")
+            try:
+                model = _ST_CACHE[key] = st.SentenceTransformer(location, device="cpu")
+            except OSError as exc:
+                raise hf_load_error(location, exc) from exc
         return model
 
 
@@ -203,4 +213,7 @@ def make_cross_encoder(spec: str, settings: Settings | None = None, **kw: Any) -
     _, name = parse_spec(spec, ("hf",))
     st = _require("sentence_transformers")
     kw.setdefault("device", "cpu")
-    return st.CrossEncoder(name, **kw)
+    try:
+        return st.CrossEncoder(name, **kw)
+    except OSError as exc:
+        raise hf_load_error(name, exc) from exc

@@ -200,3 +200,15 @@ def test_default_1_5b_gives_a_cited_structured_answer() -> None:
     assert "4,512" in parsed.answer or "4512" in parsed.answer
     assert "S2" in parsed.citations
     assert out["raw"].usage_metadata["input_tokens"] > 50
+
+
+def test_prompt_longer_than_the_context_window_raises_a_typed_error() -> None:
+    from agent.chat_llamacpp import ContextWindowExceededError
+
+    chat = make_chat_model(SMOL, Settings(n_ctx=256), max_tokens=8)
+    too_long = "Revenue grew in every segment. " * 200
+    with pytest.raises(ContextWindowExceededError, match="FILINGS_N_CTX"):
+        chat.invoke(too_long)
+    with pytest.raises(ContextWindowExceededError):
+        list(chat.stream(too_long))
+    assert "berlin" in chat.invoke("What is the capital of Germany?").content.lower()  # still usable
