@@ -86,17 +86,6 @@ async def test_research_graph_as_an_agent_tool(settings):
     assert result["messages"][-1].content == "Per the filing, see [1]."
 
 
-def test_agent_tool_schema_is_typed(settings):
-    from graphs.research_tool import make_research_tool
-
-    tool = make_research_tool(graph=object())  # the schema does not need a runnable graph
-    schema = tool.tool_call_schema.model_json_schema()
-    assert schema["required"] == ["question"]
-    assert schema["properties"]["question"]["type"] == "string"
-    with pytest.raises(Exception, match="question"):
-        tool.invoke({"query": QUESTION})
-
-
 def test_retriever_in_an_lcel_chain(settings):
     from agent.models import make_chat_model
 
