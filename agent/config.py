@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     )
     n_threads: int = Field(default=2, description="CPU threads for llama.cpp.")
     n_ctx: int = Field(default=4096, description="Context window for local llama.cpp models.")
+    llm_cache_mb: int = Field(
+        default=512,
+        description="RAM for llama.cpp prompt-prefix states, so a prompt revisited after another one (draft -> "
+        "judge -> redraft) skips re-reading its shared prefix; 0 disables (the last prompt's prefix is still reused).",
+    )
     checkpointer: str = Field(
         default="sqlite",
         description="'sqlite' (file under data_dir), 'memory', or a postgres:// URL for many users.",
