@@ -37,6 +37,8 @@ RESCORE_WEIGHT = 1.0
 FUSION_WEIGHT = 1.0
 # Chunks are ~256-400 tokens; the head carries the table title or paragraph topic.
 MAX_RERANK_CHARS = 2000
+MAX_CANDIDATES = 20
+MAX_SEQ_LENGTH = 256
 
 
 def _passage(chunk: ScoredChunk) -> str:
@@ -78,7 +80,11 @@ class NoReranker:
 
 
 class BiEncoderReranker:
-    """A (stronger) bi-encoder re-scores candidates by cosine similarity, blended with fusion rank."""
+    """A (stronger) bi-encoder re-scores candidates by cosine similarity, blended with fusion rank.
+
+    Only the first ``max_candidates`` are re-scored (the rest keep fusion order behind them), and
+    passages are cut to ``max_seq_length`` tokens: mpnet costs ~0.1-0.3 s per passage on 2 cores.
+    """
 
     def __init__(
         self,
@@ -87,12 +93,17 @@ class BiEncoderReranker:
         rescore_weight: float = RESCORE_WEIGHT,
         fusion_weight: float = FUSION_WEIGHT,
         blend_k: int = BLEND_K,
+        max_candidates: int = MAX_CANDIDATES,
+        max_seq_length: int | None = MAX_SEQ_LENGTH,
     ) -> None:
         self.model = model
         self.name = name
         self.rescore_weight = rescore_weight
         self.fusion_weight = fusion_weight
         self.blend_k = blend_k
+        self.max_candidates = max_candidates
+        if max_seq_length and hasattr(model, "max_seq_length"):
+            model.max_seq_length = min(model.max_seq_length or max_seq_length, max_seq_length)
 
     def scores(self, query: str, chunks: list[ScoredChunk]) -> list[float]:
         """Cosine similarity of the query to each candidate."""
@@ -108,15 +119,17 @@ class BiEncoderReranker:
     def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
         if not chunks:
             return []
-        return _blend(
-            chunks,
-            self.scores(query, chunks),
+        head, tail = chunks[: self.max_candidates], chunks[self.max_candidates :]
+        blended = _blend(
+            head,
+            self.scores(query, head),
             self.name,
-            top_n,
+            len(head),
             self.rescore_weight,
             self.fusion_weight,
             self.blend_k,
         )
+        return (blended + list(tail))[:top_n]
 
 
 class CrossEncoderReranker:
