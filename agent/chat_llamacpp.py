@@ -53,8 +53,14 @@ _LOADED: dict[tuple[str, int, int], LoadedLlama] = {}
 _LOADED_GUARD = threading.Lock()
 
 
-def load_llama(model_path: str, n_ctx: int, n_threads: int) -> LoadedLlama:
-    """The process-wide ``Llama`` for this file/context/threads, loaded on first use."""
+def load_llama(model_path: str, n_ctx: int, n_threads: int, cache_mb: int = 0) -> LoadedLlama:
+    """The process-wide ``Llama`` for this file/context/threads, loaded on first use.
+
+    ``cache_mb`` > 0 attaches an LRU RAM cache of KV states keyed by token prefix: llama.cpp by itself
+    only reuses the prefix shared with the immediately preceding call, so alternating prompts
+    (drafter, judge, drafter again) would re-read their long prefixes every time. The first load
+    decides the cache for the shared instance.
+    """
     key = (model_path, n_ctx, n_threads)
     with _LOADED_GUARD:
         loaded = _LOADED.get(key)
@@ -73,6 +79,10 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int) -> LoadedLlama:
                 seed=0,
                 verbose=False,
             )
+            if cache_mb > 0:
+                from llama_cpp import LlamaRAMCache
+
+                llm.set_cache(LlamaRAMCache(capacity_bytes=cache_mb * 1024 * 1024))
             loaded = _LOADED[key] = LoadedLlama(llm)
         return loaded
 
@@ -137,6 +147,7 @@ class ChatLlamaCppLocal(BaseChatModel):
     model_name: str = Field(default="local", description="Name reported in response metadata.")
     n_ctx: int = 4096
     n_threads: int = 2
+    cache_mb: int = Field(default=512, description="RAM cache of prompt-prefix KV states (0: off).")
     temperature: float = 0.0
     top_p: float = 1.0
     repeat_penalty: float = 1.0
@@ -156,7 +167,7 @@ class ChatLlamaCppLocal(BaseChatModel):
 
     def _get_loaded(self) -> LoadedLlama:
         if self._loaded is None:
-            self._loaded = load_llama(self.model_path, self.n_ctx, self.n_threads)
+            self._loaded = load_llama(self.model_path, self.n_ctx, self.n_threads, self.cache_mb)
         return self._loaded
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -126,6 +126,7 @@ def make_chat_model(spec: str, settings: Settings | None = None, **kw: Any) -> B
 
         kw.setdefault("n_ctx", settings.n_ctx)
         kw.setdefault("n_threads", settings.n_threads)
+        kw.setdefault("cache_mb", settings.llm_cache_mb)
         return ChatLlamaCppLocal(model_path=str(path), model_name=name, **kw)
     if provider == "openai":
         model, url = split_base_url(name)
