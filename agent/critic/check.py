@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
 from agent.critic.claims import split_sentences
-from agent.critic.labels import column_mismatch, label_mismatch
+from agent.critic.labels import best_row, column_header, column_mismatch, label_mismatch
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.prompts.common import is_cannot_answer
 from agent.schemas import Chunk, Claim
@@ -26,6 +26,7 @@ class DraftCheck:
     cannot_answer: bool = False
     # A figure that appears in no context passage at all suggests the evidence was never retrieved.
     numbers_absent_from_context: int = 0
+    dropped_citations: list[str] = field(default_factory=list)  # unknown ids cited beside valid ones
 
 
 def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, list[str]]:
@@ -51,10 +52,14 @@ def _wrong_row(sentence: str, sources: list[str]) -> str:
         lines = supporting_lines(n, sources)
         label = label_mismatch(sentence, lines)
         if label:
-            return f"{n.raw} is on the row '{label}', which the sentence does not name: use the right row and column"
+            hint = best_row(sentence, sources)
+            where = f" The matching row reads: '{hint}'." if hint else ""
+            return f"{n.raw} is on the row '{label}', which the sentence does not name.{where}"
         wrong = _wrong_columns(sentence, n, lines, sources)
         if wrong:
-            return f"{n.raw} is in {wrong}, not the period the sentence states: use the right column"
+            header = column_header(lines[0], next((s for s in sources if lines[0] in s), ""))
+            cols = f" The columns are: '{header}'." if header else ""
+            return f"{n.raw} is in {wrong}, not the period the sentence states.{cols}"
     return ""
 
 
@@ -97,6 +102,11 @@ def check_draft(
         for alias in sentence.aliases:
             cid = aliases.get(alias)
             (chunk_ids.append(cid) if cid else bad.append(alias))
+        if bad and chunk_ids:
+            # Extra ids beside valid ones ("[c1][c2]" with one passage) are a habit of small
+            # models: drop them and check the claim against the passages that exist.
+            result.dropped_citations += bad
+            bad = []
         bare = sentence.bare
         numbers = [n.raw for n in extract_numbers(CALC_PATTERN.sub(" ", bare))]
         claim = Claim(text=bare, chunk_ids=chunk_ids, numbers=numbers)

@@ -115,3 +115,32 @@ def column_mismatch(claim_text: str, value_index: int, n_values: int, row: str, 
     if years and claim_years and n_values == len(years) and years[value_index] not in claim_years:
         return f"the {years[value_index]} column"
     return None
+
+
+def best_row(sentence: str, sources: list[str]) -> str | None:
+    """The table row whose label shares the most words with the sentence (a hint for redrafting)."""
+    wanted = _words(sentence)
+    best, score = None, 0
+    for text in sources:
+        for line in text.splitlines():
+            label = row_label(line)
+            if label is None or _SPAN.search(line) or len(_YEAR.findall(line)) >= 2:
+                continue
+            words = _words(label)
+            overlap = len(words & wanted)
+            # Prefer the exact label ("Total net sales") over a longer one that merely contains it.
+            if overlap > score or (
+                overlap == score
+                and best is not None
+                and overlap
+                and len(words) < len(_words(row_label(best) or ""))
+            ):
+                best, score = line.strip(), overlap
+    return best[:200] if best and score else None
+
+
+def column_header(row: str, table: str) -> str | None:
+    """The header lines above a row that name the periods of the columns."""
+    before = table.split(row, 1)[0]
+    lines = [ln.strip() for ln in before.splitlines() if _SPAN.search(ln) or len(_YEAR.findall(ln)) >= 2]
+    return " / ".join(lines)[:240] if lines else None

@@ -81,6 +81,10 @@ def make_critique(resources: Resources):
             context=ctx,
             has_context=bool(state.context),
         )
+        if checked.dropped_citations:
+            fallbacks.append(
+                f"critic: dropped citations to unknown passages {', '.join(checked.dropped_citations)}"
+            )
         update: dict[str, Any] = {
             "critique": critique,
             "route": route,

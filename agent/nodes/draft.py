@@ -17,14 +17,15 @@ from agent.state import State
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
 MAX_DRAFT_CHARS = 1500
+REGENERATE_TEMPERATURE = 0.4
 
 
-def draft_messages(context_block: str, question: str, problems: str = "") -> list[BaseMessage]:
+def draft_messages(
+    context_block: str, question: str, problems: str = "", previous: str = ""
+) -> list[BaseMessage]:
     """System + (context FIRST, then the instructions): the judge prompt shares this prefix."""
-    return [
-        SystemMessage(SYSTEM),
-        HumanMessage(f"{context_block}\n\n{draft_instructions(question, problems)}"),
-    ]
+    instructions = draft_instructions(question, problems, previous)
+    return [SystemMessage(SYSTEM), HumanMessage(f"{context_block}\n\n{instructions}")]
 
 
 def trim_runaway(text: str) -> tuple[str, bool]:
@@ -44,13 +45,16 @@ def make_draft(resources: Resources):
         if state.usage.llm_calls >= ctx.max_llm_calls:
             return {"draft": CANNOT_ANSWER, "fallbacks": ["draft: LLM budget spent before drafting"]}
         block, _aliases = render_context(state.context)
-        problems = (
-            state.critique.feedback if state.critique is not None and state.route == "regenerate" else ""
-        )
+        regenerating = state.critique is not None and state.route == "regenerate"
+        problems = state.critique.feedback if regenerating and state.critique is not None else ""
         text, usage = await generate_text(
             resources.chat_model(ctx.drafter_model),
-            draft_messages(block, question, problems),
+            draft_messages(block, question, problems, state.draft if regenerating else ""),
             max_tokens=ctx.max_answer_tokens,
+            # Greedy decoding repeats the rejected draft word for word; a little sampling lets the
+            # feedback change it. Seeded by the revision so runs stay reproducible.
+            temperature=REGENERATE_TEMPERATURE if regenerating else None,
+            seed=state.revisions if regenerating else None,
         )
         fallbacks = []
         if not text:

@@ -37,10 +37,20 @@ def text_of(message: BaseMessage) -> str:
 
 
 async def generate_text(
-    model: BaseChatModel, messages: list[BaseMessage], max_tokens: int
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    max_tokens: int,
+    *,
+    temperature: float | None = None,
+    seed: int | None = None,
 ) -> tuple[str, Usage]:
-    """Plain-text completion capped at ``max_tokens``."""
-    reply = await model.ainvoke(messages, max_tokens=max_tokens)
+    """Plain-text completion capped at ``max_tokens`` (optionally sampled)."""
+    kwargs: dict[str, Any] = {"max_tokens": max_tokens}
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    if seed is not None:
+        kwargs["seed"] = seed
+    reply = await model.ainvoke(messages, **kwargs)
     return text_of(reply).strip(), usage_of(reply)
 
 

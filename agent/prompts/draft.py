@@ -10,19 +10,32 @@ from __future__ import annotations
 from agent.prompts.common import CANNOT_ANSWER
 
 DRAFT_INSTRUCTIONS = """Question: {question}
-{feedback}
+
 Write the answer now. Rules:
 - Use 1 to 3 short sentences. End EVERY sentence with the ids of the passages it uses, like [c1] or [c1][c2].
 - Copy numbers exactly as written in the passages, with their unit (for example "$ in millions") and the period they refer to.
 - Tables show several periods side by side (for example "Three Months Ended" and "Nine Months Ended", or two years): take the figure from the column of the period the question asks about.
 - Never compute a number yourself. For a change, growth rate, margin or ratio write CALC(expression) with numbers copied from the passages, for example: grew by CALC((120 - 100) / 100 * 100)% [c1].
 - If the passages do not contain the answer, reply exactly: {cannot_answer}
-
+{feedback}
 Answer:"""
 
-FEEDBACK = "\nA previous answer had problems. Fix them:\n{problems}\n"
+# Last before "Answer:": a small model weighs the end of the prompt most.
+FEEDBACK = """
+Your previous answer was:
+{previous}
+It was rejected because:
+{problems}
+Write a corrected answer that fixes every problem (or reply exactly: {cannot_answer}).
+"""
 
 
-def draft_instructions(question: str, problems: str = "") -> str:
-    feedback = FEEDBACK.format(problems=problems) if problems else ""
+def draft_instructions(question: str, problems: str = "", previous: str = "") -> str:
+    feedback = (
+        FEEDBACK.format(
+            previous=previous.strip()[:600] or "(empty)", problems=problems, cannot_answer=CANNOT_ANSWER
+        )
+        if problems
+        else ""
+    )
     return DRAFT_INSTRUCTIONS.format(question=question, feedback=feedback, cannot_answer=CANNOT_ANSWER)

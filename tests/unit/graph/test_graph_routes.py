@@ -159,3 +159,21 @@ async def test_follow_up_keeps_company_and_shifts_the_year(harness) -> None:
     assert second.usage.llm_calls == 1  # per-turn counters start afresh
     draft_prompt = h.model.calls[-1][1]
     assert "net sales" in draft_prompt.split("Question:")[1]  # the follow-up was made standalone
+
+
+async def test_extra_unknown_citation_beside_a_valid_one_is_dropped(harness) -> None:
+    h = harness({"draft": [GOOD.replace("[c1]", "[c1][c7]")]})
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted" and answer.revisions == 0
+    assert any("dropped citations" in f and "c7" in f for f in answer.fallbacks)
+    assert [c.n for c in answer.citations] == [1]
+
+
+async def test_regeneration_shows_the_rejected_draft_and_samples(harness) -> None:
+    strayed = "Apple's total net sales were $230,901 million for the three months ended July 1, 2023 [c1]."
+    h = harness({"draft": [strayed, GOOD]})
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    second = [p for r, p in h.model.calls if r == "draft"][1]
+    assert "Your previous answer was:" in second and "230,901" in second
+    assert "Total net sales 81,797" in second.split("rejected because:")[1]  # the matching row as a hint
