@@ -30,7 +30,7 @@ from langchain_core.messages import (
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from pydantic import Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from agent.structured_output import structured_output_runnable
 
@@ -142,6 +142,9 @@ def _usage(usage: dict[str, int] | None) -> UsageMetadata | None:
 
 class ChatLlamaCppLocal(BaseChatModel):
     """Chat model over a local GGUF file, greedy by default, structured output by JSON-schema grammar."""
+
+    # A misspelt option (``max_token=``) must fail loudly, not be dropped.
+    model_config = ConfigDict(extra="forbid")
 
     model_path: str = Field(description="Path of the verified GGUF file.")
     model_name: str = Field(default="local", description="Name reported in response metadata.")

@@ -72,7 +72,10 @@ def structured_output_runnable(
     Same contract as LangChain's ``with_structured_output``: with ``include_raw`` the result is
     ``{"raw", "parsed", "parsing_error"}`` and a malformed reply never raises.
     """
-    json_schema = convert_to_json_schema(schema)
+    if isinstance(schema, dict) and "title" not in schema and ("properties" in schema or "type" in schema):
+        json_schema = dict(schema)  # already a JSON schema; LangChain's converter insists on a title
+    else:
+        json_schema = convert_to_json_schema(schema)
     bound = model.bind(
         response_format={"type": "json_object", "schema": json_schema},
         ls_structured_output_format={"kwargs": {"method": "json_schema"}, "schema": json_schema},

@@ -207,6 +207,19 @@ def test_structured_output_parses_and_reports_bad_replies() -> None:
     assert out["raw"].content == "nope"
 
 
+def test_structured_output_accepts_a_plain_json_schema() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
+    fake = GenericFakeChatModel(messages=iter([AIMessage('{"a": 3}')]))
+    runnable = structured_output_runnable(fake, schema)
+    assert runnable.first.kwargs["response_format"]["schema"] == schema
+    assert runnable.invoke("x") == {"a": 3}
+
+
+def test_local_chat_model_rejects_misspelt_options() -> None:
+    with pytest.raises(ValueError, match="max_token"):
+        make_chat_model("local:smollm2-135m", max_token=5)
+
+
 def test_structured_output_binds_the_json_schema() -> None:
     fake = GenericFakeChatModel(messages=iter([AIMessage("{}")]))
     bound = structured_output_runnable(fake, _Plan).first  # the RunnableBinding before the parser
