@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from agent.commands._common import not_yet
+from agent.commands._common import console, err_console, settings_from
+
+
+def _short(doc_id: str) -> str:
+    """sha256 ids are long; `docs remove` accepts this unambiguous prefix."""
+    return doc_id[:23] + "…" if doc_id.startswith("sha256:") else doc_id
 
 
 def register(app: typer.Typer) -> None:
@@ -12,10 +17,58 @@ def register(app: typer.Typer) -> None:
 
     @docs.command("list", help="List ingested documents with company, form, period, pages and chunks.")
     def list_(ctx: typer.Context) -> None:
-        not_yet("filings docs list", 3)
+        from rich.table import Table
+
+        from agent.retrieval.manifest import Manifest
+
+        settings = settings_from(ctx)
+        path = settings.index_dir / "manifest.sqlite"
+        if not path.exists():
+            console.print(f"no index at {settings.index_dir} (run `filings ingest PATH` first)")
+            return
+        # The manifest alone answers this: no need to open Chroma or load a model.
+        manifest = Manifest(path)
+        try:
+            records = manifest.committed()
+        finally:
+            manifest.close()
+        table = Table(title=f"{len(records)} document(s) in {settings.index_dir}")
+        for col in ("doc id", "company", "form", "period", "period end", "pages", "chunks", "source"):
+            table.add_column(col, overflow="fold")
+        for r in records:
+            form = r.form_type or "?"
+            if r.amends:
+                form += f" (amends {r.amends})"
+            table.add_row(
+                _short(r.doc_id),
+                r.company or "?",
+                form,
+                r.period_label,
+                r.period_end or "",
+                str(r.pages),
+                str(r.chunks),
+                r.source_path,
+            )
+        console.print(table)
 
     @docs.command("remove", help="Remove a document (by doc id or source path) and all its chunks.")
     def remove(ctx: typer.Context, doc: str) -> None:
-        not_yet("filings docs remove", 3)
+        from agent.retrieval.index import FilingIndex, IndexBusyError
+
+        settings = settings_from(ctx)
+        index = FilingIndex.open(settings)
+        try:
+            removed = index.remove(doc)
+        except IndexBusyError as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(code=3) from None
+        finally:
+            index.close()
+        if removed is None:
+            err_console.print(
+                f"[red]error:[/red] no document with id or path {doc!r} (see `filings docs list`)"
+            )
+            raise typer.Exit(code=1)
+        console.print(f"removed {removed.doc_id} ({removed.source_path}, {removed.chunks} chunks)")
 
     app.add_typer(docs, name="docs")

@@ -3,14 +3,116 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agent.commands._common import not_yet
+from agent.commands._common import console, err_console, settings_from
+
+if TYPE_CHECKING:
+    from loaders.pipeline import FileResult, IngestReport
+
+
+def _progress_ui():  # imported lazily: keeps `filings --help` instant
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from loaders.pipeline import Progress as Hooks
+
+    class RichProgress(Hooks):
+        def __init__(self) -> None:
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[extra]}"),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+            )
+            self.files = self.bar.add_task("files", total=0, extra="")
+            self.pages = 0
+            self.chunks = 0
+
+        def start(self, files: list[Path]) -> None:
+            self.bar.update(self.files, total=len(files))
+            self.bar.start()
+
+        def file_started(self, path: Path) -> None:
+            self.bar.update(self.files, extra=f"{path.name}  pages {self.pages}  chunks {self.chunks}")
+
+        def advance(self, pages: int = 0, chunks: int = 0) -> None:
+            self.pages += pages
+            self.chunks += chunks
+            extra = self.bar.tasks[0].fields.get("extra", "").split("  pages")[0]
+            self.bar.update(self.files, extra=f"{extra}  pages {self.pages}  chunks {self.chunks}")
+
+        def file_done(self, result: FileResult) -> None:
+            if result.path:
+                self.bar.advance(self.files)
+            line = _result_line(result)
+            if line:
+                self.bar.console.print(line)
+
+        def warning(self, message: str) -> None:
+            err_console.print(f"[yellow]warning:[/yellow] {message}")
+
+        def stop(self) -> None:
+            self.bar.stop()
+
+    return RichProgress()
+
+
+def _result_line(r: FileResult) -> str:
+    if r.status == "failed":
+        return f"[red]failed[/red]  {r.path}: {r.message}"
+    if r.status == "skipped":
+        return f"[dim]skipped[/dim] {r.path} ({r.message})"
+    extra = f" [yellow]({r.message})[/yellow]" if r.message else ""
+    return f"[green]{r.status}[/green] {r.path}: {r.pages} pages, {r.chunks} chunks, {r.seconds:.1f}s{extra}"
+
+
+def _summary(report: IngestReport) -> None:
+    from rich.table import Table
+
+    from loaders.pipeline import summary_rows
+
+    table = Table(title="ingest summary")
+    row = summary_rows(report)
+    for key in row:
+        table.add_column(key, justify="right")
+    table.add_row(*(str(v) for v in row.values()))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(help="Ingest filings (PDF, EDGAR HTML/iXBRL, text): files or folders, recursive, idempotent.")
-    def ingest(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help="Files or folders.")]) -> None:
-        not_yet("filings ingest", 3)
+    @app.command(
+        help="Ingest filings (PDF, EDGAR HTML/iXBRL, text): files or folders, recursive, idempotent."
+    )
+    def ingest(
+        ctx: typer.Context,
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+        chunk_tokens: Annotated[
+            int, typer.Option("--chunk-tokens", help="Max tokens per chunk (embedding tokenizer).")
+        ] = 256,
+        overlap: Annotated[int, typer.Option("--overlap", help="Token overlap between prose chunks.")] = 32,
+        embeddings_model: Annotated[
+            str | None, typer.Option("--embeddings", help="Embedding model string (default from settings).")
+        ] = None,
+    ) -> None:
+        from agent.retrieval.index import IndexBusyError
+        from loaders.pipeline import ingest_paths
+
+        settings = settings_from(ctx, embeddings_model=embeddings_model)
+        ui = _progress_ui()
+        try:
+            report = ingest_paths(paths, settings, progress=ui, chunk_tokens=chunk_tokens, overlap=overlap)
+        except IndexBusyError as exc:
+            ui.stop()
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(code=3) from None
+        finally:
+            ui.stop()
+        _summary(report)
+        if not report.ok:
+            err_console.print(f"[red]{report.failed} file(s) failed[/red] (see the lines above)")
+            raise typer.Exit(code=1)

@@ -71,7 +71,9 @@ class BM25Index:
         tmp.mkdir(parents=True)
         if self.retriever is not None:
             self.retriever.save(str(tmp / "bm25s"), show_progress=False)
-        (tmp / "chunks.json").write_text(json.dumps({"generation": generation, "ids": self.ids, "metas": self.metas}))
+        (tmp / "chunks.json").write_text(
+            json.dumps({"generation": generation, "ids": self.ids, "metas": self.metas})
+        )
         old = path.with_name(path.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if path.exists():

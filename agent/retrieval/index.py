@@ -43,7 +43,9 @@ def _fails_closed(filter: MetadataFilter | None) -> bool:
 class FilingIndex:
     """Read/write access to one index directory (``settings.index_dir``)."""
 
-    def __init__(self, settings: Settings, store: VectorStore, manifest: Manifest, embeddings: Embeddings | None):
+    def __init__(
+        self, settings: Settings, store: VectorStore, manifest: Manifest, embeddings: Embeddings | None
+    ):
         self.settings = settings
         self.store = store
         self.manifest = manifest
@@ -97,7 +99,9 @@ class FilingIndex:
         allowed = self._allowed_docs(filter)
         if not allowed:
             return []
-        where_filter: dict[str, list[Any]] = {k_: list(v) for k_, v in (filter or {}).items() if k_ != "doc_id"}
+        where_filter: dict[str, list[Any]] = {
+            k_: list(v) for k_, v in (filter or {}).items() if k_ != "doc_id"
+        }
         where_filter["doc_id"] = sorted(allowed)
         vector = self.embeddings.embed_query(query)
         hits = self.store.query(vector, k, chroma_where(where_filter))
@@ -151,7 +155,9 @@ class FilingIndex:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise IndexBusyError(f"another process is writing to the index at {self.settings.index_dir}") from None
+                raise IndexBusyError(
+                    f"another process is writing to the index at {self.settings.index_dir}"
+                ) from None
             self.purge_leftovers()
             yield self
         finally:
@@ -200,6 +206,11 @@ class FilingIndex:
         hit = self.manifest.find(doc_id_or_path)
         if hit and hit[1] == "committed":
             return hit[0]
+        prefix = doc_id_or_path.rstrip("…").rstrip(".")
+        if len(prefix) >= 12:  # a shortened id as `filings docs list` shows it, if unambiguous
+            matches = [d for d in self.manifest.committed() if d.doc_id.startswith(prefix)]
+            if len(matches) == 1:
+                return matches[0]
         candidates = {doc_id_or_path, str(Path(doc_id_or_path).expanduser().resolve())}
         for path in candidates:
             for rec, status in self.manifest.by_path(path):

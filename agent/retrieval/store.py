@@ -68,7 +68,10 @@ class ChromaStore:
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if settings.chroma_host:
             self.client: Any = chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, settings=chroma_settings
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                ssl=settings.chroma_ssl,
+                settings=chroma_settings,
             )
         else:
             path = settings.index_dir / "chroma"

@@ -17,13 +17,31 @@ TEXTS = {
 
 
 def _write(index: FilingIndex, doc_id: str, company: str, year: int, commit: bool = True) -> None:
-    rec = DocumentRecord(doc_id=doc_id, source_path=f"/x/{doc_id}.pdf", sha256=doc_id, company=company,
-                         fiscal_year=year, form_type="10-K", pages=1, chunks=2)
+    rec = DocumentRecord(
+        doc_id=doc_id,
+        source_path=f"/x/{doc_id}.pdf",
+        sha256=doc_id,
+        company=company,
+        fiscal_year=year,
+        form_type="10-K",
+        pages=1,
+        chunks=2,
+    )
     index.begin(rec)
     chunks = [
-        Chunk(id=f"{doc_id}::{i}", text=t, metadata=ChunkMetadata(
-            doc_id=doc_id, source_path=rec.source_path, company=company, fiscal_year=year,
-            form_type="10-K", item="7" if i == 0 else "1A", chunk_index=i))
+        Chunk(
+            id=f"{doc_id}::{i}",
+            text=t,
+            metadata=ChunkMetadata(
+                doc_id=doc_id,
+                source_path=rec.source_path,
+                company=company,
+                fiscal_year=year,
+                form_type="10-K",
+                item="7" if i == 0 else "1A",
+                chunk_index=i,
+            ),
+        )
         for i, t in enumerate(TEXTS[company.lower()])
     ]
     index.add(chunks, index.embeddings.embed_documents([c.text for c in chunks]))

@@ -1,0 +1,98 @@
+"""PDF filings via pypdf (text layer only; scanned filings are reported, not OCR'd)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from loaders.base import LoadedDocument, LoadError, Page
+from loaders.tables import split_blocks
+
+log = logging.getLogger(__name__)
+
+# Fewer characters than this across the whole file means there is no usable text layer.
+MIN_TEXT_CHARS = 200
+
+
+def _open(path: Path, strict: bool):
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(str(path), strict=strict)
+    except FileNotDecryptedError as exc:
+        raise LoadError(f"password-protected PDF ({exc})") from exc
+    except (PdfReadError, ValueError, OSError, KeyError, TypeError) as exc:
+        raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
+    if reader.is_encrypted:
+        try:
+            ok = reader.decrypt("")
+        except (NotImplementedError, ImportError) as exc:  # cryptography missing for AES
+            raise LoadError(f"encrypted PDF needs the 'cryptography' package ({exc})") from exc
+        if not ok:
+            raise LoadError("password-protected PDF (a non-empty password is required)")
+    return reader
+
+
+def _page_text(page) -> str:
+    from pypdf.errors import LimitReachedError
+
+    try:
+        return page.extract_text() or ""
+    except LimitReachedError:
+        # pypdf's decompression guard trips on some real filings; the layout mode
+        # walks the content stream differently and often succeeds.
+        return page.extract_text(extraction_mode="layout") or ""
+
+
+def load_pdf(path: Path) -> LoadedDocument:
+    """Text per page (zero-based index), split into prose and table blocks.
+
+    Raises :class:`LoadError` for encrypted (non-empty password), corrupt, truncated or image-only files.
+    """
+    from pypdf.errors import LimitReachedError, PdfReadError
+
+    warnings: list[str] = []
+    errors: list[str] = []
+    texts: list[str] | None = None
+    for strict in (False, True):
+        try:
+            reader = _open(path, strict)
+            n = len(reader.pages)
+            texts = []
+            failed = 0
+            for i in range(n):
+                try:
+                    texts.append(_page_text(reader.pages[i]))
+                except (
+                    LimitReachedError,
+                    PdfReadError,
+                    ValueError,
+                    KeyError,
+                    TypeError,
+                    AttributeError,
+                ) as exc:
+                    # One unreadable page should not lose the filing; keep its index, say so.
+                    failed += 1
+                    texts.append("")
+                    warnings.append(f"page {i + 1}: {type(exc).__name__}: {exc}")
+            if n and failed == n:
+                raise LoadError(f"pypdf could not read any page ({warnings[-1]})")
+            break
+        except LoadError as exc:
+            errors.append(str(exc))
+            texts = None
+            if "password" in str(exc) or "cryptography" in str(exc):
+                break
+        except (LimitReachedError, PdfReadError, RecursionError) as exc:
+            errors.append(f"pypdf failed ({type(exc).__name__}: {exc})")
+            texts = None
+    if texts is None:
+        raise LoadError(errors[0] if errors else "unreadable PDF")
+    if not texts:
+        raise LoadError("PDF has no pages")
+    if sum(len(t.strip()) for t in texts) < MIN_TEXT_CHARS:
+        raise LoadError("no text layer (image-only/scanned PDF; OCR it first)")
+    texts = [t.replace("\xa0", " ") for t in texts]
+    pages = [Page(index=i, blocks=split_blocks(t)) for i, t in enumerate(texts)]
+    return LoadedDocument(path=path, kind="pdf", pages=pages, warnings=warnings)
