@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from loaders.base import LoadedDocument, LoadError, Page
@@ -12,6 +13,21 @@ log = logging.getLogger(__name__)
 
 # Fewer characters than this across the whole file means there is no usable text layer.
 MIN_TEXT_CHARS = 200
+
+
+def _raised_limits() -> AbstractContextManager[object]:
+    """pypdf's element-count guards (100k) trip on some real filings (e.g. two Microsoft 10-Qs);
+    retry once with limits 20x higher: still bounded, so a hostile file cannot exhaust memory."""
+    import pypdf
+
+    apply = getattr(pypdf, "apply_configuration", None)
+    if apply is None:
+        return nullcontext()
+    return apply(
+        array_maximum_element_count=2_000_000,
+        dictionary_maximum_element_count=2_000_000,
+        stream_parsing_work_maximum_count=40_000_000,
+    )
 
 
 def _open(path: Path, strict: bool):
@@ -45,6 +61,26 @@ def _page_text(page) -> str:
         return page.extract_text(extraction_mode="layout") or ""
 
 
+def _read_pages(path: Path, strict: bool, warnings: list[str]) -> list[str]:
+    from pypdf.errors import LimitReachedError, PdfReadError
+
+    reader = _open(path, strict)
+    n = len(reader.pages)
+    texts: list[str] = []
+    failed = 0
+    for i in range(n):
+        try:
+            texts.append(_page_text(reader.pages[i]))
+        except (LimitReachedError, PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            # One unreadable page should not lose the filing; keep its index, say so.
+            failed += 1
+            texts.append("")
+            warnings.append(f"page {i + 1}: {type(exc).__name__}: {exc}")
+    if n and failed == n:
+        raise LoadError(f"pypdf could not read any page ({warnings[-1]})")
+    return texts
+
+
 def load_pdf(path: Path) -> LoadedDocument:
     """Text per page (zero-based index), split into prose and table blocks.
 
@@ -55,29 +91,12 @@ def load_pdf(path: Path) -> LoadedDocument:
     warnings: list[str] = []
     errors: list[str] = []
     texts: list[str] | None = None
-    for strict in (False, True):
+    for attempt, strict in enumerate((False, False, True)):
+        if attempt == 1 and not any("LimitReachedError" in e for e in errors):
+            continue  # the raised-limits retry is only for pypdf's resource guards
         try:
-            reader = _open(path, strict)
-            n = len(reader.pages)
-            texts = []
-            failed = 0
-            for i in range(n):
-                try:
-                    texts.append(_page_text(reader.pages[i]))
-                except (
-                    LimitReachedError,
-                    PdfReadError,
-                    ValueError,
-                    KeyError,
-                    TypeError,
-                    AttributeError,
-                ) as exc:
-                    # One unreadable page should not lose the filing; keep its index, say so.
-                    failed += 1
-                    texts.append("")
-                    warnings.append(f"page {i + 1}: {type(exc).__name__}: {exc}")
-            if n and failed == n:
-                raise LoadError(f"pypdf could not read any page ({warnings[-1]})")
+            with _raised_limits() if attempt == 1 else nullcontext():
+                texts = _read_pages(path, strict, warnings)
             break
         except LoadError as exc:
             errors.append(str(exc))

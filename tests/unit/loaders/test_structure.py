@@ -1,0 +1,117 @@
+"""Tables in page text, Item sections (TOC skipped, cross-references ignored), chunk packing."""
+
+from __future__ import annotations
+
+from loaders.base import Block, Page
+from loaders.chunking import RegexTokenCounter, chunk_segments
+from loaders.sections import segment
+from loaders.tables import split_blocks
+
+PAGE_TABLE = """Results of operations are discussed below.
+CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS
+(In millions)
+Three Months Ended
+2022 2021
+Net sales:
+Products $ 63,355 $ 63,948
+Services 19,604 17,486
+Total net sales 82,959 81,434
+See accompanying Notes."""
+
+
+def test_table_block_takes_title_unit_line_and_column_headers() -> None:
+    blocks = split_blocks(PAGE_TABLE)
+    table = next(b for b in blocks if b.kind == "table")
+    assert "(In millions)" in table.header
+    assert table.header[0] == "CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS"
+    assert "Total net sales 82,959 81,434" in table.text
+    assert blocks[0].text == "Results of operations are discussed below."
+
+
+def _page(i: int, text: str) -> Page:
+    return Page(index=i, blocks=[Block(text)])
+
+
+TOC = "\n".join(
+    f"Item {n}. {t} {p}"
+    for n, t, p in [
+        ("1", "Business", 3),
+        ("1A", "Risk Factors", 5),
+        ("7", "Management's Discussion", 20),
+        ("8", "Financial Statements", 30),
+    ]
+)
+
+
+def test_sections_skip_toc_and_cross_references() -> None:
+    pages = [
+        _page(0, "FORM 10-K\ncover"),
+        _page(1, TOC),
+        _page(2, "Item 1. Business\nWe sell widgets."),
+        _page(
+            3,
+            "Item 1A. Risk Factors\nWidgets may break.\nRefer to Item 7. Management's Discussion and Analysis below.",
+        ),
+        _page(
+            4, "more risks.Item 7. Management's Discussion and Analysis of Financial Condition\nSales rose."
+        ),
+        _page(5, "Item 1A. Risk Factors\n(a running header, not a new section)\nMore MD&A."),
+        _page(6, "ITEM 8. FINANCIAL STATEMENTS AND SUPPLEMENTARY DATA\nBalance sheet."),
+    ]
+    segs = segment(pages, "10-K")
+    by_text = {s.block.text.splitlines()[-1]: s for s in segs}
+    assert by_text["We sell widgets."].item == "1"
+    assert by_text["Refer to Item 7. Management's Discussion and Analysis below."].item == "1A"
+    assert by_text["more risks."].item == "1A"  # glued heading split off the previous sentence
+    sales = by_text["Sales rose."]
+    assert sales.item == "7"
+    assert (
+        sales.section
+        == "Item 7. Management's Discussion and Analysis of Financial Condition and Results of Operations"
+    )
+    assert by_text["More MD&A."].item == "7"
+    assert by_text["Balance sheet."].item == "8"
+    assert all(s.item is None for s in segs if s.page in (0, 1))
+
+
+def test_ten_q_parts_restart_numbering() -> None:
+    pages = [
+        _page(0, "PART I — FINANCIAL INFORMATION\nItem 1. Financial Statements\nnumbers"),
+        _page(1, "Item 2. Management's Discussion and Analysis of Financial Condition\nmdna"),
+        _page(
+            2,
+            "PART II — OTHER INFORMATION\nItem 1. Legal Proceedings\nlawsuits\nItem 1A. Risk Factors\nrisks",
+        ),
+    ]
+    segs = {s.block.text.splitlines()[-1]: s for s in segment(pages, "10-Q")}
+    assert (segs["mdna"].part, segs["mdna"].item) == ("I", "2")
+    assert (segs["lawsuits"].part, segs["lawsuits"].item) == ("II", "1")
+    assert segs["risks"].section == "Part II, Item 1A. Risk Factors"
+
+
+def test_chunks_respect_budget_items_pages_and_repeat_table_headers() -> None:
+    counter = RegexTokenCounter()
+    prose = " ".join(f"Sentence number {i} talks about revenue." for i in range(60))
+    rows = "\n".join(f"Row {i} | {i * 10:,} | {i * 11:,}" for i in range(80))
+    pages = [
+        _page(0, "Item 7. Management's Discussion and Analysis\n" + prose),
+        Page(
+            index=1,
+            blocks=[Block(rows, kind="table", header=["BIG TABLE", "(In millions)", "Item | 2022 | 2021"])],
+        ),
+        _page(2, "Item 7A. Quantitative and Qualitative Disclosures About Market Risk\nRates moved."),
+    ]
+    segs = segment(pages, "10-K")
+    chunks = chunk_segments(segs, counter, chunk_tokens=64, overlap=16)
+    assert all(c.tokens <= 64 for c in chunks)
+    assert all(counter.count([c.text])[0] <= 64 for c in chunks)
+    table_chunks = [c for c in chunks if c.page == 1]
+    assert len(table_chunks) > 2 and all(c.is_table for c in table_chunks)
+    assert all(c.text.startswith("BIG TABLE\n(In millions)\nItem | 2022 | 2021\nRow") for c in table_chunks)
+    every_row = [ln for c in table_chunks for ln in c.text.splitlines() if ln.startswith("Row ")]
+    assert len(every_row) == 80  # rows are never duplicated nor lost
+    prose_chunks = [c for c in chunks if c.page == 0]
+    assert {c.item for c in prose_chunks} == {"7"} and chunks[-1].item == "7A"
+    # overlap: consecutive prose chunks share a sentence
+    first, second = prose_chunks[0].text.splitlines()[-1], prose_chunks[1].text
+    assert first.split(".")[-2].strip() in second
