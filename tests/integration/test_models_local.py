@@ -217,3 +217,12 @@ def test_prompt_longer_than_the_context_window_raises_a_typed_error() -> None:
     with pytest.raises(ContextWindowExceededError):
         list(chat.stream(too_long))
     assert "berlin" in chat.invoke("What is the capital of Germany?").content.lower()  # still usable
+
+
+def test_hf_name_that_is_neither_path_nor_cached_fails_clearly(tmp_path: Path) -> None:
+    # Imports torch + sentence-transformers (~10 s), hence here rather than in the unit tests.
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(OSError, match=r"hf:.*no-such-model is not a local model folder/file"):
+        make_embeddings(f"hf:{missing}")
+    with pytest.raises(OSError, match="HF_HUB_OFFLINE is set"):
+        make_cross_encoder("hf:filings-agent-tests/not-a-real-cross-encoder")

@@ -318,10 +318,3 @@ def test_model_dir_comes_from_env(monkeypatch: pytest.MonkeyPatch, tmp_models: P
     monkeypatch.setenv("FILINGS_MODEL_DIR", os.fspath(tmp_models))
     assert Settings().models_dir == tmp_models
 
-
-def test_hf_name_that_is_neither_path_nor_cached_fails_clearly(tmp_path: Path) -> None:
-    missing = tmp_path / "no-such-model"
-    with pytest.raises(OSError, match=r"hf:.*no-such-model is not a local model folder/file"):
-        make_embeddings(f"hf:{missing}")
-    with pytest.raises(OSError, match="HF_HUB_OFFLINE is set"):
-        make_cross_encoder("hf:filings-agent-tests/not-a-real-cross-encoder")
