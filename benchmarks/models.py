@@ -136,7 +136,11 @@ def main() -> None:
         _worker(args.worker[0], args.worker[1], args.threads)
         return
 
-    print(f"llama.cpp threads: {args.threads}; each model in its own process; CPUs: {os.cpu_count()}")
+    load1, load5, _ = os.getloadavg()
+    print(
+        f"llama.cpp threads: {args.threads}; each model in its own process; CPUs: {os.cpu_count()}; "
+        f"load average at start: {load1:.1f} (1 min) {load5:.1f} (5 min) — figures drop when the machine is busy"
+    )
     print()
     head = (
         f"{'chat model':<22}{'load s':>8}{'prompt tok':>11}{'prompt tok/s':>13}{'gen tok/s':>10}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,11 @@ from agent.commands._common import console, err_console, settings_from
 
 def _size(n: int) -> str:
     return f"{n / 1e9:.2f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def _short(path: Path) -> str:
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
 
 
 def _mark(value: bool | None) -> str:
@@ -40,7 +46,7 @@ def register(app: typer.Typer) -> None:
             table.add_column(col, overflow="fold")
         for name in REGISTRY:
             st = status(name, settings.models_dir, deep=deep)
-            where = str(st.path) if st.path and st.assembled else ""
+            where = _short(st.path) if st.path and st.assembled else ""
             detail = f"{where}\n{st.detail}" if st.detail and st.verified is not True else where
             table.add_row(
                 f"local:{name}",
