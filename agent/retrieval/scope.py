@@ -197,6 +197,53 @@ class Entity:
         return sorted(self.names)[0]
 
 
+def _core_name(name: str) -> tuple[str, ...]:
+    return tuple(_strip_suffixes(normalize(name).split()))
+
+
+def _merge_entities(documents: Iterable[DocumentLike]) -> dict[str, Entity]:
+    """Group documents by registrant: same CIK, same ticker, or one core name a prefix of the
+    other ("Adobe Systems Incorporated" and, after its rename, "Adobe Inc.")."""
+    docs = [d for d in documents if d.company]
+    parent = list(range(len(docs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_key: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        keys = [f"name:{' '.join(_core_name(doc.company or ''))}"]
+        cik = getattr(doc, "cik", None)
+        if cik:
+            keys.append(f"cik:{str(cik).lstrip('0')}")
+        if doc.ticker:
+            keys.append(f"ticker:{doc.ticker.upper()}")
+        for key in keys:
+            if key in by_key:
+                parent[root(i)] = root(by_key[key])
+            else:
+                by_key[key] = i
+    cores = sorted({_core_name(d.company or "") for d in docs}, key=len)
+    for a_pos, short in enumerate(cores):
+        for long in cores[a_pos + 1 :]:
+            if short and long[: len(short)] == short:
+                i = next(n for n, d in enumerate(docs) if _core_name(d.company or "") == short)
+                j = next(n for n, d in enumerate(docs) if _core_name(d.company or "") == long)
+                parent[root(j)] = root(i)
+    entities: dict[str, Entity] = {}
+    for i, doc in enumerate(docs):
+        key = f"entity:{root(i)}"
+        entity = entities.setdefault(key, Entity(key=key))
+        entity.names.add(doc.company or "")
+        if doc.ticker:
+            entity.tickers.add(doc.ticker.upper())
+        entity.doc_ids.append(doc.doc_id)
+    return entities
+
+
 @dataclass
 class CompanyCatalog:
     """Aliases learned from the index metadata: normalised alias -> entity keys."""
@@ -208,19 +255,7 @@ class CompanyCatalog:
 
     @classmethod
     def from_documents(cls, documents: Iterable[DocumentLike]) -> CompanyCatalog:
-        entities: dict[str, Entity] = {}
-        for doc in documents:
-            if not doc.company:
-                continue
-            cik = getattr(doc, "cik", None)
-            # One entity per registrant: a renamed company (Square -> Block) keeps its CIK.
-            key = f"cik:{cik}" if cik else (f"ticker:{doc.ticker.upper()}" if doc.ticker else None)
-            key = key or "name:" + " ".join(_strip_suffixes(normalize(doc.company).split()))
-            entity = entities.setdefault(key, Entity(key=key))
-            entity.names.add(doc.company)
-            if doc.ticker:
-                entity.tickers.add(doc.ticker.upper())
-            entity.doc_ids.append(doc.doc_id)
+        entities = _merge_entities(documents)
         aliases: dict[str, set[str]] = {}
         first_words: dict[str, set[str]] = {}
         for key, entity in entities.items():

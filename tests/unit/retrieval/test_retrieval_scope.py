@@ -240,3 +240,16 @@ def test_latest_filing_of_a_company(documents) -> None:
     assert scope.doc_ids == ["aapl-23q3"]
     both = resolve_scope("How has Apple's net sales changed over time?", documents)
     assert both.doc_ids == ["aapl-22q3", "aapl-23q3"]
+
+
+def test_renamed_company_without_cik_is_one_registrant() -> None:
+    from retrieval_fakes import record
+
+    docs = [
+        record("adbe-16", "Adobe Systems Incorporated", "10-K", 2016),
+        record("adbe-22", "Adobe Inc.", "10-K", 2022),
+        record("awk-21", "American Water Works Company, Inc.", "10-K", 2021),
+    ]
+    assert resolve_scope("Adobe's FY2022 operating margin", docs).doc_ids == ["adbe-22"]
+    assert resolve_scope("Adobe Systems operating income FY2016", docs).doc_ids == ["adbe-16"]
+    assert resolve_scope("How did Adobe's revenue develop?", docs).doc_ids == ["adbe-16", "adbe-22"]
