@@ -27,7 +27,7 @@ _NUMBER = re.compile(
     (?P<minus>[-−–])?\s*
     (?P<cur>\$|US\$|USD\s)?\s*
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
-    (?P<cur2>\s?\$)?
+    (?P<cur2>\$)?
     (?:\s*(?P<pct>%|percent\b|per\scent\b|percentage\spoints?\b|basis\spoints?\b|bps\b)
      |\s*(?P<scale>thousand|million|billion|trillion|mn|bn|tn|mm|[kmb])\b)?
     (?P<close>\))?
