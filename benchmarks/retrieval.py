@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,11 +42,14 @@ QUERIES = [
 
 def base_index(workdir: Path) -> Path:
     """Ingest the bundled samples once (real loaders, real embeddings)."""
+    from agent.config import Settings
+    from loaders.pipeline import ingest_paths
+
     data_dir = workdir / "base"
     if not (data_dir / "index" / "manifest.sqlite").exists():
-        samples = REPO / "loaders" / "samples"
-        cmd = [sys.executable, "-m", "agent.cli", "--data-dir", str(data_dir), "ingest", str(samples)]
-        subprocess.run(cmd, check=True, cwd=REPO)
+        report = ingest_paths([REPO / "loaders" / "samples"], Settings(data_dir=data_dir))
+        if not report.ingested:
+            raise SystemExit(f"could not ingest the bundled samples: {report.results}")
     return data_dir
 
 

@@ -93,12 +93,27 @@ def evaluate(
         raise SystemExit(
             f"the index at {settings.index_dir} holds no documents: ingest the dataset's filings first"
         )
+    paths = [d.source_path for d in documents]
+    covered = [e for e in examples if all(any(doc_matches(ev.doc, p) for p in paths) for ev in e.evidence)]
+    skipped = len(examples) - len(covered)
+    if progress and skipped:
+        progress(f"{skipped} question(s) skipped: their evidence documents are not in the index")
+    examples = covered
     context = settings.context()
     hybrid = HybridRetriever(index, context)
     built = {spec: make_reranker(spec, settings) for spec in rerankers}
     stages = {name: StageResult(name) for name in ("dense", "bm25", "fused", "fused+scope")}
     stages.update({f"fused+scope+{spec}": StageResult(f"fused+scope+{spec}") for spec in rerankers})
-    scope_stats: dict[str, Any] = {"ok": 0, "unscoped": 0, "no_match": 0, "contains_evidence_doc": 0}
+    scope_stats: dict[str, Any] = {
+        "questions": len(examples),
+        "skipped_not_ingested": skipped,
+        "documents": len(documents),
+        "chunks": index.count(),
+        "ok": 0,
+        "unscoped": 0,
+        "no_match": 0,
+        "contains_evidence_doc": 0,
+    }
     scoped_docs: list[int] = []
     by_id = {d.doc_id: d for d in documents}
 
@@ -185,7 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     rerankers = [s.strip() for s in args.rerankers.split(",") if s.strip()]
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     rows, scope_stats = evaluate(settings, examples, rerankers, progress=log)
-    print_table(rows, f"Retrieval on {args.dataset} ({len(examples)} questions, one shared collection)")
+    title = (
+        f"Retrieval on {args.dataset}: {scope_stats['questions']} questions, one shared collection of "
+        f"{scope_stats['documents']} documents / {scope_stats['chunks']} chunks"
+    )
+    print_table(rows, title)
     print("scope:", json.dumps(scope_stats))
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "scope": scope_stats}, indent=2))
