@@ -217,7 +217,8 @@ class _Ingestor:
         existing = self.index.manifest.find(doc_id)
         if existing and existing[1] == "committed" and existing[0].sha256 == parsed.sha256:
             rec = existing[0]
-            return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message="unchanged")
+            why = "unchanged" if rec.source_path == path else f"same content as {rec.source_path}"
+            return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message=why)
         replaces = [r.doc_id for r, st in self.index.manifest.by_path(path) if st == "committed"]
         if existing and existing[1] == "committed" and doc_id not in replaces:
             replaces.append(doc_id)  # same accession re-filed from another path: the new bytes win

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from agent.commands._common import console, err_console, settings_from
@@ -16,7 +18,13 @@ def register(app: typer.Typer) -> None:
     docs = typer.Typer(help="List or remove the filings held in the index.", no_args_is_help=True)
 
     @docs.command("list", help="List ingested documents with company, form, period, pages and chunks.")
-    def list_(ctx: typer.Context) -> None:
+    def list_(
+        ctx: typer.Context,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON (for scripts).")] = False,
+    ) -> None:
+        import json
+        from dataclasses import asdict
+
         from rich.table import Table
 
         from agent.retrieval.manifest import Manifest
@@ -32,6 +40,9 @@ def register(app: typer.Typer) -> None:
             records = manifest.committed()
         finally:
             manifest.close()
+        if as_json:
+            print(json.dumps([asdict(r) for r in records], indent=2))
+            return
         table = Table(title=f"{len(records)} document(s) in {settings.index_dir}")
         for col in ("doc id", "company", "form", "period", "period end", "pages", "chunks", "source"):
             table.add_column(col, overflow="fold")

@@ -51,10 +51,10 @@ def _progress_ui():  # imported lazily: keeps `filings --help` instant
                 self.bar.advance(self.files)
             line = _result_line(result)
             if line:
-                self.bar.console.print(line)
+                self.bar.console.print(line, soft_wrap=True, highlight=False)
 
         def warning(self, message: str) -> None:
-            err_console.print(f"[yellow]warning:[/yellow] {message}")
+            err_console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True, highlight=False)
 
         def stop(self) -> None:
             self.bar.stop()
