@@ -131,6 +131,47 @@ _NOT_COMPANIES = {
     "standard",
 }
 
+# Capitalised at the start of a question, not part of a name ("Did Tesla's ...").
+_LEADING_WORDS = {
+    "did",
+    "does",
+    "do",
+    "is",
+    "was",
+    "were",
+    "are",
+    "has",
+    "have",
+    "had",
+    "what",
+    "which",
+    "how",
+    "why",
+    "when",
+    "where",
+    "who",
+    "in",
+    "for",
+    "from",
+    "of",
+    "at",
+    "by",
+    "on",
+    "compare",
+    "describe",
+    "explain",
+    "summarise",
+    "summarize",
+    "list",
+    "show",
+    "according",
+    "based",
+    "using",
+    "and",
+    "or",
+    "will",
+    "can",
+}
 _WORD_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 # Filing sections people ask for by name; values are (10-K Item, 10-Q Item).
@@ -265,8 +306,10 @@ class CompanyCatalog:
                 for alias in {" ".join(tokens), " ".join(stripped)}:
                     if alias:
                         aliases.setdefault(alias, set()).add(key)
-                if "&" in stripped and len(stripped) >= 3:
-                    initials = [t[0] for t in stripped if t != "&"]
+                words = [t for t in stripped if t != "&"]
+                # "J&J" / "JnJ" for Johnson & Johnson (also when a file name dropped the '&')
+                if "&" in stripped or (len(words) == 2 and words[0] == words[1]):
+                    initials = [t[0] for t in words]
                     aliases.setdefault(" & ".join(initials), set()).add(key)  # "j & j"
                     aliases.setdefault("n".join(initials), set()).add(key)  # "jnj"
                 if len(stripped) > 1 and len(stripped[0]) >= 3 and stripped[0] not in _GENERIC_FIRST_WORDS:
@@ -371,8 +414,11 @@ def unknown_company_mentions(question: str, catalog: CompanyCatalog) -> list[str
     """Proper nouns used possessively ("Tesla's") that name no ingested company."""
     out = []
     for match in _POSSESSIVE_RE.finditer(question):
-        name = match.group(1)
-        if normalize(name) in _NOT_COMPANIES or name.lower() in _NOT_COMPANIES:
+        words = match.group(1).split()
+        while words and words[0].lower() in _LEADING_WORDS:
+            words = words[1:]
+        name = " ".join(words)
+        if not name or normalize(name) in _NOT_COMPANIES or name.lower() in _NOT_COMPANIES:
             continue
         if catalog.find(name):
             continue

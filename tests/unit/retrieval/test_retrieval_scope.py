@@ -253,3 +253,16 @@ def test_renamed_company_without_cik_is_one_registrant() -> None:
     assert resolve_scope("Adobe's FY2022 operating margin", docs).doc_ids == ["adbe-22"]
     assert resolve_scope("Adobe Systems operating income FY2016", docs).doc_ids == ["adbe-16"]
     assert resolve_scope("How did Adobe's revenue develop?", docs).doc_ids == ["adbe-16", "adbe-22"]
+
+
+def test_initials_of_a_name_that_lost_its_ampersand() -> None:
+    from retrieval_fakes import record
+
+    docs = [
+        record("jnj", "Johnson Johnson", "EARNINGS", 2023, 2),
+        record("pep", "Pepsico", "EARNINGS", 2023, 1),
+    ]
+    scope = resolve_scope("Did JnJ's net earnings as a percent of sales increase in Q2 of FY2023?", docs)
+    assert scope.doc_ids == ["jnj"]
+    unknown = resolve_scope("Did Tesla's margin rise in 2023?", docs)
+    assert unknown.status == "no_match" and unknown.reason.startswith("Tesla is not")
