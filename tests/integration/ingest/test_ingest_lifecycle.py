@@ -58,7 +58,11 @@ def test_idempotent_then_replaced_then_removed(cli, small_filing: Path, tmp_path
     listing = cli("--data-dir", data, "docs", "list")
     assert listing.exit_code == 0 and "1 document(s)" in listing.output
     [listed] = json.loads(cli("--data-dir", data, "docs", "list", "--json").output)
-    assert (listed["doc_id"], listed["company"], listed["form_type"]) == (new.doc_id, "Foot Locker, Inc.", "8-K")
+    assert (listed["doc_id"], listed["company"], listed["form_type"]) == (
+        new.doc_id,
+        "Foot Locker, Inc.",
+        "8-K",
+    )
     assert listed["field_sources"]["company"] == "cover"
     removed = cli("--data-dir", data, "docs", "remove", str(small_filing))
     assert removed.exit_code == 0 and new.doc_id in removed.output.replace("\n", "")
