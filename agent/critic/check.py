@@ -54,6 +54,8 @@ def _wrong_row(sentence: str, sources: list[str]) -> str:
         if label:
             hint = best_row(sentence, sources)
             where = f" The matching row reads: '{hint}'." if hint else ""
+            header = column_header(hint, next((s for s in sources if hint in s), "")) if hint else None
+            where += f" Its columns are: '{header}'." if header else ""
             return f"{n.raw} is on the row '{label}', which the sentence does not name.{where}"
         wrong = _wrong_columns(sentence, n, lines, sources)
         if wrong:

@@ -49,6 +49,7 @@ _GENERIC = set(
         "gross",
     ]
 )
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 _LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z ,&'()/-]{2,80}?)\s*(?:\$|\(|\d)")
 
 
@@ -64,8 +65,8 @@ def _words(text: str) -> set[str]:
 def row_label(line: str) -> str | None:
     """The label of a table row ("Total net sales 81,797 82,959" -> "Total net sales")."""
     m = _LABEL.match(line)
-    if not m:
-        return None
+    if not m or _MONTH.match(m.group(1).strip()):
+        return None  # "July 1, 2023" is a header date, not a row
     label = m.group(1).strip(" ,:")
     # A sentence is not a row label: rows are short and carry few words before the figures.
     return label if 0 < len(label.split()) <= 8 else None
@@ -93,18 +94,37 @@ def _spans(text: str) -> list[str]:
 
 
 def _header_years(table: str, row: str) -> list[int]:
-    """Years of the column header: the first line above the row that names two or more years."""
+    """Years of the column header above a row, also when PDF text puts each date on its own
+    lines ("July 1," / "2023" / "June 25," / "2022")."""
     before = table.split(row, 1)[0]
-    for line in before.splitlines():
-        years = [int(y) for y in _YEAR.findall(line)]
-        if len(years) >= 2:
-            return years
+    lines = before.splitlines()
+    spans = [i for i, ln in enumerate(lines) if _SPAN.search(ln)]
+    years: list[int] = []
+    for line in lines[spans[-1] + 1 if spans else 0 :]:
+        found = [int(y) for y in _YEAR.findall(line)]
+        rest = re.sub(r"[^\d]", "", _YEAR.sub("", line))
+        if _MONTH.search(line) or (found and len(rest) <= 2):
+            years += found
+        elif re.search(r"\d{2,}", rest):
+            if years:
+                break  # the first data row ends the header
+            # a data row before any header: that table's header is further down
+    return years
+
+
+def _header_spans(table: str, row: str) -> list[str]:
+    """Period lengths of the columns, from the header line nearest above the row."""
+    before = table.split(row, 1)[0].splitlines()
+    for line in reversed(before):
+        spans = _spans(line)
+        if len(spans) >= 2 or (spans and "ended" in line.lower() and not re.search(r"\d{2,}", line)):
+            return list(dict.fromkeys(spans))
     return []
 
 
 def column_mismatch(claim_text: str, value_index: int, n_values: int, row: str, table: str) -> str | None:
     """Why the figure at ``value_index`` of a row belongs to a period the sentence does not name."""
-    header_spans = list(dict.fromkeys(_spans(table.split(row, 1)[0])))
+    header_spans = _header_spans(table, row)
     claim_spans = set(_spans(claim_text))
     if len(header_spans) >= 2 and claim_spans and n_values % len(header_spans) == 0:
         span = header_spans[value_index // (n_values // len(header_spans))]
@@ -140,7 +160,27 @@ def best_row(sentence: str, sources: list[str]) -> str | None:
 
 
 def column_header(row: str, table: str) -> str | None:
-    """The header lines above a row that name the periods of the columns."""
-    before = table.split(row, 1)[0]
-    lines = [ln.strip() for ln in before.splitlines() if _SPAN.search(ln) or len(_YEAR.findall(ln)) >= 2]
-    return " / ".join(lines)[:240] if lines else None
+    """The periods of a row's columns in words ("column 1: 3 months 2023; column 2: ...")."""
+    spans, years = _header_spans(table, row), _header_years(table, row)
+    width = len(years) or len(spans)
+    if not width:
+        return None
+    cols = []
+    for i in range(width):
+        parts = []
+        if spans and (not years or len(years) % len(spans) == 0):
+            span = spans[i // (width // len(spans))] if years else spans[i]
+            parts.append(span.replace("m", " months"))
+        if years:
+            parts.append(str(years[i]))
+        cols.append(f"column {i + 1}: {' '.join(parts)}")
+    return "; ".join(cols)
+
+
+def describe_columns(table: str) -> str | None:
+    """The column periods of a table chunk's first data row, for the drafting context."""
+    for line in table.splitlines():
+        label = row_label(line)
+        if label and len(re.findall(r"\d[\d,.]*", line[len(label) :])) >= 2:
+            return column_header(line, table)
+    return None

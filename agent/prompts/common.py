@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from agent.critic.labels import describe_columns
+
 CANNOT_ANSWER = "I cannot answer this from the provided filings."
 # Matching is lenient because small models paraphrase the sentinel slightly.
 CANNOT_ANSWER_MARKERS = ("cannot answer", "can't answer", "unable to answer", "not contain the answer")
@@ -49,5 +51,11 @@ def render_context(chunks: list) -> tuple[str, dict[str, str]]:  # type: ignore[
         alias = f"c{i}"
         aliases[alias] = chunk.id
         text = chunk.text if len(chunk.text) <= MAX_PASSAGE_CHARS else chunk.text[:MAX_PASSAGE_CHARS] + " ..."
+        if getattr(chunk.metadata, "is_table", False):
+            # PDF text scatters column headers over many lines; spelling them out keeps a small
+            # model from reading the figure of another period.
+            columns = describe_columns(chunk.text)
+            if columns:
+                text = f"(Table columns: {columns})\n{text}"
         blocks.append(PASSAGE.format(alias=alias, label=passage_label(chunk.metadata), text=text.strip()))
     return CONTEXT_HEADER + "\n\n".join(blocks), aliases

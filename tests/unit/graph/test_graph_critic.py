@@ -93,3 +93,19 @@ def test_loosely_cited_passages_are_dropped_from_numeric_claims() -> None:
         "Total net sales were $81,797 million [c2][c1].", ALIASES, CONTEXT, RETRIEVED
     ).claims
     assert claim.verdict == "supported" and claim.chunk_ids == [CHUNKS[0].id]
+
+
+def test_row_and_column_checks_on_real_pdf_table_text() -> None:
+    """Text as pypdf extracts it from the bundled Apple 10-Q (dates split over lines)."""
+    from pathlib import Path
+
+    from agent.critic.check import _wrong_row
+
+    table = Path(__file__).with_name("apple_10q_2023q3_income.txt").read_text()
+    q = "Apple's total net sales for the three months ended July 1, 2023 were "
+    assert _wrong_row(q + "$81,797 million.", [table]) == ""
+    assert "row 'Products'" in _wrong_row(q + "$230,901 million.", [table])
+    assert "Total net sales 81,797" in _wrong_row(q + "$230,901 million.", [table])  # the hint
+    wrong_year = _wrong_row(q + "$82,959 million.", [table])
+    assert "2022 column" in wrong_year and "column 2: 3 months 2022" in wrong_year
+    assert "9-month" in _wrong_row(q + "$293,787 million.", [table])
