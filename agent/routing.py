@@ -16,8 +16,19 @@ Decision = Literal["accept", "regenerate", "re_retrieve", "abstain"]
 MIN_CALLS_PER_REVISION = 2
 
 
+# One re-retrieval: if widened, rewritten queries still find nothing, a third look rarely does and
+# costs a full-context draft (~1 min on CPU).
+MAX_RETRIEVAL_ROUNDS = 2
+
+
 def decide(
-    critique: Critique, *, revisions: int, llm_calls: int, context: Context, has_context: bool
+    critique: Critique,
+    *,
+    revisions: int,
+    llm_calls: int,
+    context: Context,
+    has_context: bool,
+    retrieval_rounds: int = 1,
 ) -> Decision:
     """Accept, revise (regenerate / re-retrieve) or abstain, within OUR budget (not LangGraph's
     recursion limit). Any ungrounded number or bad citation blocks acceptance."""
@@ -30,7 +41,7 @@ def decide(
     if budget_spent:
         return "abstain"
     if critique.evidence_missing or not has_context:
-        return "re_retrieve"
+        return "re_retrieve" if retrieval_rounds < MAX_RETRIEVAL_ROUNDS else "abstain"
     return "regenerate"
 
 

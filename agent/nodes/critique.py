@@ -80,6 +80,7 @@ def make_critique(resources: Resources):
             llm_calls=calls + usage.llm_calls,
             context=ctx,
             has_context=bool(state.context),
+            retrieval_rounds=state.retrieval_rounds,
         )
         if checked.dropped_citations:
             fallbacks.append(

@@ -50,6 +50,15 @@ def test_decide(critique: Critique, revisions: int, calls: int, expected: str) -
     assert decide(critique, revisions=revisions, llm_calls=calls, context=ctx, has_context=True) == expected
 
 
+def test_a_second_empty_retrieval_abstains() -> None:
+    ctx = Context(max_revisions=3)
+    missing = crit(missing=True)
+    assert (
+        decide(missing, revisions=1, llm_calls=2, context=ctx, has_context=True, retrieval_rounds=2)
+        == "abstain"
+    )
+
+
 def test_edge_routes() -> None:
     state = State(question="q", scope=Scope(status="no_match", reason="none"))
     assert route_after_scope(state) == "finalize_answer"
