@@ -238,6 +238,9 @@ async def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--questions", type=Path, required=True, help="FinanceBench questions.jsonl")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument(
+        "--stride", type=int, default=1, help="Take every Nth question (a spread-out subset)."
+    )
     parser.add_argument("--ids", nargs="*", default=None, help="Only these financebench ids (suffixes ok).")
     parser.add_argument("--systems", nargs="+", default=["graph", "baseline"], choices=["graph", "baseline"])
     parser.add_argument("--out", type=Path, default=None, help="Write per-question rows as JSON here.")
@@ -255,6 +258,7 @@ async def main(argv: list[str] | None = None) -> int:
     examples = load_financebench(args.questions)
     if args.ids:
         examples = [e for e in examples if any(e.id.endswith(i) for i in args.ids)]
+    examples = examples[:: max(1, args.stride)]
     if args.limit:
         examples = examples[: args.limit]
     results: list[dict[str, Any]] = []

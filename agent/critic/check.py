@@ -77,7 +77,7 @@ def _wrong_columns(sentence: str, n: NumberMention, lines: list[str], sources: l
         why = [column_mismatch(sentence, i, len(values), line, table) for i in idx]
         if any(w is None for w in why):
             return ""
-        reasons.append(why[0])
+        reasons.append(why[0] or "")
     return reasons[0] if reasons else ""
 
 

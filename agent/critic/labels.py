@@ -105,10 +105,8 @@ def _header_years(table: str, row: str) -> list[int]:
         rest = re.sub(r"[^\d]", "", _YEAR.sub("", line))
         if _MONTH.search(line) or (found and len(rest) <= 2):
             years += found
-        elif re.search(r"\d{2,}", rest):
-            if years:
-                break  # the first data row ends the header
-            # a data row before any header: that table's header is further down
+        elif re.search(r"\d{2,}", rest) and years:
+            break  # the first data row ends the header (a data row before it belongs to another table)
     return years
 
 

@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 from agent.config import Context
 from agent.critic.numbers import extract_numbers
 from agent.nodes.timing import timed
-from agent.schemas import Answer, Chunk, Citation, Claim, ScoredChunk, StopReason
+from agent.schemas import Answer, Chunk, Citation, Claim, Scope, ScoredChunk, StopReason
 from agent.state import State, Turn
 
 QUOTE_CHARS = 240
@@ -137,7 +137,7 @@ def make_finalize():
             citations=citations,
             claims=claims,
             faithfulness=critique.faithfulness if critique else 0.0,
-            scope=scope if scope is not None else Answer.model_fields["scope"].default_factory(),  # type: ignore[misc]
+            scope=scope if scope is not None else Scope(),
             stop_reason=stop,
             revisions=state.revisions,
             usage=state.usage,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from agent.critic.labels import describe_columns
 
 CANNOT_ANSWER = "I cannot answer this from the provided filings."
@@ -42,7 +45,7 @@ def passage_label(meta: object) -> str:
     return " | ".join(str(p) for p in parts)
 
 
-def render_context(chunks: list) -> tuple[str, dict[str, str]]:  # type: ignore[type-arg]
+def render_context(chunks: Sequence[Any]) -> tuple[str, dict[str, str]]:
     """The numbered context block shared by the draft and judge prompts, and alias -> chunk id."""
     aliases: dict[str, str] = {}
     blocks = []
