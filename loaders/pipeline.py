@@ -8,6 +8,7 @@ searches and purged on the next write; re-running the command then completes the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -332,10 +333,18 @@ def ingest_paths(
     return report
 
 
+def _yield_cpu() -> None:
+    """The embedder is the bottleneck: the parser should only use the cycles it leaves idle."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
 def _make_pool(workers: int) -> ProcessPoolExecutor | None:
     """A parser pool started now (fork: no re-import of ``__main__``, works from any entry point)."""
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_yield_cpu
+        )
         pool.submit(os.getpid).result(timeout=60)
         return pool
     except (OSError, ValueError, BrokenProcessPool, TimeoutError) as exc:
