@@ -149,9 +149,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str], list[FileResult]
                         continue
                     f = target
                 files.append(f if f.is_absolute() else f.resolve())
-    seen: set[Path] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
-    return unique, warnings, failures
+    return list(dict.fromkeys(files)), warnings, failures
 
 
 # --- the pipeline ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -66,7 +67,8 @@ class BM25Index:
 
     def save(self, path: Path, generation: int) -> None:
         """Write to a temp dir and rename, so a crash never leaves a half-saved index."""
-        tmp = path.with_name(path.name + ".tmp")
+        # pid-suffixed: two reader processes may rebuild the same generation at once
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self.retriever is not None:
@@ -74,7 +76,7 @@ class BM25Index:
         (tmp / "chunks.json").write_text(
             json.dumps({"generation": generation, "ids": self.ids, "metas": self.metas})
         )
-        old = path.with_name(path.name + ".old")
+        old = path.with_name(f"{path.name}.old{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         if path.exists():
             path.rename(old)

@@ -7,7 +7,7 @@ other than ours.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from agent.config import Settings
@@ -47,7 +47,7 @@ def coerce_value(field: str, value: Any) -> Any:
     return str(value)
 
 
-def chroma_where(filter: dict[str, Sequence[Any]]) -> dict[str, Any] | None:
+def chroma_where(filter: Mapping[str, Sequence[Any]]) -> dict[str, Any] | None:
     """Translate a non-empty MetadataFilter (AND across fields, OR within) into a Chroma ``where``."""
     clauses = [{field: {"$in": [coerce_value(field, v) for v in values]}} for field, values in filter.items()]
     if not clauses:

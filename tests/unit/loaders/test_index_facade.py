@@ -94,3 +94,14 @@ def test_pending_documents_are_invisible_and_purged(tmp_path) -> None:
     assert idx.store.count() == 2
     assert idx.remove("d-acme") is not None
     assert idx.count() == 0 and idx.store.count() == 0 and idx.bm25_search("revenue", 3) == []
+
+
+def test_amendment_points_at_the_original(index: FilingIndex) -> None:
+    from loaders.pipeline import _amends
+
+    amendment = DocumentRecord(
+        doc_id="d-acme-a", source_path="/x/a.pdf", sha256="z", company="Acme", fiscal_year=2022, form_type="10-K/A"
+    )
+    assert _amends(index, amendment) == "d-acme"
+    amendment.fiscal_year = 2021
+    assert _amends(index, amendment) is None
