@@ -6,7 +6,7 @@ same chunk texts again with the embedder alone, and prints pages/s, chunks/s, em
 chunks/s, their ratio (target >= 0.8) and peak RSS. The embedding model is loaded once, before
 timing, and shared by both runs.
 
-    python benchmarks/ingest.py [--limit N] [--data DIR] [--embeddings local:all-minilm-l6-v2]
+    python benchmarks/ingest.py [--limit N] [--only NAME_PART ...] [--data DIR] [--embeddings local:all-minilm-l6-v2]
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def main() -> int:
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of filings")
     parser.add_argument("--limit", type=int, default=0, help="only the first N files (sorted by name)")
+    parser.add_argument("--only", nargs="*", default=[], help="only files whose name contains one of these")
     parser.add_argument("--embeddings", default="local:all-minilm-l6-v2")
     args = parser.parse_args()
 
@@ -51,6 +52,8 @@ def main() -> int:
     from loaders.pipeline import EMBED_BATCH, ingest_paths
 
     files = sorted(p for p in args.data.iterdir() if p.suffix.lower() in SUPPORTED)
+    if args.only:
+        files = [p for p in files if any(s in p.name for s in args.only)]
     if args.limit:
         files = files[: args.limit]
     if not files:

@@ -12,7 +12,7 @@ import pytest
 from agent.config import Settings
 from agent.retrieval.index import FilingIndex
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _index(data_dir: Path) -> FilingIndex:

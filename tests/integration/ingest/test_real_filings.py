@@ -10,7 +10,7 @@ import pytest
 from loaders.chunking import HFTokenCounter, chunk_segments
 from loaders.parse import Parsed, parse_file, sha256_file
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 FB = "financebench-dev/pdfs"
 CASES = {
