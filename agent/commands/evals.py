@@ -2,24 +2,191 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
 import typer
 
-from agent.commands._common import not_yet
+from agent.commands._common import console, err_console, settings_from
+
+TIER_HELP = "deterministic (no judge; the CI gate), judged (adds RAGAS LLM metrics) or all."
+
+
+def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: list[str] | None,
+         judge_model: str | None, repeats: int, critic: bool, critic_limit: int | None,
+         judged_limit: int | None, chat_model: str | None) -> tuple[Any, Any]:  # fmt: skip
+    from evals.datasets import DatasetError
+    from evals.orchestrate import evaluate_suite, parse_overrides
+
+    os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
+    settings = settings_from(ctx, chat_model=chat_model)
+    try:
+        overrides = parse_overrides(sets)
+        return asyncio.run(
+            evaluate_suite(
+                suite, settings, tier=tier, limit=limit, context_overrides=overrides, judge_model=judge_model,  # type: ignore[arg-type]
+                repeats=repeats, critic=critic, critic_limit=critic_limit, judged_limit=judged_limit,
+                progress=lambda line: err_console.print(line, markup=False, highlight=False),
+            )
+        ), settings  # fmt: skip
+    except (DatasetError, ValueError, RuntimeError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=2) from None
 
 
 def register(app: typer.Typer) -> None:
-    ev = typer.Typer(help="Evaluation suites (deterministic tier + RAGAS) and the regression gate.", no_args_is_help=True)
+    ev = typer.Typer(
+        help="Evaluation suites (deterministic tier + RAGAS) and the regression gate.", no_args_is_help=True
+    )
 
-    @ev.command("run", help="Run a suite; exits non-zero when a metric regresses beyond tolerance from the baseline.")
-    def run(ctx: typer.Context, suite: str = typer.Option("bundled", "--suite")) -> None:
-        not_yet("filings eval run", 6)
+    suite_opt = typer.Option(
+        "bundled", "--suite", help="bundled | financebench-dev | sec10q | path to a dataset file."
+    )
+    tier_opt = typer.Option("deterministic", "--tier", help=TIER_HELP)
+    limit_opt = typer.Option(None, "--limit", min=1, help="Only the first N questions.")
+    set_opt = typer.Option(
+        None, "--set", help="Context override FIELD=VALUE (repeatable), e.g. --set dense_k=1."
+    )
+    judge_opt = typer.Option(
+        None, "--judge-model", help="Model string for the RAGAS judge (default: the judge role's)."
+    )
+    repeats_opt = typer.Option(
+        1, "--repeats", min=1, help="Judged tier: score each sample N times; mean and spread."
+    )
+    critic_opt = typer.Option(
+        True, "--critic/--no-critic", help="Also evaluate the critic on planted-error answers."
+    )
+    critic_limit_opt = typer.Option(
+        None, "--critic-limit", min=1, help="Planted-error sets from the first N questions."
+    )
+    judged_limit_opt = typer.Option(
+        None, "--judged-limit", min=1, help="Judge only the first N answers (CPU!)."
+    )
+    chat_opt = typer.Option(
+        None, "--chat-model", help="Model string for every chat role of the graph under test."
+    )
 
-    @ev.command("baseline", help="Record the current results as the baseline for the regression gate.")
-    def baseline(ctx: typer.Context) -> None:
-        not_yet("filings eval baseline", 6)
+    @ev.command(
+        "run", help="Run a suite; exits 1 when a metric regresses beyond tolerance from the baseline."
+    )
+    def run(
+        ctx: typer.Context,
+        suite: str = suite_opt,
+        baseline: Path | None = typer.Option(
+            None,
+            "--baseline",
+            help="Baseline results JSON (default: evals/baselines/<suite>.json if it exists).",
+        ),
+        tier: str = tier_opt,
+        limit: int | None = limit_opt,
+        sets: list[str] | None = set_opt,
+        judge_model: str | None = judge_opt,
+        repeats: int = repeats_opt,
+        critic: bool = critic_opt,
+        critic_limit: int | None = critic_limit_opt,
+        judged_limit: int | None = judged_limit_opt,
+        chat_model: str | None = chat_opt,
+        out: Path | None = typer.Option(
+            None, "--out", help="Output folder (default: <data-dir>/evals/<suite>-<time>)."
+        ),
+    ) -> None:
+        from evals.gate import gate_results
+        from evals.report import write_report
+        from evals.results import SuiteResult
+        from evals.suites import baseline_path
+
+        result, settings = _run(ctx, suite, tier, limit, sets, judge_model, repeats, critic, critic_limit,
+                                judged_limit, chat_model)  # fmt: skip
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        out_dir = out or settings.data_dir / "evals" / f"{result.suite}-{stamp}"
+        base_file = baseline or baseline_path(result.suite)
+        base = gate = None
+        if baseline is not None or base_file.exists():
+            try:
+                base = SuiteResult.load(base_file)
+            except (FileNotFoundError, ValueError) as exc:
+                err_console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(code=2) from None
+            gate = gate_results(result, base)
+        result.save(out_dir / "results.json")
+        report = write_report(result, out_dir, baseline=base, gate=gate)
+        console.print(f"results: {out_dir / 'results.json'}\nreport:  {report}")
+        if gate is None:
+            console.print(
+                f"[yellow]no baseline at {base_file}: nothing to gate (record one with `filings eval baseline`)[/yellow]"
+            )
+            return
+        for row in gate.failures:
+            err_console.print(
+                f"[red]REGRESSED {row.metric}: {row.baseline} -> {row.current} ({row.tolerance})[/red]"
+            )
+        if not gate.passed:
+            err_console.print(f"[red]regression gate FAILED against {base_file}[/red]")
+            raise typer.Exit(code=1)
+        console.print(f"[green]regression gate passed against {base_file}[/green]")
+
+    @ev.command(
+        "baseline", help="Record results as the suite's baseline (runs the suite unless --from is given)."
+    )
+    def baseline_cmd(
+        ctx: typer.Context,
+        suite: str = suite_opt,
+        from_: Path | None = typer.Option(None, "--from", help="An existing results.json to promote."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Baseline file (default: evals/baselines/<suite>.json)."
+        ),
+        tier: str = tier_opt,
+        limit: int | None = limit_opt,
+        sets: list[str] | None = set_opt,
+        judge_model: str | None = judge_opt,
+        repeats: int = repeats_opt,
+        critic: bool = critic_opt,
+        critic_limit: int | None = critic_limit_opt,
+        judged_limit: int | None = judged_limit_opt,
+        chat_model: str | None = chat_opt,
+    ) -> None:
+        from evals.orchestrate import slim
+        from evals.results import SuiteResult
+        from evals.suites import baseline_path
+
+        if from_ is not None:
+            try:
+                result = SuiteResult.load(from_)
+            except (FileNotFoundError, ValueError) as exc:
+                err_console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(code=2) from None
+        else:
+            result, _ = _run(ctx, suite, tier, limit, sets, judge_model, repeats, critic, critic_limit,
+                             judged_limit, chat_model)  # fmt: skip
+        path = slim(result).save(out or baseline_path(result.suite))
+        console.print(f"baseline written: {path}")
 
     @ev.command("report", help="Render a markdown report with PNG charts from eval results.")
-    def report(ctx: typer.Context) -> None:
-        not_yet("filings eval report", 6)
+    def report(
+        ctx: typer.Context,
+        results: Path = typer.Argument(..., help="A results.json written by `filings eval run`."),
+        baseline: Path | None = typer.Option(
+            None, "--baseline", help="Compare against this baseline results JSON."
+        ),
+        out: Path | None = typer.Option(
+            None, "--out", help="Folder for report.md and the PNGs (default: beside results)."
+        ),
+    ) -> None:
+        from evals.gate import gate_results
+        from evals.report import write_report
+        from evals.results import SuiteResult
+
+        try:
+            result = SuiteResult.load(results)
+            base = SuiteResult.load(baseline) if baseline else None
+        except (FileNotFoundError, ValueError) as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=2) from None
+        gate = gate_results(result, base) if base else None
+        path = write_report(result, out or results.parent, baseline=base, gate=gate)
+        console.print(f"report: {path}")
 
     app.add_typer(ev, name="eval")

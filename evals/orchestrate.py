@@ -1,0 +1,119 @@
+"""One evaluation end to end: suite -> graph runs (deterministic tier) -> judged tier -> critic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any, Literal
+
+from agent.config import Context, Settings
+from evals.results import SuiteResult
+from evals.suites import get_suite
+
+Tier = Literal["deterministic", "judged", "all"]
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """``["dense_k=1", "reranker_model=none"]`` -> typed Context overrides; unknown keys are an error."""
+    types = {f.name: type(getattr(Context(), f.name)) for f in fields(Context)}
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in types:
+            raise ValueError(
+                f"bad --set {item!r}: expected FIELD=VALUE with FIELD one of {', '.join(sorted(types))}"
+            )
+        kind = types[key]
+        try:
+            out[key] = kind(value) if kind is not bool else value.lower() in ("1", "true", "yes")
+        except ValueError as exc:
+            raise ValueError(f"bad --set {item!r}: {key} needs a {kind.__name__}") from exc
+    return out
+
+
+async def evaluate_suite(
+    suite_name: str,
+    settings: Settings,
+    *,
+    tier: Tier = "deterministic",
+    limit: int | None = None,
+    context_overrides: dict[str, Any] | None = None,
+    judge_model: str | None = None,
+    repeats: int = 1,
+    judged_limit: int | None = None,
+    critic: bool = True,
+    critic_limit: int | None = None,
+    graph: Any | None = None,
+    resources: Any | None = None,
+    judge: Any | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SuiteResult:
+    """Run ``suite_name`` and the requested tiers; returns the full :class:`SuiteResult`."""
+    from evals.runner import run_suite
+
+    if tier not in ("deterministic", "judged", "all"):
+        raise ValueError(f"unknown tier {tier!r}: deterministic, judged or all")
+    suite = get_suite(suite_name)
+    examples = suite.load(limit=limit)
+    if graph is None:
+        from agent.nodes.resources import resources_for
+        from graphs.research import build_research_graph
+
+        resources = resources if resources is not None else resources_for(settings)
+        _require_index(resources, suite.documents())
+        graph = build_research_graph(settings=settings, resources=resources)
+    result = await run_suite(
+        suite.name,
+        examples,
+        settings=settings,
+        graph=graph,
+        context_overrides=context_overrides,
+        progress=progress,
+    )
+    result.tier = tier
+    result.config["suite_description"] = suite.description
+    context = settings.context(**(context_overrides or {}))
+    if tier in ("judged", "all"):
+        from evals.judged import VerdictCache, judge_examples, make_judge
+
+        spec = judge_model or context.judge_model
+        setup = judge if judge is not None else make_judge(spec, settings)
+        cache = VerdictCache(settings.data_dir / "eval-cache" / "verdicts.sqlite")
+        chosen = [e for e in result.examples if e.answer][: judged_limit or None]
+        result.judged = await judge_examples(chosen, setup, cache, repeats=repeats, progress=progress)
+    if critic:
+        from evals.critic_eval import evaluate_critic
+
+        if resources is None:
+            from agent.nodes.resources import resources_for
+
+            resources = resources_for(settings)
+        result.critic = await evaluate_critic(
+            result.examples, resources=resources, context=context, limit=critic_limit, progress=progress
+        )
+    return result
+
+
+def _require_index(resources: Any, documents: Any) -> None:
+    """Fail early with the command to run when the index is empty."""
+    try:
+        count = len(resources.documents())
+    except FileNotFoundError:
+        count = 0
+    if count == 0:
+        raise RuntimeError(
+            f"the index at {resources.settings.index_dir} holds no documents; ingest the suite's filings first: "
+            f"filings --data-dir {resources.settings.data_dir} ingest {documents}"
+        )
+
+
+def slim(result: SuiteResult) -> SuiteResult:
+    """A copy fit for committing as a baseline: metrics kept, chunk texts and planted cases dropped."""
+    copy = result.model_copy(deep=True)
+    for e in copy.examples:
+        for c in e.context:
+            c.text = ""
+        e.claims = []
+    copy.critic = {k: v for k, v in copy.critic.items() if k != "cases"}
+    return copy

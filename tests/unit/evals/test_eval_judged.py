@@ -1,0 +1,119 @@
+"""Judged tier end to end through ragas 0.4.3 with a scripted judge: hand-checked scores, NaN
+policy, verdict cache and repeats."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from judge_fakes import ScriptedJudge
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from evals.judged import JudgeSetup, VerdictCache, judge_examples, judge_run_config
+from evals.results import ContextChunk, ExampleResult
+
+
+def setup_judge(judge: ScriptedJudge) -> JudgeSetup:
+    from ragas.embeddings import LangchainEmbeddingsWrapper
+    from ragas.llms import LangchainLLMWrapper
+
+    return JudgeSetup(
+        llm=LangchainLLMWrapper(judge, run_config=judge_run_config()),
+        embeddings=LangchainEmbeddingsWrapper(DeterministicFakeEmbedding(size=16)),
+        judge_id="scripted",
+        embeddings_id="fake",
+    )
+
+
+def examples() -> list[ExampleResult]:
+    return [
+        ExampleResult(
+            id="a",
+            question="What were Apple's total net sales?",
+            reference_answer="Total net sales were $81,797 million.",
+            # One supported sentence, one with an invented figure.
+            answer="Total net sales were $81,797 million. iPhone sales were $50,000 million.",
+            context=[
+                ContextChunk(id="c1", source="x", text="Total net sales 81,797 82,959"),
+                ContextChunk(id="c2", source="x", text="Risk factors text"),
+            ],
+        ),
+        ExampleResult(
+            id="no-ref",
+            question="q?",
+            answer="Sales were $5.",
+            context=[ContextChunk(id="c", source="x", text="5")],
+        ),
+    ]
+
+
+async def test_scripted_judge_hand_checked_scores_and_cache(tmp_path: Path) -> None:
+    judge = ScriptedJudge()
+    cache = VerdictCache(tmp_path / "v.sqlite")
+    exs = examples()
+    out = await judge_examples(exs, setup_judge(judge), cache)
+    m = exs[0].metrics
+    assert m["judged.faithfulness"] == pytest.approx(0.5)  # 1 of 2 statements supported
+    assert m["judged.context_precision"] == pytest.approx(1.0, abs=1e-6)  # the relevant chunk ranks first
+    assert m["judged.context_recall"] == pytest.approx(1.0)
+    assert m["judged.factual_correctness"] == pytest.approx(0.67)  # P=1/2, R=1 -> F1=2/3
+    assert 0.0 <= m["judged.answer_relevancy"] <= 1.0
+    # No reference: reference-based metrics do not apply (counted as n/a, not NaN, not 0).
+    assert exs[1].metrics["judged.context_recall"] is None
+    assert exs[1].metrics["judged.faithfulness"] == pytest.approx(1.0)
+    assert out["metrics"]["context_recall"]["n"] == 1 and out["metrics"]["context_recall"]["n_missing"] == 1
+    calls = len(judge.calls)
+    assert calls > 0 and out["judge_runs"] == 7 and out["cache_hits"] == 0
+
+    # Same inputs again: every verdict comes from the cache, the judge is not called.
+    again = examples()
+    out2 = await judge_examples(again, setup_judge(judge), VerdictCache(tmp_path / "v.sqlite"))
+    assert len(judge.calls) == calls
+    assert out2["judge_runs"] == 0 and out2["cache_hits"] == 7
+    assert again[0].metrics == exs[0].metrics
+    # A changed answer is a new key.
+    changed = examples()[:1]
+    changed[0].answer = "Total net sales were $81,797 million."
+    await judge_examples(changed, setup_judge(judge), cache, metrics=["faithfulness"])
+    assert len(judge.calls) > calls and changed[0].metrics["judged.faithfulness"] == pytest.approx(1.0)
+
+
+async def test_nan_is_counted_not_averaged(tmp_path: Path) -> None:
+    judge = ScriptedJudge(malformed=("NLIStatementOutput",))  # breaks faithfulness + factual correctness
+    exs = examples()
+    out = await judge_examples(
+        exs,
+        setup_judge(judge),
+        VerdictCache(tmp_path / "v.sqlite"),
+        metrics=["faithfulness", "context_recall"],
+    )
+    faith = out["metrics"]["faithfulness"]
+    assert faith["mean"] is None and faith["n"] == 0 and faith["n_nan"] == 2
+    assert math.isnan(exs[0].metrics["judged.faithfulness"])
+    assert any("faithfulness" in f for f in out["failures"])
+    # The healthy metric is unaffected.
+    assert out["metrics"]["context_recall"]["mean"] == pytest.approx(1.0)
+    # NaN verdicts are cached too: a re-run costs nothing and stays NaN.
+    n = len(judge.calls)
+    out2 = await judge_examples(
+        examples(), setup_judge(judge), VerdictCache(tmp_path / "v.sqlite"), metrics=["faithfulness"]
+    )
+    assert len(judge.calls) == n and out2["metrics"]["faithfulness"]["n_nan"] == 2
+
+
+async def test_repeats_report_mean_and_spread(tmp_path: Path) -> None:
+    judge = ScriptedJudge()
+    out = await judge_examples(
+        examples()[:1],
+        setup_judge(judge),
+        VerdictCache(tmp_path / "v.sqlite"),
+        metrics=["faithfulness"],
+        repeats=3,
+    )
+    faith = out["metrics"]["faithfulness"]
+    assert faith["repeat_means"] == [0.5, 0.5, 0.5]
+    assert faith["repeat_spread"] == 0.0 and faith["n"] == 3
+    assert out["judge_runs"] == 3  # each repeat is its own cache entry
+    with pytest.raises(ValueError):
+        await judge_examples(examples(), setup_judge(judge), VerdictCache(tmp_path / "w.sqlite"), repeats=0)

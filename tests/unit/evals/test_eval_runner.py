@@ -1,0 +1,110 @@
+"""Suite runner over the real research graph with scripted model and in-memory resources:
+products captured per node, deterministic metrics, report files, gate on a degraded run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
+from graph_fakes import FakeResources, ScriptedChatModel  # noqa: E402
+
+from agent.config import Settings  # noqa: E402
+from evals.gate import gate_results  # noqa: E402
+from evals.orchestrate import evaluate_suite, parse_overrides, slim  # noqa: E402
+from evals.report import write_report  # noqa: E402
+from evals.results import SuiteResult  # noqa: E402
+from graphs.research import build_research_graph  # noqa: E402
+
+APPLE_23 = "0000320193-23-000077"
+QUESTIONS = [
+    {"id": "sales", "question": "What were Apple's total net sales for the three months ended July 1, 2023?",
+     "reference_answer": "$81,797 million", "evidence": [{"doc": APPLE_23, "page": 3}],
+     "reference_contexts": ["Total net sales 81,797 82,959 293,787 304,182"]},
+    {"id": "tesla", "question": "What was Tesla's revenue in 2022?", "expect_abstain": True},
+]  # fmt: skip
+
+
+@pytest.fixture
+def suite_file(tmp_path: Path) -> Path:
+    path = tmp_path / "mini.jsonl"
+    path.write_text("\n".join(json.dumps(q) for q in QUESTIONS) + "\n")
+    return path
+
+
+def stack() -> tuple[object, FakeResources]:
+    model = ScriptedChatModel(
+        scripts={
+            "decompose": ['{"subquestions": ["Apple total net sales three months ended July 1, 2023"]}'],
+            "draft": ["Apple's total net sales were $81,797 million [c1]."],
+            "judge": ["YES"],
+        }
+    )
+    res = FakeResources(model)
+    return build_research_graph(resources=res), res
+
+
+async def test_runner_metrics_report_and_gate(suite_file: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    graph, res = stack()
+    result = await evaluate_suite(str(suite_file), settings, graph=graph, resources=res)
+    sales, tesla = result.examples
+    assert (
+        sales.answer == "Apple's total net sales were $81,797 million [1]."
+        and sales.stop_reason == "accepted"
+    )
+    assert sales.context and sales.context[0].id == f"{APPLE_23}::3"
+    m = sales.metrics
+    assert m["context.page_recall"] == 1.0 and m["context.mrr"] == 1.0
+    assert m["answer.numeric_match"] == 1.0 and m["answer.citation_validity"] == 1.0
+    assert m["answer.numeric_grounding"] == 1.0 and m["answer.false_abstention"] == 0.0
+    assert m["ragas.id_context_recall"] == 1.0
+    assert tesla.stop_reason == "out of scope" and tesla.metrics["answer.correct_abstention"] == 1.0
+    # Tesla has no evidence: retrieval metrics are n/a, counted as missing rather than zero.
+    assert (
+        result.metrics["context.page_recall"]["n"] == 1
+        and result.metrics["context.page_recall"]["n_missing"] == 1
+    )
+    assert result.cost["llm_calls"] > 0 and "draft_answer" in result.cost["node_seconds"]
+    # Every question was traced in the local sink under the data dir.
+    from agent.tracing import TraceStore
+
+    runs = TraceStore(settings.traces_path).list_runs()
+    assert {r.run_id for r in runs} == {e.run_id for e in result.examples}
+    assert all(r.metadata.get("eval_suite") == "mini" for r in runs)
+
+    # Critic evaluation ran on the real context chunks (only one question has two chunks).
+    assert result.critic["n_cases"] in (0, 5)
+
+    saved = result.save(tmp_path / "out" / "results.json")
+    assert SuiteResult.load(saved).means() == result.means()
+    base = slim(result)
+    assert all(c.text == "" for e in base.examples for c in e.context)
+    assert gate_results(result, base).passed
+
+    report = write_report(result, tmp_path / "out", baseline=base, gate=gate_results(result, base))
+    text = report.read_text()
+    assert "Regression gate: PASSED" in text and "context.page_recall" in text
+    for png in ("latency_per_node.png", "metrics_vs_baseline.png", "score_distributions.png"):
+        assert (tmp_path / "out" / png).stat().st_size > 1000
+
+    # A run that never finds the evidence fails the gate.
+    degraded = result.model_copy(deep=True)
+    degraded.metrics["context.page_recall"]["mean"] = 0.0
+    report = gate_results(degraded, base)
+    assert not report.passed and [r.metric for r in report.failures] == ["context.page_recall"]
+
+
+def test_parse_overrides() -> None:
+    assert parse_overrides(["dense_k=1", "reranker_model=none", "faithfulness_threshold=0.5"]) == {
+        "dense_k": 1,
+        "reranker_model": "none",
+        "faithfulness_threshold": 0.5,
+    }
+    with pytest.raises(ValueError, match="FIELD=VALUE"):
+        parse_overrides(["nope=1"])
+    with pytest.raises(ValueError, match="needs a int"):
+        parse_overrides(["dense_k=many"])
