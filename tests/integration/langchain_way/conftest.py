@@ -42,5 +42,6 @@ SMOKE_CONTEXT = {
     "max_revisions": 0,
     "max_llm_calls": 4,
     "max_answer_tokens": 96,
+    "context_chunks": 3,
 }
 QUESTION = "What was Apple's total net sales for the three months ended July 1, 2023?"
