@@ -322,6 +322,8 @@ class LocalTraceHandler(BaseCallbackHandler):
         span.status = "error" if error is not None else "ok"
         span.error = f"{type(error).__name__}: {error}"[:500] if error is not None else None
         span.summary = summarise_value(outputs) if outputs is not None else ""
+        # Annotations a node made explicitly win over what is derived from its update.
+        span.metadata = {**_jsonable(node_metadata(outputs)), **span.metadata}
         self.store.write_span(span)
         return span
 
@@ -390,6 +392,54 @@ class LocalTraceHandler(BaseCallbackHandler):
                 opened.span.llm_calls += 1
                 opened.span.prompt_tokens += prompt
                 opened.span.completion_tokens += completion
+
+
+# -- metadata derived from node updates ----------------------------------------------------------
+MAX_IDS = 20
+
+
+def node_metadata(update: Any) -> dict[str, Any]:
+    """Useful trace metadata read off a research-graph node's partial update.
+
+    Sub-questions, chunk ids and scores (retrieved and reranked), critic verdicts, route, stop
+    reason and fallbacks. The local sink applies it to every span by itself; a node (or the
+    ``timed`` wrapper) can send it to LangSmith with ``annotate(**node_metadata(update))``.
+    """
+    if not isinstance(update, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+
+    def chunks(key: str, value: Any) -> None:
+        items = [c for c in value if hasattr(c, "id") and hasattr(c, "score")][:MAX_IDS]
+        if items:
+            out[f"{key}_ids"] = [c.id for c in items]
+            out[f"{key}_scores"] = [round(float(c.score), 4) for c in items]
+
+    if update.get("subquestions"):
+        out["sub_questions"] = list(update["subquestions"])
+    if isinstance(update.get("retrieved"), list):
+        chunks("retrieved_chunk", update["retrieved"])
+    if isinstance(update.get("context"), list):
+        chunks("context_chunk", update["context"])
+    critique = update.get("critique")
+    if critique is not None and hasattr(critique, "claims"):
+        out["critic_verdicts"] = [c.verdict for c in critique.claims]
+        out["faithfulness"] = critique.faithfulness
+        out["evidence_missing"] = critique.evidence_missing
+    if isinstance(update.get("route"), str) and update["route"]:
+        out["route"] = update["route"]
+    scope = update.get("scope")
+    if scope is not None and hasattr(scope, "status"):
+        out["scope_status"] = scope.status
+        out["scope_doc_ids"] = list(scope.doc_ids)[:MAX_IDS]
+    answer = update.get("answer")
+    if answer is not None and hasattr(answer, "stop_reason"):
+        out["stop_reason"] = answer.stop_reason
+        out["revisions"] = answer.revisions
+        out["citations"] = len(answer.citations)
+    if isinstance(update.get("fallbacks"), list) and update["fallbacks"]:
+        out["fallbacks"] = [str(f)[:200] for f in update["fallbacks"]]
+    return out
 
 
 # -- annotate: what nodes call ----------------------------------------------------------------
@@ -490,6 +540,7 @@ __all__ = [
     "TraceStore",
     "annotate",
     "make_local_handler",
+    "node_metadata",
     "run_config",
     "summarise_value",
 ]

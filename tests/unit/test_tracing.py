@@ -140,3 +140,42 @@ async def test_trace_cli_list_and_show(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "no traced run" in missing.output
     empty = runner.invoke(app, ["--data-dir", str(tmp_path / "empty"), "trace", "list"])
     assert empty.exit_code == 1 and "no trace store" in empty.output
+
+
+async def test_research_graph_spans_carry_derived_metadata(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "graph"))
+    from graph_fakes import FakeResources, ScriptedChatModel
+
+    from graphs.research import build_research_graph
+
+    model = ScriptedChatModel(
+        scripts={
+            "decompose": ['{"subquestions": ["Apple total net sales three months ended July 1, 2023"]}'],
+            "draft": ["Apple's total net sales were $81,797 million [c1]."],
+        }
+    )
+    graph = build_research_graph(resources=FakeResources(model))
+    settings = Settings(data_dir=tmp_path)
+    config = run_config(settings)
+    question = "What were Apple's total net sales for the three months ended July 1, 2023?"
+    from agent.config import Context
+
+    out = await graph.ainvoke({"question": question}, config=config, context=Context())
+    store = TraceStore(settings.traces_path)
+    run, spans = store.get_run(str(config["run_id"]))
+    assert run.stop_reason == out["answer"].stop_reason == "accepted"
+    nodes = [s.node for s in spans]
+    assert nodes[0] == "resolve_scope" and nodes[-1] == "finalize_answer"
+    assert {"retrieve", "rerank_chunks", "draft_answer", "critique_draft"} <= set(nodes)
+    meta = {s.node: s.metadata for s in spans}
+    assert meta["resolve_scope"]["scope_status"] == "ok"
+    assert meta["rerank_chunks"]["context_chunk_ids"][0] == "0000320193-23-000077::3"
+    assert len(meta["rerank_chunks"]["context_chunk_scores"]) == len(
+        meta["rerank_chunks"]["context_chunk_ids"]
+    )
+    assert meta["critique_draft"]["critic_verdicts"] == ["supported"] and meta["critique_draft"]["route"]
+    assert meta["finalize_answer"]["stop_reason"] == "accepted"
+    draft = next(s for s in spans if s.node == "draft_answer")
+    assert draft.llm_calls == 1 and draft.prompt_tokens > 0
