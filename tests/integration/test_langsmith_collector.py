@@ -35,6 +35,27 @@ wait_for_all_tracers()
 """
 
 
+RESEARCH_DRIVER = r"""
+import asyncio, sys
+sys.path.insert(0, {graph_tests!r})
+from graph_fakes import FakeResources, ScriptedChatModel
+from langchain_core.tracers.langchain import wait_for_all_tracers
+from agent.config import Context, Settings
+from agent.tracing import run_config
+from graphs.research import build_research_graph
+
+model = ScriptedChatModel(scripts={{
+    "decompose": ['{{"subquestions": ["Apple total net sales three months ended July 1, 2023"]}}'],
+    "draft": ["Apple's total net sales were $81,797 million [c1]."],
+}})
+graph = build_research_graph(resources=FakeResources(model))
+config = run_config(Settings(), run_name="research", metadata={{"drafter_model": "scripted"}})
+q = "What were Apple's total net sales for the three months ended July 1, 2023?"
+asyncio.run(graph.ainvoke({{"question": q}}, config=config, context=Context()))
+wait_for_all_tracers()
+"""
+
+
 class Collector:
     """Records every request; parses /runs/multipart, /runs/batch and /runs bodies into runs."""
 
@@ -118,7 +139,7 @@ def collector() -> Iterator[Collector]:
     c.close()
 
 
-def test_langsmith_sdk_delivers_node_runs_with_metadata(collector: Collector, tmp_path: Path) -> None:
+def run_driver(code: str, collector: Collector, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LANGSMITH_", "LANGCHAIN_"))}
     env.update(
         LANGSMITH_TRACING="true",
@@ -128,10 +149,13 @@ def test_langsmith_sdk_delivers_node_runs_with_metadata(collector: Collector, tm
         FILINGS_DATA_DIR=str(tmp_path),
     )
     proc = subprocess.run(
-        [sys.executable, "-c", DRIVER.format(tests=str(REPO / "tests"))],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_langsmith_sdk_delivers_node_runs_with_metadata(collector: Collector, tmp_path: Path) -> None:
+    run_driver(DRIVER.format(tests=str(REPO / "tests")), collector, tmp_path)
 
     posted = [(m, p) for m, p, _, _ in collector.requests if m in ("POST", "PATCH")]
     assert posted, f"nothing reached the collector: {collector.requests}"
@@ -161,3 +185,39 @@ def test_langsmith_sdk_delivers_node_runs_with_metadata(collector: Collector, tm
     # The LLM call inside the draft node is its own child run with token usage.
     llm_runs = [r for r in runs.values() if r.get("run_type") == "llm"]
     assert llm_runs and llm_runs[0]["parent_run_id"] == by_name["draft"][0]["id"]
+
+
+def test_research_graph_node_runs_reach_langsmith(collector: Collector, tmp_path: Path) -> None:
+    """The research graph (scripted model, in-memory resources): every node arrives as a named child run."""
+    run_driver(
+        RESEARCH_DRIVER.format(graph_tests=str(REPO / "tests" / "unit" / "graph")), collector, tmp_path
+    )
+    runs = collector.runs()
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for run in runs.values():
+        by_name.setdefault(run.get("name", "?"), []).append(run)
+    [root] = by_name["research"]
+    assert root["extra"]["metadata"]["drafter_model"] == "scripted"
+    nodes = [
+        "resolve_scope",
+        "decompose_question",
+        "retrieve",
+        "rerank_chunks",
+        "draft_answer",
+        "critique_draft",
+        "finalize_answer",
+    ]
+    for node in nodes:
+        assert node in by_name, sorted(by_name)
+        run = by_name[node][0]
+        assert run["parent_run_id"] == root["id"] and run["extra"]["metadata"]["langgraph_node"] == node
+    # What the nodes produced travels with their runs: sub-questions, ranked chunks, the typed answer.
+    assert by_name["decompose_question"][0]["outputs"]["subquestions"]
+    context = by_name["rerank_chunks"][0]["outputs"]["context"]
+    assert context[0]["chunk"]["id"] == "0000320193-23-000077::3" and "score" in context[0]
+    assert by_name["finalize_answer"][0]["outputs"]["answer"]["stop_reason"] == "accepted"
+    # The local sink ran alongside (trace_local is on by default) under the data dir.
+    from agent.tracing import TraceStore
+
+    [local] = TraceStore(tmp_path / "traces.sqlite").list_runs()
+    assert local.run_id == root["id"]
