@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from evals.results import SuiteResult
@@ -54,6 +54,7 @@ class GateRow:
 @dataclass
 class GateReport:
     rows: list[GateRow]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -67,6 +68,8 @@ class GateReport:
         lines = [
             f"**Regression gate: {'PASSED' if self.passed else 'FAILED'}**",
             "",
+            *[f"> {n}" for n in self.notes],
+            *([""] if self.notes else []),
             "| metric | baseline | current | delta | tolerance | status |",
             "|---|---:|---:|---:|---|---|",
         ]
@@ -140,7 +143,24 @@ def gate_results(
     current: SuiteResult, baseline: SuiteResult, *, overrides: dict[str, float] | None = None
 ) -> GateReport:
     """Gate two suite results (deterministic metrics, judged means and critic scores)."""
-    return compare(flat_means(current), flat_means(baseline), overrides=overrides)
+    report = compare(flat_means(current), flat_means(baseline), overrides=overrides)
+    report.notes = config_differences(current, baseline)
+    return report
+
+
+def config_differences(current: SuiteResult, baseline: SuiteResult) -> list[str]:
+    """What changed in the run's configuration since the baseline (models, k values...): context for a
+    regression, not a failure by itself — changing them is exactly what the gate is there to check."""
+    now, then = current.config.get("context") or {}, baseline.config.get("context") or {}
+    notes = [
+        f"{k}: {then.get(k)!r} -> {now.get(k)!r}"
+        for k in sorted(set(now) | set(then))
+        if now.get(k) != then.get(k)
+    ]
+    n_now, n_then = len(current.examples), len(baseline.examples)
+    if n_now != n_then:
+        notes.append(f"questions: {n_then} -> {n_now}")
+    return [f"configuration differs from the baseline: {n}" for n in notes]
 
 
 def flat_means(result: SuiteResult) -> dict[str, float | None]:

@@ -53,3 +53,18 @@ def test_rules_and_flat_means() -> None:
         "critic.precision": 1.0,
         "critic.recall": 0.75,
     }
+
+
+def test_config_differences_are_reported() -> None:
+    from evals.gate import gate_results
+
+    base = SuiteResult(
+        suite="s", config={"context": {"drafter_model": "a", "dense_k": 30}}, metrics={"m": {"mean": 1.0}}
+    )
+    cur = SuiteResult(
+        suite="s", config={"context": {"drafter_model": "b", "dense_k": 30}}, metrics={"m": {"mean": 1.0}}
+    )
+    report = gate_results(cur, base)
+    assert report.passed
+    assert report.notes == ["configuration differs from the baseline: drafter_model: 'a' -> 'b'"]
+    assert "drafter_model" in report.markdown()
