@@ -26,18 +26,29 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-QUERIES = [
-    "What was Apple's total net sales for the three months ended July 1, 2023?",
-    "Apple iPhone net sales in the third quarter of 2022",
-    "How much did Amazon spend on technology and infrastructure in 2022?",
-    "Amazon FY2022 operating income by segment",
-    "What are the risk factors Amazon lists about competition?",
-    "Apple gross margin percentage services 2023",
-    "What was the effective tax rate?",
-    "share repurchases and dividends during the quarter",
-    "total current liabilities at the end of the year",
-    "How much cash and marketable securities did Apple hold?",
+# Scoped questions are filled in with the real companies of the base index; the rest are unscoped.
+SCOPED = [
+    "What was {company}'s total revenue in FY{year}?",
+    "{company} operating income and operating margin in fiscal {year}",
+    "What are the main risk factors {company} lists about competition?",
+    "How much cash and cash equivalents did {company} hold at the end of {year}?",
+    "{company} capital expenditures and depreciation in {year}",
 ]
+UNSCOPED = [
+    "What was the effective tax rate?",
+    "share repurchases and dividends during the year",
+    "total current liabilities at the end of the year",
+    "goodwill impairment testing and acquisitions",
+    "revenue recognition for multiple performance obligations",
+]
+
+
+def queries_for(documents: list) -> list[str]:
+    real = [d for d in documents if d.company and not d.doc_id.startswith("synthetic-")]
+    out = list(UNSCOPED)
+    for i, doc in enumerate(real):
+        out.append(SCOPED[i % len(SCOPED)].format(company=doc.company, year=doc.fiscal_year or ""))
+    return out
 
 
 def base_index(workdir: Path) -> Path:
@@ -136,8 +147,9 @@ def measure(data_dir: Path, n_queries: int, reranker_spec: str | None) -> dict[s
     from agent.retrieval.fusion import reciprocal_rank_fusion
     from agent.retrieval.scope import scope_filter
 
+    queries = queries_for(index.documents())
     for i in range(n_queries):
-        q = QUERIES[i % len(QUERIES)]
+        q = queries[i % len(queries)]
         t0 = time.perf_counter()
         documents = index.documents()
         scope = resolve_scope(q, documents)
@@ -180,10 +192,15 @@ def main() -> int:
         "--reranker", default="local:mpnet-rescore", help="Reranker timed separately ('' to skip)."
     )
     parser.add_argument("--workdir", type=Path, help="Keep the synthetic indexes here (default: a tmp dir).")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="Data dir of an existing index whose real chunks are replicated (default: samples).",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="filings-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    base = base_index(workdir)
+    base = args.base or base_index(workdir)
     print(
         f"{'chunks':>8} {'docs':>6} | {'scope p50/p95':>14} | {'dense p50/p95':>14} | {'bm25 p50/p95':>14} | "
         f"{'fusion p50/p95':>14} | {'TOTAL p50/p95 ms':>17} | rerank p50/p95 ms"
