@@ -12,6 +12,7 @@ from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, forma
 from agent.critic.claims import split_sentences
 from agent.critic.labels import best_row, column_header, column_mismatch, label_mismatch
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
+from agent.critic.support import lexical_support
 from agent.prompts.common import is_cannot_answer
 from agent.schemas import Chunk, Claim
 
@@ -153,8 +154,13 @@ def check_draft(
                 ]
                 claim.chunk_ids = holding or chunk_ids
             else:
-                claim.verdict, claim.reason = "unsupported", "pending judge"
-                result.pending.append(len(result.claims))
+                company = next((context[c].metadata.company or "" for c in chunk_ids if c in context), "")
+                ok, why = lexical_support(bare, sources, company)
+                if ok:
+                    claim.verdict, claim.reason = "unsupported", "pending judge"
+                    result.pending.append(len(result.claims))
+                else:
+                    claim.verdict, claim.reason = "unsupported", why
         result.claims.append(claim)
     return result
 

@@ -109,3 +109,21 @@ def test_row_and_column_checks_on_real_pdf_table_text() -> None:
     wrong_year = _wrong_row(q + "$82,959 million.", [table])
     assert "2022 column" in wrong_year and "column 2: 3 months 2022" in wrong_year
     assert "9-month" in _wrong_row(q + "$293,787 million.", [table])
+
+
+AMAZON_MDNA = """International sales decreased 8% in 2022, compared to the prior year, primarily due to the impact of changes in foreign currency exchange rates, partially offset by increased unit sales, including sales by third-party sellers, advertising sales, and subscription services.
+Increased unit sales were driven largely by our continued focus on price, selection, and convenience for our customers, including from our shipping offers.
+Changes in foreign currency exchange rates reduced International net sales by $15.0 billion in 2022.
+AWS sales increased 29% in 2022, compared to the prior year.
+The sales growth primarily reflects increased customer usage, partially offset by pricing changes, primarily driven by long-term customer contracts."""
+
+
+def test_lexical_support_catches_a_sentence_pinned_on_the_wrong_subject() -> None:
+    from agent.critic.support import lexical_support
+
+    wrong = "AWS segment net sales were driven largely by our focus on price, selection, and convenience."
+    ok, why = lexical_support(wrong, [AMAZON_MDNA], "Amazon.com, Inc.")
+    assert not ok and "aws" in why
+    right = "AWS sales growth reflected increased customer usage, partially offset by pricing changes."
+    assert lexical_support(right, [AMAZON_MDNA], "Amazon.com, Inc.")[0]
+    assert not lexical_support("Apple plans a new campus in Austin.", [AMAZON_MDNA], "Amazon.com, Inc.")[0]

@@ -69,7 +69,7 @@ async def test_abstain_at_llm_call_budget(harness) -> None:
 
 
 async def test_narrative_claim_accepted_by_judge(harness) -> None:
-    narrative = "Apple says inflation could materially adversely affect the Company [c1]."
+    narrative = "Apple says inflation could materially adversely affect the Company [c1][c2]."
     h = harness({"draft": [narrative], "judge": ["YES"]})
     answer = await h.ask("What does Apple say about inflation risk in its 2023 Q3 10-Q?")
     assert answer.stop_reason == "accepted"
