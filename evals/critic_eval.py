@@ -85,11 +85,16 @@ def _wrong_scale(line: str, q: Quantity) -> str:
 
 
 def _prose_sentence(text: str) -> str | None:
-    for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+    """A plain statement (no amounts; years are fine) that can be cited to an unrelated passage."""
+    for s in re.split(r"(?<=[a-z][.!?])\s+", " ".join(text.split())):
         words = s.split()
-        if 8 <= len(words) <= 40 and not re.search(r"\d", s) and s.endswith("."):
+        if 6 <= len(words) <= 50 and s.endswith(".") and not extract_quantities(s) and s[0].isupper():
             return s
     return None
+
+
+# Used only when no chunk of the run offers a plain sentence: an invented forward-looking claim.
+FALLBACK_UNSUPPORTED = "Management expects this line item to double next year because of a new product launch."
 
 
 def plant_cases(examples: Sequence[ExampleResult], *, limit: int | None = None) -> list[PlantedCase]:
@@ -108,9 +113,7 @@ def plant_cases(examples: Sequence[ExampleResult], *, limit: int | None = None) 
             continue
         # Prefer prose from another question's chunks; any chunk outside [c1, c2] will do.
         candidates = sorted((j == i, s) for j, cid, s in prose if cid not in (c1.id, c2.id))
-        other = candidates[0][1] if candidates else None
-        if other is None:
-            continue
+        other = candidates[0][1] if candidates else FALLBACK_UNSUPPORTED
         ctx = [c1, c2]
         stem = line.rstrip(".")
         drafts = {

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-from graph_fakes import FakeResources, ScriptedChatModel  # noqa: E402
+from graph_fakes import FakeResources, ScriptedChatModel
 
-from agent.config import Settings  # noqa: E402
-from evals.gate import gate_results  # noqa: E402
-from evals.orchestrate import evaluate_suite, parse_overrides, slim  # noqa: E402
-from evals.report import write_report  # noqa: E402
-from evals.results import SuiteResult  # noqa: E402
-from graphs.research import build_research_graph  # noqa: E402
+from agent.config import Settings
+from evals.gate import gate_results
+from evals.orchestrate import evaluate_suite, parse_overrides, slim
+from evals.report import write_report
+from evals.results import SuiteResult
+from graphs.research import build_research_graph
 
 APPLE_23 = "0000320193-23-000077"
 QUESTIONS = [
