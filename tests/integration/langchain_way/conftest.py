@@ -29,19 +29,3 @@ def apple_data_dir(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) 
     result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", *files])
     assert result.exit_code == 0, result.output
     return data_dir
-
-
-# Plumbing tests run the whole graph on the tiny model (it really runs, fast); answer quality is
-# not their point, the typed contract is. A tight budget keeps each run to a few LLM calls.
-SMOKE_CONTEXT = {
-    "planner_model": "local:smollm2-135m",
-    "drafter_model": "local:smollm2-135m",
-    "judge_model": "local:smollm2-135m",
-    "reranker_model": "none",
-    "max_subquestions": 1,
-    "max_revisions": 0,
-    "max_llm_calls": 4,
-    "max_answer_tokens": 96,
-    "context_chunks": 3,
-}
-QUESTION = "What was Apple's total net sales for the three months ended July 1, 2023?"

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 from agent.config import Context, Settings
 from agent.schemas import Answer
 
-from .conftest import QUESTION, SMOKE_CONTEXT
 from .servers import chroma_server
+from .smoke import QUESTION, SMOKE_CONTEXT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

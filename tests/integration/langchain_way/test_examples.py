@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from agent.config import Context, Settings
 from agent.schemas import Answer
 
-from .conftest import QUESTION, SMOKE_CONTEXT
+from .smoke import QUESTION, SMOKE_CONTEXT
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

@@ -9,8 +9,8 @@ from langgraph_sdk import get_client
 
 from agent.schemas import Answer
 
-from .conftest import QUESTION, SMOKE_CONTEXT
 from .servers import filings_serve
+from .smoke import QUESTION, SMOKE_CONTEXT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

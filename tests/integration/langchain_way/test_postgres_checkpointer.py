@@ -12,10 +12,9 @@ import pytest
 
 from agent.schemas import Answer
 
-from .conftest import QUESTION, SMOKE_CONTEXT
+from .smoke import QUESTION
 
 HERE = Path(__file__).resolve().parent
-FILINGS = str(Path(sys.executable).parent / "filings")
 
 pytestmark = pytest.mark.integration
 
@@ -48,18 +47,12 @@ def test_thread_continues_in_a_second_process(postgres_url, tmp_path):
 
 
 def _ask(data_dir: Path, url: str, thread: str, question: str) -> Answer:
-    """`filings ask --json --thread` in a fresh process, threads in Postgres by env alone."""
-    env = {
-        **os.environ,
-        "FILINGS_CHECKPOINTER": url,
-        "FILINGS_CHAT_MODEL": SMOKE_CONTEXT["drafter_model"],
-        "FILINGS_RERANKER_MODEL": "none",
-    }
-    budget = ["--max-revisions", "0", "--max-llm-calls", str(SMOKE_CONTEXT["max_llm_calls"])]
-    cmd = [FILINGS, "--data-dir", str(data_dir), "ask", "--json", "--thread", thread, *budget, question]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    """One research turn in a fresh process; data dir and Postgres come from env vars alone."""
+    env = {**os.environ, "FILINGS_CHECKPOINTER": url, "FILINGS_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, str(HERE / "_research_turn.py"), thread, question]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return Answer.model_validate_json(proc.stdout[proc.stdout.index("{") :])
+    return Answer.model_validate_json(proc.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.slow
