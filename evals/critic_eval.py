@@ -51,7 +51,9 @@ def _figure_line(text: str) -> tuple[str, Quantity] | None:
     def amount(candidate: str) -> Quantity | None:
         if not 15 <= len(candidate) <= 220 or not re.search(r"[A-Za-z]{3}", candidate):
             return None
-        return next((q for q in extract_quantities(candidate) if abs(q.value) >= 100 and not q.is_percent), None)
+        return next(
+            (q for q in extract_quantities(candidate) if abs(q.value) >= 100 and not q.is_percent), None
+        )
 
     for sentence in re.split(r"(?<=[a-z][.!?])\s+", " ".join(text.split())):
         if (q := amount(sentence)) is not None:
@@ -94,13 +96,20 @@ def _prose_sentence(text: str) -> str | None:
 
 
 # Used only when no chunk of the run offers a plain sentence: an invented forward-looking claim.
-FALLBACK_UNSUPPORTED = "Management expects this line item to double next year because of a new product launch."
+FALLBACK_UNSUPPORTED = (
+    "Management expects this line item to double next year because of a new product launch."
+)
 
 
 def plant_cases(examples: Sequence[ExampleResult], *, limit: int | None = None) -> list[PlantedCase]:
     """Deterministic planted-error drafts from the runs' context chunks (see module docstring)."""
     pools = [[to_scored(c) for c in ex.context if c.text] for ex in examples]
-    prose = [(i, c.id, s) for i, pool in enumerate(pools) for c in pool if (s := _prose_sentence(c.chunk.text))]
+    prose = [
+        (i, c.id, c.chunk.metadata.source_path, s)
+        for i, pool in enumerate(pools)
+        for c in pool
+        if (s := _prose_sentence(c.chunk.text))
+    ]
     cases: list[PlantedCase] = []
     for i, (ex, pool) in enumerate(zip(examples, pools, strict=True)):
         found = next(((c, hit) for c in pool if (hit := _figure_line(c.chunk.text))), None)
@@ -111,9 +120,14 @@ def plant_cases(examples: Sequence[ExampleResult], *, limit: int | None = None) 
         c2 = next((c for c in pool if c.id != c1.id and figure not in c.chunk.text), None)
         if c2 is None:
             continue
-        # Prefer prose from another question's chunks; any chunk outside [c1, c2] will do.
-        candidates = sorted((j == i, s) for j, cid, s in prose if cid not in (c1.id, c2.id))
-        other = candidates[0][1] if candidates else FALLBACK_UNSUPPORTED
+        # Prefer prose from another filing (a sentence from the same filing may well be supported by
+        # c1), then from another question's chunks; never from [c1] or [c2] themselves.
+        candidates = sorted(
+            (src == c1.chunk.metadata.source_path, j == i, s)
+            for j, cid, src, s in prose
+            if cid not in (c1.id, c2.id)
+        )
+        other = candidates[0][2] if candidates and not candidates[0][0] else FALLBACK_UNSUPPORTED
         ctx = [c1, c2]
         stem = line.rstrip(".")
         drafts = {
