@@ -47,6 +47,7 @@ async def evaluate_suite(
     graph: Any | None = None,
     resources: Any | None = None,
     judge: Any | None = None,
+    answers: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> SuiteResult:
     """Run ``suite_name`` and the requested tiers; returns the full :class:`SuiteResult`."""
@@ -56,6 +57,27 @@ async def evaluate_suite(
         raise ValueError(f"unknown tier {tier!r}: deterministic, judged or all")
     suite = get_suite(suite_name)
     examples = suite.load(limit=limit)
+    if not answers:
+        from agent.nodes.resources import resources_for
+        from evals.runner import run_retrieval_suite
+
+        resources = resources if resources is not None else resources_for(settings)
+        _require_index(resources, suite.documents())
+        if tier != "deterministic":
+            raise ValueError("--no-answers runs the deterministic tier only (the judged tier needs answers)")
+        result = await run_retrieval_suite(
+            suite.name, examples, settings=settings, resources=resources,
+            context_overrides=context_overrides, progress=progress,
+        )  # fmt: skip
+        result.config["suite_description"] = suite.description
+        if critic:
+            from evals.critic_eval import evaluate_critic
+
+            result.critic = await evaluate_critic(
+                result.examples, resources=resources, context=settings.context(**(context_overrides or {})),
+                limit=critic_limit, progress=progress,
+            )  # fmt: skip
+        return result
     if graph is None:
         from agent.nodes.resources import resources_for
         from graphs.research import build_research_graph

@@ -189,3 +189,69 @@ async def run_suite(
         cost=cost_summary(answers, walls),
         wall_seconds=round(time.perf_counter() - started, 3),
     )
+
+
+async def run_retrieval_suite(
+    suite: str,
+    examples: Sequence[EvalExample],
+    *,
+    settings: Settings,
+    resources: Any,
+    context_overrides: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SuiteResult:
+    """The deterministic tier without drafting: scope -> hybrid search -> rerank, no LLM at all.
+
+    For large or partly ingested suites where a full graph run per question is too costly; questions
+    whose evidence documents are not in the index are skipped and counted in the config.
+    """
+    import asyncio
+
+    from evals.datasets import doc_matches
+
+    context = settings.context(**(context_overrides or {}))
+    # Records carry the ingested path; fall back to the doc id (accession-named files).
+    ingested = [getattr(d, "source_path", None) or d.doc_id for d in resources.documents()]
+    kept = [ex for ex in examples if all(any(doc_matches(e.doc, p) for p in ingested) for e in ex.evidence)]
+    started = time.perf_counter()
+    results: list[ExampleResult] = []
+    for i, ex in enumerate(kept, start=1):
+        t0 = time.perf_counter()
+        scope = await asyncio.to_thread(resources.resolve_scope, ex.question, None)
+        hits = await asyncio.to_thread(
+            resources.search, ex.question, scope, context.rerank_candidates, context
+        )
+        ctx = await asyncio.to_thread(
+            resources.rerank, ex.question, list(hits), context.context_chunks, context
+        )
+        wall = time.perf_counter() - t0
+        products = {"subquestions": [], "retrieved": list(hits), "context": list(ctx), "answer": None}
+        metrics = score_example(ex, products, context_chunks=context.context_chunks)
+        metrics["cost.seconds"] = wall
+        results.append(
+            ExampleResult(
+                id=ex.id, question=ex.question, reference_answer=ex.reference_answer,
+                retrieved_ids=[c.id for c in hits], context=[_context_chunk(c) for c in ctx],
+                metrics=metrics, wall_seconds=round(wall, 3), stop_reason=f"retrieval only (scope {scope.status})",
+            )
+        )  # fmt: skip
+        if progress:
+            progress(
+                f"[{i}/{len(kept)}] {wall:5.1f}s recall={metrics.get('context.page_recall')} {ex.question[:70]}"
+            )
+    names = sorted({k for r in results for k in r.metrics})
+    return SuiteResult(
+        suite=suite,
+        tier="deterministic",
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        config={
+            "mode": "retrieval-only",
+            "context": dict(vars(context)),
+            "embeddings_model": settings.embeddings_model,
+            "n_examples": len(kept),
+            "skipped_not_ingested": len(examples) - len(kept),
+        },
+        examples=results,
+        metrics={k: summarise(r.metrics.get(k) for r in results) for k in names},
+        wall_seconds=round(time.perf_counter() - started, 3),
+    )

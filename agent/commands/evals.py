@@ -17,7 +17,7 @@ TIER_HELP = "deterministic (no judge; the CI gate), judged (adds RAGAS LLM metri
 
 def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: list[str] | None,
          judge_model: str | None, repeats: int, critic: bool, critic_limit: int | None,
-         judged_limit: int | None, chat_model: str | None) -> tuple[Any, Any]:  # fmt: skip
+         judged_limit: int | None, chat_model: str | None, answers: bool = True) -> tuple[Any, Any]:  # fmt: skip
     from evals.datasets import DatasetError
     from evals.orchestrate import evaluate_suite, parse_overrides
 
@@ -28,7 +28,7 @@ def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: lis
         return asyncio.run(
             evaluate_suite(
                 suite, settings, tier=tier, limit=limit, context_overrides=overrides, judge_model=judge_model,  # type: ignore[arg-type]
-                repeats=repeats, critic=critic, critic_limit=critic_limit, judged_limit=judged_limit,
+                repeats=repeats, critic=critic, critic_limit=critic_limit, judged_limit=judged_limit, answers=answers,
                 progress=lambda line: err_console.print(line, markup=False, highlight=False),
             )
         ), settings  # fmt: skip
@@ -92,6 +92,11 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None, "--out", help="Output folder (default: <data-dir>/evals/<suite>-<time>)."
         ),
+        answers: bool = typer.Option(
+            True,
+            "--answers/--no-answers",
+            help="--no-answers: retrieval + critic only, no LLM drafting (large suites).",
+        ),
     ) -> None:
         from evals.gate import gate_results
         from evals.report import write_report
@@ -99,7 +104,7 @@ def register(app: typer.Typer) -> None:
         from evals.suites import baseline_path
 
         result, settings = _run(ctx, suite, tier, limit, sets, judge_model, repeats, critic, critic_limit,
-                                judged_limit, chat_model)  # fmt: skip
+                                judged_limit, chat_model, answers)  # fmt: skip
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out_dir = out or settings.data_dir / "evals" / f"{result.suite}-{stamp}"
         base_file = baseline or baseline_path(result.suite)

@@ -108,3 +108,27 @@ def test_parse_overrides() -> None:
         parse_overrides(["nope=1"])
     with pytest.raises(ValueError, match="needs a int"):
         parse_overrides(["dense_k=many"])
+
+
+async def test_retrieval_only_mode_skips_uningested_and_needs_no_llm(
+    suite_file: Path, tmp_path: Path
+) -> None:
+    extra = {
+        "id": "ghost",
+        "question": "What did Ghost Corp earn?",
+        "evidence": [{"doc": "GHOST_2020_10K", "page": 1}],
+    }
+    with suite_file.open("a") as fh:
+        fh.write(json.dumps(extra) + "\n")
+    model = ScriptedChatModel(scripts={})
+    res = FakeResources(model)
+    result = await evaluate_suite(str(suite_file), Settings(data_dir=tmp_path), resources=res, answers=False)
+    assert model.calls == []  # no LLM anywhere, critic included (figures are checked deterministically)
+    assert result.config["mode"] == "retrieval-only" and result.config["skipped_not_ingested"] == 1
+    assert [e.id for e in result.examples] == ["sales", "tesla"]
+    assert result.examples[0].metrics["context.page_recall"] == 1.0
+    assert result.examples[0].answer == "" and "answer.numeric_match" not in result.examples[0].metrics
+    with pytest.raises(ValueError, match="deterministic tier only"):
+        await evaluate_suite(
+            str(suite_file), Settings(data_dir=tmp_path), resources=res, answers=False, tier="all"
+        )
