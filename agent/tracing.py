@@ -185,7 +185,7 @@ class TraceStore:
                    prompt_tokens, completion_tokens, metadata FROM runs ORDER BY started_at DESC LIMIT ?""",
                 (limit,),
             ).fetchall()
-        return [RunRecord(*r[:-1], metadata=json.loads(r[-1])) for r in rows]
+        return [_run_record(r) for r in rows]
 
     def get_run(self, run_id: str) -> tuple[RunRecord, list[SpanRecord]]:
         """One run and its spans in execution order; a unique id prefix is enough."""
@@ -199,13 +199,28 @@ class TraceStore:
                 raise KeyError(f"no traced run with id {run_id!r}")
             if len(rows) > 1:
                 raise KeyError(f"run id prefix {run_id!r} is ambiguous")
-            run = RunRecord(*rows[0][:-1], metadata=json.loads(rows[0][-1]))
+            run = _run_record(rows[0])
             spans = c.execute(
                 """SELECT span_id, run_id, seq, node, started_at, seconds, status, llm_calls, prompt_tokens,
                    completion_tokens, summary, metadata, error FROM spans WHERE run_id=? ORDER BY seq""",
                 (run.run_id,),
             ).fetchall()
-        return run, [SpanRecord(*s[:11], metadata=json.loads(s[11]), error=s[12]) for s in spans]
+        return run, [_span_record(s) for s in spans]
+
+
+def _run_record(r: Any) -> RunRecord:
+    return RunRecord(
+        run_id=r[0], name=r[1], started_at=r[2], seconds=r[3], question=r[4], stop_reason=r[5], status=r[6],
+        llm_calls=r[7], prompt_tokens=r[8], completion_tokens=r[9], metadata=json.loads(r[10]),
+    )  # fmt: skip
+
+
+def _span_record(s: Any) -> SpanRecord:
+    return SpanRecord(
+        span_id=s[0], run_id=s[1], seq=s[2], node=s[3], started_at=s[4], seconds=s[5], status=s[6],
+        llm_calls=s[7], prompt_tokens=s[8], completion_tokens=s[9], summary=s[10],
+        metadata=json.loads(s[11]), error=s[12],
+    )  # fmt: skip
 
 
 @dataclass

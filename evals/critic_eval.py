@@ -184,8 +184,8 @@ async def evaluate_critic(
     fn = sum(1 for r in rows if not r["flagged"] and r["kind"] != "control")
     by_kind = {
         k: (
-            sum(r["flagged"] for r in rows if r["kind"] == k) / n
-            if (n := sum(r["kind"] == k for r in rows))
+            sum(1 for r in rows if r["kind"] == k and r["flagged"]) / n
+            if (n := sum(1 for r in rows if r["kind"] == k))
             else None
         )
         for k in KINDS

@@ -16,6 +16,7 @@ from typing import Literal
 from evals.results import SuiteResult
 
 Direction = Literal["higher", "lower"]
+Status = Literal["ok", "regressed", "improved", "missing", "new", "not gated"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class GateRow:
     current: float | None
     delta: float | None
     tolerance: str
-    status: Literal["ok", "regressed", "improved", "missing", "new", "not gated"]
+    status: Status
 
 
 @dataclass
@@ -120,7 +121,7 @@ def compare(
             continue
         assert b is not None
         if not _valid(c):
-            status = "not gated" if math.isinf(tol) else "missing"
+            status: Status = "not gated" if math.isinf(tol) else "missing"
             rows.append(GateRow(metric, b, None, None, tol_text, status))
             continue
         assert c is not None

@@ -225,7 +225,7 @@ async def judge_examples(
         "metrics": {},
     }
     for name in metrics:
-        pooled = summarise(s for rep in per_repeat[name] for s in rep)
+        pooled: dict[str, Any] = dict(summarise(s for rep in per_repeat[name] for s in rep))
         rep_means = [summarise(rep)["mean"] for rep in per_repeat[name]]
         valid_means = [m for m in rep_means if m is not None]
         pooled["repeat_means"] = rep_means

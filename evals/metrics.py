@@ -176,8 +176,8 @@ def ragas_context_scores(
     pages = _page_evidence(evidence)
     if pages and top:
         # Reference ids are spelled like retrieved ids when the evidence doc is a plain name.
-        reference_ids = [_page_id(ev.doc, ev.page) for ev in pages]
-        retrieved_ids = []
+        reference_ids: list[str | int] = [_page_id(ev.doc, ev.page) for ev in pages]
+        retrieved_ids: list[str | int] = []
         for r in top:
             match = next((ev for ev in pages if _hits(r, ev, 0)), None)
             retrieved_ids.append(_page_id(match.doc, match.page) if match else _page_id(r.source, r.page))

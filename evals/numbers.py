@@ -164,7 +164,8 @@ def numeric_answer_match(predicted: str, reference: str, *, rel_tol: float = 0.0
         return NumericMatch(score=None)
     pred_q = extract_quantities(predicted)
     signed = not (_DIRECTION.search(predicted) or _DIRECTION.search(reference))
-    matched, missing = [], []
+    matched: list[str] = []
+    missing: list[str] = []
     for r in ref_q:
         (
             matched
@@ -183,7 +184,8 @@ def grounded_numbers(
     derived figures (a computed growth rate) count as ungrounded here: the critic rechecks those.
     """
     ctx_q = [q for c in contexts for q in extract_quantities(c, include_years=True)]
-    grounded, ungrounded = [], []
+    grounded: list[str] = []
+    ungrounded: list[str] = []
     for q in extract_quantities(answer):
         hit = any(quantities_match(q, c, rel_tol=rel_tol, signed=False) for c in ctx_q)
         (grounded if hit else ungrounded).append(q.raw)

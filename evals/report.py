@@ -162,10 +162,9 @@ def render_charts(result: SuiteResult, out_dir: Path, baseline: SuiteResult | No
             if v is not None and not k.startswith("cost.")
         }
     )
-    data = []
+    data: list[tuple[str, list[float]]] = []
     for name in dist_names:
-        vals = [e.metrics[name] for e in result.examples if e.metrics.get(name) is not None]
-        vals = [v for v in vals if not math.isnan(v)]
+        vals = [v for e in result.examples if (v := e.metrics.get(name)) is not None and not math.isnan(v)]
         if vals:
             data.append((name, vals))
     if data:
