@@ -85,7 +85,9 @@ def get_suite(name: str) -> Suite:
     path = Path(name).expanduser()
     if path.is_file():
         return Suite(path.stem, f"dataset file {path}", lambda: path, lambda: path.parent, load_dataset)
-    raise DatasetError(f"unknown suite {name!r}: choose one of {', '.join(SUITES)} or give a dataset file path")
+    raise DatasetError(
+        f"unknown suite {name!r}: choose one of {', '.join(SUITES)} or give a dataset file path"
+    )
 
 
 def baseline_path(suite: str) -> Path:
