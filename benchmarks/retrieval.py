@@ -129,7 +129,9 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def measure(data_dir: Path, n_queries: int, reranker_spec: str | None) -> dict[str, float]:
+def measure(
+    data_dir: Path, n_queries: int, reranker_spec: str | None, rerank_queries: int = 5
+) -> dict[str, float]:
     from agent.config import Settings
     from agent.retrieval.hybrid import HybridRetriever
     from agent.retrieval.index import FilingIndex
@@ -167,7 +169,7 @@ def measure(data_dir: Path, n_queries: int, reranker_spec: str | None) -> dict[s
             strict=True,
         ):
             parts[name].append(value * 1000)
-        if reranker is not None and i < 10:
+        if reranker is not None and i < rerank_queries:
             t5 = time.perf_counter()
             reranker.rerank(q, fused[: hybrid.context.rerank_candidates], hybrid.context.context_chunks)
             rerank_times.append((time.perf_counter() - t5) * 1000)
@@ -191,6 +193,7 @@ def main() -> int:
     parser.add_argument(
         "--reranker", default="local:mpnet-rescore", help="Reranker timed separately ('' to skip)."
     )
+    parser.add_argument("--rerank-queries", type=int, default=5, help="Queries reranked (first size only).")
     parser.add_argument("--workdir", type=Path, help="Keep the synthetic indexes here (default: a tmp dir).")
     parser.add_argument(
         "--base",
@@ -211,7 +214,8 @@ def main() -> int:
             t = time.perf_counter()
             grow(base, target, size)
             print(f"(built {size} chunks in {time.perf_counter() - t:.0f} s)", file=sys.stderr)
-        r = measure(target, args.queries, args.reranker or None)
+        first = size == int(args.sizes.split(",")[0])
+        r = measure(target, args.queries, (args.reranker or None) if first else None, args.rerank_queries)
         rr = f"{r['rerank_p50_ms']:.0f}/{r['rerank_p95_ms']:.0f}" if "rerank_p50_ms" in r else "-"
         print(
             f"{r['chunks']:>8} {r['documents']:>6} | {r['scope_p50_ms']:6.1f}/{r['scope_p95_ms']:<7.1f} | "
