@@ -1,0 +1,89 @@
+"""Sweep the bi-encoder reranker's blend on FinanceBench-dev (prints recall@1/5/10 and MRR).
+
+Scores each question's fused + scoped candidates with the re-scoring model ONCE, then replays
+every blend setting (candidates re-scored, re-score weight, rank constant) on those scores.
+
+    python benchmarks/rerank_sweep.py --data-dir /work/eval-index/financebench [--model local:all-mpnet-base-v2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> int:
+    from agent.config import Settings
+    from agent.models import load_sentence_transformer
+    from agent.retrieval.hybrid import HybridRetriever
+    from agent.retrieval.index import FilingIndex
+    from agent.retrieval.rerankers import BiEncoderReranker, _blend
+    from agent.retrieval.scope import resolve_scope
+    from evals.datasets import doc_matches
+    from evals.metrics import evidence_page_recall_at_k, mrr
+    from evals.retrieval import DEFAULT_QUESTIONS, load_examples
+
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS["financebench"])
+    parser.add_argument("--model", default="local:all-mpnet-base-v2")
+    parser.add_argument("--candidates", type=int, default=30)
+    args = parser.parse_args()
+
+    settings = Settings(data_dir=args.data_dir)
+    index = FilingIndex.open(settings)
+    documents = index.documents()
+    paths = [d.source_path for d in documents]
+    examples = [
+        e
+        for e in load_examples("financebench", args.questions, None)
+        if all(any(doc_matches(ev.doc, p) for p in paths) for ev in e.evidence)
+    ]
+    hybrid = HybridRetriever(index, settings.context())
+    model = BiEncoderReranker(
+        load_sentence_transformer(args.model, settings), "rescore", max_candidates=args.candidates
+    )
+    rows, seconds = [], []
+    for e in examples:
+        candidates = hybrid.search(e.question, resolve_scope(e.question, documents), k=args.candidates)
+        t = time.perf_counter()
+        rows.append((e, candidates, model.scores(e.question, candidates)))
+        seconds.append(time.perf_counter() - t)
+    print(
+        f"{len(examples)} questions; re-scoring {args.candidates} candidates took {statistics.fmean(seconds):.1f} s/query"
+    )
+
+    def report(name, order):
+        recall: dict[int, list[float]] = {1: [], 5: [], 10: []}
+        rr = []
+        for e, cands, scores in rows:
+            ranked = order(cands, scores)
+            for k in recall:
+                recall[k].append(evidence_page_recall_at_k(ranked, e.evidence, k) or 0.0)
+            rr.append(mrr(ranked, e.evidence) or 0.0)
+        cells = " ".join(f"R@{k}={statistics.fmean(v):.3f}" for k, v in recall.items())
+        print(f"{name:34} {cells} MRR={statistics.fmean(rr):.3f}")
+
+    report("fusion order", lambda c, s: c)
+    report("re-score only", lambda c, s: [c[i] for i in sorted(range(len(c)), key=lambda i: -s[i])])
+    for n in sorted({10, 20, args.candidates}):
+        for w in (0.5, 1.0, 2.0):
+            for k in (5, 10, 30):
+                report(
+                    f"top{n} weight{w} k{k}",
+                    lambda c, s, n=n, w=w, k=k: _blend(c[:n], s[:n], "r", n, w, 1.0, k) + c[n:],
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
