@@ -113,3 +113,24 @@ def test_make_reranker_rejects_unknown_specs() -> None:
         make_reranker("bogus")
     with pytest.raises(ValueError, match="CrossEncoder model id"):
         make_reranker("hf:")
+
+
+class _YesNo:
+    """Scripted judge: YES for passages mentioning 'services', gibberish for 'safety'."""
+
+    def invoke(self, prompt: str) -> str:
+        passage = prompt.split("Passage:", 1)[1]
+        if "services" in passage:
+            return "YES"
+        return "maybe?" if "safety" in passage else "NO"
+
+
+def test_llm_judge_promotes_yes_and_tolerates_unreadable_replies(index: FakeIndex) -> None:
+    from agent.retrieval.rerankers import LLMJudgeReranker
+
+    fused = HybridRetriever(index, Context()).search("net sales", None)
+    out = LLMJudgeReranker(_YesNo(), max_judged=4).rerank("net sales", fused, top_n=4)
+    assert out[0].id == "a23::0" and out[0].stage_scores["llm"] == 2.0
+    unreadable = next(c for c in out if c.id == "m22::0")
+    assert unreadable.stage_scores["llm"] == 1.0  # neither promoted nor dropped
+    assert out[-1].stage_scores["llm"] == 0.0
