@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
                 meta.item or "-",
                 str(meta.page_number),
                 f"{item.score:.4f}",
-                item.id,
+                item.id if len(item.id) <= 24 else "…" + item.id[-16:],  # sha256 doc ids are long
                 snippet,
             )
         console.print(table)
