@@ -18,7 +18,7 @@ def execute(name: str, data_dir: Path, workdir: Path, **settings: str) -> nbform
     """Run one notebook in a fresh kernel whose FILINGS_* settings point at ``data_dir``."""
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FILINGS_") or k == "FILINGS_MODEL_DIR"}
-    env.update({"FILINGS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg", **settings})
+    env.update({"FILINGS_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **settings})
     client = NotebookClient(
         notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
     )
@@ -62,3 +62,19 @@ def test_retrieval_debugging(quickstart, tmp_path):
     assert any(
         out.get("output_type") == "display_data" for cell in nb.cells for out in cell.get("outputs", [])
     )
+
+
+def test_evaluation_report(quickstart, tmp_path):
+    _, data_dir = quickstart
+    nb = execute(
+        "03_evaluation_report.ipynb",
+        data_dir,
+        tmp_path,
+        FILINGS_CHAT_MODEL="local:smollm2-135m",
+        FILINGS_RERANKER_MODEL="none",
+        FILINGS_NOTEBOOK_EVAL_LIMIT="2",
+    )
+    text = outputs_text(nb)
+    assert "2 questions in" in text and "retrieval.mrr" in text
+    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert images, "the charts were not displayed"
