@@ -131,9 +131,9 @@ async def make_checkpointer(
         )
         await _open_pool(pool, spec, connect_timeout)
         try:
-            saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-            await saver.setup()
-            yield saver
+            pg_saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            await pg_saver.setup()
+            yield pg_saver
         finally:
             await pool.close()
 
@@ -188,8 +188,8 @@ def make_sync_checkpointer(
                 f"cannot connect to the postgres checkpointer at {spec.describe()}"
             ) from exc
         try:
-            saver = PostgresSaver(pool)  # type: ignore[arg-type]
-            saver.setup()
-            yield saver
+            pg_saver = PostgresSaver(pool)  # type: ignore[arg-type]
+            pg_saver.setup()
+            yield pg_saver
         finally:
             pool.close()
