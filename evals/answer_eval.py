@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from agent.config import Context, Settings
 from agent.critic.calc import expand_calculations
+from agent.critic.numbers import ungrounded_numbers
 from agent.nodes.draft import draft_messages
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
@@ -166,7 +167,7 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
             resources.rerank, example.question, candidates, context.context_chunks, context
         )
     calls = 0
-    text = "I cannot answer this from the provided filings."
+    text = raw = "I cannot answer this from the provided filings."
     if chunks:
         block, _ = render_context(chunks)
         text, usage = await generate_text(
@@ -175,11 +176,17 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
             context.max_answer_tokens,
         )
         calls = usage.llm_calls
+        raw = text
         text = expand_calculations(text)[0]
     seconds = time.perf_counter() - start
     abstained = is_cannot_answer(text) or not text.strip()
     verdict, why = grade(text, abstained, example.reference_answer or "")
     _, ungrounded = grounded_numbers(text, [c.chunk.text for c in chunks])
+    # The loose shared grader can match a made-up "-10.0%" to any "10" in the context; the
+    # critic's finance-aware check is stricter (calculations excluded: they were computed by us).
+    strict = [
+        n.raw for n in ungrounded_numbers(re.sub(r"CALC\([^)]*\)", " ", raw), [c.chunk.text for c in chunks])
+    ]
     return {
         "grade": verdict,
         "why": why,
@@ -190,6 +197,7 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
         "seconds": round(seconds, 1),
         # The baseline has no acceptance step: every non-abstaining answer is "accepted".
         "ungrounded_accepted": [] if abstained else ungrounded,
+        "ungrounded_strict": [] if abstained else strict,
     }
 
 
