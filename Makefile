@@ -10,7 +10,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 DEMO_QUESTION ?= What was Apple's total net sales for the three months ended July 1, 2023?
 PYTEST_ARGS ?=
 
-.PHONY: setup models demo test test-fast bench eval lint serve clean
+.PHONY: setup system-deps models demo test test-fast bench eval lint serve clean
 
 setup: $(STAMP)
 
@@ -29,7 +29,11 @@ demo: models
 	$(BIN)/filings --data-dir "$(DATA_DIR)" ingest loaders/samples
 	$(BIN)/filings --data-dir "$(DATA_DIR)" ask "$(DEMO_QUESTION)"
 
-test: models
+# PostgreSQL server binaries for the Postgres-checkpointer test (apt; a no-op when present).
+system-deps:
+	bash .ci/install-system-deps.sh
+
+test: models system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: setup
