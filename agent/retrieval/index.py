@@ -102,10 +102,19 @@ class FilingIndex:
         where_filter: dict[str, list[Any]] = {
             k_: list(v) for k_, v in (filter or {}).items() if k_ != "doc_id"
         }
-        where_filter["doc_id"] = sorted(allowed)
         vector = self.embeddings.embed_query(query)
-        hits = self.store.query(vector, k, chroma_where(where_filter))
-        return self._scored(hits, "dense")
+        if filter and "doc_id" in filter:
+            where_filter["doc_id"] = sorted(allowed)
+            return self._scored(self.store.query(vector, k, chroma_where(where_filter) if where_filter else None), "dense")
+        # No document filter: an `$in` over every committed doc id costs Chroma ~1 s at 100k chunks,
+        # so search everything and drop uncommitted leftovers (only ever present after a crash).
+        fetch = k + 16
+        hits = self.store.query(vector, fetch, chroma_where(where_filter) if where_filter else None)
+        scored = self._scored(hits, "dense")
+        if len(scored) < min(k, len(hits)):
+            where_filter["doc_id"] = sorted(allowed)
+            scored = self._scored(self.store.query(vector, k, chroma_where(where_filter)), "dense")
+        return scored[:k]
 
     def _bm25_index(self) -> BM25Index:
         generation = self.manifest.generation()
