@@ -80,11 +80,27 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int, cache_mb: int = 0) -
                 verbose=False,
             )
             if cache_mb > 0:
-                from llama_cpp import LlamaRAMCache
-
-                llm.set_cache(LlamaRAMCache(capacity_bytes=cache_mb * 1024 * 1024))
+                llm.set_cache(_compact_ram_cache(cache_mb * 1024 * 1024))
             loaded = _LOADED[key] = LoadedLlama(llm)
         return loaded
+
+
+def _compact_ram_cache(capacity_bytes: int) -> Any:
+    """A ``LlamaRAMCache`` that does not keep a copy of the logits buffer with every state.
+
+    ``Llama.save_state`` copies ``n_batch x n_vocab`` float logits (311 MB for Qwen2.5's 152k vocab)
+    that ``cache_size`` does not count, so a "512 MB" cache could hold gigabytes. ``load_state``
+    never needs them: it marks the context for re-evaluation, and the last prompt token is decoded
+    again before sampling. One row is kept so that its broadcast assignment still works.
+    """
+    from llama_cpp import LlamaRAMCache
+
+    class CompactRAMCache(LlamaRAMCache):
+        def __setitem__(self, key: Any, value: Any) -> None:
+            value.scores = value.scores[-1:].copy()
+            super().__setitem__(key, value)
+
+    return CompactRAMCache(capacity_bytes=capacity_bytes)
 
 
 def unload_all() -> None:
