@@ -72,9 +72,9 @@ def test_evaluation_report(quickstart, tmp_path):
         tmp_path,
         FILINGS_CHAT_MODEL="local:smollm2-135m",
         FILINGS_RERANKER_MODEL="none",
-        FILINGS_NOTEBOOK_EVAL_LIMIT="2",
+        FILINGS_NOTEBOOK_EVAL_LIMIT="1",
     )
     text = outputs_text(nb)
-    assert "2 questions in" in text and "retrieval.mrr" in text
+    assert "1 questions in" in text and "retrieval.mrr" in text
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert images, "the charts were not displayed"
