@@ -37,55 +37,14 @@ from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.prompts.common import is_cannot_answer, render_context
 from agent.schemas import Answer, ScoredChunk
+from agent.text import FUNCTION_WORDS
 from evals.datasets import EvalExample, doc_matches, load_financebench
 from evals.metrics import is_abstention
 from evals.numbers import extract_quantities, grounded_numbers, numeric_answer_match
 
 Grade = Literal["correct", "incorrect", "abstained"]
 REL_TOL = 0.01
-_STOP = set(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "for",
-        "to",
-        "and",
-        "or",
-        "by",
-        "with",
-        "from",
-        "at",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "than",
-        "which",
-        "who",
-        "what",
-        "how",
-        "yes",
-        "no",
-        "not",
-        "has",
-        "have",
-        "had",
-        "fy",
-    ]
-)
+_STOP = FUNCTION_WORDS | {"fy", "had", "has", "have", "no", "not", "yes"}
 
 
 def _content_words(text: str) -> set[str]:

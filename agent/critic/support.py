@@ -12,59 +12,11 @@ from __future__ import annotations
 
 import re
 
+from agent.text import FUNCTION_WORDS
+
 MIN_COVERAGE = 0.4
 WINDOW = 1  # sentences before the best-matching one that may name its subject
-_STOP = set(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "for",
-        "to",
-        "and",
-        "or",
-        "by",
-        "with",
-        "from",
-        "at",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "than",
-        "which",
-        "who",
-        "what",
-        "how",
-        "our",
-        "their",
-        "his",
-        "her",
-        "they",
-        "we",
-        "you",
-        "also",
-        "such",
-        "other",
-        "into",
-        "over",
-        "under",
-        "per",
-    ]
-)
+_STOP = FUNCTION_WORDS
 _NOT_NAMES = set(
     [
         "the",
