@@ -1,4 +1,4 @@
-"""Per-node wall time, added to the node's partial update."""
+"""Per-node wall time, added to the node's partial update, and the node's trace metadata."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agent.state import Reset
+from agent.tracing import annotate, node_metadata
 
 Node = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -21,6 +22,8 @@ def timed(name: str) -> Callable[[Node], Node]:
             start = time.perf_counter()
             update = await fn(*args, **kwargs)
             update = dict(update or {})
+            # Sub-questions, chunk ids/scores, verdicts, stop reason onto the node's LangSmith run.
+            annotate(**node_metadata(update))
             seconds = {name: round(time.perf_counter() - start, 4)}
             previous = update.get("node_seconds")
             if isinstance(previous, Reset):  # first node of a turn: start the clock afresh
