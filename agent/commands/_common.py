@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -29,9 +29,3 @@ def settings_from(ctx: typer.Context, **flags: Any) -> Settings:
         # The TOML source is located through FILINGS_CONFIG; a --config flag wins over the env var.
         os.environ["FILINGS_CONFIG"] = str(state.config)
     return Settings.load(data_dir=state.data_dir, **flags)
-
-
-def not_yet(what: str, issue: int) -> NoReturn:
-    """Honest placeholder for commands that a later issue fills in."""
-    err_console.print(f"[yellow]`{what}` is not implemented yet (tracked in issue {issue}).[/yellow]")
-    raise typer.Exit(code=2)
