@@ -54,3 +54,20 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
         "you",
     }
 )
+
+MONTHS: tuple[str, ...] = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# Regex alternation of the month names, for period labels ("three months ended July 1, 2023").
+MONTHS_RE = "|".join(MONTHS)

@@ -19,6 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.text import MONTHS_RE
+
 FIELDS = (
     "company",
     "ticker",
@@ -59,7 +61,7 @@ class FilingMeta:
 
 
 # --- helpers --------------------------------------------------------------------------------
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS = MONTHS_RE
 _DATE = rf"(?:{_MONTHS})\s+\d{{1,2}}\s*,\s*\d{{4}}"
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 ACCESSION = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")

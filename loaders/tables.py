@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agent.text import MONTHS_RE
 from loaders.base import ITEM_LINE, Block
 
 _NUM = r"\(?-?\$?\s?\(?\d[\d,]*(?:\.\d+)?\)?%?|—|–|-"
@@ -19,7 +20,8 @@ UNIT_LINE = re.compile(
 )
 _HEADERISH = re.compile(
     r"(?:\b(?:19|20)\d\d\b|months ended|weeks ended|year ended|quarter|fiscal|change|%|total|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|q[1-4])",
+    + MONTHS_RE
+    + r"|q[1-4])",
     re.IGNORECASE,
 )
 MAX_HEADER_LINES = 14

@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from agent.text import MONTHS_RE
+
 SCALE_WORDS: dict[str, float] = {
     "thousand": 1e3,
     "thousands": 1e3,
@@ -30,10 +32,7 @@ SCALE_WORDS: dict[str, float] = {
     "tn": 1e12,
 }
 
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
+_MONTHS = MONTHS_RE + "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 # "July 1, 2023", "June 25 2022", "1 July 2023": the day and year are a period label, not a figure.
 _DATE = re.compile(
     rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|\b\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}\b",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from agent.text import FUNCTION_WORDS
+from agent.text import FUNCTION_WORDS, MONTHS
 
 MIN_COVERAGE = 0.4
 WINDOW = 1  # sentences before the best-matching one that may name its subject
@@ -46,22 +46,6 @@ _NOT_NAMES = set(
         "based",
     ]
 )
-_MONTHS = set(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
 
 
 def _stem(word: str) -> str:
@@ -77,7 +61,7 @@ def _words(text: str) -> set[str]:
 
 def _names(claim: str, company: str) -> set[str]:
     """Names the claim relies on: acronyms and capitalised words after the first word."""
-    skip = {w.lower().strip(".,") for w in company.split()} | _NOT_NAMES | _MONTHS
+    skip = {w.lower().strip(".,") for w in company.split()} | _NOT_NAMES | set(MONTHS)
     tokens = re.findall(r"[A-Za-z][A-Za-z0-9&.'-]*", claim)
     names = set()
     for i, tok in enumerate(tokens):

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.retrieval.protocols import DocumentLike, MetadataFilter
 from agent.schemas import Scope
+from agent.text import MONTHS
 
 log = logging.getLogger(__name__)
 
@@ -114,22 +115,10 @@ _NOT_COMPANIES = {
     "segment",
     "ceo",
     "cfo",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "moody",
     "s&p",
     "standard",
-}
+} | set(MONTHS)
 
 # Capitalised at the start of a question, not part of a name ("Did Tesla's ...").
 _LEADING_WORDS = {
