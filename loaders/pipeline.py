@@ -25,6 +25,7 @@ from agent.retrieval.index import DocumentRecord, FilingIndex
 from agent.retrieval.manifest import now_iso
 from agent.schemas import Chunk, ChunkMetadata
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
+from loaders.metadata import FIELDS
 from loaders.parse import SUPPORTED, Parsed, parse_file, sha256_file
 
 if TYPE_CHECKING:
@@ -224,19 +225,12 @@ class _Ingestor:
         raw = chunk_segments(parsed.segments, self.counter, self.budget, self.overlap)
         if not raw:
             return FileResult(path, "failed", message="no text to index after parsing")
+        filing = {name: getattr(meta, name) for name in FIELDS}
         record = DocumentRecord(
             doc_id=doc_id,
             source_path=path,
             sha256=parsed.sha256,
-            company=meta.company,
-            ticker=meta.ticker,
-            cik=meta.cik,
-            form_type=meta.form_type,
-            fiscal_year=meta.fiscal_year,
-            fiscal_quarter=meta.fiscal_quarter,
-            period_end=meta.period_end,
-            accession=meta.accession,
-            amends=meta.amends,
+            **filing,
             pages=parsed.n_pages,
             chunks=len(raw),
             field_sources=dict(meta.sources),
@@ -251,15 +245,7 @@ class _Ingestor:
                 metadata=ChunkMetadata(
                     doc_id=doc_id,
                     source_path=path,
-                    company=meta.company,
-                    ticker=meta.ticker,
-                    cik=meta.cik,
-                    form_type=meta.form_type,
-                    fiscal_year=meta.fiscal_year,
-                    fiscal_quarter=meta.fiscal_quarter,
-                    period_end=meta.period_end,
-                    accession=meta.accession,
-                    amends=record.amends,
+                    **{**filing, "amends": record.amends},
                     page=rc.page,
                     section=rc.section,
                     item=rc.item,
