@@ -173,12 +173,3 @@ def column_header(row: str, table: str) -> str | None:
             parts.append(str(years[i]))
         cols.append(f"column {i + 1}: {' '.join(parts)}")
     return "; ".join(cols)
-
-
-def describe_columns(table: str) -> str | None:
-    """The column periods of a table chunk's first data row, for the drafting context."""
-    for line in table.splitlines():
-        label = row_label(line)
-        if label and len(re.findall(r"\d[\d,.]*", line[len(label) :])) >= 2:
-            return column_header(line, table)
-    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent.critic.labels import describe_columns
+from agent.prompts.tables import label_table_rows
 
 CANNOT_ANSWER = "I cannot answer this from the provided filings."
 # Matching is lenient because small models paraphrase the sentinel slightly.
@@ -54,11 +54,8 @@ def render_context(chunks: Sequence[Any]) -> tuple[str, dict[str, str]]:
         alias = f"c{i}"
         aliases[alias] = chunk.id
         text = chunk.text if len(chunk.text) <= MAX_PASSAGE_CHARS else chunk.text[:MAX_PASSAGE_CHARS] + " ..."
-        if getattr(chunk.metadata, "is_table", False):
-            # PDF text scatters column headers over many lines; spelling them out keeps a small
-            # model from reading the figure of another period.
-            columns = describe_columns(chunk.text)
-            if columns:
-                text = f"(Table columns: {columns})\n{text}"
+        # Each figure of a table row carries its column's period, so a small model does not read
+        # the figure of another period (PDF text scatters the column headers over many lines).
+        text = label_table_rows(text)
         blocks.append(PASSAGE.format(alias=alias, label=passage_label(chunk.metadata), text=text.strip()))
     return CONTEXT_HEADER + "\n\n".join(blocks), aliases

@@ -1,0 +1,114 @@
+"""Label every figure of a table row with its column's period, for the drafting context.
+
+Filings print several periods side by side ("Three Months Ended" / "Nine Months Ended", or three
+fiscal years), and PDF text scatters the column headers over many lines. A small model then copies
+the figure of the wrong column. Rewriting each data row as ``label: period = value; ...`` puts the
+period next to every figure, so choosing the right one is reading, not counting columns.
+
+Only rows whose figure count matches the header's column count are rewritten; every other line is
+kept as it is. The figures themselves are copied character for character, so the critic's numeric
+grounding (done on the original chunk text) sees the same numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.critic.labels import row_label
+from agent.text import MONTHS_RE
+
+# "Three Months Ended", "Six months ended", "Year Ended", "Fiscal Years Ended", "Quarter Ended".
+_SPAN = re.compile(
+    r"\b(?:(three|six|nine|twelve|3|6|9|12)[\s-]+months?|(?:fiscal\s+)?(years?)|(quarters?))\s+ended\b", re.I
+)
+_SPAN_NAMES = {"3": "three", "6": "six", "9": "nine", "12": "twelve"}
+_DATE = re.compile(rf"(?:\b(?:{MONTHS_RE})\.?\s+\d{{1,2}},?\s*)?\b(?:19|20)\d\d\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH_DAY = re.compile(rf"\b(?:{MONTHS_RE})\.?\s+\d{{1,2}}\b", re.I)
+# One figure: "$ 81,797", "(1,234)", "9 %", "12.5", or a dash for nil.
+_VALUE = re.compile(r"\$?\s?\(?-?\d[\d,]*(?:\.\d+)?\)?\s?%?|(?<!\w)[—–-](?!\w)")
+_WORDS = re.compile(r"[A-Za-z]{3,}")
+
+
+def _span_name(match: re.Match[str]) -> str:
+    months, years, quarters = match.groups()
+    if months:
+        return f"{_SPAN_NAMES.get(months, months.lower())} months ended"
+    if quarters:
+        return "quarter ended"
+    return "year ended"
+
+
+def columns_from_header(header: str) -> list[str]:
+    """Column names from a table's header text ("Three Months Ended Nine Months Ended July 1, 2023
+    June 25, 2022 ..." -> ["three months ended July 1, 2023", "three months ended June 25, 2022", ...])."""
+    header = re.sub(r"\s+", " ", header.replace("|", " "))
+    dates = [m.group(0).strip(" ,") for m in _DATE.finditer(header)]
+    spans = [_span_name(m) for m in _SPAN.finditer(header)]
+    if not dates:
+        return []
+    month_days = _MONTH_DAY.findall(header)
+    if len(month_days) == 1 and len(dates) > 1:
+        # "Year Ended December 31, | 2022 | 2021": one month and day shared by every year column.
+        dates = [f"{month_days[0]}, {_YEAR.search(d).group(0)}" for d in dates]  # type: ignore[union-attr]
+    if spans and len(dates) % len(spans) == 0:
+        per = len(dates) // len(spans)
+        return [f"{spans[i // per]} {d}" for i, d in enumerate(dates)]
+    return dates
+
+
+def _only_figures(cells: str) -> list[str]:
+    """The figures of a row's value part, or [] when it holds words (a sentence, not a row)."""
+    cells = cells.replace("|", " ").strip(" :")
+    leftover = _VALUE.sub(" ", cells)
+    return [] if _WORDS.search(leftover) else [v.strip() for v in _VALUE.findall(cells) if v.strip()]
+
+
+def data_row(line: str) -> tuple[str, list[str]] | None:
+    """(label, figures) of a table row with two or more figures: "Mac 6,840 7,382" (PDF text) or
+    "AWS | 32,151 | 43,245" (HTML tables)."""
+    if "|" in line:
+        first, _, rest = line.partition("|")
+        label = first.strip()
+        if not _WORDS.search(label) or _DATE.fullmatch(label):
+            return None
+    else:
+        label = row_label(line) or ""
+        if not label:
+            return None
+        rest = line.split(label, 1)[1]
+    figures = _only_figures(rest)
+    return (label.rstrip(" :"), figures) if len(figures) >= 2 else None
+
+
+def _is_header(line: str) -> bool:
+    """A line of column headings: period spans, dates, month-day fragments or bare years."""
+    if not (_SPAN.search(line) or _DATE.search(line) or _MONTH_DAY.search(line)):
+        return False
+    return len(line) <= 120
+
+
+def label_table_rows(text: str) -> str:
+    """The table text with each data row rewritten as ``label: column = value; ...``."""
+    out: list[str] = []
+    header: list[str] = []
+    columns: list[str] = []
+    in_header = False
+    for line in text.splitlines():
+        row = data_row(line)
+        if row is not None:
+            label, figures = row
+            if in_header:
+                columns, in_header = columns_from_header(" ".join(header)), False
+            if len(figures) == len(columns):
+                pairs = "; ".join(f"{col} = {fig}" for col, fig in zip(columns, figures, strict=True))
+                out.append(f"{label}: {pairs}")
+                continue
+        elif _is_header(line):
+            if not in_header:
+                header, in_header = [], True
+            header.append(line)
+        elif in_header and len(line) > 80:
+            in_header = False  # prose between tables
+        out.append(line)
+    return "\n".join(out)
