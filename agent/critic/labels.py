@@ -53,7 +53,7 @@ _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]
 _LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z ,&'()/-]{2,80}?)\s*(?:\$|\(|\d)")
 
 
-def _words(text: str) -> set[str]:
+def label_words(text: str) -> set[str]:
     out = set()
     for w in re.findall(r"[a-z]+", text.lower()):
         w = _SYNONYMS.get(w, w)
@@ -74,11 +74,11 @@ def row_label(line: str) -> str | None:
 
 def label_mismatch(claim_text: str, lines: list[str]) -> str | None:
     """The row label when every supporting line is a table row the sentence does not name."""
-    claim_words = _words(claim_text)
+    claim_words = label_words(claim_text)
     labels = []
     for line in lines:
         label = row_label(line)
-        if label is None or not _words(label) or _words(label) & claim_words:
+        if label is None or not label_words(label) or label_words(label) & claim_words:
             return None
         labels.append(label)
     return labels[0] if labels else None
@@ -137,21 +137,21 @@ def column_mismatch(claim_text: str, value_index: int, n_values: int, row: str, 
 
 def best_row(sentence: str, sources: list[str]) -> str | None:
     """The table row whose label shares the most words with the sentence (a hint for redrafting)."""
-    wanted = _words(sentence)
+    wanted = label_words(sentence)
     best, score = None, 0
     for text in sources:
         for line in text.splitlines():
             label = row_label(line)
             if label is None or _SPAN.search(line) or len(_YEAR.findall(line)) >= 2:
                 continue
-            words = _words(label)
+            words = label_words(label)
             overlap = len(words & wanted)
             # Prefer the exact label ("Total net sales") over a longer one that merely contains it.
             if overlap > score or (
                 overlap == score
                 and best is not None
                 and overlap
-                and len(words) < len(_words(row_label(best) or ""))
+                and len(words) < len(label_words(row_label(best) or ""))
             ):
                 best, score = line.strip(), overlap
     return best[:200] if best and score else None

@@ -13,6 +13,8 @@ from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
 from agent.prompts.draft import draft_instructions
+from agent.prompts.figures import matching_figures
+from agent.schemas import Scope
 from agent.state import State
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
@@ -21,10 +23,14 @@ REGENERATE_TEMPERATURE = 0.4
 
 
 def draft_messages(
-    context_block: str, question: str, problems: str = "", previous: str = ""
+    context_block: str,
+    question: str,
+    problems: str = "",
+    previous: str = "",
+    figures: list[str] | None = None,
 ) -> list[BaseMessage]:
     """System + (context FIRST, then the instructions): the judge prompt shares this prefix."""
-    instructions = draft_instructions(question, problems, previous)
+    instructions = draft_instructions(question, problems, previous, figures)
     return [SystemMessage(SYSTEM), HumanMessage(f"{context_block}\n\n{instructions}")]
 
 
@@ -37,6 +43,12 @@ def trim_runaway(text: str) -> tuple[str, bool]:
     return (cut[: end + 1] if end > 0 else cut), True
 
 
+def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
+    """The question, then each sub-question with the companies its own scope names."""
+    subs = [q for q in state.queries if q != question] if len(state.queries) > 1 else []
+    return [(question, [])] + [(q, (state.query_scopes.get(q) or Scope()).companies) for q in subs]
+
+
 def make_draft(resources: Resources):
     @timed("draft_answer")
     async def draft_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -45,11 +57,12 @@ def make_draft(resources: Resources):
         if state.usage.llm_calls >= ctx.max_llm_calls:
             return {"draft": CANNOT_ANSWER, "fallbacks": ["draft: LLM budget spent before drafting"]}
         block, _aliases = render_context(state.context)
+        figures = matching_figures(_questions(state, question), state.context)
         regenerating = state.critique is not None and state.route == "regenerate"
         problems = state.critique.feedback if regenerating and state.critique is not None else ""
         text, usage = await generate_text(
             resources.chat_model(ctx.drafter_model),
-            draft_messages(block, question, problems, state.draft if regenerating else ""),
+            draft_messages(block, question, problems, state.draft if regenerating else "", figures),
             max_tokens=ctx.max_answer_tokens,
             # Greedy decoding repeats the rejected draft word for word; a little sampling lets the
             # feedback change it. Seeded by the revision so runs stay reproducible.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from agent.prompts.common import CANNOT_ANSWER
 
 DRAFT_INSTRUCTIONS = """Question: {question}
-
+{figures}
 Write the answer now. Rules:
 - Use 1 to 3 short sentences. End EVERY sentence with the ids of the passages it uses, like [c1] or [c1][c2].
 - Copy numbers exactly as written in the passages, with their unit (for example "$ in millions") and the period they refer to.
@@ -19,6 +19,10 @@ Write the answer now. Rules:
 - If the passages do not contain the answer, reply exactly: {cannot_answer}
 {feedback}
 Answer:"""
+
+FIGURES = """Table figures in the passages whose row and period match the question (check that one answers it before you use it):
+{lines}
+"""
 
 # Last before "Answer:": a small model weighs the end of the prompt most.
 FEEDBACK = """
@@ -30,7 +34,9 @@ Write a corrected answer that fixes every problem (or reply exactly: {cannot_ans
 """
 
 
-def draft_instructions(question: str, problems: str = "", previous: str = "") -> str:
+def draft_instructions(
+    question: str, problems: str = "", previous: str = "", figures: list[str] | None = None
+) -> str:
     feedback = (
         FEEDBACK.format(
             previous=previous.strip()[:600] or "(empty)", problems=problems, cannot_answer=CANNOT_ANSWER
@@ -38,4 +44,7 @@ def draft_instructions(question: str, problems: str = "", previous: str = "") ->
         if problems
         else ""
     )
-    return DRAFT_INSTRUCTIONS.format(question=question, feedback=feedback, cannot_answer=CANNOT_ANSWER)
+    listed = FIGURES.format(lines="\n".join(f"- {line}" for line in figures)) if figures else ""
+    return DRAFT_INSTRUCTIONS.format(
+        question=question, figures=listed, feedback=feedback, cannot_answer=CANNOT_ANSWER
+    )

@@ -13,27 +13,28 @@ grounding (done on the original chunk text) sees the same numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from agent.critic.labels import row_label
+from agent.critic.labels import label_words, row_label
 from agent.text import MONTHS_RE
 
 # "Three Months Ended", "Six months ended", "Year Ended", "Fiscal Years Ended", "Quarter Ended".
-_SPAN = re.compile(
+SPAN = re.compile(
     r"\b(?:(three|six|nine|twelve|3|6|9|12)[\s-]+months?|(?:fiscal\s+)?(years?)|(quarters?))\s+ended\b", re.I
 )
-_SPAN_NAMES = {"3": "three", "6": "six", "9": "nine", "12": "twelve"}
+SPAN_NUMBERS = {"3": "three", "6": "six", "9": "nine", "12": "twelve"}
 _DATE = re.compile(rf"(?:\b(?:{MONTHS_RE})\.?\s+\d{{1,2}},?\s*)?\b(?:19|20)\d\d\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTH_DAY = re.compile(rf"\b(?:{MONTHS_RE})\.?\s+\d{{1,2}}\b", re.I)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+MONTH_DAY = re.compile(rf"\b(?:{MONTHS_RE})\.?\s+\d{{1,2}}\b", re.I)
 # One figure: "$ 81,797", "(1,234)", "9 %", "12.5", or a dash for nil.
 _VALUE = re.compile(r"\$?\s?\(?-?\d[\d,]*(?:\.\d+)?\)?\s?%?|(?<!\w)[—–-](?!\w)")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
 
 
-def _span_name(match: re.Match[str]) -> str:
-    months, years, quarters = match.groups()
+def span_name(match: re.Match[str]) -> str:
+    months, _years, quarters = match.groups()
     if months:
-        return f"{_SPAN_NAMES.get(months, months.lower())} months ended"
+        return f"{SPAN_NUMBERS.get(months, months.lower())} months ended"
     if quarters:
         return "quarter ended"
     return "year ended"
@@ -44,13 +45,13 @@ def columns_from_header(header: str) -> list[str]:
     June 25, 2022 ..." -> ["three months ended July 1, 2023", "three months ended June 25, 2022", ...])."""
     header = re.sub(r"\s+", " ", header.replace("|", " "))
     dates = [m.group(0).strip(" ,") for m in _DATE.finditer(header)]
-    spans = [_span_name(m) for m in _SPAN.finditer(header)]
+    spans = [span_name(m) for m in SPAN.finditer(header)]
     if not dates:
         return []
-    month_days = _MONTH_DAY.findall(header)
+    month_days = MONTH_DAY.findall(header)
     if len(month_days) == 1 and len(dates) > 1:
         # "Year Ended December 31, | 2022 | 2021": one month and day shared by every year column.
-        dates = [f"{month_days[0]}, {_YEAR.search(d).group(0)}" for d in dates]  # type: ignore[union-attr]
+        dates = [f"{month_days[0]}, {YEAR.search(d).group(0)}" for d in dates]  # type: ignore[union-attr]
     if spans and len(dates) % len(spans) == 0:
         per = len(dates) // len(spans)
         return [f"{spans[i // per]} {d}" for i, d in enumerate(dates)]
@@ -83,16 +84,25 @@ def data_row(line: str) -> tuple[str, list[str]] | None:
 
 def _is_header(line: str) -> bool:
     """A line of column headings: period spans, dates, month-day fragments or bare years."""
-    if not (_SPAN.search(line) or _DATE.search(line) or _MONTH_DAY.search(line)):
+    if not (SPAN.search(line) or _DATE.search(line) or MONTH_DAY.search(line)):
         return False
     return len(line) <= 120
 
 
-def label_table_rows(text: str) -> str:
-    """The table text with each data row rewritten as ``label: column = value; ...``."""
-    out: list[str] = []
+def _group_heading(line: str) -> str | None:
+    """A short label-only line that heads the rows below it ("North America", "Net sales:")."""
+    text = line.strip().rstrip(":").strip()
+    if not text or len(text.split()) > 5 or text.endswith(".") or not _WORDS.search(text):
+        return None
+    return None if _VALUE.search(text) or _is_header(text) else text
+
+
+def _scan(text: str) -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
+    """Every line with, for data rows under a matching header, its group heading, its label and
+    [(column, figure), ...]."""
     header: list[str] = []
     columns: list[str] = []
+    group = ""
     in_header = False
     for line in text.splitlines():
         row = data_row(line)
@@ -101,14 +111,33 @@ def label_table_rows(text: str) -> str:
             if in_header:
                 columns, in_header = columns_from_header(" ".join(header)), False
             if len(figures) == len(columns):
-                pairs = "; ".join(f"{col} = {fig}" for col, fig in zip(columns, figures, strict=True))
-                out.append(f"{label}: {pairs}")
+                yield line, group, label, list(zip(columns, figures, strict=True))
                 continue
         elif _is_header(line):
             if not in_header:
-                header, in_header = [], True
+                header, in_header, group = [], True, ""
             header.append(line)
         elif in_header and len(line) > 80:
             in_header = False  # prose between tables
-        out.append(line)
+        elif columns or in_header:
+            group = _group_heading(line) or ""
+        yield line, "", "", []
+
+
+def table_cells(text: str) -> list[tuple[str, str, str]]:
+    """(row label, column name, figure) of every labelled figure in a text; the label is prefixed
+    with the row's group heading when it has one ("Consolidated: Net sales")."""
+    cells = []
+    for _line, group, label, pairs in _scan(text):
+        # "Net sales:" heading "Total net sales" adds nothing; it does name "Products" below it.
+        named = f"{group}: {label}" if group and not label_words(group) <= label_words(label) else label
+        cells += [(named, col, fig) for col, fig in pairs]
+    return cells
+
+
+def label_table_rows(text: str) -> str:
+    """The table text with each data row rewritten as ``label: column = value; ...``."""
+    out = []
+    for line, _group, label, pairs in _scan(text):
+        out.append(f"{label}: " + "; ".join(f"{col} = {fig}" for col, fig in pairs) if pairs else line)
     return "\n".join(out)

@@ -102,11 +102,14 @@ def _fields(template: str) -> set[str]:
 
 
 def test_prompt_templates_get_every_variable() -> None:
-    assert _fields(draft.DRAFT_INSTRUCTIONS) == {"question", "feedback", "cannot_answer"}
+    assert _fields(draft.DRAFT_INSTRUCTIONS) == {"question", "figures", "feedback", "cannot_answer"}
+    assert _fields(draft.FIGURES) == {"lines"}
     assert _fields(critic.JUDGE_INSTRUCTIONS) == {"claim"}
     assert _fields(decompose.DECOMPOSE_USER) == {"question", "max_subquestions"}
     text = draft.draft_instructions("Q?", "- fix this")
     assert "{" not in text.replace("CALC(", "") and "fix this" in text
+    listed = draft.draft_instructions("Q?", figures=["[c1] Revenue, year ended 2023 = 5"])
+    assert "- [c1] Revenue, year ended 2023 = 5" in listed and "{" not in listed.replace("CALC(", "")
 
 
 def test_mermaid_snapshot() -> None:
