@@ -87,11 +87,12 @@ async def _run(
     as_json: bool,
 ) -> None:
     from agent.checkpointers import make_checkpointer
+    from agent.tracing import run_config
     from graphs.research import build_research_graph
 
     async with make_checkpointer(settings) as checkpointer:
         graph = build_research_graph(settings=settings, checkpointer=checkpointer)
-        config = {"configurable": {"thread_id": thread}}
+        models = {"drafter_model": context.drafter_model, "judge_model": context.judge_model}
         pending = list(questions) if questions is not None else None
         while True:
             if pending is None:
@@ -108,6 +109,10 @@ async def _run(
             else:
                 break
             answer = None
+            # One run id per question: the local trace sink (and LangSmith, when configured) records it.
+            config = run_config(
+                settings, config={"configurable": {"thread_id": thread}}, run_name="research", metadata=models
+            )
             if stream:
                 async for chunk in graph.astream(
                     {"question": question}, config=config, context=context, stream_mode="updates"
