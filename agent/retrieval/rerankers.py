@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from agent.config import Settings
@@ -40,6 +42,8 @@ FUSION_WEIGHT = 1.0
 MAX_RERANK_CHARS = 2000
 MAX_CANDIDATES = 30
 MAX_SEQ_LENGTH = 256
+# Passage vectors kept per reranker (768 floats each: ~3 KB, so ~12 MB in all).
+PASSAGE_CACHE_SIZE = 4096
 
 
 def _passage(chunk: ScoredChunk) -> str:
@@ -104,19 +108,33 @@ class BiEncoderReranker:
         self.fusion_weight = fusion_weight
         self.blend_k = blend_k
         self.max_candidates = max_candidates
+        self._cache: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._lock = threading.Lock()
         if max_seq_length and hasattr(model, "max_seq_length"):
             model.max_seq_length = min(model.max_seq_length or max_seq_length, max_seq_length)
 
-    def scores(self, query: str, chunks: list[ScoredChunk]) -> list[float]:
-        """Cosine similarity of the query to each candidate."""
-        vectors = self.model.encode(
-            [query] + [_passage(c) for c in chunks],
-            batch_size=16,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
+    def _encode(self, texts: list[str]) -> Any:
+        return self.model.encode(
+            texts, batch_size=16, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
         )
-        return [float(v) for v in vectors[1:] @ vectors[0]]
+
+    def scores(self, query: str, chunks: list[ScoredChunk]) -> list[float]:
+        """Cosine similarity of the query to each candidate.
+
+        Passage vectors are cached by chunk id and text: sub-questions and re-retrieval rounds share
+        most candidates, and encoding passages is nearly all of the cost."""
+        keys = [(c.id, hash(c.chunk.text)) for c in chunks]
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        texts = {k: _passage(c) for k, c in zip(keys, chunks, strict=True) if k in set(missing)}
+        vectors = self._encode([query] + [texts[k] for k in missing])
+        with self._lock:
+            for key, vector in zip(missing, vectors[1:], strict=True):
+                self._cache[key] = vector
+            while len(self._cache) > PASSAGE_CACHE_SIZE:
+                self._cache.popitem(last=False)
+            passages = [self._cache[k] for k in keys]
+        return [float(v @ vectors[0]) for v in passages]
 
     def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
         if not chunks:

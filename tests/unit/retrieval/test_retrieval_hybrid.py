@@ -107,6 +107,30 @@ def test_bi_encoder_blend_moves_the_rescored_best_up(index: FakeIndex) -> None:
     assert len(out) == 3 and "test" in out[0].stage_scores and "rrf" in out[0].stage_scores
 
 
+class _CountingEncoder(_Encoder):
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts, **kw):
+        self.encoded += texts
+        return super().encode(texts, **kw)
+
+
+def test_bi_encoder_encodes_each_passage_once_across_queries(index: FakeIndex) -> None:
+    fused = HybridRetriever(index, Context()).search("net sales", None)
+    encoder = _CountingEncoder()
+    reranker = BiEncoderReranker(encoder, name="test", rescore_weight=2.0, blend_k=1)
+    first = reranker.rerank("services", fused, top_n=3)
+    assert len(encoder.encoded) == 1 + len(fused)
+    again = reranker.rerank("services", fused, top_n=3)
+    other = reranker.rerank("iphone segment", fused[:2], top_n=2)
+    # Later queries only encode themselves; the scores (and so the order) are unchanged.
+    assert len(encoder.encoded) == 1 + len(fused) + 2
+    assert [c.id for c in again] == [c.id for c in first]
+    assert [c.stage_scores["test"] for c in again] == [c.stage_scores["test"] for c in first]
+    assert len(other) == 2
+
+
 def test_make_reranker_rejects_unknown_specs() -> None:
     assert make_reranker("none").name == "none"
     with pytest.raises(ValueError, match="unknown reranker"):
