@@ -37,7 +37,9 @@ def _load(model_id: str) -> tuple[Any, Any, threading.Lock]:
                 try:
                     import gguf  # noqa: F401
                 except ImportError as exc:
-                    raise ImportError("hf: with a .gguf file needs the 'gguf' package: pip install gguf") from exc
+                    raise ImportError(
+                        "hf: with a .gguf file needs the 'gguf' package: pip install gguf"
+                    ) from exc
                 if not path.is_file():
                     raise FileNotFoundError(f"hf: GGUF file not found: {path}")
                 tok = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
@@ -97,7 +99,9 @@ class ChatTransformers(BaseChatModel):
         )
         max_new = int(kwargs.get("max_tokens") or self.max_tokens)
         with lock, torch.inference_mode():
-            out = model.generate(**ids, max_new_tokens=max_new, do_sample=False, pad_token_id=tok.eos_token_id)
+            out = model.generate(
+                **ids, max_new_tokens=max_new, do_sample=False, pad_token_id=tok.eos_token_id
+            )
         n_prompt = int(ids["input_ids"].shape[1])
         new_tokens = out[0][n_prompt:]
         text = tok.decode(new_tokens, skip_special_tokens=True)
@@ -106,7 +110,9 @@ class ChatTransformers(BaseChatModel):
         n_out = int(new_tokens.shape[0])
         message = AIMessage(
             content=text,
-            usage_metadata=UsageMetadata(input_tokens=n_prompt, output_tokens=n_out, total_tokens=n_prompt + n_out),
+            usage_metadata=UsageMetadata(
+                input_tokens=n_prompt, output_tokens=n_out, total_tokens=n_prompt + n_out
+            ),
             response_metadata={"model_name": self.model_id},
         )
         return ChatResult(generations=[ChatGeneration(message=message)])

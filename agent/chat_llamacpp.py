@@ -198,7 +198,15 @@ class ChatLlamaCppLocal(BaseChatModel):
             "seed": self.seed,
             "stop": stop if stop is not None else self.stop,
         }
-        for key in ("temperature", "top_p", "max_tokens", "response_format", "grammar", "seed", "repeat_penalty"):
+        for key in (
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "response_format",
+            "grammar",
+            "seed",
+            "repeat_penalty",
+        ):
             if key in kwargs:
                 params[key] = kwargs[key]
         return params

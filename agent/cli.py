@@ -37,7 +37,9 @@ def _root(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="TOML settings file (env FILINGS_CONFIG; default <data-dir>/filings.toml)."),
+        typer.Option(
+            "--config", help="TOML settings file (env FILINGS_CONFIG; default <data-dir>/filings.toml)."
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")

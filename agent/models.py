@@ -67,7 +67,9 @@ def parse_spec(spec: str, allowed: tuple[str, ...] = CHAT_PROVIDERS) -> tuple[st
     provider = provider.strip().lower()
     name = name.strip()
     if provider not in allowed:
-        raise ModelSpecError(f"unknown provider {provider!r} in {spec!r}; expected one of {', '.join(allowed)}")
+        raise ModelSpecError(
+            f"unknown provider {provider!r} in {spec!r}; expected one of {', '.join(allowed)}"
+        )
     if not name:
         raise ModelSpecError(f"model string {spec!r} names no model after '{provider}:'")
     return provider, name
@@ -170,7 +172,9 @@ def hf_load_error(name: str, exc: OSError) -> OSError:
     """A clear error for an ``hf:`` model that is neither a local path nor reachable on the hub."""
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
     hint = " (HF_HUB_OFFLINE is set, so only the local hub cache is searched)" if offline else ""
-    return OSError(f"hf:{name} is not a local model folder/file and could not be loaded from the hub{hint}: {exc}")
+    return OSError(
+        f"hf:{name} is not a local model folder/file and could not be loaded from the hub{hint}: {exc}"
+    )
 
 
 def load_sentence_transformer(spec: str, settings: Settings | None = None) -> SentenceTransformer:

@@ -28,8 +28,12 @@ class ChunkMetadata(BaseModel):
     accession: str | None = None
     amends: str | None = Field(default=None, description="doc_id of the filing this one amends (10-K/A).")
     page: int = Field(default=0, description="Zero-based page index (evaluation).")
-    section: str | None = Field(default=None, description="e.g. \"Item 7. Management's Discussion and Analysis\".")
-    item: str | None = Field(default=None, description="Normalised Item id, e.g. '7', '1A'; None outside Items.")
+    section: str | None = Field(
+        default=None, description='e.g. "Item 7. Management\'s Discussion and Analysis".'
+    )
+    item: str | None = Field(
+        default=None, description="Normalised Item id, e.g. '7', '1A'; None outside Items."
+    )
     part: str | None = Field(default=None, description="'I' / 'II' for 10-Q parts when known.")
     chunk_index: int = Field(default=0, description="Position of the chunk within its document.")
     is_table: bool = False
@@ -62,7 +66,9 @@ class Chunk(BaseModel):
 class ScoredChunk(BaseModel):
     chunk: Chunk
     score: float = Field(description="Score of the last stage that ranked it (higher is better).")
-    stage_scores: dict[str, float] = Field(default_factory=dict, description="e.g. {'dense': .., 'bm25': .., 'rrf': ..}")
+    stage_scores: dict[str, float] = Field(
+        default_factory=dict, description="e.g. {'dense': .., 'bm25': .., 'rrf': ..}"
+    )
 
     @property
     def id(self) -> str:
@@ -72,13 +78,16 @@ class ScoredChunk(BaseModel):
 class Scope(BaseModel):
     """Which filings a question is about; applied as a hard pre-filter (fails closed)."""
 
-    companies: list[str] = Field(default_factory=list, description="Canonical company names as stored in the index.")
+    companies: list[str] = Field(
+        default_factory=list, description="Canonical company names as stored in the index."
+    )
     fiscal_years: list[int] = Field(default_factory=list)
     quarters: list[int] = Field(default_factory=list)
     form_types: list[str] = Field(default_factory=list)
     items: list[str] = Field(default_factory=list, description="Normalised Item ids, e.g. ['7'].")
     doc_ids: list[str] = Field(
-        default_factory=list, description="Documents the scope resolves to; empty with status 'ok' means unscoped."
+        default_factory=list,
+        description="Documents the scope resolves to; empty with status 'ok' means unscoped.",
     )
     status: Literal["ok", "unscoped", "no_match"] = "unscoped"
     reason: str = Field(default="", description="Human-readable explanation, esp. for no_match.")
@@ -118,7 +127,9 @@ class Claim(BaseModel):
 class Critique(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
     faithfulness: float = 0.0
-    evidence_missing: bool = Field(default=False, description="True when the context lacks what the question needs.")
+    evidence_missing: bool = Field(
+        default=False, description="True when the context lacks what the question needs."
+    )
     feedback: str = Field(default="", description="What the drafter should fix on regeneration.")
 
 
@@ -144,4 +155,6 @@ class Answer(BaseModel):
     revisions: int = 0
     usage: Usage = Field(default_factory=Usage)
     node_seconds: dict[str, float] = Field(default_factory=dict)
-    fallbacks: list[str] = Field(default_factory=list, description="Node fallbacks taken (malformed model output).")
+    fallbacks: list[str] = Field(
+        default_factory=list, description="Node fallbacks taken (malformed model output)."
+    )

@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
     @docs.command("list", help="List ingested documents with company, form, period, pages and chunks.")
     def list_(
         ctx: typer.Context,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON (for scripts).")] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the records as JSON (for scripts).")
+        ] = False,
     ) -> None:
         import json
         from dataclasses import asdict

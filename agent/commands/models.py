@@ -77,7 +77,9 @@ def register(app: typer.Typer) -> None:
         wanted = [n.removeprefix("local:") for n in (names or list(REGISTRY))]
         unknown = [n for n in wanted if n not in REGISTRY]
         if unknown:
-            err_console.print(f"[red]unknown local model(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}[/red]")
+            err_console.print(
+                f"[red]unknown local model(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}[/red]"
+            )
             raise typer.Exit(code=2)
         failed = 0
         for name in wanted:

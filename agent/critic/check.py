@@ -28,6 +28,8 @@ class DraftCheck:
     # A figure that appears in no context passage at all suggests the evidence was never retrieved.
     numbers_absent_from_context: int = 0
     dropped_citations: list[str] = field(default_factory=list)  # unknown ids cited beside valid ones
+    # Uncited sentences whose every figure is printed in a passage: cited to those passages.
+    attributed: list[str] = field(default_factory=list)
 
 
 def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, list[str]]:
@@ -82,6 +84,23 @@ def _wrong_columns(sentence: str, n: NumberMention, lines: list[str], sources: l
     return reasons[0] if reasons else ""
 
 
+def _passages_printing(sentence: str, context: dict[str, Chunk]) -> list[str]:
+    """For a sentence without citations: the first passage printing each of its figures, when
+    every figure is printed in one (small models often drop the [cN] markers). The claim is then
+    checked like any cited one (figures, rows, columns), so this cannot make a wrong figure pass."""
+    figures = extract_numbers(CALC_PATTERN.sub(" ", sentence))
+    if not figures:
+        return []
+    cited: list[str] = []
+    for figure in figures:
+        holder = next((cid for cid, chunk in context.items() if is_grounded(figure, [chunk.text])), None)
+        if holder is None:
+            return []
+        if holder not in cited:
+            cited.append(holder)
+    return cited
+
+
 def check_draft(
     draft: str, aliases: dict[str, str], context: dict[str, Chunk], retrieved: set[str]
 ) -> DraftCheck:
@@ -112,6 +131,10 @@ def check_draft(
             bad = []
         bare = sentence.bare
         numbers = [n.raw for n in extract_numbers(CALC_PATTERN.sub(" ", bare))]
+        if not chunk_ids and not bad:
+            chunk_ids = _passages_printing(bare, context)
+            if chunk_ids:
+                result.attributed.append(bare[:80])
         claim = Claim(text=bare, chunk_ids=chunk_ids, numbers=numbers)
         if bad:
             claim.verdict, claim.reason = (

@@ -82,6 +82,10 @@ def make_critique(resources: Resources):
             has_context=bool(state.context),
             retrieval_rounds=state.retrieval_rounds,
         )
+        if checked.attributed:
+            fallbacks.append(
+                f"critic: cited {len(checked.attributed)} uncited sentence(s) to the passages printing their figures"
+            )
         if checked.dropped_citations:
             fallbacks.append(
                 f"critic: dropped citations to unknown passages {', '.join(checked.dropped_citations)}"

@@ -44,9 +44,12 @@ def trim_runaway(text: str) -> tuple[str, bool]:
 
 
 def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
-    """The question, then each sub-question with the companies its own scope names."""
-    subs = [q for q in state.queries if q != question] if len(state.queries) > 1 else []
-    return [(question, [])] + [(q, (state.query_scopes.get(q) or Scope()).companies) for q in subs]
+    """What to match table figures against: each sub-question with the companies its own scope
+    names (they are self-contained), or the question itself when it was not split."""
+    subs = [q for q in state.subquestions if q != question]
+    if len(subs) < 2:
+        return [(question, [])]
+    return [(q, (state.query_scopes.get(q) or Scope()).companies) for q in subs]
 
 
 def make_draft(resources: Resources):

@@ -10,17 +10,18 @@ from __future__ import annotations
 from agent.prompts.common import CANNOT_ANSWER
 
 DRAFT_INSTRUCTIONS = """Question: {question}
-{figures}
+
 Write the answer now. Rules:
 - Use 1 to 3 short sentences. End EVERY sentence with the ids of the passages it uses, like [c1] or [c1][c2].
 - Copy numbers exactly as written in the passages, with their unit (for example "$ in millions") and the period they refer to.
 - Tables show several periods side by side (for example "Three Months Ended" and "Nine Months Ended", or two years): take the figure from the column of the period the question asks about.
 - Never compute a number yourself. For a change, growth rate, margin or ratio write CALC(expression) with numbers copied from the passages, for example: grew by CALC((120 - 100) / 100 * 100)% [c1].
 - If the passages do not contain the answer, reply exactly: {cannot_answer}
-{feedback}
+{figures}{feedback}
 Answer:"""
 
-FIGURES = """Table figures in the passages whose row and period match the question (check that one answers it before you use it):
+FIGURES = """
+Figures found in the passages for this question (use the ones that answer it, with their passage id):
 {lines}
 """
 

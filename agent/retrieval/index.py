@@ -105,7 +105,9 @@ class FilingIndex:
         vector = self.embeddings.embed_query(query)
         if filter and "doc_id" in filter:
             where_filter["doc_id"] = sorted(allowed)
-            return self._scored(self.store.query(vector, k, chroma_where(where_filter) if where_filter else None), "dense")
+            return self._scored(
+                self.store.query(vector, k, chroma_where(where_filter) if where_filter else None), "dense"
+            )
         # No document filter: an `$in` over every committed doc id costs Chroma ~1 s at 100k chunks,
         # so search everything and drop uncommitted leftovers (only ever present after a crash).
         fetch = k + 16

@@ -34,7 +34,9 @@ def smol() -> ChatLlamaCppLocal:
 
 
 def test_smollm2_really_generates_and_reports_usage(smol: ChatLlamaCppLocal) -> None:
-    reply = smol.invoke([SystemMessage("Answer in one short sentence."), HumanMessage("What is the capital of France?")])
+    reply = smol.invoke(
+        [SystemMessage("Answer in one short sentence."), HumanMessage("What is the capital of France?")]
+    )
     assert "paris" in reply.content.lower()
     usage = reply.usage_metadata
     assert usage is not None and usage["input_tokens"] > 10 and 0 < usage["output_tokens"] <= 48
@@ -54,7 +56,11 @@ def test_shared_prompt_prefixes_are_not_reprocessed(smol: ChatLlamaCppLocal) -> 
     llm.eval = lambda tokens: (evaluated.append(len(tokens)), real_eval(tokens))[1]
     try:
         counts = []
-        for system, question in [(drafter, "Say one word."), (judge, "Say two words."), (drafter, "Say three words.")]:
+        for system, question in [
+            (drafter, "Say one word."),
+            (judge, "Say two words."),
+            (drafter, "Say three words."),
+        ]:
             evaluated.clear()
             reply = smol.invoke([system, HumanMessage(question)], max_tokens=2)
             counts.append((sum(evaluated), reply.usage_metadata["input_tokens"]))
@@ -106,7 +112,9 @@ def test_one_llama_shared_and_safe_across_threads(smol: ChatLlamaCppLocal) -> No
     with ThreadPoolExecutor(max_workers=4) as pool:
         replies = [r.content.lower() for r in pool.map(other.invoke, prompts)]
     # Without the lock, concurrent use of one llama.cpp context crashes or interleaves garbage.
-    assert ["tokyo" in replies[0], "berlin" in replies[1], "tokyo" in replies[2], "berlin" in replies[3]] == [True] * 4, replies
+    assert ["tokyo" in replies[0], "berlin" in replies[1], "tokyo" in replies[2], "berlin" in replies[3]] == [
+        True
+    ] * 4, replies
 
 
 def test_async_calls_run_concurrently_without_corruption(smol: ChatLlamaCppLocal) -> None:
@@ -133,7 +141,11 @@ def _cos(a: list[float], b: list[float]) -> float:
 def test_local_embeddings_are_normalised_and_semantic(spec: str, dim: int) -> None:
     emb = make_embeddings(spec)
     docs = emb.embed_documents(
-        ["Total net sales grew 8% year over year.", "The cat sat on the mat.", "Revenue increased compared with last year."]
+        [
+            "Total net sales grew 8% year over year.",
+            "The cat sat on the mat.",
+            "Revenue increased compared with last year.",
+        ]
     )
     assert len(docs) == 3 and all(len(v) == dim for v in docs)
     assert all(math.isclose(_cos(v, v), 1.0, abs_tol=1e-4) for v in docs)
@@ -160,7 +172,9 @@ def test_models_cli_fetch_and_list(tmp_path: Path) -> None:
     env = {"FILINGS_MODEL_DIR": str(tmp_path / "models"), "COLUMNS": "200"}
     fetched = runner.invoke(app, ["models", "fetch", "smollm2-135m", "all-minilm-l6-v2"], env=env)
     assert fetched.exit_code == 0, fetched.output
-    assert (tmp_path / "models" / REGISTRY["smollm2-135m"].artifact).stat().st_size == REGISTRY["smollm2-135m"].size
+    assert (tmp_path / "models" / REGISTRY["smollm2-135m"].artifact).stat().st_size == REGISTRY[
+        "smollm2-135m"
+    ].size
     again = runner.invoke(app, ["models", "fetch", "local:smollm2-135m"], env=env)
     assert again.exit_code == 0 and "local:smollm2-135m" in again.output
     listed = runner.invoke(app, ["models", "list"], env=env)

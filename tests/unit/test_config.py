@@ -23,8 +23,12 @@ def test_defaults_are_offline_local_stack(tmp_path: Path, monkeypatch: pytest.Mo
     assert s.index_dir == tmp_path / "index"
 
 
-def test_precedence_flag_over_env_over_file_over_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cfg = _write_toml(tmp_path / "f.toml", 'chat_model = "from-file"\ncollection = "filecoll"\nn_threads = 7\n')
+def test_precedence_flag_over_env_over_file_over_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _write_toml(
+        tmp_path / "f.toml", 'chat_model = "from-file"\ncollection = "filecoll"\nn_threads = 7\n'
+    )
     monkeypatch.setenv("FILINGS_CONFIG", str(cfg))
     monkeypatch.setenv("FILINGS_CHAT_MODEL", "from-env")
     monkeypatch.setenv("FILINGS_N_CTX", "2048")

@@ -67,7 +67,10 @@ def test_parse_spec_rejects_bad_strings(spec: str, message: str) -> None:
 
 
 def test_split_base_url_only_takes_http_suffix() -> None:
-    assert split_base_url("gpt-4o-mini@http://127.0.0.1:8000/v1") == ("gpt-4o-mini", "http://127.0.0.1:8000/v1")
+    assert split_base_url("gpt-4o-mini@http://127.0.0.1:8000/v1") == (
+        "gpt-4o-mini",
+        "http://127.0.0.1:8000/v1",
+    )
     assert split_base_url("org/model@rev") == ("org/model@rev", None)
     assert split_base_url("plain") == ("plain", None)
 
@@ -195,10 +198,16 @@ class _Plan(BaseModel):
 
 
 def test_structured_output_parses_and_reports_bad_replies() -> None:
-    good = GenericFakeChatModel(messages=iter([AIMessage('{"subquestions": ["q1"], "needs_calculation": false}')]))
-    assert structured_output_runnable(good, _Plan).invoke("x") == _Plan(subquestions=["q1"], needs_calculation=False)
+    good = GenericFakeChatModel(
+        messages=iter([AIMessage('{"subquestions": ["q1"], "needs_calculation": false}')])
+    )
+    assert structured_output_runnable(good, _Plan).invoke("x") == _Plan(
+        subquestions=["q1"], needs_calculation=False
+    )
 
-    bad = GenericFakeChatModel(messages=iter([AIMessage('{"subquestions": "not a list"}'), AIMessage("nope")]))
+    bad = GenericFakeChatModel(
+        messages=iter([AIMessage('{"subquestions": "not a list"}'), AIMessage("nope")])
+    )
     with pytest.raises(OutputParserException, match="does not match _Plan"):
         structured_output_runnable(bad, _Plan).invoke("x")
     out = structured_output_runnable(bad, _Plan, include_raw=True).invoke("x")
@@ -317,4 +326,3 @@ def test_status_reports_assembly_and_verification(tmp_models: Path) -> None:
 def test_model_dir_comes_from_env(monkeypatch: pytest.MonkeyPatch, tmp_models: Path) -> None:
     monkeypatch.setenv("FILINGS_MODEL_DIR", os.fspath(tmp_models))
     assert Settings().models_dir == tmp_models
-

@@ -60,6 +60,22 @@ def test_check_draft_verdicts() -> None:
     assert 0 < faithfulness(checked.claims) < 0.5
 
 
+def test_uncited_sentence_is_cited_to_the_passage_printing_its_figures_then_checked() -> None:
+    checked = check_draft(
+        "Total net sales were $81,797 million. Services were $99,999 million. Total net sales for the "
+        "three months ended July 1, 2023 were $293,787 million.",
+        ALIASES,
+        CONTEXT,
+        RETRIEVED,
+    )
+    right, invented, wrong_column = checked.claims
+    assert right.verdict == "supported" and right.chunk_ids == [CHUNKS[0].id]
+    # A figure printed nowhere stays uncited; a real figure from the wrong column is still caught.
+    assert invented.verdict == "unsupported" and invented.reason == "no citation"
+    assert wrong_column.verdict == "unsupported" and "9-month" in wrong_column.reason
+    assert len(checked.attributed) == 2
+
+
 def test_raw_chunk_id_never_retrieved_is_a_bad_citation() -> None:
     checked = check_draft("Total net sales were $81,797 million [c1].", ALIASES, CONTEXT, {CHUNKS[1].id})
     assert checked.claims[0].verdict == "bad_citation"

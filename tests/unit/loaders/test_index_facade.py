@@ -100,7 +100,12 @@ def test_amendment_points_at_the_original(index: FilingIndex) -> None:
     from loaders.pipeline import _amends
 
     amendment = DocumentRecord(
-        doc_id="d-acme-a", source_path="/x/a.pdf", sha256="z", company="Acme", fiscal_year=2022, form_type="10-K/A"
+        doc_id="d-acme-a",
+        source_path="/x/a.pdf",
+        sha256="z",
+        company="Acme",
+        fiscal_year=2022,
+        form_type="10-K/A",
     )
     assert _amends(index, amendment) == "d-acme"
     amendment.fiscal_year = 2021
