@@ -194,4 +194,33 @@ def register(app: typer.Typer) -> None:
         path = write_report(result, out or results.parent, baseline=base, gate=gate)
         console.print(f"report: {path}")
 
+    @ev.command("upload", help="Upload eval results to LangSmith as an experiment (needs LANGSMITH_API_KEY).")
+    def upload(
+        results: Path = typer.Argument(..., help="A results.json written by `filings eval run`."),
+        dataset: str | None = typer.Option(
+            None, "--dataset", help="LangSmith dataset name (default: filings-<suite>)."
+        ),
+        experiment: str | None = typer.Option(
+            None, "--experiment", help="Experiment name (default: generated)."
+        ),
+    ) -> None:
+        import os
+
+        from evals.langsmith_upload import upload_experiment
+        from evals.results import SuiteResult
+
+        if not os.environ.get("LANGSMITH_API_KEY"):
+            err_console.print("[red]LANGSMITH_API_KEY is not set: nothing to upload to[/red]")
+            raise typer.Exit(code=2)
+        try:
+            result = SuiteResult.load(results)
+        except (FileNotFoundError, ValueError) as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=2) from None
+        sent = upload_experiment(result, dataset_name=dataset, experiment_name=experiment)
+        console.print(
+            f"experiment {sent['experiment']} on dataset {sent['dataset']}: "
+            f"{sent['runs']} runs, {sent['feedback']} feedback scores"
+        )
+
     app.add_typer(ev, name="eval")

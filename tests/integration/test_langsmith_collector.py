@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -76,12 +77,15 @@ class Collector:
 
             def do_GET(self) -> None:
                 outer.requests.append(("GET", self.path, dict(self.headers), b""))
-                self._reply(b'{"version": "0.0.0"}' if self.path.startswith("/info") else b"{}")
+                if self.path.startswith("/info"):
+                    self._reply(b'{"version": "0.0.0"}')
+                else:
+                    self._reply(json.dumps(outer.reply("GET", self.path, b"")).encode())
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.requests.append((self.command, self.path, dict(self.headers), body))
-                self._reply()
+                self._reply(json.dumps(outer.reply(self.command, self.path, body)).encode())
 
             do_PATCH = do_POST
 
@@ -89,6 +93,10 @@ class Collector:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def reply(self, method: str, path: str, body: bytes) -> Any:
+        """The JSON body answered to a request (tracing endpoints need nothing back)."""
+        return {}
 
     def runs(self) -> dict[str, dict[str, Any]]:
         """Run id -> merged run (post + patch + their inputs/outputs/extra parts)."""
@@ -221,3 +229,112 @@ def test_research_graph_node_runs_reach_langsmith(collector: Collector, tmp_path
 
     [local] = TraceStore(tmp_path / "traces.sqlite").list_runs()
     assert local.run_id == root["id"]
+
+
+class FakeLangSmith(Collector):
+    """The collector, answering the dataset / example / experiment endpoints like LangSmith does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.datasets: dict[str, dict[str, Any]] = {}
+        self.examples: list[dict[str, Any]] = []
+        self.sessions: dict[str, dict[str, Any]] = {}
+
+    def reply(self, method: str, path: str, body: bytes) -> Any:
+        data = json.loads(body) if body else {}
+        made = {
+            "id": str(uuid.uuid4()),
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "tenant_id": str(uuid.uuid4()),
+        }
+        route = path.split("?")[0].rstrip("/")
+        if method == "GET" and route == "/datasets":
+            name = re.search(r"name=([^&]+)", path)
+            return [d for d in self.datasets.values() if name and d["name"] == name.group(1)]
+        if method == "GET" and route == "/examples":
+            return list(self.examples)
+        if route == "/datasets":
+            dataset = {**made, "modified_at": made["created_at"], **data}
+            self.datasets[dataset["id"]] = dataset
+            return dataset
+        if route == "/examples/bulk":
+            self.examples += [{**made, **ex} for ex in data]
+            return [{"id": ex["id"]} for ex in data]
+        if route == "/sessions":
+            session = {**made, "start_time": made["created_at"], **data}
+            self.sessions[session["id"]] = session
+            return session
+        if route.startswith("/sessions/"):
+            session = self.sessions[route.rsplit("/", 1)[1]]
+            session.update({k: v for k, v in data.items() if v is not None})
+            return session
+        if route == "/feedback":
+            return {**made, "modified_at": made["created_at"], **data}
+        return {}
+
+
+def _bodies(requests: list[tuple[str, str, dict[str, str], bytes]], route: str) -> list[Any]:
+    return [json.loads(b) for m, p, _, b in requests if m == "POST" and p.split("?")[0].rstrip("/") == route]
+
+
+def test_eval_results_upload_as_a_langsmith_experiment(tmp_path: Path) -> None:
+    """`filings eval upload`: dataset once, then an experiment of runs linked to its examples, with
+    every per-question metric as feedback (NaN scores are not sent)."""
+    from langsmith import Client
+
+    from evals.langsmith_upload import upload_experiment
+    from evals.results import ExampleResult, SuiteResult
+
+    suite = SuiteResult(
+        suite="bundled",
+        created_at="2026-11-23T00:00:00+00:00",
+        config={"context": {"drafter_model": "local:qwen2.5-1.5b-instruct"}},
+        examples=[
+            ExampleResult(
+                id="q1",
+                question="Apple net sales?",
+                reference_answer="$81,797 million",
+                answer="$81,797 million [1]",
+                stop_reason="accepted",
+                metrics={"answer.numeric_match": 1.0, "retrieval.recall@5": 1.0},
+                wall_seconds=3.0,
+            ),
+            ExampleResult(
+                id="q2",
+                question="Amazon AWS?",
+                answer="I could not ...",
+                stop_reason="abstained: budget",
+                metrics={"answer.numeric_match": float("nan"), "retrieval.recall@5": 0.0},
+            ),
+        ],
+    )
+    server = FakeLangSmith()
+    try:
+        client = Client(api_url=server.url, api_key="lsv2-test-key", auto_batch_tracing=False)
+        first = upload_experiment(suite, client=client)
+        second = upload_experiment(suite, client=client)
+    finally:
+        server.close()
+
+    assert first["dataset"] == second["dataset"] == "filings-bundled"
+    assert len(_bodies(server.requests, "/datasets")) == 1  # created once, found the second time
+    [examples] = _bodies(server.requests, "/examples/bulk")  # no duplicates on re-upload
+    assert [e["metadata"]["example_id"] for e in examples] == ["q1", "q2"]
+    example_ids = {e["metadata"]["example_id"]: e["id"] for e in examples}
+    sessions = _bodies(server.requests, "/sessions")
+    assert len(sessions) == 2 and first["experiment"] != second["experiment"]
+    assert all(s["reference_dataset_id"] == first["dataset_id"] for s in sessions)
+    runs = _bodies(server.requests, "/runs")
+    assert len(runs) == 4 and {r["session_name"] for r in runs} == {first["experiment"], second["experiment"]}
+    q1 = next(r for r in runs if r["reference_example_id"] == example_ids["q1"])
+    assert q1["inputs"] == {"question": "Apple net sales?"} and q1["outputs"]["stop_reason"] == "accepted"
+    feedback = [f for f in _bodies(server.requests, "/feedback") if f["run_id"] == q1["id"]]
+    assert {f["key"]: f["score"] for f in feedback} == {
+        "answer.numeric_match": 1.0,
+        "retrieval.recall@5": 1.0,
+    }
+    assert first["feedback"] == 3  # q2's NaN numeric match was left out, not sent as 0
+    assert all(
+        {k.lower(): v for k, v in h.items()}.get("x-api-key") == "lsv2-test-key"
+        for _, _, h, _ in server.requests
+    )
