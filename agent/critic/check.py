@@ -49,6 +49,22 @@ def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, 
     return True, [f"computed {format_result(calc.result)} from cited figures"]
 
 
+def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
+    """A reason when a calculation operand comes only from table rows the sentence does not name.
+
+    Operands are held to the same row check as copied figures (not the column check: a change
+    uses two periods by design), so a growth rate over unrelated rows cannot pass as ours."""
+    for operand in evaluate(expression).operands:
+        value = float(operand)
+        if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
+            continue
+        mentions = extract_numbers(operand, skip_years=False)
+        label = label_mismatch(sentence, supporting_lines(mentions[0], sources)) if mentions else None
+        if label:
+            return f"operand {operand} of CALC({expression}) is on the row '{label}', which the sentence does not name"
+    return ""
+
+
 def _wrong_row(sentence: str, sources: list[str]) -> str:
     """A reason when a figure was taken from a table row the sentence does not name."""
     for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
@@ -163,6 +179,10 @@ def check_draft(
                 claim.reason = f"{', '.join(n.raw for n in missing)} not found in {where}"
             elif not calc_ok:
                 claim.verdict, claim.reason = "ungrounded_number", "; ".join(calc_notes)
+            elif calcs and (
+                wrong := next(filter(None, (_operand_rows(bare, e, sources) for e in calcs)), "")
+            ):
+                claim.verdict, claim.reason = "unsupported", wrong
             elif calcs:
                 claim.verdict, claim.reason = "calculation", "; ".join(calc_notes)
                 claim.text = expand_calculations(bare)[0]

@@ -26,6 +26,13 @@ _ANNUAL = re.compile(
 )
 _FY = re.compile(r"\bfy\s?'?(\d{4}|\d{2})\b", re.I)
 _ALL_WORDS = re.compile(r"[a-z]+")
+# Questions that ask for reasons or a description, not a figure: listing figures there invites the
+# model to answer "what drove the increase" with a number.
+_EXPLANATORY = re.compile(
+    r"\b(?:why|what\s+(?:drove|drives|driven|caused|causes|led\s+to|contributed)|drivers?|reasons?|"
+    r"explain|describe|factors?)\b",
+    re.I,
+)
 # Words that mark a total row without naming what it totals ("Consolidated" under "Net sales").
 _TOTALS = {"consolidated", "combined"}
 
@@ -88,6 +95,8 @@ def matching_figures(
     ``chunks`` is the drafting context in alias order (ScoredChunk or Chunk)."""
     found: list[tuple[tuple[float, int], int, str]] = []
     for question, companies in questions:
+        if _EXPLANATORY.search(question):
+            continue
         period = Period.of_question(question)
         q_words = label_words(question)
         q_all = set(_ALL_WORDS.findall(question.lower()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph_fakes import CHUNKS
 
 from agent.critic.calc import evaluate, expand_calculations
@@ -74,6 +76,20 @@ def test_uncited_sentence_is_cited_to_the_passage_printing_its_figures_then_chec
     assert invented.verdict == "unsupported" and invented.reason == "no citation"
     assert wrong_column.verdict == "unsupported" and "9-month" in wrong_column.reason
     assert len(checked.attributed) == 2
+
+
+def test_calculation_over_rows_the_sentence_does_not_name_is_not_ours_to_accept() -> None:
+    table = Path(__file__).with_name("apple_10q_2023q3_income.txt").read_text()
+    chunk = CHUNKS[0].model_copy(update={"text": table})
+    good, bad = check_draft(
+        "Total net sales fell by CALC((81,797 - 82,959) / 82,959 * 100)% [c1]. "
+        "Services grew by CALC((21,213 - 60,584) / 60,584 * 100)% [c1].",
+        {"c1": chunk.id},
+        {chunk.id: chunk},
+        {chunk.id},
+    ).claims
+    assert good.verdict == "calculation" and good.text.startswith("Total net sales fell by -1.4")
+    assert bad.verdict == "unsupported" and "60,584" in bad.reason and "Products" in bad.reason
 
 
 def test_raw_chunk_id_never_retrieved_is_a_bad_citation() -> None:

@@ -131,6 +131,12 @@ def test_matching_figures_picks_row_and_period_the_question_names() -> None:
     assert lines and all(line.startswith("[c2]") and "513,983" in line for line in lines), lines
 
 
+def test_no_figures_for_questions_asking_why() -> None:
+    amazon = Chunk(id="z", text=SEGMENTS, metadata=_meta("Amazon.com, Inc."))
+    assert matching_figures([("What drove the increase in AWS net sales in 2022?", [])], [amazon]) == []
+    assert matching_figures([("What were AWS net sales in 2022?", [])], [amazon])
+
+
 def test_question_period_parsing() -> None:
     p = Period.of_question("What was the FY2022 operating margin?")
     assert p.span == "year ended" and p.years == {2022}
