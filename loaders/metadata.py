@@ -95,9 +95,16 @@ def normalise_form(value: str) -> str | None:
     return FORM_NORMAL.get(key) or FORM_NORMAL.get(key.replace("-", ""))
 
 
+_SPLIT_CAPS = re.compile(r"\b([A-Z]) ([A-Z]{2,})\b")
+
+
 def tidy_company(name: str) -> str:
     """'AMAZON.COM, INC.' -> 'Amazon.com, Inc.'; mixed-case names are kept as written."""
     name = re.sub(r"\s+", " ", name).strip().strip(",")
+    # Small caps extracted letter-spaced: "MGM R ESORTS I NTERNATIONAL" (twice or more, so a
+    # real initial such as "A O SMITH" is left alone).
+    if len(_SPLIT_CAPS.findall(name)) >= 2:
+        name = _SPLIT_CAPS.sub(r"\1\2", name)
     if name.isupper():
         name = " ".join(w.capitalize() for w in name.split())
     return name
@@ -197,6 +204,8 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
         name = re.sub(r"^.*_{3,}\s*", "", name)
         name = re.sub(r"^(?:number|no\.)\s*[\d-]+\s*", "", name, flags=re.IGNORECASE)
         name = re.sub(rf"^.*(?:{_DATE})\s*(?:\([^)]*\))?\s*", "", name, flags=re.IGNORECASE).strip()
+        # Two-column covers interleave "Commission file" / date / "number 1-5805" before the name.
+        name = re.sub(r"^(?:number|no\.)\s*[\d-]+\s*", "", name, flags=re.IGNORECASE)
         if 2 <= len(name) <= 80:
             out["company"] = tidy_company(name)
     m = re.search(

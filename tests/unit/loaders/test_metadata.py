@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.metadata import MetadataError, from_cover, from_filename, resolve
+from loaders.metadata import MetadataError, from_cover, from_filename, resolve, tidy_company
 
 APPLE_COVER = """UNITED STATES
 SECURITIES AND EXCHANGE COMMISSION
@@ -50,6 +50,22 @@ def test_cover_page_facts() -> None:
     assert got["ticker"] == "AAPL"
     # the filing names its fiscal quarter (Apple's June quarter is fiscal Q3)
     assert (got["fiscal_year"], got["fiscal_quarter"]) == (2022, 3)
+
+
+def test_registrant_names_from_awkward_covers() -> None:
+    # Two-column cover text interleaves the file number and the period before the name (JPMorgan
+    # 10-Q); small caps come out letter-spaced (MGM 10-K). Both as pypdf extracts them.
+    jpm = (
+        "FORM 10-Q\nFor the quarterly period ended Commission file June 30, 2022 number 1-5805 "
+        "JPMorgan Chase & Co. (Exact name of registrant as specified in its charter)"
+    )
+    mgm = (
+        "FORM 10-K\nCommission File No. 001-10362 MGM R ESORTS I NTERNATIONAL "
+        "(Exact name of Registrant as specified in its charter)"
+    )
+    assert from_cover(jpm)["company"] == "JPMorgan Chase & Co."
+    assert from_cover(mgm)["company"] == "Mgm Resorts International"
+    assert tidy_company("A O SMITH CORPORATION") == "A O Smith Corporation"  # one initial: kept
 
 
 def test_press_release_is_earnings_not_the_form_it_mentions() -> None:
