@@ -196,8 +196,10 @@ class Context:
     faithfulness_threshold: float = field(
         default=0.8, metadata={"description": "Critic score at or above which a draft is accepted."}
     )
+    # One revision by default: on a CPU a revision costs a full-context draft (~1 min with the 1.5B),
+    # and a second one rarely rescued an answer the first could not.
     max_revisions: int = field(
-        default=2, metadata={"description": "Budget: regenerations + re-retrievals after the first draft."}
+        default=1, metadata={"description": "Budget: regenerations + re-retrievals after the first draft."}
     )
     max_llm_calls: int = field(
         default=12, metadata={"description": "Budget: LLM calls in one run, all roles."}
