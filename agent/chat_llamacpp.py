@@ -103,6 +103,19 @@ def _compact_ram_cache(capacity_bytes: int) -> Any:
     return CompactRAMCache(capacity_bytes=capacity_bytes)
 
 
+def forget_prompts() -> None:
+    """Empty every loaded model's prompt-prefix reuse (its last prompt and the RAM cache), so the
+    next call pays its full prompt: for measurements that compare systems on the same prompts."""
+    with _LOADED_GUARD:
+        loaded = list(_LOADED.values())
+    for entry in loaded:
+        with entry.lock:
+            entry.llm.reset()
+            cache = getattr(entry.llm, "cache", None)
+            if cache is not None and hasattr(cache, "cache_state"):
+                cache.cache_state.clear()
+
+
 def unload_all() -> None:
     """Drop every cached ``Llama`` (tests and benchmarks that measure loading)."""
     with _LOADED_GUARD:

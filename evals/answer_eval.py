@@ -10,7 +10,7 @@ prompt and retrieval settings, with no critic and no loop.
 
 Grading (deterministic, no LLM judge):
 - reference with numbers (most "metrics-generated" questions): every reference number must appear
-  in the answer within a tolerance (``evals.numbers.numeric_answer_match``: 1% relative, or half a
+  in the answer within a tolerance (``evals.numbers.numeric_answer_match``: 1% relative (REL_TOL), or half a
   unit of the coarser printed digit, implicit scales allowed);
 - reference starting with Yes/No: the answer must take the same side (and match any numbers);
 - other text references: at least half of the reference's content words must appear in the answer.
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
+from agent.chat_llamacpp import forget_prompts
 from agent.config import Context, Settings
 from agent.critic.calc import expand_calculations
 from agent.critic.numbers import ungrounded_numbers
@@ -36,6 +37,7 @@ from agent.nodes.draft import draft_messages
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.prompts.common import is_cannot_answer, render_context
+from agent.prompts.figures import matching_figures
 from agent.schemas import Answer, ScoredChunk
 from agent.text import FUNCTION_WORDS
 from evals.datasets import EvalExample, doc_matches, load_financebench
@@ -131,7 +133,9 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
         block, _ = render_context(chunks)
         text, usage = await generate_text(
             resources.chat_model(context.drafter_model),
-            draft_messages(block, example.question),
+            draft_messages(
+                block, example.question, figures=matching_figures([(example.question, [])], chunks)
+            ),
             context.max_answer_tokens,
         )
         calls = usage.llm_calls
@@ -241,6 +245,8 @@ async def main(argv: list[str] | None = None) -> int:
             "reference": example.reference_answer,
         }
         for system in args.systems:
+            # Each system pays its own prompts: no KV prefix left over from the other one's run.
+            forget_prompts()
             if system == "graph":
                 row[system] = await run_graph_once(graph, example, context)
             else:

@@ -71,6 +71,33 @@ def test_shared_prompt_prefixes_are_not_reprocessed(smol: ChatLlamaCppLocal) -> 
     assert revisit_evaluated < revisit_prompt // 4, counts
 
 
+def test_forget_prompts_makes_the_next_call_pay_its_whole_prompt(smol: ChatLlamaCppLocal) -> None:
+    # Measurements comparing two systems on the same prompts (evals/answer_eval.py) rely on this.
+    from agent.chat_llamacpp import forget_prompts
+
+    llm = smol._get_loaded().llm
+    messages = [
+        SystemMessage("You draft cited answers about SEC filings. " * 25),
+        HumanMessage("Say one word."),
+    ]
+    evaluated: list[int] = []
+    real_eval = llm.eval
+    llm.eval = lambda tokens: (evaluated.append(len(tokens)), real_eval(tokens))[1]
+    try:
+        smol.invoke(messages, max_tokens=1)
+        evaluated.clear()
+        smol.invoke(messages, max_tokens=1)
+        reused = sum(evaluated)
+        forget_prompts()
+        evaluated.clear()
+        reply = smol.invoke(messages, max_tokens=1)
+        paid = sum(evaluated)
+    finally:
+        del llm.eval
+    prompt = reply.usage_metadata["input_tokens"]
+    assert reused < prompt // 4 and paid >= prompt - 1, (reused, paid, prompt)
+
+
 class _Figures(BaseModel):
     revenue: float
     costs: float
