@@ -6,6 +6,7 @@ decide (cited, well-formed, no figures) are marked ``pending`` for the judge mod
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
@@ -16,6 +17,7 @@ from agent.critic.support import lexical_support
 from agent.prompts.common import is_cannot_answer
 from agent.schemas import Chunk, Claim
 
+YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 # Unit conversions and "x 100" for percentages are not figures from the filing.
 CALC_CONSTANTS = {100.0, 1000.0, 1_000_000.0, 1_000_000_000.0}
 
@@ -52,16 +54,24 @@ def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, 
 def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
     """A reason when a calculation operand comes only from table rows the sentence does not name.
 
-    Operands are held to the same row check as copied figures (not the column check: a change
-    uses two periods by design), so a growth rate over unrelated rows cannot pass as ours."""
+    Operands are held to the same row check as copied figures, so a growth rate over unrelated rows
+    cannot pass as ours. The column check applies only when the sentence names two or more years
+    ("from FY2015 to FY2016"): a change over one named year uses the year before by design."""
+    check_columns = len(set(YEAR_RE.findall(CALC_PATTERN.sub(" ", sentence)))) >= 2
     for operand in evaluate(expression).operands:
         value = float(operand)
         if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
             continue
         mentions = extract_numbers(operand, skip_years=False)
-        label = label_mismatch(sentence, supporting_lines(mentions[0], sources)) if mentions else None
+        if not mentions:
+            continue
+        lines = supporting_lines(mentions[0], sources)
+        label = label_mismatch(sentence, lines)
         if label:
             return f"operand {operand} of CALC({expression}) is on the row '{label}', which the sentence does not name"
+        wrong = _wrong_columns(sentence, mentions[0], lines, sources) if check_columns and lines else ""
+        if wrong:
+            return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
     return ""
 
 

@@ -90,6 +90,23 @@ def test_calculation_over_rows_the_sentence_does_not_name_is_not_ours_to_accept(
     ).claims
     assert good.verdict == "calculation" and good.text.startswith("Total net sales fell by -1.4")
     assert bad.verdict == "unsupported" and "60,584" in bad.reason and "Products" in bad.reason
+    # Naming two periods, each operand must come from one of them (not the nine-month column).
+    (wrong_period,) = check_draft(
+        "Total net sales from June 25, 2022 to July 1, 2023 changed by CALC((293,787 - 82,959) / 82,959 * 100)% "
+        "for the three months ended [c1].",
+        {"c1": chunk.id},
+        {chunk.id: chunk},
+        {chunk.id},
+    ).claims
+    assert wrong_period.verdict == "unsupported" and "293,787" in wrong_period.reason, wrong_period
+    (right_period,) = check_draft(
+        "Total net sales for the three months ended changed from 2022 to 2023 by "
+        "CALC((81,797 - 82,959) / 82,959 * 100)% [c1].",
+        {"c1": chunk.id},
+        {chunk.id: chunk},
+        {chunk.id},
+    ).claims
+    assert right_period.verdict == "calculation", right_period
 
 
 def test_raw_chunk_id_never_retrieved_is_a_bad_citation() -> None:
