@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
 from agent.critic.claims import split_sentences
-from agent.critic.labels import best_row, column_header, column_mismatch, label_mismatch
+from agent.critic.labels import best_row, column_header, column_mismatch, label_mismatch, label_words
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.support import lexical_support
 from agent.prompts.common import is_cannot_answer
@@ -196,6 +196,12 @@ def check_draft(
             elif calcs:
                 claim.verdict, claim.reason = "calculation", "; ".join(calc_notes)
                 claim.text = expand_calculations(bare)[0]
+            elif numbers and not label_words(CALC_PATTERN.sub(" ", bare)):
+                # "1,441." cannot be checked against a row or a period, and tells the reader nothing.
+                claim.verdict, claim.reason = (
+                    "unsupported",
+                    "the sentence gives a figure without saying what it is",
+                )
             elif numbers and (wrong := _wrong_row(bare, sources)):
                 claim.verdict, claim.reason = "unsupported", wrong
             elif numbers:

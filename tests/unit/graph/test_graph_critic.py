@@ -109,6 +109,11 @@ def test_calculation_over_rows_the_sentence_does_not_name_is_not_ours_to_accept(
     assert right_period.verdict == "calculation", right_period
 
 
+def test_a_bare_figure_is_not_an_answer() -> None:
+    (claim,) = check_draft("81,797 [c1].", ALIASES, CONTEXT, RETRIEVED).claims
+    assert claim.verdict == "unsupported" and "without saying what it is" in claim.reason
+
+
 def test_raw_chunk_id_never_retrieved_is_a_bad_citation() -> None:
     checked = check_draft("Total net sales were $81,797 million [c1].", ALIASES, CONTEXT, {CHUNKS[1].id})
     assert checked.claims[0].verdict == "bad_citation"
