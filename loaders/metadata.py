@@ -95,6 +95,11 @@ def normalise_form(value: str) -> str | None:
     return FORM_NORMAL.get(key) or FORM_NORMAL.get(key.replace("-", ""))
 
 
+_NAME_AFTER_FILE_NUMBER = re.compile(
+    r"Commission\s+File\s+(?:Number|No\.?):?\s*[\d-]+\s*\n\s*"
+    r"([A-Z][A-Za-z0-9&.,' -]{1,70}?\b(?:CORPORATION|Corporation|INC\.?|Inc\.?|COMPANY|Company|CORP\.?|"
+    r"Corp\.?|LTD\.?|Ltd\.?|PLC|plc|N\.V\.|S\.A\.|HOLDINGS|Holdings|GROUP|Group)),?\s*\n",
+)
 _SPLIT_CAPS = re.compile(r"\b([A-Z]) ([A-Z]{2,})\b")
 
 
@@ -208,6 +213,10 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
         name = re.sub(r"^(?:number|no\.)\s*[\d-]+\s*", "", name, flags=re.IGNORECASE)
         if 2 <= len(name) <= 80:
             out["company"] = tidy_company(name)
+    elif m := _NAME_AFTER_FILE_NUMBER.search(cover_page):
+        # Covers without the "(Exact name of registrant ...)" caption (Microsoft's 10-Qs): the
+        # registrant's name is the line after the Commission file number.
+        out["company"] = tidy_company(m.group(1))
     m = re.search(
         rf"for the (fiscal year|quarterly period|quarter|fiscal quarter|year) ended:?\s*(?:[A-Za-z ]{{0,30}}?\s)?({_DATE})",
         flat,

@@ -66,6 +66,13 @@ def test_registrant_names_from_awkward_covers() -> None:
     assert from_cover(jpm)["company"] == "JPMorgan Chase & Co."
     assert from_cover(mgm)["company"] == "Mgm Resorts International"
     assert tidy_company("A O SMITH CORPORATION") == "A O Smith Corporation"  # one initial: kept
+    # No "(Exact name of registrant)" caption: the name is the line after the file number (MSFT).
+    msft = (
+        "FORM 10-Q\n For the Quarterly Period Ended December 31, 2022\nCommission File Number 001-37845\n"
+        "MICROSOFT CORPORATION\nWASHINGTON 91-1144442\n(STATE OF INCORPORATION) (I.R.S. ID)\n"
+    )
+    assert from_cover(msft)["company"] == "Microsoft Corporation"
+    assert "company" not in from_cover("FORM 10-Q\nCommission File Number 001-37845\nWASHINGTON 91-1144442\n")
 
 
 def test_press_release_is_earnings_not_the_form_it_mentions() -> None:
