@@ -42,9 +42,10 @@ def _examples(client: Any, dataset: Any, suite: SuiteResult) -> dict[str, str]:
     }
     missing = [ex for ex in suite.examples if ex.id not in known]
     if missing:
+        new_ids = {ex.id: str(uuid.uuid4()) for ex in missing}
         created = [
             {
-                "id": str(uuid.uuid4()),
+                "id": new_ids[ex.id],
                 "inputs": _example_inputs(ex),
                 "outputs": {"reference_answer": ex.reference_answer or ""},
                 "metadata": {"example_id": ex.id},
@@ -52,7 +53,7 @@ def _examples(client: Any, dataset: Any, suite: SuiteResult) -> dict[str, str]:
             for ex in missing
         ]
         client.create_examples(dataset_id=dataset.id, examples=created)
-        known.update({ex.id: c["id"] for ex, c in zip(missing, created, strict=True)})
+        known.update(new_ids)
     return known
 
 
