@@ -65,7 +65,12 @@ def bench_chat(name: str, threads: int, prompt_tokens: int = 1000, gen_tokens: i
         chat.invoke([system, HumanMessage(question)], max_tokens=max_tokens)
         wall = time.perf_counter() - t
         perf = llama_cpp.llama_perf_context(ctx)
-        return wall, {"p_ms": perf.t_p_eval_ms, "n_p": perf.n_p_eval, "g_ms": perf.t_eval_ms, "n_g": perf.n_eval}
+        return wall, {
+            "p_ms": perf.t_p_eval_ms,
+            "n_p": perf.n_p_eval,
+            "g_ms": perf.t_eval_ms,
+            "n_g": perf.n_eval,
+        }
 
     llm.reset()
     cold_wall, first = run("Summarise the excerpt in detail.", gen_tokens)
@@ -104,7 +109,12 @@ def bench_embeddings(name: str, n_chunks: int = 96, batch_size: int = 32) -> dic
     emb.batch_size = batch_size  # type: ignore[attr-defined]
     emb.embed_documents(chunks)
     secs = time.perf_counter() - t
-    return {"load_s": load_s, "chunks": len(chunks), "chunks_s": len(chunks) / secs, "peak_rss_mb": _peak_rss_mb()}
+    return {
+        "load_s": load_s,
+        "chunks": len(chunks),
+        "chunks_s": len(chunks) / secs,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def _worker(kind: str, name: str, threads: int) -> None:
@@ -126,7 +136,9 @@ def _spawn(kind: str, name: str, threads: int) -> dict[str, float] | str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--chat", nargs="*", default=CHAT)
     parser.add_argument("--embeddings", nargs="*", default=EMBEDDINGS)
     parser.add_argument("--threads", type=int, default=2)
@@ -166,7 +178,9 @@ def main() -> None:
         if isinstance(r, str):
             print(f"{name:<22} FAILED: {r}")
             continue
-        print(f"{name:<22}{r['load_s']:>8.1f}{r['chunks']:>8.0f}{r['chunks_s']:>20.1f}{r['peak_rss_mb']:>12.0f}")
+        print(
+            f"{name:<22}{r['load_s']:>8.1f}{r['chunks']:>8.0f}{r['chunks_s']:>20.1f}{r['peak_rss_mb']:>12.0f}"
+        )
 
 
 if __name__ == "__main__":
