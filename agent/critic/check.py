@@ -11,10 +11,17 @@ from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
 from agent.critic.claims import split_sentences
-from agent.critic.labels import best_row, column_header, column_mismatch, label_mismatch, label_words
+from agent.critic.labels import (
+    best_row,
+    column_header,
+    column_mismatch,
+    label_mismatch,
+    label_words,
+)
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.support import lexical_support
 from agent.prompts.common import is_cannot_answer
+from agent.prompts.tables import data_row
 from agent.schemas import Chunk, Claim
 
 YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
@@ -69,10 +76,40 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
         label = label_mismatch(sentence, lines)
         if label:
             return f"operand {operand} of CALC({expression}) is on the row '{label}', which the sentence does not name"
+        better = _better_row(sentence, lines, sources) if lines else None
+        if better:
+            return f"operand {operand} of CALC({expression}) is on the row '{better[0]}', but the sentence names '{better[1]}'"
         wrong = _wrong_columns(sentence, mentions[0], lines, sources) if check_columns and lines else ""
         if wrong:
             return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
     return ""
+
+
+def _row_of(line: str) -> str | None:
+    row = data_row(line)  # only lines that are a label followed by figures, never a header
+    return row[0] if row else None
+
+
+def _better_row(sentence: str, lines: list[str], sources: list[str]) -> tuple[str, str] | None:
+    """(the figure's row, a row of the same table that the sentence names more fully), if any.
+
+    "Operating income ... 85.65%" computed from the "Net income" row shares the word "income"
+    with the sentence, which the plain row check accepts; the "Operating income" row of the same
+    table shares more. Only rows that already share a word are compared (a bare "Consolidated"
+    total row is left to the plain check)."""
+    wanted = label_words(sentence)
+    own = [(len(label_words(lbl) & wanted), lbl) for line in lines if (lbl := _row_of(line))]
+    if not own or len(own) != len(lines):
+        return None
+    score, label = max(own)
+    if score == 0:
+        return None
+    tables = [text for text in sources if any(line in text for line in lines)]
+    rows = [
+        (len(label_words(lbl) & wanted), lbl) for t in tables for ln in t.splitlines() if (lbl := _row_of(ln))
+    ]
+    best = max(rows, default=(0, ""))
+    return (label, best[1]) if best[0] > score else None
 
 
 def _wrong_row(sentence: str, sources: list[str]) -> str:
@@ -86,6 +123,9 @@ def _wrong_row(sentence: str, sources: list[str]) -> str:
             header = column_header(hint, next((s for s in sources if hint in s), "")) if hint else None
             where += f" Its columns are: '{header}'." if header else ""
             return f"{n.raw} is on the row '{label}', which the sentence does not name.{where}"
+        better = _better_row(sentence, lines, sources)
+        if better:
+            return f"{n.raw} is on the row '{better[0]}', but the sentence names the row '{better[1]}'."
         wrong = _wrong_columns(sentence, n, lines, sources)
         if wrong:
             header = column_header(lines[0], next((s for s in sources if lines[0] in s), ""))

@@ -107,6 +107,22 @@ def test_calculation_over_rows_the_sentence_does_not_name_is_not_ours_to_accept(
         {chunk.id},
     ).claims
     assert right_period.verdict == "calculation", right_period
+    # A row sharing one word ("income") when the same table has the row the sentence names.
+    income = CHUNKS[0].model_copy(
+        update={
+            "text": "Years Ended\nDecember 2, 2016 November 27, 2015\nTotal revenue 5,854,430 4,795,511\n"
+            "Operating income 1,493,602 903,095\nNet income $ 1,168,782 $ 629,551"
+        }
+    )
+    wrong_row, right_row = check_draft(
+        "Operating income grew by CALC((1,168,782 - 629,551) / 629,551 * 100)% from fiscal 2015 to 2016 [c1]. "
+        "Operating income grew by CALC((1,493,602 - 903,095) / 903,095 * 100)% from fiscal 2015 to 2016 [c1].",
+        {"c1": income.id},
+        {income.id: income},
+        {income.id},
+    ).claims
+    assert wrong_row.verdict == "unsupported" and "'Operating income'" in wrong_row.reason, wrong_row
+    assert right_row.verdict == "calculation" and "65.39" in right_row.text, right_row
 
 
 def test_a_bare_figure_is_not_an_answer() -> None:
