@@ -30,6 +30,9 @@ CASES = {
     # Apple's quarter ended June 25, 2022 is fiscal Q3 2022, as the filing itself names it
     "sec-10-q/docs/2022 Q3 AAPL.pdf": (28, "Apple Inc.", "10-Q", 2022, 3, "2022-06-25"),
     "edgar-html/0001326801-23-000013.htm": (None, "Meta Platforms, Inc.", "10-K", 2022, None, "2022-12-31"),
+    # Covers that once gave "number 1-5805 JPMorgan Chase & Co." and no name at all (Microsoft).
+    f"{FB}/JPMORGAN_2022Q2_10Q.pdf": (None, "JPMorgan Chase & Co.", "10-Q", 2022, 2, "2022-06-30"),
+    "sec-10-q/docs/2023 Q1 MSFT.pdf": (None, "Microsoft Corporation", "10-Q", 2023, 1, "2022-12-31"),
 }
 
 
