@@ -37,6 +37,17 @@ def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: lis
         raise typer.Exit(code=2) from None
 
 
+def _load_results(path: Path) -> Any:
+    """A results/baseline JSON, or a clear one-line error and exit code 2."""
+    from evals.results import SuiteResult
+
+    try:
+        return SuiteResult.load(path)
+    except (FileNotFoundError, ValueError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=2) from None
+
+
 def register(app: typer.Typer) -> None:
     ev = typer.Typer(
         help="Evaluation suites (deterministic tier + RAGAS) and the regression gate.", no_args_is_help=True
@@ -100,7 +111,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from evals.gate import gate_results
         from evals.report import write_report
-        from evals.results import SuiteResult
         from evals.suites import baseline_path
 
         result, settings = _run(ctx, suite, tier, limit, sets, judge_model, repeats, critic, critic_limit,
@@ -110,11 +120,7 @@ def register(app: typer.Typer) -> None:
         base_file = baseline or baseline_path(result.suite)
         base = gate = None
         if baseline is not None or base_file.exists():
-            try:
-                base = SuiteResult.load(base_file)
-            except (FileNotFoundError, ValueError) as exc:
-                err_console.print(f"[red]{exc}[/red]")
-                raise typer.Exit(code=2) from None
+            base = _load_results(base_file)
             gate = gate_results(result, base)
         result.save(out_dir / "results.json")
         report = write_report(result, out_dir, baseline=base, gate=gate)
@@ -154,15 +160,10 @@ def register(app: typer.Typer) -> None:
         chat_model: str | None = chat_opt,
     ) -> None:
         from evals.orchestrate import slim
-        from evals.results import SuiteResult
         from evals.suites import baseline_path
 
         if from_ is not None:
-            try:
-                result = SuiteResult.load(from_)
-            except (FileNotFoundError, ValueError) as exc:
-                err_console.print(f"[red]{exc}[/red]")
-                raise typer.Exit(code=2) from None
+            result = _load_results(from_)
         else:
             result, _ = _run(ctx, suite, tier, limit, sets, judge_model, repeats, critic, critic_limit,
                              judged_limit, chat_model)  # fmt: skip
@@ -182,14 +183,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from evals.gate import gate_results
         from evals.report import write_report
-        from evals.results import SuiteResult
 
-        try:
-            result = SuiteResult.load(results)
-            base = SuiteResult.load(baseline) if baseline else None
-        except (FileNotFoundError, ValueError) as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(code=2) from None
+        result = _load_results(results)
+        base = _load_results(baseline) if baseline else None
         gate = gate_results(result, base) if base else None
         path = write_report(result, out or results.parent, baseline=base, gate=gate)
         console.print(f"report: {path}")
@@ -207,16 +203,11 @@ def register(app: typer.Typer) -> None:
         import os
 
         from evals.langsmith_upload import upload_experiment
-        from evals.results import SuiteResult
 
         if not os.environ.get("LANGSMITH_API_KEY"):
             err_console.print("[red]LANGSMITH_API_KEY is not set: nothing to upload to[/red]")
             raise typer.Exit(code=2)
-        try:
-            result = SuiteResult.load(results)
-        except (FileNotFoundError, ValueError) as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(code=2) from None
+        result = _load_results(results)
         sent = upload_experiment(result, dataset_name=dataset, experiment_name=experiment)
         console.print(
             f"experiment {sent['experiment']} on dataset {sent['dataset']}: "
