@@ -6,7 +6,6 @@ decide (cited, well-formed, no figures) are marked ``pending`` for the judge mod
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
@@ -21,10 +20,9 @@ from agent.critic.labels import (
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.support import lexical_support
 from agent.prompts.common import is_cannot_answer
-from agent.prompts.tables import data_row
+from agent.prompts.tables import YEAR, data_row
 from agent.schemas import Chunk, Claim
 
-YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 # Unit conversions and "x 100" for percentages are not figures from the filing.
 CALC_CONSTANTS = {100.0, 1000.0, 1_000_000.0, 1_000_000_000.0}
 
@@ -64,7 +62,7 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
     Operands are held to the same row check as copied figures, so a growth rate over unrelated rows
     cannot pass as ours. The column check applies only when the sentence names two or more years
     ("from FY2015 to FY2016"): a change over one named year uses the year before by design."""
-    check_columns = len(set(YEAR_RE.findall(CALC_PATTERN.sub(" ", sentence)))) >= 2
+    check_columns = len(set(YEAR.findall(CALC_PATTERN.sub(" ", sentence)))) >= 2
     for operand in evaluate(expression).operands:
         value = float(operand)
         if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):

@@ -62,7 +62,8 @@ class Period:
 
     def admits(self, column: str) -> bool:
         """Whether a column name ("nine months ended July 1, 2023") fits this period."""
-        col_span = next((span_name(m) for m in SPAN.finditer(f"{column} ended")), None)
+        span = SPAN.search(column)  # column names from a span header read "<span> ended <date>"
+        col_span = span_name(span) if span else None
         col_span = "three months ended" if col_span == "quarter ended" else col_span
         if self.span and col_span and self.span != col_span:
             return False

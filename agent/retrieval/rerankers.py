@@ -126,7 +126,8 @@ class BiEncoderReranker:
         keys = [(c.id, hash(c.chunk.text)) for c in chunks]
         with self._lock:
             missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
-        texts = {k: _passage(c) for k, c in zip(keys, chunks, strict=True) if k in set(missing)}
+        wanted = set(missing)
+        texts = {k: _passage(c) for k, c in zip(keys, chunks, strict=True) if k in wanted}
         vectors = self._encode([query] + [texts[k] for k in missing])
         with self._lock:
             for key, vector in zip(missing, vectors[1:], strict=True):
