@@ -10,6 +10,7 @@ from agent.critic.calc import evaluate, expand_calculations
 from agent.critic.check import check_draft, faithfulness
 from agent.critic.claims import split_sentences
 from agent.prompts.common import CANNOT_ANSWER
+from agent.schemas import Chunk, Claim
 
 ALIASES = {"c1": CHUNKS[0].id, "c2": CHUNKS[1].id}
 CONTEXT = {c.id: c for c in CHUNKS[:2]}
@@ -78,34 +79,33 @@ def test_uncited_sentence_is_cited_to_the_passage_printing_its_figures_then_chec
     assert len(checked.attributed) == 2
 
 
+def _check_one(draft: str, chunk: Chunk) -> list[Claim]:
+    """Claims of a draft whose only passage, [c1], is ``chunk``."""
+    return check_draft(draft, {"c1": chunk.id}, {chunk.id: chunk}, {chunk.id}).claims
+
+
 def test_calculation_over_rows_the_sentence_does_not_name_is_not_ours_to_accept() -> None:
     table = Path(__file__).with_name("apple_10q_2023q3_income.txt").read_text()
     chunk = CHUNKS[0].model_copy(update={"text": table})
-    good, bad = check_draft(
+    good, bad = _check_one(
         "Total net sales fell by CALC((81,797 - 82,959) / 82,959 * 100)% [c1]. "
         "Services grew by CALC((21,213 - 60,584) / 60,584 * 100)% [c1].",
-        {"c1": chunk.id},
-        {chunk.id: chunk},
-        {chunk.id},
-    ).claims
+        chunk,
+    )
     assert good.verdict == "calculation" and good.text.startswith("Total net sales fell by -1.4")
     assert bad.verdict == "unsupported" and "60,584" in bad.reason and "Products" in bad.reason
     # Naming two periods, each operand must come from one of them (not the nine-month column).
-    (wrong_period,) = check_draft(
+    (wrong_period,) = _check_one(
         "Total net sales from June 25, 2022 to July 1, 2023 changed by CALC((293,787 - 82,959) / 82,959 * 100)% "
         "for the three months ended [c1].",
-        {"c1": chunk.id},
-        {chunk.id: chunk},
-        {chunk.id},
-    ).claims
+        chunk,
+    )
     assert wrong_period.verdict == "unsupported" and "293,787" in wrong_period.reason, wrong_period
-    (right_period,) = check_draft(
+    (right_period,) = _check_one(
         "Total net sales for the three months ended changed from 2022 to 2023 by "
         "CALC((81,797 - 82,959) / 82,959 * 100)% [c1].",
-        {"c1": chunk.id},
-        {chunk.id: chunk},
-        {chunk.id},
-    ).claims
+        chunk,
+    )
     assert right_period.verdict == "calculation", right_period
     # A row sharing one word ("income") when the same table has the row the sentence names.
     income = CHUNKS[0].model_copy(
@@ -114,13 +114,11 @@ def test_calculation_over_rows_the_sentence_does_not_name_is_not_ours_to_accept(
             "Operating income 1,493,602 903,095\nNet income $ 1,168,782 $ 629,551"
         }
     )
-    wrong_row, right_row = check_draft(
+    wrong_row, right_row = _check_one(
         "Operating income grew by CALC((1,168,782 - 629,551) / 629,551 * 100)% from fiscal 2015 to 2016 [c1]. "
         "Operating income grew by CALC((1,493,602 - 903,095) / 903,095 * 100)% from fiscal 2015 to 2016 [c1].",
-        {"c1": income.id},
-        {income.id: income},
-        {income.id},
-    ).claims
+        income,
+    )
     assert wrong_row.verdict == "unsupported" and "'Operating income'" in wrong_row.reason, wrong_row
     assert right_row.verdict == "calculation" and "65.39" in right_row.text, right_row
 
