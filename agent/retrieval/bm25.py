@@ -45,6 +45,7 @@ class BM25Index:
         self.retriever = retriever
         self.stemmer = stemmer
         self._columns: dict[str, np.ndarray] = {}
+        self._doc_codes: tuple[dict[str, int], np.ndarray] | None = None
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> BM25Index:
@@ -110,13 +111,24 @@ class BM25Index:
             self._columns[field] = col
         return col
 
+    def _docs_mask(self, allowed_docs: set[str]) -> np.ndarray:
+        """Chunks of ``allowed_docs``, through integer document codes built once: ``np.isin`` over an
+        object column costs ~0.8 s per query at 100k chunks and hundreds of documents."""
+        if self._doc_codes is None:
+            names, codes = np.unique(self._column("doc_id").astype(str), return_inverse=True)
+            self._doc_codes = ({str(n): i for i, n in enumerate(names)}, codes)
+        index, codes = self._doc_codes
+        wanted = np.zeros(len(index) + 1, dtype=bool)
+        wanted[[index[d] for d in allowed_docs if d in index]] = True
+        return wanted[codes]
+
     def mask(self, filter: dict[str, list[Any]] | None, allowed_docs: set[str] | None) -> np.ndarray:
         """Boolean mask of chunks passing the filter (AND across fields, OR within)."""
         from agent.retrieval.store import coerce_value
 
         keep = np.ones(len(self.ids), dtype=bool)
         if allowed_docs is not None:
-            keep &= np.isin(self._column("doc_id"), list(allowed_docs))
+            keep &= self._docs_mask(allowed_docs)
         for field, values in (filter or {}).items():
             wanted = {coerce_value(field, v) for v in values}
             keep &= np.array([v in wanted for v in self._column(field)], dtype=bool)
