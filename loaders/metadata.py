@@ -106,6 +106,7 @@ _SPLIT_CAPS = re.compile(r"\b([A-Z]) ([A-Z]{2,})\b")
 def tidy_company(name: str) -> str:
     """'AMAZON.COM, INC.' -> 'Amazon.com, Inc.'; mixed-case names are kept as written."""
     name = re.sub(r"\s+", " ", name).strip().strip(",")
+    name = re.sub(r"\s+([.,])", r"\1", name)  # layout text pads "Co ." apart
     # Small caps extracted letter-spaced: "MGM R ESORTS I NTERNATIONAL" (twice or more, so a
     # real initial such as "A O SMITH" is left alone).
     if len(_SPLIT_CAPS.findall(name)) >= 2:

@@ -141,6 +141,8 @@ def parse_heading(line: str, form: str | None, part: str | None) -> Heading | No
         return None
     item = m.group("item").upper()
     rest = m.group("rest").strip()
+    if rest.startswith(","):
+        return None  # "Item 7, Management's Discussion ..." is a cross-reference in running text
     line_part = m.group("part").upper() if m.group("part") else None
     if "." in item:  # 8-K items (e.g. 5.07) have free titles
         if form not in (None, "8-K", "OTHER", "EARNINGS") or (rest and not rest[0].isalpha()):

@@ -115,3 +115,53 @@ def test_chunks_respect_budget_items_pages_and_repeat_table_headers() -> None:
     # overlap: consecutive prose chunks share a sentence
     first, second = prose_chunks[0].text.splitlines()[-1], prose_chunks[1].text
     assert first.split(".")[-2].strip() in second
+
+
+def test_item_followed_by_a_comma_is_a_cross_reference_not_a_heading() -> None:
+    from loaders.sections import parse_heading
+
+    assert (
+        parse_heading("Item 7, Management's Discussion and Analysis of Financial Condition", "10-K", None)
+        is None
+    )
+    heading = parse_heading(
+        "Item 7. Management's Discussion and Analysis of Financial Condition", "10-K", None
+    )
+    assert heading is not None and heading.item == "7"
+
+
+class _Page:
+    """A pypdf page stand-in returning fixed plain and layout texts."""
+
+    def __init__(self, plain: str, layout: str) -> None:
+        self.plain, self.layout = plain, layout
+
+    def extract_text(self, extraction_mode: str = "plain") -> str:
+        return self.layout if extraction_mode == "layout" else self.plain
+
+
+def test_layout_text_keeps_each_statement_row_on_one_line_and_falls_back_to_plain() -> None:
+    from loaders.pdf import _page_text, tidy_layout
+
+    layout = (
+        "      Fiscal Years Ended            January 28, 2017      January 30, 2016\n\n"
+        "Revenue                             $        39,403     $          39,528\n"
+        "Gross margin                                  23.9   %               23.3   %\n"
+    )
+    assert tidy_layout(layout) == (
+        "Fiscal Years Ended January 28, 2017 January 30, 2016\n"
+        "Revenue $ 39,403 $ 39,528\n"
+        "Gross margin 23.9% 23.3%"
+    )
+    # The row is a table row for the block splitter once the padding is squeezed.
+    blocks = split_blocks(tidy_layout(layout))
+    assert blocks[-1].kind == "table" and "Revenue $ 39,403 $ 39,528" in blocks[-1].text
+    plain = "Fiscal Years Ended January 28, 2017 Revenue\n$ 39,403 $ 39,528 Gross margin 23.9% 23.3%"
+    assert _page_text(_Page(plain, layout)).startswith(
+        "Fiscal Years Ended January 28, 2017 January 30, 2016\n"
+    )
+    # Layout mode returns nothing (or loses text) on some pages: the plain text is kept then.
+    assert _page_text(_Page(plain, "")) == plain
+    assert _page_text(_Page(plain + " and a long sentence the layout mode dropped" * 3, layout)).startswith(
+        plain
+    )
