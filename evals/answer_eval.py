@@ -37,7 +37,7 @@ from agent.nodes.draft import draft_messages
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.prompts.common import is_cannot_answer, render_context
-from agent.prompts.figures import matching_figures
+from agent.prompts.figures import figure_candidates
 from agent.schemas import Answer, ScoredChunk
 from agent.text import FUNCTION_WORDS
 from evals.datasets import EvalExample, doc_matches, load_financebench
@@ -134,7 +134,7 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
         text, usage = await generate_text(
             resources.chat_model(context.drafter_model),
             draft_messages(
-                block, example.question, figures=matching_figures([(example.question, [])], chunks)
+                block, example.question, figures=figure_candidates([(example.question, [])], chunks)
             ),
             context.max_answer_tokens,
         )

@@ -6,6 +6,7 @@ decide (cited, well-formed, no figures) are marked ``pending`` for the judge mod
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
@@ -20,6 +21,7 @@ from agent.critic.labels import (
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.support import lexical_support
 from agent.prompts.common import is_cannot_answer
+from agent.prompts.derived import implied_rows, normalise_label
 from agent.prompts.tables import YEAR, data_row
 from agent.schemas import Chunk, Claim
 
@@ -63,6 +65,7 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
     cannot pass as ours. The column check applies only when the sentence names two or more years
     ("from FY2015 to FY2016"): a change over one named year uses the year before by design."""
     check_columns = len(set(YEAR.findall(CALC_PATTERN.sub(" ", sentence)))) >= 2
+    implied = implied_rows(CALC_PATTERN.sub(" ", sentence))
     for operand in evaluate(expression).operands:
         value = float(operand)
         if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
@@ -71,16 +74,49 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
         if not mentions:
             continue
         lines = supporting_lines(mentions[0], sources)
-        label = label_mismatch(sentence, lines)
-        if label:
-            return f"operand {operand} of CALC({expression}) is on the row '{label}', which the sentence does not name"
-        better = _better_row(sentence, lines, sources) if lines else None
-        if better:
-            return f"operand {operand} of CALC({expression}) is on the row '{better[0]}', but the sentence names '{better[1]}'"
+        if not _defined_row(lines, implied):
+            label = label_mismatch(sentence, lines)
+            if label:
+                return f"operand {operand} of CALC({expression}) is on the row '{label}', which the sentence does not name"
+            better = _better_row(sentence, lines, sources) if lines else None
+            if better:
+                return f"operand {operand} of CALC({expression}) is on the row '{better[0]}', but the sentence names '{better[1]}'"
         wrong = _wrong_columns(sentence, mentions[0], lines, sources) if check_columns and lines else ""
         if wrong:
             return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
     return ""
+
+
+_NAME_SUFFIXES = {
+    "inc",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "ltd",
+    "plc",
+    "llc",
+    "group",
+    "holdings",
+    "the",
+}
+
+
+def _without_names(sentence: str, companies: set[str]) -> str:
+    """``sentence`` with the words of ``companies``' names blanked (legal suffixes excepted)."""
+    words = {w for name in companies for w in re.findall(r"[a-z]+", name.lower()) if w not in _NAME_SUFFIXES}
+    if not words:
+        return sentence
+    return re.sub(rf"\b(?:{'|'.join(sorted(map(re.escape, words)))})\b", " ", sentence, flags=re.I)
+
+
+def _defined_row(lines: list[str], implied: list[re.Pattern[str]]) -> bool:
+    """Whether every line holding an operand is a row the metric the sentence names is defined
+    over ("Net sales" for an "operating margin"), so it need not be named in the sentence."""
+    labels = [_row_of(line) for line in lines]
+    return bool(implied and labels) and all(
+        lbl is not None and any(p.fullmatch(normalise_label(lbl)) for p in implied) for lbl in labels
+    )
 
 
 def _row_of(line: str) -> str | None:
@@ -211,6 +247,11 @@ def check_draft(
             claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
         else:
             sources = [context[cid].text for cid in chunk_ids if cid in context]
+            # What the sentence says about table rows, without the company's own name: "Best Buy"
+            # must not make the row "Net earnings attributable to Best Buy" look named.
+            rows_named = _without_names(
+                bare, {context[c].metadata.company or "" for c in chunk_ids if c in context}
+            )
             calcs = CALC_PATTERN.findall(bare)
             missing = [n for n in extract_numbers(CALC_PATTERN.sub(" ", bare)) if not is_grounded(n, sources)]
             calc_notes: list[str] = []
@@ -228,7 +269,7 @@ def check_draft(
             elif not calc_ok:
                 claim.verdict, claim.reason = "ungrounded_number", "; ".join(calc_notes)
             elif calcs and (
-                wrong := next(filter(None, (_operand_rows(bare, e, sources) for e in calcs)), "")
+                wrong := next(filter(None, (_operand_rows(rows_named, e, sources) for e in calcs)), "")
             ):
                 claim.verdict, claim.reason = "unsupported", wrong
             elif calcs:
@@ -240,7 +281,7 @@ def check_draft(
                     "unsupported",
                     "the sentence gives a figure without saying what it is",
                 )
-            elif numbers and (wrong := _wrong_row(bare, sources)):
+            elif numbers and (wrong := _wrong_row(rows_named, sources)):
                 claim.verdict, claim.reason = "unsupported", wrong
             elif numbers:
                 claim.verdict, claim.reason = "supported", "every figure found in the cited passages"

@@ -50,7 +50,7 @@ _GENERIC = set(
     ]
 )
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
-_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z ,&'()/-]{2,80}?)\s*(?:\$|\(|\d)")
+_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z ,&'’.()/-]{2,100}?)\s*(?:\$|\(|\d)")
 
 
 def label_words(text: str) -> set[str]:
@@ -69,7 +69,7 @@ def row_label(line: str) -> str | None:
         return None  # "July 1, 2023" is a header date, not a row
     label = m.group(1).strip(" ,:")
     # A sentence is not a row label: rows are short and carry few words before the figures.
-    return label if 0 < len(label.split()) <= 8 else None
+    return label if 0 < len(label.split()) <= 12 else None
 
 
 def label_mismatch(claim_text: str, lines: list[str]) -> str | None:

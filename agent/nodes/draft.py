@@ -13,7 +13,7 @@ from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
 from agent.prompts.draft import draft_instructions
-from agent.prompts.figures import matching_figures
+from agent.prompts.figures import figure_candidates
 from agent.schemas import Scope
 from agent.state import State
 
@@ -60,7 +60,7 @@ def make_draft(resources: Resources):
         if state.usage.llm_calls >= ctx.max_llm_calls:
             return {"draft": CANNOT_ANSWER, "fallbacks": ["draft: LLM budget spent before drafting"]}
         block, _aliases = render_context(state.context)
-        figures = matching_figures(_questions(state, question), state.context)
+        figures = figure_candidates(_questions(state, question), state.context)
         regenerating = state.critique is not None and state.route == "regenerate"
         problems = state.critique.feedback if regenerating and state.critique is not None else ""
         text, usage = await generate_text(

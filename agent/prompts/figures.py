@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.critic.labels import label_words
+from agent.prompts.derived import derived_figures
 from agent.prompts.tables import MONTH_DAY, SPAN, YEAR, span_name, table_cells
 
 MAX_FIGURES = 8
@@ -116,3 +117,10 @@ def matching_figures(
         found += [m for m in matches if m[0][0] == best]
     found.sort(key=lambda f: (-f[0][0], -f[0][1], f[1]))
     return list(dict.fromkeys(line for _score, _order, line in found))[:limit]
+
+
+def figure_candidates(questions: Sequence[tuple[str, Sequence[str]]], chunks: Sequence[Any]) -> list[str]:
+    """What the drafter is shown under "Figures found": the derived figure each question names
+    (a CALC over located operands), then the table figures matching its row and period."""
+    derived = [line for q, companies in questions for line in derived_figures(q, chunks, companies)]
+    return list(dict.fromkeys(derived)) + matching_figures(questions, chunks)

@@ -1,0 +1,383 @@
+"""Derived figures a question names (margins, growth, N-year averages, common ratios), written as
+CALC expressions over table figures located in the drafting context.
+
+A question such as "3 year average operating margin" or "capital expenditure as a % of revenue"
+needs several operands from the right rows and year columns; a small model picks wrong ones. This
+module holds textbook definitions of common line items and metrics (nothing fitted to particular
+companies or questions), finds each operand's row and year column in the context tables, and offers
+the finished ``CALC(...)`` to the drafter. The drafter still decides whether it answers the
+question; the critic evaluates the expression and checks every operand like any other, using
+:func:`implied_rows` to know which rows a metric's definition draws on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from agent.prompts.tables import SPAN, YEAR, span_name, table_cells
+
+MAX_DERIVED = 4
+
+
+@dataclass(frozen=True)
+class Item:
+    """A line item: how a question names it, and the row labels that print it."""
+
+    key: str
+    name: str
+    asked: re.Pattern[str]
+    rows: re.Pattern[str]  # full match on a normalised row label
+
+
+def _item(key: str, name: str, asked: str, rows: str) -> Item:
+    return Item(key, name, re.compile(asked, re.I), re.compile(rows, re.I))
+
+
+ITEMS: dict[str, Item] = {
+    i.key: i
+    for i in (
+        _item(
+            "revenue",
+            "revenue",
+            r"\b(?:total\s+|net\s+)*(?:revenues?|sales)\b",
+            r"(?:total\s+)?(?:net\s+)?(?:operating\s+)?(?:revenues?|sales)(?:,?\s+net)?"
+            r"|total\s+net\s+(?:sales|revenues?)(?:\s+and\s+(?:other\s+)?revenues?)?",
+        ),
+        _item(
+            "cogs",
+            "cost of goods sold",
+            r"\b(?:cost\s+of\s+(?:goods\s+sold|sales|revenues?|products\s+sold)|cogs)\b",
+            r"(?:total\s+)?cost\s+of\s+(?:goods\s+sold|products\s+sold|sales|revenues?|net\s+(?:sales|revenues?)"
+            r"|merchandise\s+sold)",
+        ),
+        _item("gross_profit", "gross profit", r"\bgross\s+profit\b", r"gross\s+(?:profit|margin)"),
+        _item(
+            "operating_income",
+            "operating income",
+            r"\b(?:operating\s+(?:income|profit|earnings)|income\s+from\s+operations|ebit)\b",
+            r"(?:total\s+)?(?:operating\s+(?:income|profit|earnings)|(?:income|earnings)\s+from\s+operations)",
+        ),
+        _item(
+            "net_income",
+            "net income",
+            r"\bnet\s+(?:income|earnings|profit)\b",
+            r"net\s+(?:income|earnings)(?:\s+attributable\s+to\s+(?!non)[\w\s.,&'’-]+)?",
+        ),
+        _item(
+            "pretax_income",
+            "income before income taxes",
+            r"\b(?:pre-?tax\s+income|income\s+before\s+(?:income\s+)?taxes)\b",
+            r"(?:income|earnings)\s+(?:from\s+continuing\s+operations\s+)?before\s+(?:provision\s+for\s+)?"
+            r"(?:income\s+)?tax(?:es|\s+expense)?",
+        ),
+        _item(
+            "income_tax",
+            "income tax expense",
+            r"\b(?:income\s+tax\s+(?:expense|provision)|provision\s+for\s+income\s+taxes)\b",
+            r"(?:provision\s+for|benefit\s+from|\(?benefit\)?\s+provision\s+for)\s+income\s+taxes"
+            r"|income\s+tax\s+(?:expense|provision)|income\s+taxes",
+        ),
+        _item(
+            "d_and_a",
+            "depreciation and amortization",
+            r"\b(?:depreciation\s+(?:and|&)\s+amortization|d&a)\b",
+            r"depreciation(?:,)?\s+(?:and|&)\s+amortization(?:\s+expense)?"
+            r"|depreciation,\s+amortization\s+and\s+other",
+        ),
+        _item(
+            "capex",
+            "capital expenditure",
+            r"\b(?:capital\s+expenditures?|capex|purchases?\s+of\s+property)\b",
+            r"capital\s+(?:expenditures?|spending)"
+            r"|(?:purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(?:of\s+)?"
+            r"(?:premises,\s+)?property(?:,)?\s+(?:plant\s+)?(?:and\s+)?equipment[\w\s,]*",
+        ),
+        _item(
+            "cfo",
+            "cash from operations",
+            r"\b(?:cash\s+(?:flows?\s+)?(?:provided\s+by|from|generated\s+by)\s+operati\w+|operating\s+cash\s+flows?)\b",
+            r"(?:total\s+|net\s+)?cash\s+(?:provided\s+by|from|generated\s+(?:by|from))\s+"
+            r"(?:\(used\s+in\)\s+)?operati(?:ng\s+activities|ons)",
+        ),
+        _item("total_assets", "total assets", r"\btotal\s+assets\b", r"total\s+assets"),
+        _item("current_assets", "total current assets", r"\bcurrent\s+assets\b", r"total\s+current\s+assets"),
+        _item(
+            "current_liabilities",
+            "total current liabilities",
+            r"\bcurrent\s+liabilities\b",
+            r"total\s+current\s+liabilities",
+        ),
+        _item(
+            "inventory",
+            "inventories",
+            r"\binventor(?:y|ies)\b",
+            r"(?:merchandise\s+)?inventor(?:y|ies)(?:,\s+net)?",
+        ),
+        _item(
+            "interest_expense",
+            "interest expense",
+            r"\binterest\s+expense\b",
+            r"interest\s+expense(?:,\s+net)?",
+        ),
+        _item(
+            "dividends",
+            "dividends paid",
+            r"\bdividends?\s+(?:paid|payments?)\b",
+            r"(?:cash\s+)?dividends\s+paid(?:\s+to\s+[\w\s]+)?|payments?\s+(?:of|for)\s+(?:cash\s+)?dividends",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A derived figure: how a question names it and its definition over line items."""
+
+    name: str
+    asked: re.Pattern[str]
+    formulas: tuple[str, ...]  # alternatives over "{item}" placeholders, the first one found is used
+    percent: bool
+    growth: bool = False  # the change of the one item between two years, in %
+
+    def items(self) -> set[str]:
+        return {k for f in self.formulas for k in re.findall(r"\{(\w+)\}", f)}
+
+
+def _metric(name: str, asked: str, *formulas: str, percent: bool = True, growth: bool = False) -> Metric:
+    return Metric(name, re.compile(asked, re.I), formulas, percent, growth)
+
+
+_MARGIN = r"(?:\s*%)?\s+(?:profit\s+)?margin"
+METRICS: tuple[Metric, ...] = (
+    _metric("EBITDA margin", rf"\bebitda{_MARGIN}", "({operating_income} + {d_and_a}) / {revenue} * 100"),
+    _metric(
+        "gross margin",
+        rf"\bgross(?:\s+profit)?{_MARGIN}",
+        "{gross_profit} / {revenue} * 100",
+        "({revenue} - {cogs}) / {revenue} * 100",
+    ),
+    _metric(
+        "operating margin",
+        rf"\b(?:operating(?:\s+(?:income|profit))?|ebit){_MARGIN}",
+        "{operating_income} / {revenue} * 100",
+    ),
+    _metric(
+        "net margin", rf"\bnet(?:\s+(?:income|profit|earnings))?{_MARGIN}", "{net_income} / {revenue} * 100"
+    ),
+    _metric("effective tax rate", r"\beffective\s+tax\s+rate\b", "{income_tax} / {pretax_income} * 100"),
+    _metric(
+        "current ratio",
+        r"\b(?:current|working\s+capital)\s+ratio\b",
+        "{current_assets} / {current_liabilities}",
+        percent=False,
+    ),
+    _metric(
+        "quick ratio",
+        r"\b(?:quick|acid[- ]test)\s+ratio\b",
+        "({current_assets} - {inventory}) / {current_liabilities}",
+        percent=False,
+    ),
+    _metric(
+        "working capital",
+        r"\bworking\s+capital\b",
+        "{current_assets} - {current_liabilities}",
+        percent=False,
+    ),
+    _metric(
+        "interest coverage",
+        r"\binterest\s+coverage\b",
+        "{operating_income} / {interest_expense}",
+        percent=False,
+    ),
+    _metric(
+        "dividend payout ratio",
+        r"\b(?:dividend\s+)?payout\s+ratio\b",
+        "{dividends} / {net_income} * 100",
+    ),
+    _metric("free cash flow", r"\bfree\s+cash\s+flows?\b|\bfcf\b", "{cfo} - {capex}", percent=False),
+    _metric("EBITDA", r"\bebitda\b", "{operating_income} + {d_and_a}", percent=False),
+)
+# "capital expenditure as a % of revenue", "COGS to revenue", "D&A as a percentage of sales".
+_OF_REVENUE = re.compile(
+    r"(?:as\s+a\s+)?(?:%|percent(?:age)?)\s+of\s+(?:total\s+|net\s+)*(?:revenues?|sales)"
+    r"|\bto\s+(?:total\s+|net\s+)*(?:revenues?|sales)\b",
+    re.I,
+)
+_GROWTH = re.compile(
+    r"\b(?:growth|grow|grew|change[sd]?|increase[sd]?|decrease[sd]?|decline[sd]?|yoy|year[- ]over[- ]year)\b",
+    re.I,
+)
+_AVERAGE = re.compile(r"\b(?:(\d|two|three|four|five)[\s-]+years?\s+)?average\b", re.I)
+_COUNT = {"two": 2, "three": 3, "four": 4, "five": 5}
+_FY = re.compile(r"\b(?:fy|fiscal(?:\s+year)?)\s?'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b", re.I)
+_NORMALISE = re.compile(r"\((?:loss|losses|deficit)\)|\(\d\)|[*†‡]|\$", re.I)
+
+
+@dataclass(frozen=True)
+class Operand:
+    item: str
+    year: int
+    label: str
+    figure: str
+    alias: int
+
+    @property
+    def number(self) -> str:
+        """The figure as a CALC operand: digits, separators and decimals only (sign comes from the
+        formula: a cash outflow printed "(1,577)" is still spent)."""
+        return re.sub(r"[^\d.,]", "", self.figure).strip(".,")
+
+
+def normalise_label(label: str) -> str:
+    label = label.split(":")[-1]  # drop a group heading prefix
+    label = _NORMALISE.sub(" ", label.replace("’", "'"))
+    return re.sub(r"\s+", " ", label).strip(" ,.:;-")
+
+
+def _years(question: str) -> list[int]:
+    years = []
+    for m in _FY.finditer(question):
+        y = m.group(1) or m.group(2)
+        years.append(int(y) if len(y) == 4 else 2000 + int(y))
+    return sorted(set(years))
+
+
+def _annual(column: str) -> bool:
+    span = SPAN.search(column)
+    return span is None or span_name(span) in ("year ended", "twelve months ended")
+
+
+Passages = Sequence[tuple[int, Any]]  # (alias number, Chunk) in context order
+
+
+def locate(item: Item, year: int, passages: Passages) -> Operand | None:
+    """The first figure (context order) on a row printing ``item`` in a column of ``year``."""
+    for i, scored in passages:
+        chunk = getattr(scored, "chunk", scored)
+        for label, column, figure in table_cells(chunk.text):
+            if not re.search(r"\d", figure) or "%" in figure or not _annual(column):
+                continue
+            if year in {int(y) for y in YEAR.findall(column)} and item.rows.fullmatch(normalise_label(label)):
+                return Operand(item.key, year, label, figure, i)
+    return None
+
+
+def _fill(formula: str, year: int, passages: Passages) -> tuple[str, list[Operand]] | None:
+    operands: list[Operand] = []
+    for key in dict.fromkeys(re.findall(r"\{(\w+)\}", formula)):
+        found = locate(ITEMS[key], year, passages)
+        if found is None or not found.number:
+            return None
+        operands.append(found)
+    values = {o.item: o.number for o in operands}
+    return formula.format(**values), operands
+
+
+def _per_year(metric: Metric, year: int, passages: Passages) -> tuple[str, list[Operand]] | None:
+    for formula in metric.formulas:
+        filled = _fill(formula, year, passages)
+        if filled:
+            return filled
+    return None
+
+
+# Metrics whose definitions vary (average balances, 360 or 365 days, ...): better no candidate
+# than one built on a convention the question did not ask for.
+_UNSUPPORTED = re.compile(
+    r"\b(?:days\s+\w+\s+outstanding|dpo|dso|dio|turnover|return\s+on|roa|roe|roic|per\s+share|eps)\b", re.I
+)
+
+
+def asked_metric(text: str) -> Metric | None:
+    """The derived figure a question (or an answer sentence) names, if any."""
+    if _UNSUPPORTED.search(text):
+        return None
+    for metric in METRICS:
+        if metric.asked.search(text):
+            return metric
+    of_revenue = _OF_REVENUE.search(text)
+    if of_revenue:
+        before = text[: of_revenue.start()]
+        named = [i for i in ITEMS.values() if i.key != "revenue" and i.asked.search(before)]
+        if named:
+            item = max(named, key=lambda i: i.asked.search(before).start())  # type: ignore[union-attr]
+            return _metric(f"{item.name} as % of revenue", "", f"{{{item.key}}} / {{revenue}} * 100")
+    if _GROWTH.search(text):
+        named = [i for i in ITEMS.values() if i.asked.search(text)]
+        if named:
+            item = min(named, key=lambda i: i.asked.search(text).start())  # type: ignore[union-attr]
+            return _metric(f"{item.name} growth", "", f"{{{item.key}}}", growth=True)
+    return None
+
+
+def implied_rows(sentence: str) -> list[re.Pattern[str]]:
+    """Row patterns the metric a sentence names draws on: an operating margin's revenue operand
+    is on the "Net sales" row even though the sentence only says "operating margin"."""
+    metric = asked_metric(sentence)
+    return [ITEMS[k].rows for k in sorted(metric.items())] if metric else []
+
+
+def _growth(metric: Metric, years: list[int], passages: Passages) -> tuple[str, list[Operand]] | None:
+    key = next(iter(metric.items()))
+    first, last = (years[0], years[-1]) if len(years) >= 2 else (years[0] - 1, years[0])
+    a, b = locate(ITEMS[key], first, passages), locate(ITEMS[key], last, passages)
+    if a is None or b is None or not a.number or not b.number:
+        return None
+    return f"({b.number} - {a.number}) / {a.number} * 100", [a, b]
+
+
+def _span(question: str, years: list[int]) -> list[int]:
+    """The years an average runs over: "FY2019 - FY2021" or "3 year average ... FY2021"."""
+    m = _AVERAGE.search(question)
+    count = m.group(1) if m else None
+    n = int(_COUNT.get(count.lower(), count)) if count else 0
+    if len(years) >= 2:
+        return list(range(years[0], years[-1] + 1))
+    return list(range(years[0] - n + 1, years[0] + 1)) if n else years
+
+
+def derived_figures(
+    question: str, chunks: Sequence[Any], companies: Sequence[str] = (), limit: int = MAX_DERIVED
+) -> list[str]:
+    """'[c2][c5] operating margin, 2019-2021 average = CALC(...)% (from ...)' lines for the
+    derived figure the question names, when every operand is found in the context tables.
+
+    ``chunks`` is the drafting context in alias order; with ``companies``, only their passages
+    supply operands (the others keep their alias numbers)."""
+    metric = asked_metric(question)
+    years = _years(question)
+    if metric is None or not years:
+        return []
+    passages = [
+        (alias, chunk)
+        for alias, chunk in enumerate((getattr(c, "chunk", c) for c in chunks), start=1)
+        if not companies or chunk.metadata.company in companies
+    ]
+    rows: list[tuple[str, list[Operand]]]
+    per_year = False
+    if metric.growth:
+        found = _growth(metric, years, passages)
+        rows = [found] if found else []
+        label = f"{metric.name}, {found[1][0].year} to {found[1][1].year}" if found else ""
+    elif _AVERAGE.search(question):
+        span = _span(question, years)
+        parts = [p for y in span if (p := _per_year(metric, y, passages))]
+        if len(span) < 2 or len(parts) < len(span):
+            return []
+        expression = f"({' + '.join(e for e, _ops in parts)}) / {len(parts)}"
+        rows = [(expression, [o for _e, ops in parts for o in ops])]
+        label = f"{metric.name}, {span[0]}-{span[-1]} average"
+    else:
+        rows = [r for y in years if (r := _per_year(metric, y, passages))]
+        label, per_year = metric.name, True
+    lines = []
+    unit = "%" if metric.percent else ""
+    for expression, operands in rows[:limit]:
+        aliases = "".join(f"[c{a}]" for a in dict.fromkeys(o.alias for o in operands))
+        period = f", {operands[0].year}" if per_year else ""
+        sources = "; ".join(f"{o.label} {o.year} = {o.figure} [c{o.alias}]" for o in operands)
+        lines.append(f"{aliases} {label}{period} = CALC({expression}){unit} (from {sources})")
+    return lines

@@ -1,0 +1,110 @@
+"""Derived figures (margins, growth, averages, ratios) offered to the drafter as CALC expressions
+over operands located in real statement tables (Best Buy's FY2017 10-K, pypdf layout text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.critic.calc import evaluate
+from agent.critic.check import check_draft
+from agent.prompts.derived import asked_metric, derived_figures, implied_rows
+from agent.prompts.figures import figure_candidates
+from agent.schemas import Chunk, ChunkMetadata
+
+TEXT = Path(__file__).with_name("bestbuy_10k_2017_statements.txt").read_text()
+# Balance sheet, statement of earnings, statement of cash flows: one passage each.
+PAGES = ["Table of Contents\n" + p for p in TEXT.split("Table of Contents\n")[1:]]
+
+
+def _chunks(company: str = "Best Buy Co., Inc.") -> list[Chunk]:
+    return [
+        Chunk(
+            id=f"bby::{i}",
+            text=page,
+            metadata=ChunkMetadata(
+                doc_id="bby", source_path="/bby.pdf", company=company, page=55 + i, chunk_index=i
+            ),
+        )
+        for i, page in enumerate(PAGES)
+    ]
+
+
+def _calc(line: str) -> float:
+    """The value of the line's 'CALC(...)' ('... = CALC(expr)% (from ...)')."""
+    expression = line.split("= CALC(", 1)[1].split(" (from ", 1)[0].rstrip("%")[:-1]
+    result = evaluate(expression).result
+    assert result is not None, line
+    return result
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "alias"),
+    [
+        ("What is Best Buy's FY2017 operating margin?", 1854 / 39403 * 100, "[c2]"),
+        (
+            "What is the FY2015 - FY2017 3 year average operating income % margin for Best Buy?",
+            (1450 / 40339 + 1375 / 39528 + 1854 / 39403) / 3 * 100,
+            "[c2]",
+        ),
+        ("What was Best Buy's revenue growth from FY2016 to FY2017?", (39403 - 39528) / 39528 * 100, "[c2]"),
+        ("What is Best Buy's FY2017 working capital ratio?", 10516 / 7122, "[c1]"),
+        ("What is the FY2016 gross margin for Best Buy?", 9191 / 39528 * 100, "[c2]"),
+        ("What is the FY2017 dividend payout ratio for Best Buy?", 505 / 1228 * 100, "[c3][c2]"),
+        ("FY2017 cost of goods sold as a % of revenue for Best Buy", 29963 / 39403 * 100, "[c2]"),
+        (
+            "What is the 3 year average effective tax rate for Best Buy in FY2017?",
+            (141 / 1387 + 503 / 1310 + 609 / 1816) / 3 * 100,
+            "[c2]",
+        ),
+    ],
+)
+def test_derived_figure_from_the_rows_and_year_columns_a_definition_names(
+    question: str, expected: float, alias: str
+) -> None:
+    lines = derived_figures(question, _chunks())
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(alias + " ")
+    assert _calc(lines[0]) == pytest.approx(expected, rel=1e-9)
+
+
+def test_no_candidate_when_an_operand_is_missing_or_the_convention_is_ambiguous() -> None:
+    chunks = _chunks()
+    # Days payable outstanding depends on averaging and day-count conventions: not guessed.
+    assert asked_metric("What is FY2017 days payable outstanding for Best Buy?") is None
+    # A year the tables do not print.
+    assert derived_figures("What is Best Buy's FY2012 operating margin?", chunks) == []
+    # An average needs every year of its span.
+    assert derived_figures("What is the FY2013 - FY2017 average operating margin?", chunks) == []
+    # A plain lookup or a narrative question is left to the figure matcher.
+    assert derived_figures("What does Best Buy say about competition in FY2017?", chunks) == []
+
+
+def test_operands_come_only_from_the_companies_a_sub_question_names() -> None:
+    chunks = _chunks()
+    assert derived_figures("Best Buy FY2017 operating margin", chunks, companies=["Other Corp"]) == []
+    lines = figure_candidates([("Best Buy FY2017 operating margin", ["Best Buy Co., Inc."])], chunks)
+    assert lines[0].startswith("[c2] operating margin, 2017 = CALC(1,854 / 39,403 * 100)%")
+
+
+def test_critic_accepts_the_definition_rows_and_still_rejects_other_rows() -> None:
+    chunks = _chunks()
+    aliases = {f"c{i}": c.id for i, c in enumerate(chunks, start=1)}
+    context = {c.id: c for c in chunks}
+    line = derived_figures("What is Best Buy's FY2017 operating margin?", chunks)[0]
+    calc = "CALC(" + line.split("= CALC(", 1)[1].split(")%", 1)[0] + ")"
+    good = check_draft(
+        f"Best Buy's FY2017 operating margin was {calc}% [c2].", aliases, context, set(context)
+    ).claims
+    assert [c.verdict for c in good] == ["calculation"]
+    assert good[0].text.startswith("Best Buy's FY2017 operating margin was 4.71%")
+    # Net earnings is not part of an operating margin: the row check still applies to it.
+    bad = check_draft(
+        "Best Buy's FY2017 operating margin was CALC(1,228 / 39,403 * 100)% [c2].",
+        aliases,
+        context,
+        set(context),
+    ).claims
+    assert bad[0].verdict == "unsupported" and "1,228" in bad[0].reason
+    assert implied_rows("the operating margin") and not implied_rows("Best Buy's revenue in 2017")
