@@ -21,7 +21,7 @@ Write the answer now. Rules:
 Answer:"""
 
 FIGURES = """
-Figures found in the passages for this question (use the ones that answer it, with their passage id):
+Figures found in the passages for this question (use the ones that answer it, with their passage ids; a line with CALC(...) is a calculation to copy exactly as written, CALC included):
 {lines}
 """
 
