@@ -122,5 +122,10 @@ def matching_figures(
 def figure_candidates(questions: Sequence[tuple[str, Sequence[str]]], chunks: Sequence[Any]) -> list[str]:
     """What the drafter is shown under "Figures found": the derived figure each question names
     (a CALC over located operands), then the table figures matching its row and period."""
-    derived = [line for q, companies in questions for line in derived_figures(q, chunks, companies)]
+    derived = [
+        line
+        for q, companies in questions
+        if not _EXPLANATORY.search(q)
+        for line in derived_figures(q, chunks, companies)
+    ]
     return list(dict.fromkeys(derived)) + matching_figures(questions, chunks)

@@ -86,6 +86,9 @@ def test_operands_come_only_from_the_companies_a_sub_question_names() -> None:
     assert derived_figures("Best Buy FY2017 operating margin", chunks, companies=["Other Corp"]) == []
     lines = figure_candidates([("Best Buy FY2017 operating margin", ["Best Buy Co., Inc."])], chunks)
     assert lines[0].startswith("[c2] operating margin, 2017 = CALC(1,854 / 39,403 * 100)%")
+    # A question asking what drove a change wants reasons, not a computed growth rate.
+    assert derived_figures("What drove the increase in Best Buy's revenue in FY2017?", chunks)
+    assert figure_candidates([("What drove the increase in Best Buy's revenue in FY2017?", [])], chunks) == []
 
 
 def test_critic_accepts_the_definition_rows_and_still_rejects_other_rows() -> None:
