@@ -148,16 +148,18 @@ def _better_row(sentence: str, lines: list[str], sources: list[str]) -> tuple[st
 
 def _wrong_row(sentence: str, sources: list[str]) -> str:
     """A reason when a figure was taken from a table row the sentence does not name."""
+    implied = implied_rows(CALC_PATTERN.sub(" ", sentence))
     for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
         lines = supporting_lines(n, sources)
-        label = label_mismatch(sentence, lines)
+        named = _defined_row(lines, implied)  # "capital expenditures" printed as "Purchases of property ..."
+        label = None if named else label_mismatch(sentence, lines)
         if label:
             hint = best_row(sentence, sources)
             where = f" The matching row reads: '{hint}'." if hint else ""
             header = column_header(hint, next((s for s in sources if hint in s), "")) if hint else None
             where += f" Its columns are: '{header}'." if header else ""
             return f"{n.raw} is on the row '{label}', which the sentence does not name.{where}"
-        better = _better_row(sentence, lines, sources)
+        better = None if named else _better_row(sentence, lines, sources)
         if better:
             return f"{n.raw} is on the row '{better[0]}', but the sentence names the row '{better[1]}'."
         wrong = _wrong_columns(sentence, n, lines, sources)

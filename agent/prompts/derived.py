@@ -313,11 +313,24 @@ def asked_metric(text: str) -> Metric | None:
     return None
 
 
+def named_items(text: str) -> list[Item]:
+    """The line items a text names ("capital expenditures", "cost of sales"), in order of mention."""
+    spans = [(m.start(), m.end(), item) for item in ITEMS.values() if (m := item.asked.search(text))]
+    kept: list[tuple[int, int, Item]] = []
+    for start, end, item in sorted(spans, key=lambda s: s[0] - s[1]):  # longest first
+        if all(end <= s or start >= e for s, e, _i in kept):  # "sales" inside "cost of sales"
+            kept.append((start, end, item))
+    return [item for _s, _e, item in sorted(kept, key=lambda k: k[0])]
+
+
 def implied_rows(sentence: str) -> list[re.Pattern[str]]:
-    """Row patterns the metric a sentence names draws on: an operating margin's revenue operand
-    is on the "Net sales" row even though the sentence only says "operating margin"."""
+    """Row patterns a sentence refers to without naming the row: the rows the metric it names is
+    defined over (an operating margin's revenue is on the "Net sales" row), else the printed names
+    of the line items it names ("capital expenditures" on "Purchases of property and equipment")."""
     metric = asked_metric(sentence)
-    return [ITEMS[k].rows for k in sorted(metric.items())] if metric else []
+    if metric:
+        return [ITEMS[k].rows for k in sorted(metric.items())]
+    return [item.rows for item in named_items(sentence)]
 
 
 def _growth(metric: Metric, years: list[int], passages: Passages) -> tuple[str, list[Operand]] | None:
@@ -339,6 +352,18 @@ def _span(question: str, years: list[int]) -> list[int]:
     return list(range(years[0] - n + 1, years[0] + 1)) if n else years
 
 
+def _line_items(question: str, years: list[int], passages: Passages) -> list[str]:
+    """'[c3] capital expenditure (Purchases of property and equipment), 2018 = (1,577)' for the
+    line items a question names by a common name the filing may not print."""
+    lines = []
+    for item in named_items(question)[:2]:
+        for year in years:
+            found = locate(item, year, passages)
+            if found:
+                lines.append(f"[c{found.alias}] {item.name} ({found.label}), {year} = {found.figure}")
+    return lines
+
+
 def derived_figures(
     question: str, chunks: Sequence[Any], companies: Sequence[str] = (), limit: int = MAX_DERIVED
 ) -> list[str]:
@@ -349,13 +374,15 @@ def derived_figures(
     supply operands (the others keep their alias numbers)."""
     metric = asked_metric(question)
     years = _years(question)
-    if metric is None or not years:
+    if not years:
         return []
     passages = [
         (alias, chunk)
         for alias, chunk in enumerate((getattr(c, "chunk", c) for c in chunks), start=1)
         if not companies or chunk.metadata.company in companies
     ]
+    if metric is None:
+        return _line_items(question, years, passages)[:limit]
     rows: list[tuple[str, list[Operand]]]
     per_year = False
     if metric.growth:

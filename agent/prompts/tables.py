@@ -29,6 +29,7 @@ MONTH_DAY = re.compile(rf"\b(?:{MONTHS_RE})\.?\s+\d{{1,2}}\b", re.I)
 # One figure: "$ 81,797", "(1,234)", "9 %", "12.5", or a dash for nil.
 _VALUE = re.compile(r"\$?\s?\(?-?\d[\d,]*(?:\.\d+)?\)?\s?%?|(?<!\w)[—–-](?!\w)")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
+_ENDS_WITH_MONTH = re.compile(rf"\b(?:{MONTHS_RE})\.?$", re.I)
 
 
 def span_name(match: re.Match[str]) -> str:
@@ -79,6 +80,8 @@ def data_row(line: str) -> tuple[str, list[str]] | None:
             return None
         rest = line.split(label, 1)[1]
     figures = _only_figures(rest)
+    if SPAN.search(label) or _ENDS_WITH_MONTH.search(label):
+        return None  # "Year Ended December 31, 2022 2021" is the header, not a row
     return (label.rstrip(" :"), figures) if len(figures) >= 2 else None
 
 

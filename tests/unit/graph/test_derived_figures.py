@@ -110,4 +110,31 @@ def test_critic_accepts_the_definition_rows_and_still_rejects_other_rows() -> No
         set(context),
     ).claims
     assert bad[0].verdict == "unsupported" and "1,228" in bad[0].reason
-    assert implied_rows("the operating margin") and not implied_rows("Best Buy's revenue in 2017")
+    assert len(implied_rows("the operating margin")) == 2
+    assert len(implied_rows("Best Buy's revenue in 2017")) == 1 and not implied_rows("the outlook for 2018")
+
+
+CASH_FLOWS = """Consolidated Statements of Cash Flows (in millions)
+Year Ended December 31, 2022 2021
+Net cash provided by operating activities 4,112 3,950
+Purchases of property and equipment (1,577) (1,210)"""
+
+
+def test_line_items_named_by_their_common_name_are_found_and_accepted_by_the_critic() -> None:
+    chunk = Chunk(
+        id="x::0", text=CASH_FLOWS, metadata=ChunkMetadata(doc_id="x", source_path="/x.pdf", company="X Corp")
+    )
+    lines = derived_figures("What was X's capital expenditure in FY2022?", [chunk])
+    assert lines == ["[c1] capital expenditure (Purchases of property and equipment), 2022 = (1,577)"]
+    free = derived_figures("What was X's FY2022 free cash flow?", [chunk])
+    assert _calc(free[0]) == 4112 - 1577
+    context = {chunk.id: chunk}
+    claims = check_draft(
+        "X's capital expenditures in 2022 were $1,577 million [c1].", {"c1": chunk.id}, context, {chunk.id}
+    ).claims
+    assert [c.verdict for c in claims] == ["supported"]
+    # A figure from another row is still caught, common name or not.
+    claims = check_draft(
+        "X's capital expenditures in 2022 were $4,112 million [c1].", {"c1": chunk.id}, context, {chunk.id}
+    ).claims
+    assert claims[0].verdict == "unsupported"
