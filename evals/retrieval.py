@@ -86,6 +86,7 @@ def evaluate(
     from agent.retrieval.index import FilingIndex
     from agent.retrieval.rerankers import make_reranker
     from agent.retrieval.scope import resolve_scope
+    from agent.retrieval.statements import promote_statements
 
     index = FilingIndex.open(settings)
     documents = index.documents()
@@ -102,8 +103,9 @@ def evaluate(
     context = settings.context()
     hybrid = HybridRetriever(index, context)
     built = {spec: make_reranker(spec, settings) for spec in rerankers}
-    stages = {name: StageResult(name) for name in ("dense", "bm25", "fused", "fused+scope")}
-    stages.update({f"fused+scope+{spec}": StageResult(f"fused+scope+{spec}") for spec in rerankers})
+    names = ["dense", "bm25", "fused", "fused+scope", "fused+scope+statements"]
+    names += [f"fused+scope+{spec}{tail}" for spec in rerankers for tail in ("", "+statements")]
+    stages = {name: StageResult(name) for name in names}
     scope_stats: dict[str, Any] = {
         "questions": len(examples),
         "skipped_not_ingested": skipped,
@@ -132,7 +134,11 @@ def evaluate(
         t = time.perf_counter()
         scope = resolve_scope(q, documents)
         scoped = hybrid.search(q, scope)
-        stages["fused+scope"].add(example, scoped, time.perf_counter() - t)
+        scoped_seconds = time.perf_counter() - t
+        stages["fused+scope"].add(example, scoped, scoped_seconds)
+        t = time.perf_counter()
+        promoted = promote_statements(q, scoped, top)
+        stages["fused+scope+statements"].add(example, promoted, scoped_seconds + time.perf_counter() - t)
         scope_stats[scope.status] += 1
         scoped_paths = [by_id[d].source_path for d in scope.doc_ids if d in by_id]
         scoped_docs.append(len(scoped_paths))
@@ -142,8 +148,13 @@ def evaluate(
             scope_stats["contains_evidence_doc"] += 1
         for spec, reranker in built.items():
             t = time.perf_counter()
-            ranked = reranker.rerank(q, scoped, top)
-            stages[f"fused+scope+{spec}"].add(example, ranked, time.perf_counter() - t)
+            ranked = reranker.rerank(q, scoped, len(scoped))
+            spent = time.perf_counter() - t
+            stages[f"fused+scope+{spec}"].add(example, ranked[:top], spent)
+            t = time.perf_counter()
+            stages[f"fused+scope+{spec}+statements"].add(
+                example, promote_statements(q, ranked, top), spent + time.perf_counter() - t
+            )
         if progress:
             progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")
     scope_stats["mean_scoped_docs"] = statistics.fmean(scoped_docs or [0])

@@ -75,11 +75,15 @@ class Resources:
     def rerank(
         self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context
     ) -> list[ScoredChunk]:
+        from agent.retrieval.statements import promote_statements
+
         if not chunks:
             return []
         if context.reranker_model in ("", "none"):
-            return sorted(chunks, key=lambda c: c.score, reverse=True)[:top_n]
-        return list(self.reranker(context.reranker_model).rerank(query, chunks, top_n))
+            ranked = sorted(chunks, key=lambda c: c.score, reverse=True)
+        else:
+            ranked = list(self.reranker(context.reranker_model).rerank(query, chunks, len(chunks)))
+        return promote_statements(query, ranked, top_n)
 
 
 @lru_cache(maxsize=4)

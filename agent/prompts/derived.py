@@ -408,3 +408,28 @@ def derived_figures(
         sources = "; ".join(f"{o.label} {o.year} = {o.figure} [c{o.alias}]" for o in operands)
         lines.append(f"{aliases} {label}{period} = CALC({expression}){unit} (from {sources})")
     return lines
+
+
+def statement_coverage(question: str, chunk: Any) -> int:
+    """How many of the line items the question's metric (or the question itself) needs a passage
+    prints in an annual column of an asked year (any year when none is asked): 0 for prose."""
+    metric = asked_metric(question)
+    items = [ITEMS[k] for k in sorted(metric.items())] if metric else named_items(question)
+    if not items:
+        return 0
+    years = set(_years(question))
+    if years and metric is not None and _AVERAGE.search(question):
+        years = set(_span(question, sorted(years)))
+    cells = [
+        (normalise_label(label), column)
+        for label, column, figure in table_cells(getattr(chunk, "chunk", chunk).text)
+        if re.search(r"\d", figure) and _annual(column)
+    ]
+    return sum(
+        1
+        for item in items
+        if any(
+            item.rows.fullmatch(label) and (not years or years & {int(y) for y in YEAR.findall(column)})
+            for label, column in cells
+        )
+    )

@@ -138,3 +138,21 @@ def test_line_items_named_by_their_common_name_are_found_and_accepted_by_the_cri
         "X's capital expenditures in 2022 were $4,112 million [c1].", {"c1": chunk.id}, context, {chunk.id}
     ).claims
     assert claims[0].verdict == "unsupported"
+
+
+def test_statement_passages_move_to_the_front_for_metric_questions_only() -> None:
+    from agent.retrieval.statements import promote_statements
+    from agent.schemas import ScoredChunk
+
+    chunks = _chunks()
+    prose = Chunk(
+        id="bby::prose",
+        text="Our operating margin improved as revenue grew in fiscal 2017.",
+        metadata=chunks[0].metadata,
+    )
+    ranked = [ScoredChunk(chunk=c, score=1.0) for c in (prose, chunks[0], chunks[2], chunks[1])]
+    question = "What is the FY2015 - FY2017 3 year average operating margin for Best Buy?"
+    # The statement of earnings prints both operands (operating income, revenue) for the years.
+    assert [c.id for c in promote_statements(question, ranked, 3)] == ["bby::1", "bby::prose", "bby::0"]
+    unchanged = promote_statements("What does Best Buy say about competition?", ranked, 3)
+    assert [c.id for c in unchanged] == ["bby::prose", "bby::0", "bby::2"]
