@@ -7,6 +7,7 @@ from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.retrieval.protocols import MetadataFilter, Reranker, SearchIndex, filter_matches_nothing
 from agent.retrieval.query import expand_query
 from agent.retrieval.scope import scope_filter
+from agent.retrieval.statements import promote_statements
 from agent.schemas import Scope, ScoredChunk
 
 
@@ -65,11 +66,11 @@ class HybridRetriever:
         return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
 
     def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int | None = None) -> list[ScoredChunk]:
-        """Apply the reranker (fusion order when there is none), keeping ``top_n`` chunks."""
+        """Apply the reranker (fusion order when there is none), keeping ``top_n`` chunks, with the
+        statement passages a metric question needs first (see ``statements.py``)."""
         top_n = top_n or self.context.context_chunks
-        if self.reranker is None:
-            return list(chunks[:top_n])
-        return self.reranker.rerank(query, chunks, top_n)
+        ranked = list(chunks) if self.reranker is None else self.reranker.rerank(query, chunks, len(chunks))
+        return promote_statements(query, ranked, top_n)
 
     def retrieve(self, query: str, scope: Scope | None = None, top_n: int | None = None) -> list[ScoredChunk]:
         """search + rerank in one call."""
