@@ -14,6 +14,7 @@ from langgraph.runtime import Runtime
 
 from agent.config import Context
 from agent.nodes.timing import timed
+from agent.prompts.derived import line_items_needed
 from agent.schemas import Scope
 from agent.state import State
 from agent.text import FUNCTION_WORDS
@@ -71,6 +72,10 @@ def rewrite(question: str, scope: Scope | None, round_: int) -> list[str]:
         anchor = f"{company} {years}".strip()
     base = keywords(question)
     queries = [f"{anchor} {base}".strip()]
+    items = line_items_needed(question)
+    if items:
+        # The statement rows the question's metric is computed from, by the names filings print.
+        queries.append(f"{anchor} {' '.join(items)}".strip())
     if round_ >= 3:
         queries.append(f"{base} consolidated statements table")
     return [q for q in queries if q]

@@ -410,11 +410,20 @@ def derived_figures(
     return lines
 
 
+def _needed(question: str) -> tuple[Metric | None, list[Item]]:
+    metric = asked_metric(question)
+    return metric, [ITEMS[k] for k in sorted(metric.items())] if metric else named_items(question)
+
+
+def line_items_needed(question: str) -> list[str]:
+    """Names of the line items the question's metric (or the question itself) needs."""
+    return [item.name for item in _needed(question)[1]]
+
+
 def statement_coverage(question: str, chunk: Any) -> int:
     """How many of the line items the question's metric (or the question itself) needs a passage
     prints in an annual column of an asked year (any year when none is asked): 0 for prose."""
-    metric = asked_metric(question)
-    items = [ITEMS[k] for k in sorted(metric.items())] if metric else named_items(question)
+    metric, items = _needed(question)
     if not items:
         return 0
     years = set(_years(question))

@@ -156,3 +156,13 @@ def test_statement_passages_move_to_the_front_for_metric_questions_only() -> Non
     assert [c.id for c in promote_statements(question, ranked, 3)] == ["bby::1", "bby::prose", "bby::0"]
     unchanged = promote_statements("What does Best Buy say about competition?", ranked, 3)
     assert [c.id for c in unchanged] == ["bby::prose", "bby::0", "bby::2"]
+
+
+def test_re_retrieval_also_searches_for_the_rows_a_metric_is_computed_from() -> None:
+    from agent.nodes.rewrite import rewrite
+    from agent.schemas import Scope
+
+    scope = Scope(companies=["Best Buy Co., Inc."], fiscal_years=[2017])
+    queries = rewrite("What is Best Buy's FY2017 EBITDA margin?", scope, 2)
+    assert queries[-1] == "Best Buy Co., Inc. 2017 depreciation and amortization operating income revenue"
+    assert len(rewrite("What does Best Buy say about competition?", scope, 2)) == 1
