@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agent.critic.labels import label_words
 from agent.prompts.tables import SPAN, YEAR, span_name, table_cells
 
 MAX_DERIVED = 4
@@ -231,8 +232,23 @@ class Operand:
         return re.sub(r"[^\d.,]", "", self.figure).strip(".,")
 
 
+# Group headings that only say which part of a statement a row sits in; any other heading names a
+# segment or a geography ("North America: Net sales"), whose rows are not the company's totals.
+_STATEMENT_GROUPS = re.compile(
+    r"(?:consolidated|total|revenues?|net\s+sales|sales|costs?\s+and\s+expenses|(?:operating\s+)?expenses"
+    r"|cost\s+of\s+(?:sales|revenues?)|other\s+income\s*(?:\(expense\)|and\s+expense)?"
+    r"|(?:operating|investing|financing)\s+activities|cash\s+flows?\s+from\s+operating\s+activities"
+    r"|(?:current\s+)?(?:assets|liabilities)|(?:stockholders|shareholders)'?\s+equity)",
+    re.I,
+)
+
+
 def normalise_label(label: str) -> str:
-    label = label.split(":")[-1]  # drop a group heading prefix
+    """A row label as the item patterns read it: statement-part headings, footnote marks, "(loss)"
+    and "$" dropped. A segment heading is kept, so its rows match no company-wide item."""
+    group, sep, row = label.rpartition(":")
+    if sep and _STATEMENT_GROUPS.fullmatch(group.strip()):
+        label = row
     label = _NORMALISE.sub(" ", label.replace("’", "'"))
     return re.sub(r"\s+", " ", label).strip(" ,.:;-")
 
@@ -356,10 +372,12 @@ def _line_items(question: str, years: list[int], passages: Passages) -> list[str
     """'[c3] capital expenditure (Purchases of property and equipment), 2018 = (1,577)' for the
     line items a question names by a common name the filing may not print."""
     lines = []
+    asked = label_words(question)
     for item in named_items(question)[:2]:
         for year in years:
             found = locate(item, year, passages)
-            if found:
+            # Rows the question names in the filing's own words are the figure matcher's job.
+            if found and not label_words(found.label) & asked:
                 lines.append(f"[c{found.alias}] {item.name} ({found.label}), {year} = {found.figure}")
     return lines
 

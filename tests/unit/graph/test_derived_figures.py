@@ -166,3 +166,31 @@ def test_re_retrieval_also_searches_for_the_rows_a_metric_is_computed_from() -> 
     queries = rewrite("What is Best Buy's FY2017 EBITDA margin?", scope, 2)
     assert queries[-1] == "Best Buy Co., Inc. 2017 depreciation and amortization operating income revenue"
     assert len(rewrite("What does Best Buy say about competition?", scope, 2)) == 1
+
+
+SEGMENTS = """Year Ended December 31,
+2021 | 2022
+North America
+Net sales | $279,833 | $315,880
+Consolidated
+Net sales | $469,822 | $513,983
+Purchases of property and equipment | (61,053) | (63,645)"""
+
+
+def test_segment_rows_are_not_company_totals_and_rows_the_question_names_are_left_to_the_matcher() -> None:
+    from agent.prompts.derived import normalise_label
+
+    assert normalise_label("North America: Net sales") == "North America: Net sales"
+    assert normalise_label("Consolidated: Net sales") == "Net sales"
+    assert normalise_label("Operating Activities: Net income (loss)") == "Net income"
+    chunk = Chunk(
+        id="a::0", text=SEGMENTS, metadata=ChunkMetadata(doc_id="a", source_path="/a.htm", company="A")
+    )
+    # "net sales" is printed as asked: the figure matcher lists it, not the line-item lookup.
+    assert derived_figures("What were A's total net sales for 2022?", [chunk]) == []
+    assert derived_figures("What was A's capex in 2022?", [chunk]) == [
+        "[c1] capital expenditure (Consolidated: Purchases of property and equipment), 2022 = (63,645)"
+    ]
+    assert _calc(derived_figures("A's revenue growth from 2021 to 2022", [chunk])[0]) == pytest.approx(
+        (513983 - 469822) / 469822 * 100
+    )
