@@ -133,6 +133,10 @@ ITEMS: dict[str, Item] = {
 }
 
 
+# Items whose sign carries meaning (a loss, negative cash flow); the others are amounts spent.
+SIGNED = {"revenue", "gross_profit", "operating_income", "net_income", "pretax_income", "cfo"}
+
+
 @dataclass(frozen=True)
 class Metric:
     """A derived figure: how a question names it and its definition over line items."""
@@ -227,9 +231,12 @@ class Operand:
 
     @property
     def number(self) -> str:
-        """The figure as a CALC operand: digits, separators and decimals only (sign comes from the
-        formula: a cash outflow printed "(1,577)" is still spent)."""
-        return re.sub(r"[^\d.,]", "", self.figure).strip(".,")
+        """The figure as a CALC operand. Parentheses make a result negative ("Operating income
+        (265)" is a loss); outflows and expenses keep their size whatever the sign convention of
+        the statement ("Purchases of property and equipment (1,577)" is spent, not negative spend)."""
+        digits = re.sub(r"[^\d.,]", "", self.figure).strip(".,")
+        negative = "(" in self.figure or re.search(r"(?<![\w])-\s?\d", self.figure)
+        return f"-{digits}" if digits and negative and self.item in SIGNED else digits
 
 
 # Group headings that only say which part of a statement a row sits in; any other heading names a

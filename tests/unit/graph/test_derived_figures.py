@@ -194,3 +194,12 @@ def test_segment_rows_are_not_company_totals_and_rows_the_question_names_are_lef
     assert _calc(derived_figures("A's revenue growth from 2021 to 2022", [chunk])[0]) == pytest.approx(
         (513983 - 469822) / 469822 * 100
     )
+
+
+def test_losses_stay_negative_and_outflows_keep_their_size() -> None:
+    from agent.prompts.derived import Operand
+
+    assert Operand("operating_income", 2022, "Operating income (loss)", "(265)", 1).number == "-265"
+    assert Operand("capex", 2022, "Purchases of property and equipment", "(1,577)", 1).number == "1,577"
+    assert Operand("revenue", 2022, "Revenue", "$ 39,403", 1).number == "39,403"
+    assert evaluate("-265 / 1,000 * 100").result == pytest.approx(-26.5)
