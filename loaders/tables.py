@@ -27,8 +27,16 @@ _HEADERISH = re.compile(
 MAX_HEADER_LINES = 14
 
 
+# "2016 2015 2014" is the column header of a statement, not a row of figures: it must stay in the
+# header that chunking repeats above every part of a long table.
+_YEARS_ONLY = re.compile(r"(?:(?:fiscal\s+)?(?:19|20)\d\d\s*){2,}", re.IGNORECASE)
+
+
 def is_numeric_line(line: str) -> bool:
-    return bool(NUMERIC_LINE.search(line.strip())) and len(line.strip()) < 250
+    stripped = line.strip()
+    if _YEARS_ONLY.fullmatch(stripped):
+        return False
+    return bool(NUMERIC_LINE.search(stripped)) and len(stripped) < 250
 
 
 def split_blocks(text: str) -> list[Block]:
