@@ -21,6 +21,13 @@ from agent.critic.labels import label_words
 from agent.prompts.tables import SPAN, YEAR, span_name, table_cells
 
 MAX_DERIVED = 4
+# Questions that ask for reasons or a description, not a figure: listing figures there invites the
+# model to answer "what drove the increase" with a number.
+EXPLANATORY = re.compile(
+    r"\b(?:why|what\s+(?:drove|drives|driven|caused|causes|led\s+to|contributed)|drivers?|reasons?|"
+    r"explain|describe|factors?)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.critic.labels import label_words
-from agent.prompts.derived import derived_figures
+from agent.prompts.derived import EXPLANATORY, derived_figures
 from agent.prompts.tables import MONTH_DAY, SPAN, YEAR, span_name, table_cells
 
 MAX_FIGURES = 8
@@ -27,13 +27,6 @@ _ANNUAL = re.compile(
 )
 _FY = re.compile(r"\bfy\s?'?(\d{4}|\d{2})\b", re.I)
 _ALL_WORDS = re.compile(r"[a-z]+")
-# Questions that ask for reasons or a description, not a figure: listing figures there invites the
-# model to answer "what drove the increase" with a number.
-_EXPLANATORY = re.compile(
-    r"\b(?:why|what\s+(?:drove|drives|driven|caused|causes|led\s+to|contributed)|drivers?|reasons?|"
-    r"explain|describe|factors?)\b",
-    re.I,
-)
 # Words that mark a total row without naming what it totals ("Consolidated" under "Net sales").
 _TOTALS = {"consolidated", "combined"}
 
@@ -97,7 +90,7 @@ def matching_figures(
     ``chunks`` is the drafting context in alias order (ScoredChunk or Chunk)."""
     found: list[tuple[tuple[float, int], int, str]] = []
     for question, companies in questions:
-        if _EXPLANATORY.search(question):
+        if EXPLANATORY.search(question):
             continue
         period = Period.of_question(question)
         q_words = label_words(question)
@@ -125,7 +118,7 @@ def figure_candidates(questions: Sequence[tuple[str, Sequence[str]]], chunks: Se
     derived = [
         line
         for q, companies in questions
-        if not _EXPLANATORY.search(q)
+        if not EXPLANATORY.search(q)
         for line in derived_figures(q, chunks, companies)
     ]
     return list(dict.fromkeys(derived)) + matching_figures(questions, chunks)

@@ -5,12 +5,12 @@
 MD&A prose about margins above it. After reranking, the passages whose tables print the most of
 the line items the question's metric is defined over (see ``agent.prompts.derived``) in an asked
 year move to the front, at most ``MAX_PROMOTED`` of them; every other passage keeps its order.
-Questions that name no line item or metric are left untouched.
+Questions that name no line item or metric, or ask for reasons, are left untouched.
 """
 
 from __future__ import annotations
 
-from agent.prompts.derived import statement_coverage
+from agent.prompts.derived import EXPLANATORY, statement_coverage
 from agent.schemas import ScoredChunk
 
 MAX_PROMOTED = 2
@@ -20,6 +20,8 @@ def promote_statements(
     question: str, ranked: list[ScoredChunk], top_n: int, max_promoted: int = MAX_PROMOTED
 ) -> list[ScoredChunk]:
     """``ranked`` cut to ``top_n``, with the best-covering statement passages moved to the front."""
+    if EXPLANATORY.search(question):
+        return ranked[:top_n]  # "what drove the increase": the reasons are in prose
     coverage = {c.id: statement_coverage(question, c) for c in ranked}
     best = max(coverage.values(), default=0)
     if best == 0:

@@ -203,3 +203,12 @@ def test_losses_stay_negative_and_outflows_keep_their_size() -> None:
     assert Operand("capex", 2022, "Purchases of property and equipment", "(1,577)", 1).number == "1,577"
     assert Operand("revenue", 2022, "Revenue", "$ 39,403", 1).number == "39,403"
     assert evaluate("-265 / 1,000 * 100").result == pytest.approx(-26.5)
+
+
+def test_questions_asking_for_reasons_keep_their_prose_ranking() -> None:
+    from agent.retrieval.statements import promote_statements
+    from agent.schemas import ScoredChunk
+
+    ranked = [ScoredChunk(chunk=c, score=1.0) for c in reversed(_chunks())]
+    question = "What drove the increase in Best Buy's revenue in FY2017?"
+    assert [c.id for c in promote_statements(question, ranked, 3)] == [c.id for c in ranked]

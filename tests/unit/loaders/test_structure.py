@@ -173,6 +173,6 @@ def test_a_line_of_years_is_the_table_header_not_its_first_row() -> None:
         "December 2, November 27, November 28,\n2016 2015 2014\n"
         "Total revenue 5,854,430 4,795,511 4,147,065\nNet income $ 1,168,782 $ 629,551 $ 268,395"
     )
-    table = [b for b in split_blocks(text) if b.kind == "table"][0]
+    table = next(b for b in split_blocks(text) if b.kind == "table")
     assert table.header[-1] == "2016 2015 2014"
     assert table.text.startswith("Total revenue")
