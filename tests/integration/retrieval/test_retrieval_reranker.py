@@ -34,6 +34,6 @@ def test_mpnet_rescore_prefers_the_passage_that_answers(apple_settings: Settings
         assert max(range(len(scores)), key=scores.__getitem__) == len(candidates) - 1
         ranked = reranker.rerank("How much did iPhone net sales amount to?", candidates, top_n=3)
         assert len(ranked) == 3 and answer.id in [r.id for r in ranked]
-        assert ranked[0].stage_scores["local:mpnet-rescore"] <= max(scores)
+        assert ranked[0].stage_scores["local:mpnet-rescore"] <= max(scores) + 1e-6  # float32 batch noise
     finally:
         index.close()
