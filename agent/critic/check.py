@@ -148,7 +148,7 @@ def _better_row(sentence: str, lines: list[str], sources: list[str]) -> tuple[st
 
 def _wrong_row(sentence: str, sources: list[str]) -> str:
     """A reason when a figure was taken from a table row the sentence does not name."""
-    implied = implied_rows(CALC_PATTERN.sub(" ", sentence))
+    implied = implied_rows(CALC_PATTERN.sub(" ", sentence), operands=False)
     for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
         lines = supporting_lines(n, sources)
         named = _defined_row(lines, implied)  # "capital expenditures" printed as "Purchases of property ..."

@@ -353,11 +353,13 @@ def named_items(text: str) -> list[Item]:
     return [item for _s, _e, item in sorted(kept, key=lambda k: k[0])]
 
 
-def implied_rows(sentence: str) -> list[re.Pattern[str]]:
-    """Row patterns a sentence refers to without naming the row: the rows the metric it names is
-    defined over (an operating margin's revenue is on the "Net sales" row), else the printed names
-    of the line items it names ("capital expenditures" on "Purchases of property and equipment")."""
-    metric = asked_metric(sentence)
+def implied_rows(sentence: str, operands: bool = True) -> list[re.Pattern[str]]:
+    """Row patterns a sentence refers to without naming the row: for the operands of its CALC, the
+    rows the metric it names is defined over (an operating margin's revenue is on the "Net sales"
+    row); otherwise, or for figures it copies (``operands=False``: a margin is never the revenue
+    figure itself), the printed names of the line items it names ("capital expenditures" on
+    "Purchases of property and equipment")."""
+    metric = asked_metric(sentence) if operands else None
     if metric:
         return [ITEMS[k].rows for k in sorted(metric.items())]
     return [item.rows for item in named_items(sentence)]

@@ -212,3 +212,13 @@ def test_questions_asking_for_reasons_keep_their_prose_ranking() -> None:
     ranked = [ScoredChunk(chunk=c, score=1.0) for c in reversed(_chunks())]
     question = "What drove the increase in Best Buy's revenue in FY2017?"
     assert [c.id for c in promote_statements(question, ranked, 3)] == [c.id for c in ranked]
+
+
+def test_a_copied_figure_is_not_a_margin_because_margins_are_defined_over_its_row() -> None:
+    chunks = _chunks()
+    aliases = {f"c{i}": c.id for i, c in enumerate(chunks, start=1)}
+    context = {c.id: c for c in chunks}
+    claims = check_draft(
+        "Best Buy's FY2017 net margin was 39,403 [c2].", aliases, context, set(context)
+    ).claims
+    assert claims[0].verdict == "unsupported"
