@@ -27,14 +27,20 @@ _HEADERISH = re.compile(
 MAX_HEADER_LINES = 14
 
 
-# "2016 2015 2014" is the column header of a statement, not a row of figures: it must stay in the
-# header that chunking repeats above every part of a long table.
-_YEARS_ONLY = re.compile(r"(?:(?:fiscal\s+)?(?:19|20)\d\d\s*){2,}", re.IGNORECASE)
+# "2016 2015 2014" or "Fiscal Years Ended January 28, 2017 January 30, 2016" is the column header
+# of a statement, not a row of figures: it must stay in the header that chunking repeats above every
+# part of a long table.
+_DATE_OR_YEAR = re.compile(rf"\b(?:(?:{MONTHS_RE})\.?\s+\d{{1,2}},?\s*)?(?:19|20)\d\d\b", re.IGNORECASE)
+
+
+def _is_date_header(line: str) -> bool:
+    dates = _DATE_OR_YEAR.findall(line)
+    return len(dates) >= 2 and not re.search(r"\d", _DATE_OR_YEAR.sub(" ", line))
 
 
 def is_numeric_line(line: str) -> bool:
     stripped = line.strip()
-    if _YEARS_ONLY.fullmatch(stripped):
+    if _is_date_header(stripped):
         return False
     return bool(NUMERIC_LINE.search(stripped)) and len(stripped) < 250
 

@@ -176,3 +176,14 @@ def test_a_line_of_years_is_the_table_header_not_its_first_row() -> None:
     table = next(b for b in split_blocks(text) if b.kind == "table")
     assert table.header[-1] == "2016 2015 2014"
     assert table.text.startswith("Total revenue")
+
+
+def test_a_line_of_dates_is_the_table_header_not_its_first_row() -> None:
+    text = (
+        "Consolidated Statements of Earnings\n$ and shares in millions\n"
+        "Fiscal Years Ended January 28, 2017 January 30, 2016 January 31, 2015\n"
+        "Revenue $ 39,403 $ 39,528 $ 40,339\nCost of goods sold 29,963 30,334 31,292"
+    )
+    table = next(b for b in split_blocks(text) if b.kind == "table")
+    assert table.header[-1].startswith("Fiscal Years Ended January 28, 2017")
+    assert table.text.startswith("Revenue")
