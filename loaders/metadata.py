@@ -205,7 +205,7 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
     m = re.search(r"([A-Z][^()]{1,80}?)\s*\(\s*exact name of (?:the )?registrant", flat, re.IGNORECASE)
     if m:
         name = re.sub(
-            r"^.*?(?:Commission [Ff]ile [Nn]umber:?\s*[\d-]+|\d{3}-\d{5})\s*", "", m.group(1)
+            r"^.*?(?:Commission [Ff]ile (?:[Nn]umber|[Nn]o\.?):?\s*[\d-]+|\d{3}-\d{5})\s*", "", m.group(1)
         ).strip()
         name = re.sub(r"^.*_{3,}\s*", "", name)
         name = re.sub(r"^(?:number|no\.)\s*[\d-]+\s*", "", name, flags=re.IGNORECASE)

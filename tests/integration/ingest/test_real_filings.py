@@ -33,6 +33,8 @@ CASES = {
     # Covers that once gave "number 1-5805 JPMorgan Chase & Co." and no name at all (Microsoft).
     f"{FB}/JPMORGAN_2022Q2_10Q.pdf": (None, "JPMorgan Chase & Co.", "10-Q", 2022, 2, "2022-06-30"),
     "sec-10-q/docs/2023 Q1 MSFT.pdf": (None, "Microsoft Corporation", "10-Q", 2023, 1, "2022-12-31"),
+    # Layout text puts the transition-period line and "Commission File No." before the name.
+    f"{FB}/NIKE_2018_10K.pdf": (None, "NIKE, Inc.", "10-K", 2018, None, "2018-05-31"),
 }
 
 
