@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agent.retrieval.protocols import DocumentLike, MetadataFilter
 from agent.schemas import Scope
-from agent.text import MONTHS
+from agent.text import FUNCTION_WORDS, MONTHS
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +301,13 @@ class CompanyCatalog:
                     initials = [t[0] for t in words]
                     aliases.setdefault(" & ".join(initials), set()).add(key)  # "j & j"
                     aliases.setdefault("n".join(initials), set()).add(key)  # "jnj"
-                if len(stripped) > 1 and len(stripped[0]) >= 3 and stripped[0] not in _GENERIC_FIRST_WORDS:
+                # A mangled name ("For the transition period ... Nike, Inc.") must not make "for" name it.
+                if (
+                    len(stripped) > 1
+                    and len(stripped[0]) >= 3
+                    and stripped[0] not in _GENERIC_FIRST_WORDS
+                    and stripped[0] not in FUNCTION_WORDS
+                ):
                     first_words.setdefault(stripped[0], set()).add(key)
         for word, keys in first_words.items():
             if len(keys) == 1:  # ambiguous first words name nobody

@@ -266,3 +266,11 @@ def test_initials_of_a_name_that_lost_its_ampersand() -> None:
     assert scope.doc_ids == ["jnj"]
     unknown = resolve_scope("Did Tesla's margin rise in 2023?", docs)
     assert unknown.status == "no_match" and unknown.reason.startswith("Tesla is not")
+
+
+def test_a_mangled_name_starting_with_a_function_word_does_not_make_it_an_alias(documents) -> None:
+    from retrieval_fakes import record
+
+    mangled = record("x-18", "For the transition period Nike, Inc.", "10-K", 2018, None, None, None)
+    scope = resolve_scope("What is the FY2022 revenue for PepsiCo?", [*documents, mangled])
+    assert scope.status == "ok" and scope.companies == ["PepsiCo, Inc."]
