@@ -8,6 +8,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
+from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
 from agent.critic.check import check_draft, faithfulness, feedback_for
 from agent.nodes.llm import generate_text
@@ -54,9 +55,17 @@ def make_critique(resources: Resources):
             if calls + usage.llm_calls >= ctx.max_llm_calls:
                 claim.reason = "not verified: LLM call budget spent"
                 continue
-            reply, used = await generate_text(
-                resources.chat_model(ctx.judge_model), judge_messages(block, claim.text), max_tokens=3
-            )
+            judge = resources.chat_model(ctx.judge_model)
+            try:
+                reply, used = await generate_text(judge, judge_messages(block, claim.text), max_tokens=3)
+            except ContextWindowExceededError:
+                # The whole context does not fit: judge against the claim's own passages only.
+                cited, _ = render_context([c for c in state.context if c.id in claim.chunk_ids])
+                try:
+                    reply, used = await generate_text(judge, judge_messages(cited, claim.text), max_tokens=3)
+                except ContextWindowExceededError:
+                    reply, used = "", Usage()
+                    fallbacks.append("critic: judge prompt over the model's context window")
             usage = _add(usage, used)
             verdict = parse_verdict(reply)
             if verdict is None:

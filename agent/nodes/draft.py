@@ -7,6 +7,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
+from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
@@ -14,7 +15,7 @@ from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
 from agent.prompts.draft import draft_instructions
 from agent.prompts.figures import figure_candidates
-from agent.schemas import Scope
+from agent.schemas import Scope, Usage
 from agent.state import State
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
@@ -59,20 +60,34 @@ def make_draft(resources: Resources):
         question = state.standalone_question or state.question
         if state.usage.llm_calls >= ctx.max_llm_calls:
             return {"draft": CANNOT_ANSWER, "fallbacks": ["draft: LLM budget spent before drafting"]}
-        block, _aliases = render_context(state.context)
-        figures = figure_candidates(_questions(state, question), state.context)
         regenerating = state.critique is not None and state.route == "regenerate"
         problems = state.critique.feedback if regenerating and state.critique is not None else ""
-        text, usage = await generate_text(
-            resources.chat_model(ctx.drafter_model),
-            draft_messages(block, question, problems, state.draft if regenerating else "", figures),
-            max_tokens=ctx.max_answer_tokens,
-            # Greedy decoding repeats the rejected draft word for word; a little sampling lets the
-            # feedback change it. Seeded by the revision so runs stay reproducible.
-            temperature=REGENERATE_TEMPERATURE if regenerating else None,
-            seed=state.revisions if regenerating else None,
-        )
         fallbacks = []
+        passages = list(state.context)
+        while True:
+            # The passages keep their [cN] numbers: dropping from the end leaves a prefix.
+            block, _aliases = render_context(passages)
+            figures = figure_candidates(_questions(state, question), passages)
+            try:
+                text, usage = await generate_text(
+                    resources.chat_model(ctx.drafter_model),
+                    draft_messages(block, question, problems, state.draft if regenerating else "", figures),
+                    max_tokens=ctx.max_answer_tokens,
+                    # Greedy decoding repeats the rejected draft word for word; a little sampling
+                    # lets the feedback change it. Seeded by the revision so runs stay reproducible.
+                    temperature=REGENERATE_TEMPERATURE if regenerating else None,
+                    seed=state.revisions if regenerating else None,
+                )
+                break
+            except ContextWindowExceededError:
+                if len(passages) <= 1:
+                    text, usage = CANNOT_ANSWER, Usage()
+                    fallbacks.append("draft: even one passage exceeds the model's context window")
+                    break
+                passages = passages[: len(passages) - max(1, len(passages) // 3)]
+                fallbacks.append(
+                    f"draft: prompt over the model's context window, drafted from the first {len(passages)} passages"
+                )
         if not text:
             text = CANNOT_ANSWER
             fallbacks.append("draft: empty model output, treated as 'cannot answer'")

@@ -37,6 +37,8 @@ class ScriptedChatModel(BaseChatModel):
     """
 
     scripts: dict[str, list[str]]
+    # Like llama.cpp's n_ctx: a longer prompt raises before any token is generated.
+    max_prompt_chars: int | None = None
     _calls: list[tuple[str, str]] = PrivateAttr(default_factory=list)
 
     @property
@@ -53,6 +55,10 @@ class ScriptedChatModel(BaseChatModel):
     ) -> ChatResult:
         role = role_of(messages)
         prompt = "\n".join(str(m.content) for m in messages)
+        if self.max_prompt_chars is not None and len(prompt) > self.max_prompt_chars:
+            from agent.chat_llamacpp import ContextWindowExceededError
+
+            raise ContextWindowExceededError(f"prompt of {len(prompt)} chars over {self.max_prompt_chars}")
         used = sum(1 for r, _ in self._calls if r == role)
         self._calls.append((role, prompt))
         script = self.scripts.get(role) or [""]

@@ -177,3 +177,15 @@ async def test_regeneration_shows_the_rejected_draft_and_samples(harness) -> Non
     second = [p for r, p in h.model.calls if r == "draft"][1]
     assert "Your previous answer was:" in second and "230,901" in second
     assert "Total net sales 81,797" in second.split("rejected because:")[1]  # the matching row as a hint
+
+
+async def test_a_prompt_over_the_context_window_drafts_from_fewer_passages(harness) -> None:
+    h = harness({"draft": [GOOD]})
+    await h.ask(Q_SALES)
+    full = len(h.model.calls[-1][1])  # the draft prompt with every passage
+    h = harness({"draft": [GOOD]})
+    h.model.max_prompt_chars = full - 1  # the whole context no longer fits
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted" and "$81,797 million" in answer.text
+    assert any("context window" in f for f in answer.fallbacks)
+    assert len(h.model.calls[-1][1]) < full
