@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from agent.chat_llamacpp import forget_prompts
+from agent.chat_llamacpp import ContextWindowExceededError, forget_prompts
 from agent.config import Context, Settings
 from agent.critic.calc import expand_calculations
 from agent.critic.numbers import ungrounded_numbers
@@ -38,7 +38,7 @@ from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.prompts.common import is_cannot_answer, render_context
 from agent.prompts.figures import figure_candidates
-from agent.schemas import Answer, ScoredChunk
+from agent.schemas import Answer, ScoredChunk, Usage
 from agent.text import FUNCTION_WORDS
 from evals.datasets import EvalExample, doc_matches, load_financebench
 from evals.metrics import is_abstention
@@ -131,13 +131,17 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
     text = raw = "I cannot answer this from the provided filings."
     if chunks:
         block, _ = render_context(chunks)
-        text, usage = await generate_text(
-            resources.chat_model(context.drafter_model),
-            draft_messages(
-                block, example.question, figures=figure_candidates([(example.question, [])], chunks)
-            ),
-            context.max_answer_tokens,
-        )
+        try:
+            text, usage = await generate_text(
+                resources.chat_model(context.drafter_model),
+                draft_messages(
+                    block, example.question, figures=figure_candidates([(example.question, [])], chunks)
+                ),
+                context.max_answer_tokens,
+            )
+        except ContextWindowExceededError:
+            # Single pass means no fallback: the baseline has no answer for this question.
+            text, usage = "I cannot answer this from the provided filings.", Usage()
         calls = usage.llm_calls
         raw = text
         text = expand_calculations(text)[0]
