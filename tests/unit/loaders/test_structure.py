@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from loaders.base import Block, Page
 from loaders.chunking import RegexTokenCounter, chunk_segments
 from loaders.sections import segment
@@ -167,23 +169,28 @@ def test_layout_text_keeps_each_statement_row_on_one_line_and_falls_back_to_plai
     )
 
 
-def test_a_line_of_years_is_the_table_header_not_its_first_row() -> None:
-    text = (
-        "CONSOLIDATED STATEMENTS OF INCOME\n(In thousands)\nYears Ended\n"
-        "December 2, November 27, November 28,\n2016 2015 2014\n"
-        "Total revenue 5,854,430 4,795,511 4,147,065\nNet income $ 1,168,782 $ 629,551 $ 268,395"
-    )
+@pytest.mark.parametrize(
+    ("text", "header", "first_row"),
+    [
+        (
+            "CONSOLIDATED STATEMENTS OF INCOME\n(In thousands)\nYears Ended\n"
+            "December 2, November 27, November 28,\n2016 2015 2014\n"
+            "Total revenue 5,854,430 4,795,511 4,147,065\nNet income $ 1,168,782 $ 629,551 $ 268,395",
+            "2016 2015 2014",
+            "Total revenue",
+        ),
+        (
+            "Consolidated Statements of Earnings\n$ and shares in millions\n"
+            "Fiscal Years Ended January 28, 2017 January 30, 2016 January 31, 2015\n"
+            "Revenue $ 39,403 $ 39,528 $ 40,339\nCost of goods sold 29,963 30,334 31,292",
+            "Fiscal Years Ended January 28, 2017 January 30, 2016 January 31, 2015",
+            "Revenue",
+        ),
+    ],
+)
+def test_a_line_of_years_or_dates_is_the_table_header_not_its_first_row(
+    text: str, header: str, first_row: str
+) -> None:
     table = next(b for b in split_blocks(text) if b.kind == "table")
-    assert table.header[-1] == "2016 2015 2014"
-    assert table.text.startswith("Total revenue")
-
-
-def test_a_line_of_dates_is_the_table_header_not_its_first_row() -> None:
-    text = (
-        "Consolidated Statements of Earnings\n$ and shares in millions\n"
-        "Fiscal Years Ended January 28, 2017 January 30, 2016 January 31, 2015\n"
-        "Revenue $ 39,403 $ 39,528 $ 40,339\nCost of goods sold 29,963 30,334 31,292"
-    )
-    table = next(b for b in split_blocks(text) if b.kind == "table")
-    assert table.header[-1].startswith("Fiscal Years Ended January 28, 2017")
-    assert table.text.startswith("Revenue")
+    assert table.header[-1] == header
+    assert table.text.startswith(first_row)
