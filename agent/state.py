@@ -118,6 +118,9 @@ class State(InputState, OutputState):
     query_hits: Annotated[dict[str, list[str]], merge_hits] = field(default_factory=dict)
     context: list[ScoredChunk] = field(default_factory=list)
     draft: str = ""
+    # The figure list the last draft was shown (derived CALC lines first): the critic reads back
+    # a drafted result that equals one of these calculations.
+    figures: list[str] = field(default_factory=list)
     critique: Critique | None = None
     revisions: int = 0
     retrieval_rounds: int = 0

@@ -23,7 +23,8 @@ class DraftSentence:
     @property
     def bare(self) -> str:
         """The sentence without its citation markers."""
-        return re.sub(r"\s+([.,;:!?])", r"\1", CITE_GROUP.sub("", self.text)).strip()
+        text = re.sub(r"\s{2,}", " ", CITE_GROUP.sub("", self.text))
+        return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
 
 
 def aliases_in(text: str) -> list[str]:

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
 from agent.critic.check import check_draft, faithfulness, feedback_for
+from agent.critic.restore import parse_derived, restore_calculations
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
@@ -46,9 +47,10 @@ def make_critique(resources: Resources):
         block, aliases = render_context(state.context)
         chunks = {c.id: c.chunk for c in state.context}
         retrieved = {c.id for c in state.retrieved} | set(chunks)
-        checked = check_draft(state.draft, aliases, chunks, retrieved)
+        derived = parse_derived(state.figures)
+        draft, fallbacks = restore_calculations(state.draft, derived, [c.text for c in chunks.values()])
+        checked = check_draft(draft, aliases, chunks, retrieved)
         usage = Usage()
-        fallbacks: list[str] = []
         calls = state.usage.llm_calls
         for i in checked.pending:
             claim = checked.claims[i]
@@ -76,12 +78,20 @@ def make_critique(resources: Resources):
             else:
                 claim.reason = "judge: NO (the cited passages do not state this)"
         no_support = not any(c.verdict in ("supported", "calculation") for c in checked.claims)
-        evidence_missing = checked.cannot_answer or (no_support and checked.numbers_absent_from_context > 0)
+        # When our calculation's operands are in the context, the evidence is there: a wrong figure
+        # calls for a second draft (cheap: the context prefix is cached), not a new retrieval.
+        evidence_missing = not derived and (
+            checked.cannot_answer or (no_support and checked.numbers_absent_from_context > 0)
+        )
+        feedback = feedback_for(checked.claims, checked.cannot_answer)
+        if derived and feedback:
+            listed = "; ".join(line for line in state.figures if "CALC(" in line)
+            feedback += f"\n- the figure list already gives the calculation; copy it as written, CALC and ids included: {listed}"
         critique = Critique(
             claims=checked.claims,
             faithfulness=faithfulness(checked.claims),
             evidence_missing=evidence_missing,
-            feedback=feedback_for(checked.claims, checked.cannot_answer),
+            feedback=feedback,
         )
         route = decide(
             critique,
@@ -100,6 +110,7 @@ def make_critique(resources: Resources):
                 f"critic: dropped citations to unknown passages {', '.join(checked.dropped_citations)}"
             )
         update: dict[str, Any] = {
+            "draft": draft,
             "critique": critique,
             "route": route,
             "usage": usage,

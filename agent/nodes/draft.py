@@ -59,7 +59,11 @@ def make_draft(resources: Resources):
         ctx = runtime.context
         question = state.standalone_question or state.question
         if state.usage.llm_calls >= ctx.max_llm_calls:
-            return {"draft": CANNOT_ANSWER, "fallbacks": ["draft: LLM budget spent before drafting"]}
+            return {
+                "draft": CANNOT_ANSWER,
+                "figures": [],
+                "fallbacks": ["draft: LLM budget spent before drafting"],
+            }
         regenerating = state.critique is not None and state.route == "regenerate"
         problems = state.critique.feedback if regenerating and state.critique is not None else ""
         fallbacks = []
@@ -94,6 +98,6 @@ def make_draft(resources: Resources):
         text, trimmed = trim_runaway(text)
         if trimmed:
             fallbacks.append("draft: runaway output trimmed to whole sentences")
-        return {"draft": text, "usage": usage, "fallbacks": fallbacks}
+        return {"draft": text, "figures": figures, "usage": usage, "fallbacks": fallbacks}
 
     return draft_answer

@@ -90,6 +90,7 @@ def make_resolve_scope(resources: Resources):
             "query_hits": Reset(),
             "context": [],
             "draft": "",
+            "figures": [],
             "critique": None,
             "revisions": 0,
             "retrieval_rounds": 0,

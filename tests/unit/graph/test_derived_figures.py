@@ -9,6 +9,7 @@ import pytest
 
 from agent.critic.calc import evaluate
 from agent.critic.check import check_draft
+from agent.critic.restore import parse_derived, restore_calculations
 from agent.prompts.derived import asked_metric, derived_figures, implied_rows
 from agent.prompts.figures import figure_candidates
 from agent.schemas import Chunk, ChunkMetadata
@@ -222,3 +223,26 @@ def test_a_copied_figure_is_not_a_margin_because_margins_are_defined_over_its_ro
         "Best Buy's FY2017 net margin was 39,403 [c2].", aliases, context, set(context)
     ).claims
     assert claims[0].verdict == "unsupported"
+
+
+def test_a_drafted_result_is_read_back_as_the_listed_calculation_it_equals() -> None:
+    chunks = _chunks()
+    aliases = {f"c{i}": c.id for i, c in enumerate(chunks, start=1)}
+    context = {c.id: c for c in chunks}
+    texts = [c.text for c in chunks]
+    lines = derived_figures("What was Best Buy's revenue growth from FY2016 to FY2017?", chunks)
+    [calc] = parse_derived(lines)
+    assert calc.aliases == ("c2",) and calc.percent
+    assert calc.result == pytest.approx((39403 - 39528) / 39528 * 100)
+    # Written to two decimals, uncited: put back as the CALC with its passage id, then checked.
+    draft, notes = restore_calculations("Best Buy's revenue declined 0.32% from FY2016 to FY2017.", [calc], texts)
+    assert draft == f"Best Buy's revenue declined CALC({calc.expression})% [c2] from FY2016 to FY2017." and notes
+    [claim] = check_draft(draft, aliases, context, set(context)).claims
+    assert claim.verdict == "calculation" and "0.32%" in claim.text
+    # A figure that is not the result, a figure the filing prints, a ratio for a percent: untouched.
+    for sentence in (
+        "Best Buy's revenue declined 0.41% from FY2016 to FY2017 [c2].",
+        "Best Buy's revenue was $39,403 million in FY2017 [c2].",
+        "Best Buy's revenue changed by -0.32 from FY2016 to FY2017 [c2].",
+    ):
+        assert restore_calculations(sentence, [calc], texts) == (sentence, [])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_fakes import APPLE_22, APPLE_23
+from graph_fakes import AMAZON_22, APPLE_22, APPLE_23, chunk
 
 from agent.prompts.common import CANNOT_ANSWER
 
@@ -189,3 +189,41 @@ async def test_a_prompt_over_the_context_window_drafts_from_fewer_passages(harne
     assert answer.stop_reason == "accepted" and "$81,797 million" in answer.text
     assert any("context window" in f for f in answer.fallbacks)
     assert len(h.model.calls[-1][1]) < full
+
+
+AMAZON_INCOME_22 = """CONSOLIDATED STATEMENTS OF OPERATIONS
+(in millions)
+Year Ended December 31,
+2021 2022
+Total net sales 469,822 513,983
+Operating income 24,879 12,248
+Net income (loss) 33,364 (2,722)"""
+Q_MARGIN = "What was Amazon's operating margin in FY2022?"
+
+
+def _with_amazon_statement(h):
+    h.resources.chunks.append(chunk(AMAZON_22, 80, AMAZON_INCOME_22, 37, item="8", table=True))
+    return h
+
+
+async def test_a_drafted_result_of_the_listed_calculation_is_read_back_as_that_calculation(harness) -> None:
+    # The drafter wrote our calculation's result instead of copying the CALC: 12,248 / 513,983.
+    h = _with_amazon_statement(harness({"draft": ["Amazon's operating margin was 2.38% in FY2022 [c1]."]}))
+    answer = await h.ask(Q_MARGIN)
+    assert "CALC(12,248 / 513,983 * 100)" in h.model.calls[0][1]  # it was on the figure list
+    assert answer.stop_reason == "accepted" and answer.revisions == 0
+    assert answer.claims[0].verdict == "calculation"
+    assert "was 2.38% in FY2022 [1]" in answer.text and answer.citations[0].page == 38
+    assert any("read as the listed CALC" in f for f in answer.fallbacks)
+
+
+async def test_a_wrong_result_beside_a_listed_calculation_is_redrafted_not_retrieved_again(harness) -> None:
+    wrong = "Amazon's operating margin was 3.1% in FY2022 [c1]."
+    right = "Amazon's operating margin was CALC(12,248 / 513,983 * 100)% in FY2022 [c1]."
+    h = _with_amazon_statement(harness({"draft": [wrong, right]}))
+    answer = await h.ask(Q_MARGIN)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    assert len(h.resources.searches) == 1  # the operands were in the context: no second retrieval
+    second = [p for r, p in h.model.calls if r == "draft"][1]
+    assert "already gives the calculation" in second.split("rejected because:")[1]
+    assert "3.1%" not in answer.text and "2.38%" in answer.text
