@@ -72,7 +72,11 @@ def restore_calculations(
         if mention.has_scale or is_grounded(mention, list(texts)):
             continue
         match = next(
-            (d for d in derived if d.percent == mention.is_percent and _equals(_digits(mention.raw), d.result)),
+            (
+                d
+                for d in derived
+                if d.percent == mention.is_percent and _equals(_digits(mention.raw), d.result)
+            ),
             None,
         )
         if match is None:

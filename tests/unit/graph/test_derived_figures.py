@@ -235,8 +235,12 @@ def test_a_drafted_result_is_read_back_as_the_listed_calculation_it_equals() -> 
     assert calc.aliases == ("c2",) and calc.percent
     assert calc.result == pytest.approx((39403 - 39528) / 39528 * 100)
     # Written to two decimals, uncited: put back as the CALC with its passage id, then checked.
-    draft, notes = restore_calculations("Best Buy's revenue declined 0.32% from FY2016 to FY2017.", [calc], texts)
-    assert draft == f"Best Buy's revenue declined CALC({calc.expression})% [c2] from FY2016 to FY2017." and notes
+    draft, notes = restore_calculations(
+        "Best Buy's revenue declined 0.32% from FY2016 to FY2017.", [calc], texts
+    )
+    assert (
+        draft == f"Best Buy's revenue declined CALC({calc.expression})% [c2] from FY2016 to FY2017." and notes
+    )
     [claim] = check_draft(draft, aliases, context, set(context)).claims
     assert claim.verdict == "calculation" and "0.32%" in claim.text
     # A figure that is not the result, a figure the filing prints, a ratio for a percent: untouched.
