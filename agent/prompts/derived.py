@@ -101,7 +101,8 @@ ITEMS: dict[str, Item] = {
             r"\b(?:capital\s+expenditures?|capex|purchases?\s+of\s+property)\b",
             r"capital\s+(?:expenditures?|spending)"
             r"|(?:purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(?:of\s+)?"
-            r"(?:premises,\s+)?property(?:,)?\s+(?:plant\s+)?(?:and\s+)?equipment[\w\s,]*",
+            # "property and equipment", "property, plant and equipment", "land, buildings, and equipment"
+            r"(?:(?:premises|land|buildings?|property|plant|and)\s*,?\s*)+equipment[\w\s,]*",
         ),
         _item(
             "cfo",

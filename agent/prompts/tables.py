@@ -49,6 +49,12 @@ def columns_from_header(header: str) -> list[str]:
     spans = [span_name(m) for m in SPAN.finditer(header)]
     if not dates:
         return []
+    full = [d for d in dates if MONTH_DAY.search(d)]
+    bare = [d for d in dates if not MONTH_DAY.search(d)]
+    if full and [YEAR.search(d).group(0) for d in full] == bare:  # type: ignore[union-attr]
+        # "Fiscal years ended December 31, 2022, December 25, 2021 and ..." over a "2022 2021" line:
+        # the years line repeats the dated columns.
+        dates = full
     month_days = MONTH_DAY.findall(header)
     if len(month_days) == 1 and len(dates) > 1:
         # "Year Ended December 31, | 2022 | 2021": one month and day shared by every year column.
@@ -97,6 +103,8 @@ def _group_heading(line: str) -> str | None:
     text = line.strip().rstrip(":").strip()
     if not text or len(text.split()) > 5 or text.endswith(".") or not _WORDS.search(text):
         return None
+    if text.startswith("(") and text.endswith(")"):
+        return None  # "(in millions)" states units, it heads no rows
     return None if _VALUE.search(text) or _is_header(text) else text
 
 

@@ -10,7 +10,7 @@ import pytest
 from agent.critic.calc import evaluate
 from agent.critic.check import check_draft
 from agent.critic.restore import parse_derived, restore_calculations
-from agent.prompts.derived import asked_metric, derived_figures, implied_rows
+from agent.prompts.derived import ITEMS, asked_metric, derived_figures, implied_rows, normalise_label
 from agent.prompts.figures import figure_candidates
 from agent.schemas import Chunk, ChunkMetadata
 
@@ -250,3 +250,20 @@ def test_a_drafted_result_is_read_back_as_the_listed_calculation_it_equals() -> 
         "Best Buy's revenue changed by -0.32 from FY2016 to FY2017 [c2].",
     ):
         assert restore_calculations(sentence, [calc], texts) == (sentence, [])
+
+
+@pytest.mark.parametrize(
+    ("label", "capex"),
+    [
+        ("Purchases of land, buildings, and equipment", True),
+        ("Additions to property, plant and equipment", True),
+        ("Payments for property, plant and equipment", True),
+        ("Capital spending", True),
+        ("Proceeds from disposal of land, buildings, and equipment", False),
+        ("Acquisitions of businesses, net of cash acquired", False),
+    ],
+)
+def test_capital_expenditure_is_read_under_the_names_cash_flow_statements_print(
+    label: str, capex: bool
+) -> None:
+    assert bool(ITEMS["capex"].rows.fullmatch(normalise_label(label))) is capex

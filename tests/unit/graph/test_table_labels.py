@@ -68,6 +68,18 @@ def test_header_parsing_and_row_detection() -> None:
         "December 31, 2022",
     ]
     assert columns_from_header("(in millions)") == []
+    # A dated span line over a line of its years (PDF text of many 10-K statements): 3 columns, not 6.
+    dated = "Fiscal years ended December 31, 2022, December 25, 2021 and December 26, 2020\n(in millions)\n2022 2021 2020"
+    assert columns_from_header(dated.replace("\n", " ")) == [
+        "year ended December 31, 2022",
+        "year ended December 25, 2021",
+        "year ended December 26, 2020",
+    ]
+    assert table_cells(dated + "\nNet Cash Used for Investing Activities (2,430) (3,269) (11,619)")[2] == (
+        "Net Cash Used for Investing Activities",
+        "year ended December 26, 2020",
+        "(11,619)",
+    )
     assert data_row("Mac 6,840 7,382") == ("Mac", ["6,840", "7,382"])
     assert data_row("2020 | 2021 | 2022") is None
     assert data_row("Net sales increased 5% to $20 million from 2021 to 2022.") is None
