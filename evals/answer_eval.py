@@ -33,11 +33,11 @@ from agent.chat_llamacpp import ContextWindowExceededError, forget_prompts
 from agent.config import Context, Settings
 from agent.critic.calc import expand_calculations
 from agent.critic.numbers import ungrounded_numbers
+from agent.finance.figures import figure_candidates
 from agent.nodes.draft import draft_messages
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.prompts.common import is_cannot_answer, render_context
-from agent.prompts.figures import figure_candidates
 from agent.schemas import Answer, ScoredChunk, Usage
 from agent.text import FUNCTION_WORDS
 from evals.datasets import EvalExample, doc_matches, load_financebench

@@ -20,9 +20,9 @@ from agent.critic.labels import (
 )
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.support import lexical_support
+from agent.finance.derived import implied_rows, normalise_label
+from agent.finance.tables import YEAR, data_row
 from agent.prompts.common import is_cannot_answer
-from agent.prompts.derived import implied_rows, normalise_label
-from agent.prompts.tables import YEAR, data_row
 from agent.schemas import Chunk, Claim
 
 # Unit conversions and "x 100" for percentages are not figures from the filing.

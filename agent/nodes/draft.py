@@ -9,12 +9,12 @@ from langgraph.runtime import Runtime
 
 from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
+from agent.finance.figures import figure_candidates
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
 from agent.prompts.draft import draft_instructions
-from agent.prompts.figures import figure_candidates
 from agent.schemas import Scope, Usage
 from agent.state import State
 

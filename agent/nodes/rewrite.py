@@ -13,8 +13,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.config import Context
+from agent.finance.derived import line_items_needed
 from agent.nodes.timing import timed
-from agent.prompts.derived import line_items_needed
 from agent.schemas import Scope
 from agent.state import State
 from agent.text import FUNCTION_WORDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent.prompts.tables import label_table_rows
+from agent.finance.tables import label_table_rows
 
 CANNOT_ANSWER = "I cannot answer this from the provided filings."
 # Matching is lenient because small models paraphrase the sentinel slightly.

@@ -3,14 +3,14 @@
 "3 year average operating margin" is answered by the income statement, but the statement's rows
 ("Operating income 1,854 1,375 1,450") share few words with the question, so dense and BM25 rank
 MD&A prose about margins above it. After reranking, the passages whose tables print the most of
-the line items the question's metric is defined over (see ``agent.prompts.derived``) in an asked
+the line items the question's metric is defined over (see ``agent.finance.derived``) in an asked
 year move to the front, at most ``MAX_PROMOTED`` of them; every other passage keeps its order.
 Questions that name no line item or metric, or ask for reasons, are left untouched.
 """
 
 from __future__ import annotations
 
-from agent.prompts.derived import EXPLANATORY, statement_coverage
+from agent.finance.derived import EXPLANATORY, statement_coverage
 from agent.schemas import ScoredChunk
 
 MAX_PROMOTED = 2

@@ -10,8 +10,8 @@ import pytest
 from agent.critic.calc import evaluate
 from agent.critic.check import check_draft
 from agent.critic.restore import parse_derived, restore_calculations
-from agent.prompts.derived import ITEMS, asked_metric, derived_figures, implied_rows, normalise_label
-from agent.prompts.figures import figure_candidates
+from agent.finance.derived import ITEMS, asked_metric, derived_figures, implied_rows, normalise_label
+from agent.finance.figures import figure_candidates
 from agent.schemas import Chunk, ChunkMetadata
 
 TEXT = Path(__file__).with_name("bestbuy_10k_2017_statements.txt").read_text()
@@ -179,7 +179,7 @@ Purchases of property and equipment | (61,053) | (63,645)"""
 
 
 def test_segment_rows_are_not_company_totals_and_rows_the_question_names_are_left_to_the_matcher() -> None:
-    from agent.prompts.derived import normalise_label
+    from agent.finance.derived import normalise_label
 
     assert normalise_label("North America: Net sales") == "North America: Net sales"
     assert normalise_label("Consolidated: Net sales") == "Net sales"
@@ -198,7 +198,7 @@ def test_segment_rows_are_not_company_totals_and_rows_the_question_names_are_lef
 
 
 def test_losses_stay_negative_and_outflows_keep_their_size() -> None:
-    from agent.prompts.derived import Operand
+    from agent.finance.derived import Operand
 
     assert Operand("operating_income", 2022, "Operating income (loss)", "(265)", 1).number == "-265"
     assert Operand("capex", 2022, "Purchases of property and equipment", "(1,577)", 1).number == "1,577"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.critic.numbers import extract_numbers
+from agent.finance.figures import Period, matching_figures
+from agent.finance.tables import columns_from_header, data_row, label_table_rows, table_cells
 from agent.prompts.common import render_context
-from agent.prompts.figures import Period, matching_figures
-from agent.prompts.tables import columns_from_header, data_row, label_table_rows, table_cells
 from agent.schemas import Chunk, ChunkMetadata
 
 APPLE = Path(__file__).with_name("apple_10q_2023q3_income.txt").read_text()

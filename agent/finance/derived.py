@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.critic.labels import label_words
-from agent.prompts.tables import SPAN, YEAR, span_name, table_cells
+from agent.finance.tables import SPAN, YEAR, span_name, table_cells
 
 MAX_DERIVED = 4
 # Questions that ask for reasons or a description, not a figure: listing figures there invites the

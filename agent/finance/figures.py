@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.critic.labels import label_words
-from agent.prompts.derived import EXPLANATORY, derived_figures
-from agent.prompts.tables import MONTH_DAY, SPAN, YEAR, span_name, table_cells
+from agent.finance.derived import EXPLANATORY, derived_figures
+from agent.finance.tables import MONTH_DAY, SPAN, YEAR, span_name, table_cells
 
 MAX_FIGURES = 8
 _QUARTER = re.compile(r"\b(?:q[1-4]|quarter(?:ly)?|(?:first|second|third|fourth) quarter)\b", re.I)
