@@ -39,6 +39,8 @@ class ScriptedChatModel(BaseChatModel):
     scripts: dict[str, list[str]]
     # Like llama.cpp's n_ctx: a longer prompt raises before any token is generated.
     max_prompt_chars: int | None = None
+    # The same, for one role only (e.g. {"judge": 1800}).
+    role_prompt_chars: dict[str, int] = {}
     _calls: list[tuple[str, str]] = PrivateAttr(default_factory=list)
 
     @property
@@ -55,7 +57,8 @@ class ScriptedChatModel(BaseChatModel):
     ) -> ChatResult:
         role = role_of(messages)
         prompt = "\n".join(str(m.content) for m in messages)
-        if self.max_prompt_chars is not None and len(prompt) > self.max_prompt_chars:
+        limit = self.role_prompt_chars.get(role, self.max_prompt_chars)
+        if limit is not None and len(prompt) > limit:
             from agent.chat_llamacpp import ContextWindowExceededError
 
             raise ContextWindowExceededError(f"prompt of {len(prompt)} chars over {self.max_prompt_chars}")

@@ -227,3 +227,19 @@ async def test_a_wrong_result_beside_a_listed_calculation_is_redrafted_not_retri
     second = [p for r, p in h.model.calls if r == "draft"][1]
     assert "already gives the calculation" in second.split("rejected because:")[1]
     assert "3.1%" not in answer.text and "2.38%" in answer.text
+
+
+async def test_a_judge_prompt_over_the_context_window_is_judged_on_the_cited_passage(harness) -> None:
+    question = "What does Apple say about inflation risk in its 2023 Q3 10-Q?"
+    claim = "Apple says inflation could materially adversely affect the Company [c2]."
+    h = harness({"draft": [claim], "judge": ["YES"]})
+    await h.ask(question)
+    full_judge = h.model.calls[1][1]
+    assert "Services" in full_judge  # the table passage [c1] is in the judge's context
+    h = harness({"draft": [claim], "judge": ["YES"]})
+    h.model.role_prompt_chars = {"judge": len(full_judge) - 1}  # every passage no longer fits
+    answer = await h.ask(question)
+    assert answer.stop_reason == "accepted" and answer.claims[0].reason == "judge: YES"
+    # The full context was refused (a refused prompt is not recorded), then the cited passage judged.
+    [judge_prompt] = [p for r, p in h.model.calls if r == "judge"]
+    assert "Services" not in judge_prompt and "inflation" in judge_prompt
