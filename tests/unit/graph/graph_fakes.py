@@ -10,7 +10,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from agent.config import Context
 from agent.nodes.resources import Resources
@@ -40,7 +40,7 @@ class ScriptedChatModel(BaseChatModel):
     # Like llama.cpp's n_ctx: a longer prompt raises before any token is generated.
     max_prompt_chars: int | None = None
     # The same, for one role only (e.g. {"judge": 1800}).
-    role_prompt_chars: dict[str, int] = {}
+    role_prompt_chars: dict[str, int] = Field(default_factory=dict)
     _calls: list[tuple[str, str]] = PrivateAttr(default_factory=list)
 
     @property
