@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, TypeVar
 
 from langchain_core.exceptions import OutputParserException
@@ -10,6 +11,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel, ValidationError
 
+from agent.chat_llamacpp import ContextWindowExceededError
 from agent.schemas import Usage
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,15 @@ M = TypeVar("M", bound=BaseModel)
 
 # Errors a model call can raise because the model misbehaved, as opposed to our own bugs.
 MODEL_OUTPUT_ERRORS = (OutputParserException, ValidationError, ValueError)
+
+
+# How hosted providers say a prompt is over the model's window (OpenAI and compatible servers,
+# Anthropic, Gemini, Ollama): the nodes shorten the prompt on ContextWindowExceededError.
+_CONTEXT_OVERFLOW = re.compile(
+    r"context_length_exceeded|maximum context length|context window|prompt is too long"
+    r"|input token count .* exceeds|exceeds? the (?:model's )?context",
+    re.I,
+)
 
 
 def usage_of(message: Any) -> Usage:
@@ -50,7 +61,14 @@ async def generate_text(
         kwargs["temperature"] = temperature
     if seed is not None:
         kwargs["seed"] = seed
-    reply = await model.ainvoke(messages, **kwargs)
+    try:
+        reply = await model.ainvoke(messages, **kwargs)
+    except ContextWindowExceededError:
+        raise
+    except Exception as exc:
+        if _CONTEXT_OVERFLOW.search(str(exc)):
+            raise ContextWindowExceededError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        raise
     return text_of(reply).strip(), usage_of(reply)
 
 

@@ -41,6 +41,8 @@ class ScriptedChatModel(BaseChatModel):
     max_prompt_chars: int | None = None
     # The same, for one role only (e.g. {"judge": 1800}).
     role_prompt_chars: dict[str, int] = Field(default_factory=dict)
+    # Raise a plain error with this text instead, as a hosted provider's SDK does.
+    overflow_text: str | None = None
     _calls: list[tuple[str, str]] = PrivateAttr(default_factory=list)
 
     @property
@@ -61,7 +63,9 @@ class ScriptedChatModel(BaseChatModel):
         if limit is not None and len(prompt) > limit:
             from agent.chat_llamacpp import ContextWindowExceededError
 
-            raise ContextWindowExceededError(f"prompt of {len(prompt)} chars over {self.max_prompt_chars}")
+            if self.overflow_text:
+                raise RuntimeError(self.overflow_text)
+            raise ContextWindowExceededError(f"prompt of {len(prompt)} chars over {limit}")
         used = sum(1 for r, _ in self._calls if r == role)
         self._calls.append((role, prompt))
         script = self.scripts.get(role) or [""]

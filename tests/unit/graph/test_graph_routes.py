@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from graph_fakes import AMAZON_22, APPLE_22, APPLE_23, chunk
 
 from agent.prompts.common import CANNOT_ANSWER
@@ -179,12 +180,21 @@ async def test_regeneration_shows_the_rejected_draft_and_samples(harness) -> Non
     assert "Total net sales 81,797" in second.split("rejected because:")[1]  # the matching row as a hint
 
 
-async def test_a_prompt_over_the_context_window_drafts_from_fewer_passages(harness) -> None:
+# What OpenAI (and compatible servers) answer to an over-long prompt.
+OPENAI_OVERFLOW = (
+    "Error code: 400 - {'error': {'message': \"This model's maximum context length is 8192 tokens. "
+    "However, your messages resulted in 9120 tokens.\", 'code': 'context_length_exceeded'}}"
+)
+
+
+@pytest.mark.parametrize("provider_error", [None, OPENAI_OVERFLOW], ids=["llama.cpp", "hosted"])
+async def test_a_prompt_over_the_context_window_drafts_from_fewer_passages(harness, provider_error) -> None:
     h = harness({"draft": [GOOD]})
     await h.ask(Q_SALES)
     full = len(h.model.calls[-1][1])  # the draft prompt with every passage
     h = harness({"draft": [GOOD]})
     h.model.max_prompt_chars = full - 1  # the whole context no longer fits
+    h.model.overflow_text = provider_error
     answer = await h.ask(Q_SALES)
     assert answer.stop_reason == "accepted" and "$81,797 million" in answer.text
     assert any("context window" in f for f in answer.fallbacks)
