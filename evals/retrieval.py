@@ -42,12 +42,16 @@ class StageResult:
     mrr: list[float] = field(default_factory=list)
     doc_recall5: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    # Questions with evidence pages but no hit in the top 10: where to look next.
+    missed_at_10: list[str] = field(default_factory=list)
 
     def add(self, example: EvalExample, ranked: Sequence[ScoredChunk], seconds: float) -> None:
         self.seconds.append(seconds)
         if example.evidence_pages:
             for k in KS:
                 self.recall[k].append(evidence_page_recall_at_k(ranked, example.evidence, k) or 0.0)
+            if not self.recall[max(KS)][-1]:
+                self.missed_at_10.append(example.id)
             self.mrr.append(mrr(ranked, example.evidence) or 0.0)
         value = doc_recall_at_k(ranked, example.evidence, 5)
         if value is not None:
@@ -64,6 +68,7 @@ class StageResult:
             "doc_recall@5": mean(self.doc_recall5),
             "ms_per_query": 1000 * statistics.fmean(self.seconds) if self.seconds else None,
             "n": max(len(self.mrr), len(self.doc_recall5)),
+            f"missed@{max(KS)}": self.missed_at_10,
         }
 
 
