@@ -18,6 +18,10 @@ PDF_EXT = {".pdf"}
 HTML_EXT = {".htm", ".html", ".xhtml"}
 TEXT_EXT = {".txt"}
 SUPPORTED = PDF_EXT | HTML_EXT | TEXT_EXT
+# Bumped whenever the text the loaders extract changes (2: pypdf layout mode for PDF tables, year
+# and date lines kept as table headers). A document read by an older version is re-read on the
+# next ingest even though its bytes did not change.
+PARSER_VERSION = 2
 
 
 @dataclass

@@ -26,7 +26,7 @@ from agent.retrieval.manifest import now_iso
 from agent.schemas import Chunk, ChunkMetadata
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
 from loaders.metadata import FIELDS
-from loaders.parse import SUPPORTED, Parsed, parse_file, sha256_file
+from loaders.parse import PARSER_VERSION, SUPPORTED, Parsed, parse_file, sha256_file
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -196,12 +196,12 @@ class _Ingestor:
     def precheck(self, path: Path, sha: str) -> FileResult | None:
         """Skip unchanged files before spending time on parsing."""
         for rec, status in self.index.manifest.by_path(str(path)):
-            if status == "committed" and rec.sha256 == sha:
+            if status == "committed" and rec.sha256 == sha and _current(rec):
                 return FileResult(
                     str(path), "skipped", rec.doc_id, rec.pages, rec.chunks, message="unchanged"
                 )
         doc = self.index.manifest.find(f"sha256:{sha}")
-        if doc and doc[1] == "committed":
+        if doc and doc[1] == "committed" and _current(doc[0]):
             return FileResult(
                 str(path), "skipped", doc[0].doc_id, message=f"same content as {doc[0].source_path}"
             )
@@ -215,7 +215,12 @@ class _Ingestor:
         meta = parsed.meta
         doc_id = meta.accession or f"sha256:{parsed.sha256}"
         existing = self.index.manifest.find(doc_id)
-        if existing and existing[1] == "committed" and existing[0].sha256 == parsed.sha256:
+        if (
+            existing
+            and existing[1] == "committed"
+            and existing[0].sha256 == parsed.sha256
+            and _current(existing[0])
+        ):
             rec = existing[0]
             why = "unchanged" if rec.source_path == path else f"same content as {rec.source_path}"
             return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message=why)
@@ -234,6 +239,7 @@ class _Ingestor:
             pages=parsed.n_pages,
             chunks=len(raw),
             field_sources=dict(meta.sources),
+            parser_version=PARSER_VERSION,
         )
         if record.amends is None and (target := _amends(self.index, record)):
             record.amends = target
@@ -273,8 +279,20 @@ class _Ingestor:
         record.ingested_at = now_iso()
         self.index.commit(record, replaces)
         status: Status = "replaced" if [r for r in replaces if r != doc_id] or existing else "ingested"
-        msg = "; ".join(parsed.warnings[:3])
+        same_bytes = existing and existing[1] == "committed" and existing[0].sha256 == parsed.sha256
+        stale = existing[0].parser_version if same_bytes and existing else None
+        notes = (
+            [f"re-read: extracted by parser version {stale}, now {PARSER_VERSION}"]
+            if stale is not None
+            else []
+        )
+        msg = "; ".join([*notes, *parsed.warnings[:3]])
         return FileResult(path, status, doc_id, parsed.n_pages, len(chunks), time.perf_counter() - t0, msg)
+
+
+def _current(record: DocumentRecord) -> bool:
+    """Whether the document's text was extracted by the current parser (else it is re-read)."""
+    return record.parser_version >= PARSER_VERSION
 
 
 def ingest_paths(

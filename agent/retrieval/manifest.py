@@ -60,6 +60,7 @@ class DocumentRecord:
     chunks: int = 0
     ingested_at: str = ""
     field_sources: dict[str, str] = field(default_factory=dict)
+    parser_version: int = 0  # loaders.parse.PARSER_VERSION that extracted it (0: before versions)
 
     @property
     def period_label(self) -> str:
