@@ -29,18 +29,6 @@ def interleave(rankings: list[list[ScoredChunk]], top_n: int) -> list[ScoredChun
     return out
 
 
-def keep_order(previous: list[ScoredChunk], chosen: list[ScoredChunk]) -> list[ScoredChunk]:
-    """After a re-retrieval, the passages still chosen keep their previous places (and [cN]
-    numbers) and the new ones follow: the next draft prompt then starts with the previous one's
-    passages, which llama.cpp's prefix cache does not read again."""
-    if not previous:
-        return chosen
-    ids = {c.id for c in chosen}
-    kept = [c for c in previous if c.id in ids]
-    before = {c.id for c in previous}
-    return kept + [c for c in chosen if c.id not in before]
-
-
 def make_rerank(resources: Resources):
     @timed("rerank_chunks")
     async def rerank_chunks(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -55,6 +43,6 @@ def make_rerank(resources: Resources):
             candidates = [by_id[i] for i in ids if i in by_id][: ctx.rerank_candidates]
             per_query = max(1, top_n) if len(queries) == 1 else top_n
             rankings.append(await asyncio.to_thread(resources.rerank, query, candidates, per_query, ctx))
-        return {"context": keep_order(state.context, interleave(rankings, top_n))}
+        return {"context": interleave(rankings, top_n)}
 
     return rerank_chunks
