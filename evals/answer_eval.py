@@ -112,6 +112,7 @@ async def run_graph_once(graph: Any, example: EvalExample, context: Context) -> 
         "seconds": round(seconds, 1),
         "ungrounded_accepted": ungrounded_in_accepted(answer, texts),
         "fallbacks": answer.fallbacks,
+        "node_seconds": answer.node_seconds,
     }
 
 
