@@ -69,33 +69,29 @@ def restore_calculations(
     calc_spans = [m.span() for m in CALC_PATTERN.finditer(draft)]
     edits: list[tuple[int, int, str]] = []
     for mention in extract_numbers(draft):
-        if mention.has_scale or is_grounded(mention, list(texts)):
+        if is_grounded(mention, list(texts)):
             continue
+        digits = _WRITTEN.search(mention.raw)
+        if digits is None:
+            continue
+        # Compared as written: "$1,832 million" is the 1,832 of a table in millions.
         match = next(
-            (
-                d
-                for d in derived
-                if d.percent == mention.is_percent and _equals(_digits(mention.raw), d.result)
-            ),
+            (d for d in derived if d.percent == mention.is_percent and _equals(digits.group(0), d.result)),
             None,
         )
-        if match is None:
+        before, after = mention.raw[: digits.start()], mention.raw[digits.end() :]
+        if match is None or (match.result < 0 and before.rstrip().endswith(("-", "("))):
             continue
         start = _locate(draft, mention.raw, edits, calc_spans)
         if start < 0:
             continue
-        end = start + len(mention.raw)
         cites = "".join(f"[{a}]" for a in match.aliases)
-        edits.append((start, end, f"CALC({match.expression}){'%' if match.percent else ''} {cites}"))
+        # Only the digits become the calculation: "$", "%" and "million" stay as written.
+        edits.append((start, start + len(mention.raw), f"{before}CALC({match.expression}){after} {cites}"))
         notes.append(f"critic: {mention.raw.strip()} read as the listed CALC({match.expression})")
     for start, end, new in sorted(edits, reverse=True):
         draft = draft[:start] + new + draft[end:]
     return draft, notes
-
-
-def _digits(raw: str) -> str:
-    m = _WRITTEN.search(raw)
-    return m.group(0) if m else raw
 
 
 def _locate(text: str, raw: str, taken: list[tuple[int, int, str]], calc_spans: list[tuple[int, int]]) -> int:

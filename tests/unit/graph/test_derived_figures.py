@@ -243,6 +243,12 @@ def test_a_drafted_result_is_read_back_as_the_listed_calculation_it_equals() -> 
     )
     [claim] = check_draft(draft, aliases, context, set(context)).claims
     assert claim.verdict == "calculation" and "0.32%" in claim.text
+    # A sum in the table's units, written with "$" and "million": only the digits become the CALC.
+    [capital] = parse_derived(derived_figures("What is Best Buy's FY2017 working capital?", chunks))
+    draft, _ = restore_calculations("Best Buy's FY2017 working capital was $3,394 million.", [capital], texts)
+    assert draft == f"Best Buy's FY2017 working capital was $CALC({capital.expression}) million [c1]."
+    [claim] = check_draft(draft, aliases, context, set(context)).claims
+    assert claim.verdict == "calculation" and "$3,394 million" in claim.text
     # A figure that is not the result, a figure the filing prints, a ratio for a percent: untouched.
     for sentence in (
         "Best Buy's revenue declined 0.41% from FY2016 to FY2017 [c2].",
