@@ -105,9 +105,16 @@ ITEMS: dict[str, Item] = {
             r"(?:(?:premises|land|buildings?|property|plant|and)\s*,?\s*)+equipment[\w\s,]*",
         ),
         _item(
+            "ppe",
+            "property, plant and equipment",
+            r"\b(?:pp&e|property,?\s+plant,?\s+(?:and|&)\s+equipment)\b",
+            r"(?:total\s+|net\s+)?property,?\s+(?:plant,?\s+)?(?:and|&)\s+equipment(?:\s*[-,]\s*net|\s+net)?"
+            r"(?:\s+of\s+accumulated\s+depreciation)?",
+        ),
+        _item(
             "cfo",
             "cash from operations",
-            r"\b(?:cash\s+(?:flows?\s+)?(?:provided\s+by|from|generated\s+by)\s+operati\w+|operating\s+cash\s+flows?)\b",
+            r"\b(?:cash\s*(?:flows?\s+)?(?:provided\s+by|from|generated\s+by)\s+operati\w+|operating\s+cash\s*flows?)\b",
             r"(?:total\s+|net\s+)?cash\s+(?:provided\s+by|from|generated\s+(?:by|from))\s+"
             r"(?:\(used\s+in\)\s+)?operati(?:ng\s+activities|ons)",
         ),
@@ -210,7 +217,13 @@ METRICS: tuple[Metric, ...] = (
         r"\b(?:dividend\s+)?payout\s+ratio\b",
         "{dividends} / {net_income} * 100",
     ),
-    _metric("free cash flow", r"\bfree\s+cash\s+flows?\b|\bfcf\b", "{cfo} - {capex}", percent=False),
+    # "FCF conversion", "FCF yield" and "FCF margin" are other metrics, with varying conventions.
+    _metric(
+        "free cash flow",
+        r"\b(?:free\s+cash\s*flows?|fcf)\b(?!\s+(?:conversion|yield|margin|per\b))",
+        "{cfo} - {capex}",
+        percent=False,
+    ),
     _metric("EBITDA", r"\bebitda\b", "{operating_income} + {d_and_a}", percent=False),
 )
 # "capital expenditure as a % of revenue", "COGS to revenue", "D&A as a percentage of sales".

@@ -10,7 +10,14 @@ import pytest
 from agent.critic.calc import evaluate
 from agent.critic.check import check_draft
 from agent.critic.restore import parse_derived, restore_calculations
-from agent.finance.derived import ITEMS, asked_metric, derived_figures, implied_rows, normalise_label
+from agent.finance.derived import (
+    ITEMS,
+    asked_metric,
+    derived_figures,
+    implied_rows,
+    named_items,
+    normalise_label,
+)
 from agent.finance.figures import figure_candidates
 from agent.schemas import Chunk, ChunkMetadata
 
@@ -273,3 +280,33 @@ def test_capital_expenditure_is_read_under_the_names_cash_flow_statements_print(
     label: str, capex: bool
 ) -> None:
     assert bool(ITEMS["capex"].rows.fullmatch(normalise_label(label))) is capex
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("What is the FY2020 free cash flow (FCF) for General Mills?", "free cash flow"),
+        ("What was the company's free cashflow in FY2021?", "free cash flow"),
+        # Conversion, yield and margin divide free cash flow by something whose choice varies.
+        ("Does the company have an improving free cashflow conversion as of FY2022?", None),
+        ("What is the FY2022 FCF yield?", None),
+        ("Did the company grow its PP&E between FY20 and FY21?", "property, plant and equipment growth"),
+    ],
+)
+def test_metric_names_in_their_common_spellings(question: str, metric: str | None) -> None:
+    found = asked_metric(question)
+    assert (found.name if found else None) == metric
+
+
+def test_net_property_plant_and_equipment_rows_are_not_capital_expenditure() -> None:
+    for label in (
+        "Property, plant and equipment, net",
+        "Property and equipment, net",
+        "Net property, plant and equipment",
+    ):
+        assert ITEMS["ppe"].rows.fullmatch(normalise_label(label))
+        assert not ITEMS["capex"].rows.fullmatch(normalise_label(label))
+    assert [i.key for i in named_items("capital expenditures on property, plant and equipment")] == [
+        "capex",
+        "ppe",
+    ]
