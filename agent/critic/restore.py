@@ -20,7 +20,7 @@ from agent.critic.calc import CALC_PATTERN, evaluate
 from agent.critic.numbers import extract_numbers, is_grounded
 
 # A figure-list line holding a calculation: "[c1][c2] <label> = CALC(<expr>)% (from ...)".
-_DERIVED_LINE = re.compile(r"^\s*((?:\[c\d+\])+)\s.*?=\s*(CALC\s*\(.*)$", re.I)
+_DERIVED_LINE = re.compile(r"^\s*((?:\[c\d+\])+)\s(.*?)\s*=\s*(CALC\s*\(.*)$", re.I)
 _WRITTEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -32,6 +32,12 @@ class DerivedCalc:
     expression: str
     percent: bool
     result: float
+    label: str = ""  # "operating income growth, 2015 to 2016"
+
+    def sentence(self) -> str:
+        """The calculation as a draft sentence, cited to its passages."""
+        cites = "".join(f"[{a}]" for a in self.aliases)
+        return f"The {self.label} is CALC({self.expression}){'%' if self.percent else ''} {cites}."
 
 
 def parse_derived(lines: Sequence[str]) -> list[DerivedCalc]:
@@ -39,15 +45,15 @@ def parse_derived(lines: Sequence[str]) -> list[DerivedCalc]:
     out = []
     for line in lines:
         m = _DERIVED_LINE.match(line)
-        calc = CALC_PATTERN.match(m.group(2)) if m else None
+        calc = CALC_PATTERN.match(m.group(3)) if m else None
         if m is None or calc is None:
             continue
         value = evaluate(calc.group(1)).result
         if value is None:
             continue
-        percent = m.group(2)[calc.end() :].lstrip().startswith("%")
+        percent = m.group(3)[calc.end() :].lstrip().startswith("%")
         aliases = tuple(re.findall(r"c\d+", m.group(1)))
-        out.append(DerivedCalc(aliases, calc.group(1), percent, value))
+        out.append(DerivedCalc(aliases, calc.group(1), percent, value, m.group(2).strip()))
     return out
 
 

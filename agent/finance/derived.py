@@ -72,7 +72,8 @@ ITEMS: dict[str, Item] = {
             "net_income",
             "net income",
             r"\bnet\s+(?:income|earnings|profit)\b",
-            r"net\s+(?:income|earnings)(?:\s+attributable\s+to\s+(?!non)[\w\s.,&'’-]+)?",
+            r"net\s+(?:income|earnings)(?:\s+attributable\s+to\s+(?!non)[\w\s.,&'’-]+"
+            r"|\s+including\s+non-?controlling\s+interests?)?",
         ),
         _item(
             "pretax_income",
@@ -298,15 +299,19 @@ Passages = Sequence[tuple[int, Any]]  # (alias number, Chunk) in context order
 
 
 def locate(item: Item, year: int, passages: Passages) -> Operand | None:
-    """The first figure (context order) on a row printing ``item`` in a column of ``year``."""
+    """The first figure (context order) on a row printing ``item`` in a column of ``year``; a row
+    that includes non-controlling interests only when no other row prints the item."""
+    found: list[Operand] = []
     for i, scored in passages:
         chunk = getattr(scored, "chunk", scored)
         for label, column, figure in table_cells(chunk.text):
             if not re.search(r"\d", figure) or "%" in figure or not _annual(column):
                 continue
             if year in {int(y) for y in YEAR.findall(column)} and item.rows.fullmatch(normalise_label(label)):
-                return Operand(item.key, year, label, figure, i)
-    return None
+                found.append(Operand(item.key, year, label, figure, i))
+    return next(
+        (o for o in found if not re.search(r"non-?controlling", o.label, re.I)), found[0] if found else None
+    )
 
 
 def _fill(formula: str, year: int, passages: Passages) -> tuple[str, list[Operand]] | None:

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
+from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
@@ -53,6 +54,17 @@ def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
     return [(q, (state.query_scopes.get(q) or Scope()).companies) for q in subs]
 
 
+def _calculation_draft(state: State) -> str:
+    """Sentences stating the figure list's calculations, when the rejected draft got its figure
+    wrong (or said it could not answer) although they were listed; "" otherwise."""
+    critique = state.critique
+    if critique is None:
+        return ""
+    wrong = any(c.verdict == "ungrounded_number" for c in critique.claims) or not critique.claims
+    derived = parse_derived(state.figures) if wrong else []
+    return " ".join(d.sentence() for d in derived)
+
+
 def make_draft(resources: Resources):
     @timed("draft_answer")
     async def draft_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -66,6 +78,17 @@ def make_draft(resources: Resources):
             }
         regenerating = state.critique is not None and state.route == "regenerate"
         problems = state.critique.feedback if regenerating and state.critique is not None else ""
+        calculated = _calculation_draft(state) if regenerating else ""
+        if calculated:
+            # The model's figure was wrong and our own calculation of the asked metric is on the
+            # figure list: draft that calculation (checked by the critic like any other draft).
+            return {
+                "draft": calculated,
+                "figures": state.figures,
+                "fallbacks": [
+                    "draft: the drafted figure was not grounded; drafted the listed calculation instead"
+                ],
+            }
         fallbacks = []
         passages = list(state.context)
         while True:

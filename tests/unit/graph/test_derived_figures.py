@@ -75,6 +75,14 @@ def test_derived_figure_from_the_rows_and_year_columns_a_definition_names(
     assert len(lines) == 1, lines
     assert lines[0].startswith(alias + " ")
     assert _calc(lines[0]) == pytest.approx(expected, rel=1e-9)
+    # Stated as a sentence (the draft node's fallback when the model's figure was wrong), the
+    # calculation passes the critic: operands grounded in the cited passages, on the defined rows.
+    chunks = _chunks()
+    [calc] = parse_derived(lines)
+    aliases = {f"c{i}": c.id for i, c in enumerate(chunks, start=1)}
+    context = {c.id: c for c in chunks}
+    [claim] = check_draft(calc.sentence(), aliases, context, set(context)).claims
+    assert claim.verdict == "calculation", (calc.sentence(), claim.reason)
 
 
 def test_no_candidate_when_an_operand_is_missing_or_the_convention_is_ambiguous() -> None:
