@@ -29,16 +29,14 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from agent.chat_llamacpp import ContextWindowExceededError, forget_prompts
+from agent.chat_llamacpp import forget_prompts
 from agent.config import Context, Settings
 from agent.critic.calc import expand_calculations
 from agent.critic.numbers import ungrounded_numbers
-from agent.finance.figures import figure_candidates
-from agent.nodes.draft import draft_messages
-from agent.nodes.llm import generate_text
+from agent.nodes.draft import draft_fitting
 from agent.nodes.resources import Resources
-from agent.prompts.common import is_cannot_answer, render_context
-from agent.schemas import Answer, ScoredChunk, Usage
+from agent.prompts.common import is_cannot_answer
+from agent.schemas import Answer, ScoredChunk
 from agent.text import FUNCTION_WORDS
 from evals.datasets import EvalExample, doc_matches, load_financebench
 from evals.metrics import is_abstention
@@ -130,19 +128,16 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
         )
     calls = 0
     text = raw = "I cannot answer this from the provided filings."
+    fallbacks: list[str] = []
     if chunks:
-        block, _ = render_context(chunks)
-        try:
-            text, usage = await generate_text(
-                resources.chat_model(context.drafter_model),
-                draft_messages(
-                    block, example.question, figures=figure_candidates([(example.question, [])], chunks)
-                ),
-                context.max_answer_tokens,
-            )
-        except ContextWindowExceededError:
-            # Single pass means no fallback: the baseline has no answer for this question.
-            text, usage = "I cannot answer this from the provided filings.", Usage()
+        # One model call, over as many passages as fit the context window (as the graph's draft).
+        text, usage, _figures, fallbacks = await draft_fitting(
+            resources.chat_model(context.drafter_model),
+            list(chunks),
+            example.question,
+            [(example.question, [])],
+            context.max_answer_tokens,
+        )
         calls = usage.llm_calls
         raw = text
         text = expand_calculations(text)[0]
@@ -166,6 +161,7 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
         # The baseline has no acceptance step: every non-abstaining answer is "accepted".
         "ungrounded_accepted": [] if abstained else ungrounded,
         "ungrounded_strict": [] if abstained else strict,
+        "fallbacks": fallbacks,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
@@ -54,6 +55,44 @@ def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
     return [(q, (state.query_scopes.get(q) or Scope()).companies) for q in subs]
 
 
+async def draft_fitting(
+    model: BaseChatModel,
+    passages: list[Any],
+    question: str,
+    questions: list[tuple[str, list[str]]],
+    max_tokens: int,
+    *,
+    problems: str = "",
+    previous: str = "",
+    temperature: float | None = None,
+    seed: int | None = None,
+) -> tuple[str, Usage, list[str], list[str]]:
+    """One drafting call over as many of ``passages`` as fit the model's context window:
+    (text, usage, the figure list shown, fallbacks). The passages keep their [cN] numbers, since
+    dropping from the end leaves a prefix. Used by the graph and by the single-pass baseline."""
+    fallbacks: list[str] = []
+    while True:
+        block, _aliases = render_context(passages)
+        figures = figure_candidates(questions, passages)
+        try:
+            text, usage = await generate_text(
+                model,
+                draft_messages(block, question, problems, previous, figures),
+                max_tokens=max_tokens,
+                temperature=temperature,
+                seed=seed,
+            )
+            return text, usage, figures, fallbacks
+        except ContextWindowExceededError:
+            if len(passages) <= 1:
+                fallbacks.append("draft: even one passage exceeds the model's context window")
+                return CANNOT_ANSWER, Usage(), figures, fallbacks
+            passages = passages[: len(passages) - max(1, len(passages) // 3)]
+            fallbacks.append(
+                f"draft: prompt over the model's context window, drafted from the first {len(passages)} passages"
+            )
+
+
 def _calculation_draft(state: State) -> str:
     """Sentences stating the figure list's calculations, when the rejected draft got its figure
     wrong (or said it could not answer) although they were listed; "" otherwise."""
@@ -89,32 +128,19 @@ def make_draft(resources: Resources):
                     "draft: the drafted figure was not grounded; drafted the listed calculation instead"
                 ],
             }
-        fallbacks = []
-        passages = list(state.context)
-        while True:
-            # The passages keep their [cN] numbers: dropping from the end leaves a prefix.
-            block, _aliases = render_context(passages)
-            figures = figure_candidates(_questions(state, question), passages)
-            try:
-                text, usage = await generate_text(
-                    resources.chat_model(ctx.drafter_model),
-                    draft_messages(block, question, problems, state.draft if regenerating else "", figures),
-                    max_tokens=ctx.max_answer_tokens,
-                    # Greedy decoding repeats the rejected draft word for word; a little sampling
-                    # lets the feedback change it. Seeded by the revision so runs stay reproducible.
-                    temperature=REGENERATE_TEMPERATURE if regenerating else None,
-                    seed=state.revisions if regenerating else None,
-                )
-                break
-            except ContextWindowExceededError:
-                if len(passages) <= 1:
-                    text, usage = CANNOT_ANSWER, Usage()
-                    fallbacks.append("draft: even one passage exceeds the model's context window")
-                    break
-                passages = passages[: len(passages) - max(1, len(passages) // 3)]
-                fallbacks.append(
-                    f"draft: prompt over the model's context window, drafted from the first {len(passages)} passages"
-                )
+        text, usage, figures, fallbacks = await draft_fitting(
+            resources.chat_model(ctx.drafter_model),
+            list(state.context),
+            question,
+            _questions(state, question),
+            ctx.max_answer_tokens,
+            problems=problems,
+            previous=state.draft if regenerating else "",
+            # Greedy decoding repeats the rejected draft word for word; a little sampling lets the
+            # feedback change it. Seeded by the revision so runs stay reproducible.
+            temperature=REGENERATE_TEMPERATURE if regenerating else None,
+            seed=state.revisions if regenerating else None,
+        )
         if not text:
             text = CANNOT_ANSWER
             fallbacks.append("draft: empty model output, treated as 'cannot answer'")
