@@ -94,13 +94,13 @@ async def draft_fitting(
 
 
 def _calculation_draft(state: State) -> str:
-    """Sentences stating the figure list's calculations, when the rejected draft got its figure
-    wrong (or said it could not answer) although they were listed; "" otherwise."""
+    """Sentences stating the figure list's calculations, when the rejected draft verified nothing
+    (a wrong figure, a bare one, or "cannot answer") although they were listed; "" otherwise."""
     critique = state.critique
     if critique is None:
         return ""
-    wrong = any(c.verdict == "ungrounded_number" for c in critique.claims) or not critique.claims
-    derived = parse_derived(state.figures) if wrong else []
+    verified = any(c.verdict in ("supported", "calculation") for c in critique.claims)
+    derived = [] if verified else parse_derived(state.figures)
     return " ".join(d.sentence() for d in derived)
 
 
@@ -124,9 +124,7 @@ def make_draft(resources: Resources):
             return {
                 "draft": calculated,
                 "figures": state.figures,
-                "fallbacks": [
-                    "draft: the drafted figure was not grounded; drafted the listed calculation instead"
-                ],
+                "fallbacks": ["draft: the draft verified nothing; drafted the listed calculation instead"],
             }
         text, usage, figures, fallbacks = await draft_fitting(
             resources.chat_model(ctx.drafter_model),

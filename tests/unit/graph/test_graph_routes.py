@@ -238,6 +238,14 @@ async def test_a_wrong_result_beside_a_listed_calculation_is_redrafted_as_that_c
     assert "3.1%" not in answer.text and "2.38%" in answer.text and answer.citations[0].page == 38
 
 
+async def test_a_bare_figure_beside_a_listed_calculation_is_redrafted_as_that_calculation(harness) -> None:
+    # The right result, but a sentence that does not say what it is: nothing verified.
+    h = _with_amazon_statement(harness({"draft": ["2.38% [c1]."]}))
+    answer = await h.ask(Q_MARGIN)
+    assert answer.stop_reason == "accepted" and h.roles() == ["draft"]
+    assert answer.text.startswith("The operating margin, 2022 is 2.38%")
+
+
 async def test_a_wrong_figure_without_a_listed_calculation_goes_back_to_the_model(harness) -> None:
     h = harness({"draft": ["Apple's total net sales were $81,790 million [c1].", GOOD]})
     answer = await h.ask(Q_SALES)
