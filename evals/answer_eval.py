@@ -111,6 +111,7 @@ async def run_graph_once(graph: Any, example: EvalExample, context: Context) -> 
         "ungrounded_accepted": ungrounded_in_accepted(answer, texts),
         "fallbacks": answer.fallbacks,
         "node_seconds": answer.node_seconds,
+        "claims": [f"{c.verdict}: {c.text[:120]} ({c.reason[:120]})" for c in answer.claims],
     }
 
 
