@@ -215,12 +215,10 @@ class _Ingestor:
         meta = parsed.meta
         doc_id = meta.accession or f"sha256:{parsed.sha256}"
         existing = self.index.manifest.find(doc_id)
-        if (
-            existing
-            and existing[1] == "committed"
-            and existing[0].sha256 == parsed.sha256
-            and _current(existing[0])
-        ):
+        same_bytes = (
+            existing is not None and existing[1] == "committed" and existing[0].sha256 == parsed.sha256
+        )
+        if existing is not None and same_bytes and _current(existing[0]):
             rec = existing[0]
             why = "unchanged" if rec.source_path == path else f"same content as {rec.source_path}"
             return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message=why)
@@ -279,11 +277,10 @@ class _Ingestor:
         record.ingested_at = now_iso()
         self.index.commit(record, replaces)
         status: Status = "replaced" if [r for r in replaces if r != doc_id] or existing else "ingested"
-        same_bytes = existing and existing[1] == "committed" and existing[0].sha256 == parsed.sha256
-        stale = existing[0].parser_version if same_bytes and existing else None
+        # Same bytes got this far only because an older parser read them.
         notes = (
-            [f"re-read: extracted by parser version {stale}, now {PARSER_VERSION}"]
-            if stale is not None
+            [f"re-read: extracted by parser version {existing[0].parser_version}, now {PARSER_VERSION}"]
+            if existing is not None and same_bytes
             else []
         )
         msg = "; ".join([*notes, *parsed.warnings[:3]])

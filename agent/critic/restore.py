@@ -32,7 +32,7 @@ class DerivedCalc:
     expression: str
     percent: bool
     result: float
-    label: str = ""  # "operating income growth, 2015 to 2016"
+    label: str  # "operating income growth, 2015 to 2016"
 
     def sentence(self) -> str:
         """The calculation as a draft sentence, cited to its passages."""
@@ -74,8 +74,9 @@ def restore_calculations(
     notes: list[str] = []
     calc_spans = [m.span() for m in CALC_PATTERN.finditer(draft)]
     edits: list[tuple[int, int, str]] = []
+    sources = list(texts)
     for mention in extract_numbers(draft):
-        if is_grounded(mention, list(texts)):
+        if is_grounded(mention, sources):
             continue
         digits = _WRITTEN.search(mention.raw)
         if digits is None:
