@@ -44,6 +44,8 @@ class StageResult:
     seconds: list[float] = field(default_factory=list)
     # Questions with evidence pages but no hit in the top 10: where to look next.
     missed_at_10: list[str] = field(default_factory=list)
+    # ... and those with some of their evidence pages in the top 10 but not all.
+    partial_at_10: list[str] = field(default_factory=list)
 
     def add(self, example: EvalExample, ranked: Sequence[ScoredChunk], seconds: float) -> None:
         self.seconds.append(seconds)
@@ -52,6 +54,8 @@ class StageResult:
                 self.recall[k].append(evidence_page_recall_at_k(ranked, example.evidence, k) or 0.0)
             if not self.recall[max(KS)][-1]:
                 self.missed_at_10.append(example.id)
+            elif self.recall[max(KS)][-1] < 1:
+                self.partial_at_10.append(example.id)
             self.mrr.append(mrr(ranked, example.evidence) or 0.0)
         value = doc_recall_at_k(ranked, example.evidence, 5)
         if value is not None:
@@ -69,6 +73,7 @@ class StageResult:
             "ms_per_query": 1000 * statistics.fmean(self.seconds) if self.seconds else None,
             "n": max(len(self.mrr), len(self.doc_recall5)),
             f"missed@{max(KS)}": self.missed_at_10,
+            f"partial@{max(KS)}": self.partial_at_10,
         }
 
 
@@ -142,7 +147,7 @@ def evaluate(
         scoped_seconds = time.perf_counter() - t
         stages["fused+scope"].add(example, scoped, scoped_seconds)
         t = time.perf_counter()
-        promoted = promote_statements(q, scoped, top)
+        promoted = promote_statements(q, scoped, top, neighbours=index.get_chunks)
         stages["fused+scope+statements"].add(example, promoted, scoped_seconds + time.perf_counter() - t)
         scope_stats[scope.status] += 1
         scoped_paths = [by_id[d].source_path for d in scope.doc_ids if d in by_id]
@@ -158,7 +163,9 @@ def evaluate(
             stages[f"fused+scope+{spec}"].add(example, ranked[:top], spent)
             t = time.perf_counter()
             stages[f"fused+scope+{spec}+statements"].add(
-                example, promote_statements(q, ranked, top), spent + time.perf_counter() - t
+                example,
+                promote_statements(q, ranked, top, neighbours=index.get_chunks),
+                spent + time.perf_counter() - t,
             )
         if progress:
             progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")

@@ -108,7 +108,7 @@ ITEMS: dict[str, Item] = {
         _item(
             "ppe",
             "property, plant and equipment",
-            r"\b(?:pp&e|property,?\s+plant,?\s+(?:and|&)\s+equipment)\b",
+            r"\b(?:pp&e|ppn?e|property,?\s+plant,?\s+(?:and|&)\s+equipment)\b",
             r"(?:total\s+|net\s+)?property,?\s+(?:plant,?\s+)?(?:and|&)\s+equipment(?:\s*[-,]\s*net|\s+net)?"
             r"(?:\s+of\s+accumulated\s+depreciation)?",
         ),
@@ -134,6 +134,19 @@ ITEMS: dict[str, Item] = {
             r"(?:merchandise\s+)?inventor(?:y|ies)(?:,\s+net)?",
         ),
         _item(
+            "accounts_payable",
+            "accounts payable",
+            r"\baccounts\s+payable\b",
+            r"(?:trade\s+)?accounts\s+payable(?:,?\s+(?:trade|net))?",
+        ),
+        _item(
+            "accounts_receivable",
+            "accounts receivable",
+            r"\b(?:accounts|trade)\s+receivables?\b",
+            r"(?:trade\s+)?(?:accounts\s+)?receivables?(?:,?\s+net)?(?:\s+of\s+allowances?\b[\w\s,]*)?"
+            r"|(?:trade\s+)?accounts\s+receivable(?:,?\s+less\s+allowances?\b[\w\s,]*)?",
+        ),
+        _item(
             "interest_expense",
             "interest expense",
             r"\binterest\s+expense\b",
@@ -151,6 +164,17 @@ ITEMS: dict[str, Item] = {
 
 # Items whose sign carries meaning (a loss, negative cash flow); the others are amounts spent.
 SIGNED = {"revenue", "gross_profit", "operating_income", "net_income", "pretax_income", "cfo"}
+# Balances at a date. In a "year ended" column their row is the year's change (the cash-flow
+# statement's "Accounts payable 518"), not the balance.
+BALANCES = {
+    "ppe",
+    "total_assets",
+    "current_assets",
+    "current_liabilities",
+    "inventory",
+    "accounts_payable",
+    "accounts_receivable",
+}
 
 
 @dataclass(frozen=True)
@@ -290,8 +314,11 @@ def _years(question: str) -> list[int]:
     return sorted(set(years))
 
 
-def _annual(column: str) -> bool:
+def _annual(column: str, item: str | None = None) -> bool:
+    """A column of a whole year (or a date); for a balance item, a date only."""
     span = SPAN.search(column)
+    if span is not None and item in BALANCES:
+        return False
     return span is None or span_name(span) in ("year ended", "twelve months ended")
 
 
@@ -305,7 +332,7 @@ def locate(item: Item, year: int, passages: Passages) -> Operand | None:
     for i, scored in passages:
         chunk = getattr(scored, "chunk", scored)
         for label, column, figure in table_cells(chunk.text):
-            if not re.search(r"\d", figure) or "%" in figure or not _annual(column):
+            if not re.search(r"\d", figure) or "%" in figure or not _annual(column, item.key):
                 continue
             if year in {int(y) for y in YEAR.findall(column)} and item.rows.fullmatch(normalise_label(label)):
                 found.append(Operand(item.key, year, label, figure, i))
@@ -473,25 +500,32 @@ def line_items_needed(question: str) -> list[str]:
     return [item.name for item in _needed(question)[1]]
 
 
-def statement_coverage(question: str, chunk: Any) -> int:
-    """How many of the line items the question's metric (or the question itself) needs a passage
-    prints in an annual column of an asked year (any year when none is asked): 0 for prose."""
+def statement_items(question: str, chunk: Any) -> set[str]:
+    """The line items (keys) the question's metric (or the question itself) needs that a passage
+    prints in an annual column of an asked year (any year when none is asked): none for prose."""
     metric, items = _needed(question)
     if not items:
-        return 0
+        return set()
     years = set(_years(question))
     if years and metric is not None and _AVERAGE.search(question):
         years = set(_span(question, sorted(years)))
     cells = [
         (normalise_label(label), column)
         for label, column, figure in table_cells(getattr(chunk, "chunk", chunk).text)
-        if re.search(r"\d", figure) and _annual(column)
+        if re.search(r"\d", figure)
     ]
-    return sum(
-        1
+    return {
+        item.key
         for item in items
         if any(
-            item.rows.fullmatch(label) and (not years or years & {int(y) for y in YEAR.findall(column)})
+            item.rows.fullmatch(label)
+            and _annual(column, item.key)
+            and (not years or years & {int(y) for y in YEAR.findall(column)})
             for label, column in cells
         )
-    )
+    }
+
+
+def statement_coverage(question: str, chunk: Any) -> int:
+    """How many of the needed line items a passage prints (see :func:`statement_items`)."""
+    return len(statement_items(question, chunk))

@@ -83,7 +83,7 @@ class Resources:
             ranked = sorted(chunks, key=lambda c: c.score, reverse=True)
         else:
             ranked = list(self.reranker(context.reranker_model).rerank(query, chunks, len(chunks)))
-        return promote_statements(query, ranked, top_n)
+        return promote_statements(query, ranked, top_n, neighbours=self.index().get_chunks)
 
 
 @lru_cache(maxsize=4)

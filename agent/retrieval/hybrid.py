@@ -70,7 +70,7 @@ class HybridRetriever:
         statement passages a metric question needs first (see ``statements.py``)."""
         top_n = top_n or self.context.context_chunks
         ranked = list(chunks) if self.reranker is None else self.reranker.rerank(query, chunks, len(chunks))
-        return promote_statements(query, ranked, top_n)
+        return promote_statements(query, ranked, top_n, neighbours=self.index.get_chunks)
 
     def retrieve(self, query: str, scope: Scope | None = None, top_n: int | None = None) -> list[ScoredChunk]:
         """search + rerank in one call."""

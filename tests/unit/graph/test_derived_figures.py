@@ -174,6 +174,62 @@ def test_statement_passages_move_to_the_front_for_metric_questions_only() -> Non
     assert [c.id for c in unchanged] == ["bby::prose", "bby::0", "bby::2"]
 
 
+def test_promotion_covers_the_items_of_two_statements_and_skips_cash_flow_changes() -> None:
+    from agent.retrieval.statements import promote_statements
+    from agent.schemas import ScoredChunk
+
+    balance, earnings, cash_flows = _chunks()
+    prose = Chunk(id="bby::prose", text="Payables rose with inventory.", metadata=balance.metadata)
+    ranked = [ScoredChunk(chunk=c, score=1.0) for c in (cash_flows, prose, earnings, balance)]
+    question = (
+        "What is Best Buy's FY2017 days payable outstanding, from accounts payable and cost of goods sold?"
+    )
+    # Payables are a balance: the cash-flow row "Accounts payable 518" is the year's change.
+    assert [c.id for c in promote_statements(question, ranked, 3)] == ["bby::1", "bby::0", "bby::2"]
+
+
+def test_a_statement_half_that_lacks_the_rows_brings_in_its_neighbour() -> None:
+    from agent.retrieval.statements import neighbour_ids, promote_statements
+    from agent.schemas import ScoredChunk
+
+    earnings = _chunks()[1]
+    head_text, tail_text = earnings.text.split("Gain (loss) from discontinued operations")
+    header = "\n".join(earnings.text.splitlines()[:4])
+    meta = earnings.metadata
+    head = Chunk(id="bby::7", text=head_text, metadata=meta.model_copy(update={"chunk_index": 7}))
+    tail = Chunk(
+        id="bby::8",
+        text=header + "\nGain (loss) from discontinued operations" + tail_text,
+        metadata=meta.model_copy(update={"chunk_index": 8}),
+    )
+    prose = Chunk(
+        id="bby::20", text="Operating margin grew.", metadata=meta.model_copy(update={"chunk_index": 20})
+    )
+    ranked = [ScoredChunk(chunk=c, score=1.0) for c in (prose, tail)]
+    store = {c.id: c for c in (head, tail, prose)}
+    asked: list[list[str]] = []
+
+    def lookup(ids: list[str]) -> list[Chunk]:
+        asked.append(ids)
+        return [store[i] for i in ids if i in store]
+
+    question = "What is Best Buy's FY2017 operating margin?"
+    assert neighbour_ids(tail) == ["bby::6", "bby::7", "bby::9", "bby::10"]
+    assert [c.id for c in promote_statements(question, ranked, 2)] == ["bby::20", "bby::8"]
+    promoted = promote_statements(question, ranked, 2, neighbours=lookup)
+    assert [c.id for c in promoted] == ["bby::7", "bby::20"]
+    assert promoted[0].stage_scores["neighbour_of"] == 8
+    assert "bby::21" in asked[0] and "bby::8" not in asked[0]  # known candidates are not fetched
+    # A neighbour that prints nothing asked never enters the context.
+    assert [
+        c.id
+        for c in promote_statements("What is Best Buy's FY2017 quick ratio?", ranked, 2, neighbours=lookup)
+    ] == [
+        "bby::20",
+        "bby::8",
+    ]
+
+
 def test_re_retrieval_also_searches_for_the_rows_a_metric_is_computed_from() -> None:
     from agent.nodes.rewrite import rewrite
     from agent.schemas import Scope
@@ -318,3 +374,24 @@ def test_net_property_plant_and_equipment_rows_are_not_capital_expenditure() -> 
         "capex",
         "ppe",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Did the company grow its PPNE between FY20 and FY21?", "ppe"),
+        ("net PP&E at year end", "ppe"),
+        ("average accounts payable between FY2017 and FY2018", "accounts_payable"),
+        ("trade receivables at the end of FY2022", "accounts_receivable"),
+    ],
+)
+def test_common_names_and_abbreviations_name_their_line_items(text: str, key: str) -> None:
+    assert [i.key for i in named_items(text)] == [key]
+
+
+def test_balances_are_read_from_dated_columns_not_from_a_years_change() -> None:
+    balance, _earnings, cash_flows = _chunks()
+    # Cash flows first in the context: its "Merchandise inventories 193" is the year's change.
+    lines = derived_figures("What is Best Buy's FY2017 quick ratio?", [cash_flows, balance])
+    assert len(lines) == 1 and "[c2]" in lines[0] and "[c1]" not in lines[0]
+    assert _calc(lines[0]) == pytest.approx((10516 - 4864) / 7122)
