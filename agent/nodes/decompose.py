@@ -14,6 +14,7 @@ from agent.nodes.llm import generate_structured
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.decompose import DECOMPOSE_SYSTEM, DECOMPOSE_USER
+from agent.retrieval.scope import normalize
 from agent.schemas import Scope, Usage
 from agent.state import State
 
@@ -32,7 +33,8 @@ class SubQuestions(BaseModel):
 
 def is_simple(question: str, scope: Scope | None) -> bool:
     """Deterministic: one company, no comparison and a single question mark means one lookup."""
-    if scope is not None and len(scope.companies) > 1 and len({c.split()[0] for c in scope.companies}) > 1:
+    # The scope lists every stored spelling of a company ("PepsiCo, Inc." and "Pepsico").
+    if scope is not None and len({(normalize(c).split() or [""])[0] for c in scope.companies}) > 1:
         return False
     if question.count("?") > 1:
         return False

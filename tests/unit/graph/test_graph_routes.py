@@ -266,3 +266,13 @@ async def test_a_judge_prompt_over_the_context_window_is_judged_on_the_cited_pas
     # The full context was refused (a refused prompt is not recorded), then the cited passage judged.
     [judge_prompt] = [p for r, p in h.model.calls if r == "judge"]
     assert "Services" not in judge_prompt and "inflation" in judge_prompt
+
+
+def test_spellings_of_one_company_do_not_make_a_question_multi_company() -> None:
+    from agent.nodes.decompose import is_simple
+    from agent.schemas import Scope
+
+    question = "What is the FY2022 EBITDA margin for PepsiCo?"
+    assert is_simple(question, Scope(companies=["PepsiCo, Inc.", "Pepsico"], fiscal_years=[2022]))
+    assert is_simple(question, Scope(companies=["MGM Resorts International", "Mgm Resorts International"]))
+    assert not is_simple(question, Scope(companies=["Apple Inc.", "Microsoft Corporation"]))
