@@ -120,6 +120,21 @@ def _header_spans(table: str, row: str) -> list[str]:
     return []
 
 
+# "2019-2021" and "FY2019 - FY2021" name every year between (an average's span); "2019 to 2021"
+# is left as two years, since a change from one to the other uses no year in between.
+_YEAR_RANGE = re.compile(r"\b(?:fy\s?)?(19[5-9]\d|20\d\d)\s*[-–]\s*(?:fy\s?)?(19[5-9]\d|20\d\d)\b", re.I)
+
+
+def sentence_years(text: str) -> set[int]:
+    """The years a sentence names, with hyphenated ranges spelled out."""
+    years = {int(y) for y in _YEAR.findall(text)}
+    for m in _YEAR_RANGE.finditer(text):
+        first, last = int(m.group(1)), int(m.group(2))
+        if 0 < last - first <= 10:
+            years.update(range(first, last + 1))
+    return years
+
+
 def column_mismatch(claim_text: str, value_index: int, n_values: int, row: str, table: str) -> str | None:
     """Why the figure at ``value_index`` of a row belongs to a period the sentence does not name."""
     header_spans = _header_spans(table, row)
@@ -129,7 +144,7 @@ def column_mismatch(claim_text: str, value_index: int, n_values: int, row: str, 
         if span not in claim_spans:
             return f"the column for a {span.replace('m', '-month')} period"
     years = _header_years(table, row)
-    claim_years = {int(y) for y in _YEAR.findall(claim_text)}
+    claim_years = sentence_years(claim_text)
     if years and claim_years and n_values == len(years) and years[value_index] not in claim_years:
         return f"the {years[value_index]} column"
     return None

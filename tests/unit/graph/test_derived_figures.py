@@ -395,3 +395,36 @@ def test_balances_are_read_from_dated_columns_not_from_a_years_change() -> None:
     lines = derived_figures("What is Best Buy's FY2017 quick ratio?", [cash_flows, balance])
     assert len(lines) == 1 and "[c2]" in lines[0] and "[c1]" not in lines[0]
     assert _calc(lines[0]) == pytest.approx((10516 - 4864) / 7122)
+
+
+# Corning's 2020 income statement (pypdf layout text): the years sit on the units line.
+CORNING = """Consolidated Statements of Income Corning Incorporated and Subsidiary Companies
+Year ended December 31,
+(In millions, except per share amounts) 2020 2019 2018
+Net sales $ 11,303 $ 11,503 $ 11,290
+Cost of sales 7,772 7,468 6,829
+Gross margin 3,531 4,035 4,461
+Operating income 509 1,306 1,575
+Income before income taxes 623 1,216 1,503"""
+
+
+def test_an_average_over_a_span_of_years_may_use_the_years_inside_the_span() -> None:
+    chunk = Chunk(
+        id="glw::244",
+        text=CORNING,
+        metadata=ChunkMetadata(doc_id="glw", source_path="/glw.pdf", company="Corning", page=69),
+    )
+    [line] = derived_figures("What is Corning's FY2018 - FY2020 3 year average operating margin?", [chunk])
+    [calc] = parse_derived([line])
+    assert "2018-2020 average" in calc.sentence()
+    [claim] = check_draft(calc.sentence(), {"c1": chunk.id}, {chunk.id: chunk}, {chunk.id}).claims
+    assert claim.verdict == "calculation", claim.reason
+    assert _calc(line) == pytest.approx((1575 / 11290 + 1306 / 11503 + 509 / 11303) / 3 * 100)
+    # A change from one year to another uses no year in between.
+    [claim] = check_draft(
+        "Operating income changed from 2018 to 2020 by CALC((1,306 - 1,575) / 1,575 * 100)% [c1].",
+        {"c1": chunk.id},
+        {chunk.id: chunk},
+        {chunk.id},
+    ).claims
+    assert claim.verdict == "unsupported" and "2019 column" in claim.reason
