@@ -94,14 +94,15 @@ async def draft_fitting(
 
 
 def _calculation_draft(state: State) -> str:
-    """Sentences stating the figure list's calculations, when the rejected draft verified nothing
-    (a wrong figure, a bare one, or "cannot answer") although they were listed; "" otherwise."""
+    """Sentences stating the figure list's calculations, when the rejected draft copied nothing
+    verifiable although they were listed: a wrong figure, a bare one, "cannot answer", or our
+    calculation beside a sentence that failed. "" when it verified a copied figure or a judged
+    statement (the model redrafts those), or was this very draft."""
     critique = state.critique
-    if critique is None:
+    if critique is None or any(c.verdict == "supported" for c in critique.claims):
         return ""
-    verified = any(c.verdict in ("supported", "calculation") for c in critique.claims)
-    derived = [] if verified else parse_derived(state.figures)
-    return " ".join(d.sentence() for d in derived)
+    text = " ".join(d.sentence() for d in parse_derived(state.figures))
+    return "" if text == state.draft else text
 
 
 def make_draft(resources: Resources):
@@ -124,7 +125,9 @@ def make_draft(resources: Resources):
             return {
                 "draft": calculated,
                 "figures": state.figures,
-                "fallbacks": ["draft: the draft verified nothing; drafted the listed calculation instead"],
+                "fallbacks": [
+                    "draft: the draft verified no copied figure; drafted the listed calculation instead"
+                ],
             }
         text, usage, figures, fallbacks = await draft_fitting(
             resources.chat_model(ctx.drafter_model),

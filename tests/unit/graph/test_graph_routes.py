@@ -246,6 +246,24 @@ async def test_a_bare_figure_beside_a_listed_calculation_is_redrafted_as_that_ca
     assert answer.text.startswith("The operating margin, 2022 is 2.38%")
 
 
+async def test_our_calculation_beside_a_failed_sentence_is_redrafted_as_that_calculation(harness) -> None:
+    # The result is read back as our calculation, but the second sentence's figure is nowhere.
+    first = "Amazon's operating margin was 2.38% in FY2022 [c1]. Its net sales grew 57% [c1]."
+    h = _with_amazon_statement(harness({"draft": [first]}))
+    answer = await h.ask(Q_MARGIN)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    assert h.roles() == ["draft"]
+    assert "57%" not in answer.text and answer.text.startswith("The operating margin, 2022 is 2.38%")
+
+
+async def test_a_verified_copied_figure_beside_a_failed_sentence_goes_back_to_the_model(harness) -> None:
+    first = "Amazon's total net sales were $513,983 million in 2022 [c1]. Its margin was 9% [c1]."
+    h = _with_amazon_statement(harness({"draft": [first, first.split(" Its")[0]]}))
+    answer = await h.ask(Q_MARGIN)
+    assert h.roles() == ["draft", "draft"]
+    assert answer.stop_reason == "accepted" and "9%" not in answer.text
+
+
 async def test_a_wrong_figure_without_a_listed_calculation_goes_back_to_the_model(harness) -> None:
     h = harness({"draft": ["Apple's total net sales were $81,790 million [c1].", GOOD]})
     answer = await h.ask(Q_SALES)
