@@ -11,9 +11,10 @@ reasons, are left untouched.
 
 A statement is often cut into two chunks, and the half that was retrieved can be the one without
 the asked rows (its tail: net income and per-share figures). With ``neighbours`` (a lookup of
-chunks by id), the chunks just before and after each candidate are read as well, and one of them
-that prints needed rows can be promoted in its place: the small-to-big step of parent-document
-retrieval, limited to statement rows.
+chunks by id), the chunks up to ``NEIGHBOUR_SPAN`` before and after each candidate are read as
+well, and one of them that prints needed rows can be promoted in its place: the small-to-big step
+of parent-document retrieval, limited to statement rows. Neighbours come from the candidates'
+own documents, so the scope still holds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from agent.finance.derived import EXPLANATORY, statement_items
 from agent.schemas import Chunk, ScoredChunk
 
 MAX_PROMOTED = 2
-# Chunks read on each side of a candidate; statements rarely span more than two chunks.
+# Chunks read on each side of a candidate. Two, because the retrieved chunk can be the next
+# statement (comprehensive income) with the asked statement's tail between it and the rows.
 NEIGHBOUR_SPAN = 2
 
 Neighbours = Callable[[list[str]], Sequence[Chunk]]
