@@ -94,18 +94,39 @@ class JudgeSetup:
     embeddings_id: str
 
 
+def ragas_embeddings(embeddings: Any, name: str, run_config: Any = None) -> Any:
+    """``embeddings`` wrapped for ragas, which reads ``embeddings.model`` as the model's *name* for
+    its usage events and fails (pydantic) on anything but a string. Ours holds the loaded model
+    there, so ragas gets a view of it that says the name instead."""
+    from langchain_core.embeddings import Embeddings
+    from ragas.embeddings import LangchainEmbeddingsWrapper
+
+    class Named(Embeddings):
+        model = name
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embeddings.embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            return embeddings.embed_query(text)
+
+    kwargs = {"run_config": run_config} if run_config is not None else {}
+    return LangchainEmbeddingsWrapper(Named(), **kwargs)
+
+
 def make_judge(judge_model: str, settings: Any) -> JudgeSetup:
     """Judge and embeddings from model strings via ``agent.models`` (local by default)."""
     os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
-    from ragas.embeddings import LangchainEmbeddingsWrapper
     from ragas.llms import LangchainLLMWrapper
 
     from agent.models import make_chat_model, make_embeddings
 
     return JudgeSetup(
         llm=LangchainLLMWrapper(make_chat_model(judge_model, settings), run_config=judge_run_config()),
-        embeddings=LangchainEmbeddingsWrapper(
-            make_embeddings(settings.embeddings_model, settings), run_config=judge_run_config()
+        embeddings=ragas_embeddings(
+            make_embeddings(settings.embeddings_model, settings),
+            settings.embeddings_model,
+            run_config=judge_run_config(),
         ),
         judge_id=judge_model,
         embeddings_id=settings.embeddings_model,

@@ -117,3 +117,19 @@ async def test_repeats_report_mean_and_spread(tmp_path: Path) -> None:
     assert out["judge_runs"] == 3  # each repeat is its own cache entry
     with pytest.raises(ValueError):
         await judge_examples(examples(), setup_judge(judge), VerdictCache(tmp_path / "w.sqlite"), repeats=0)
+
+
+def test_ragas_gets_our_embeddings_under_the_model_name() -> None:
+    import numpy as np
+
+    from agent.embeddings import SentenceTransformerEmbeddings
+    from evals.judged import ragas_embeddings
+
+    class Encoder:  # stands in for a loaded SentenceTransformer: ragas must not see it as a name
+        def encode(self, texts, **_kw):
+            return np.ones((len(texts), 3)) / np.sqrt(3)
+
+    wrapped = ragas_embeddings(SentenceTransformerEmbeddings(Encoder()), "local:all-minilm-l6-v2")
+    # ragas builds a usage event from `.model` on every call; an object there raised ValidationError.
+    assert wrapped.embed_query("revenue") == pytest.approx([3**-0.5] * 3)
+    assert len(wrapped.embed_documents(["a", "b"])) == 2
