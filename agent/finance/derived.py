@@ -524,8 +524,3 @@ def statement_items(question: str, chunk: Any) -> set[str]:
             for label, column in cells
         )
     }
-
-
-def statement_coverage(question: str, chunk: Any) -> int:
-    """How many of the needed line items a passage prints (see :func:`statement_items`)."""
-    return len(statement_items(question, chunk))

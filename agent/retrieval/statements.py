@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from agent.finance.derived import EXPLANATORY, statement_items
+from agent.finance.derived import EXPLANATORY, line_items_needed, statement_items
 from agent.schemas import Chunk, ScoredChunk
 
 MAX_PROMOTED = 2
@@ -75,19 +75,21 @@ def promote_statements(
     Picks greedily: the passage printing the most needed items first, then the one adding the most
     items not yet printed (ties: more items, then rank). A neighbour chunk (see the module doc)
     can only enter by being promoted."""
-    if EXPLANATORY.search(question):
-        return ranked[:top_n]  # "what drove the increase": the reasons are in prose
+    # "What drove the increase": the reasons are in prose. No line item named: nothing to promote
+    # (and no neighbours to read).
+    if EXPLANATORY.search(question) or not line_items_needed(question):
+        return ranked[:top_n]
     pool = _with_neighbours(ranked, neighbours) if neighbours else ranked
     items = {c.id: statement_items(question, c) for c in pool}
-    if not any(items.values()):
+    printed = set().union(*items.values())
+    if not printed:
         return ranked[:top_n]
     rank = {c.id: i for i, c in enumerate(pool)}
     promoted: list[ScoredChunk] = []
     covered: set[str] = set()
     candidates = [c for c in pool if items[c.id]]
-    needed = set().union(*items.values())
     # Beyond ``max_promoted`` only while a passage still adds an item (one per item at most).
-    while candidates and len(promoted) < max(max_promoted, len(needed)):
+    while candidates and len(promoted) < max(max_promoted, len(printed)):
         best = max(candidates, key=lambda c: (len(items[c.id] - covered), len(items[c.id]), -rank[c.id]))
         if len(promoted) >= max_promoted and not items[best.id] - covered:
             break

@@ -220,6 +220,13 @@ def test_a_statement_half_that_lacks_the_rows_brings_in_its_neighbour() -> None:
     assert [c.id for c in promoted] == ["bby::7", "bby::20"]
     assert promoted[0].stage_scores["neighbour_of"] == 8
     assert "bby::21" in asked[0] and "bby::8" not in asked[0]  # known candidates are not fetched
+    # A question naming no line item reads no neighbours.
+    calls = len(asked)
+    assert (
+        promote_statements("What does Best Buy say about competition?", ranked, 2, neighbours=lookup)
+        == ranked
+    )
+    assert len(asked) == calls
     # A neighbour that prints nothing asked never enters the context.
     assert [
         c.id
