@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, Literal
@@ -70,13 +71,16 @@ async def evaluate_suite(
             context_overrides=context_overrides, progress=progress,
         )  # fmt: skip
         result.config["suite_description"] = suite.description
+        result.tier_seconds["retrieval"] = result.wall_seconds
         if critic:
             from evals.critic_eval import evaluate_critic
 
+            t0 = time.perf_counter()
             result.critic = await evaluate_critic(
                 result.examples, resources=resources, context=settings.context(**(context_overrides or {})),
                 limit=critic_limit, progress=progress,
             )  # fmt: skip
+            result.tier_seconds["critic"] = round(time.perf_counter() - t0, 3)
         return result
     if graph is None:
         from agent.nodes.resources import resources_for
@@ -95,6 +99,7 @@ async def evaluate_suite(
     )
     result.tier = tier
     result.config["suite_description"] = suite.description
+    result.tier_seconds["answers"] = result.wall_seconds
     context = settings.context(**(context_overrides or {}))
     if tier in ("judged", "all"):
         from evals.judged import VerdictCache, judge_examples, make_judge
@@ -103,7 +108,9 @@ async def evaluate_suite(
         setup = judge if judge is not None else make_judge(spec, settings)
         cache = VerdictCache(settings.data_dir / "eval-cache" / "verdicts.sqlite")
         chosen = [e for e in result.examples if e.answer][: judged_limit or None]
+        t0 = time.perf_counter()
         result.judged = await judge_examples(chosen, setup, cache, repeats=repeats, progress=progress)
+        result.tier_seconds["judged"] = round(time.perf_counter() - t0, 3)
     if critic:
         from evals.critic_eval import evaluate_critic
 
@@ -111,9 +118,11 @@ async def evaluate_suite(
             from agent.nodes.resources import resources_for
 
             resources = resources_for(settings)
+        t0 = time.perf_counter()
         result.critic = await evaluate_critic(
             result.examples, resources=resources, context=context, limit=critic_limit, progress=progress
         )
+        result.tier_seconds["critic"] = round(time.perf_counter() - t0, 3)
     return result
 
 

@@ -74,6 +74,13 @@ def render_markdown(
         f"Drafter `{result.config.get('context', {}).get('drafter_model')}`.",
         "",
     ]
+    if result.tier_seconds:
+        parts += [
+            "Wall time per stage: "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.tier_seconds.items())
+            + ".",
+            "",
+        ]
     if gate is not None:
         parts += [gate.markdown(), ""]
     parts += ["## Deterministic tier", "", metrics_table(result), ""]

@@ -59,6 +59,10 @@ class SuiteResult(BaseModel):
     judged: dict[str, Any] = Field(default_factory=dict)
     critic: dict[str, Any] = Field(default_factory=dict)
     wall_seconds: float = 0.0
+    tier_seconds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Wall seconds per stage of the run: answers (the graph), judged, critic.",
+    )
 
     def means(self) -> dict[str, float | None]:
         """Metric name -> mean, for the gate."""

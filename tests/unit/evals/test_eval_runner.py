@@ -78,6 +78,9 @@ async def test_runner_metrics_report_and_gate(suite_file: Path, tmp_path: Path) 
 
     # Critic evaluation ran on the real context chunks (only one question has two chunks).
     assert result.critic["n_cases"] in (0, 5)
+    # Each stage's wall time is kept apart, so a report says what the answers and the critic cost.
+    assert set(result.tier_seconds) == {"answers", "critic"}
+    assert result.tier_seconds["answers"] == result.wall_seconds
 
     saved = result.save(tmp_path / "out" / "results.json")
     assert SuiteResult.load(saved).means() == result.means()
@@ -88,6 +91,7 @@ async def test_runner_metrics_report_and_gate(suite_file: Path, tmp_path: Path) 
     report = write_report(result, tmp_path / "out", baseline=base, gate=gate_results(result, base))
     text = report.read_text()
     assert "Regression gate: PASSED" in text and "context.page_recall" in text
+    assert "Wall time per stage: answers" in text
     for png in ("latency_per_node.png", "metrics_vs_baseline.png", "score_distributions.png"):
         assert (tmp_path / "out" / png).stat().st_size > 1000
 
@@ -128,6 +132,7 @@ async def test_retrieval_only_mode_skips_uningested_and_needs_no_llm(
     assert [e.id for e in result.examples] == ["sales", "tesla"]
     assert result.examples[0].metrics["context.page_recall"] == 1.0
     assert result.examples[0].answer == "" and "answer.numeric_match" not in result.examples[0].metrics
+    assert set(result.tier_seconds) == {"retrieval", "critic"}
     with pytest.raises(ValueError, match="deterministic tier only"):
         await evaluate_suite(
             str(suite_file), Settings(data_dir=tmp_path), resources=res, answers=False, tier="all"
