@@ -102,15 +102,10 @@ async def evaluate_suite(
     result.tier_seconds["answers"] = result.wall_seconds
     context = settings.context(**(context_overrides or {}))
     if tier in ("judged", "all"):
-        from evals.judged import VerdictCache, judge_examples, make_judge
-
-        spec = judge_model or context.judge_model
-        setup = judge if judge is not None else make_judge(spec, settings)
-        cache = VerdictCache(settings.data_dir / "eval-cache" / "verdicts.sqlite")
-        chosen = [e for e in result.examples if e.answer][: judged_limit or None]
-        t0 = time.perf_counter()
-        result.judged = await judge_examples(chosen, setup, cache, repeats=repeats, progress=progress)
-        result.tier_seconds["judged"] = round(time.perf_counter() - t0, 3)
+        await judge_result(
+            result, settings, judge_model=judge_model or context.judge_model, repeats=repeats,
+            judged_limit=judged_limit, judge=judge, progress=progress,
+        )  # fmt: skip
     if critic:
         from evals.critic_eval import evaluate_critic
 
@@ -123,6 +118,38 @@ async def evaluate_suite(
             result.examples, resources=resources, context=context, limit=critic_limit, progress=progress
         )
         result.tier_seconds["critic"] = round(time.perf_counter() - t0, 3)
+    return result
+
+
+async def judge_result(
+    result: SuiteResult,
+    settings: Settings,
+    *,
+    judge_model: str | None = None,
+    repeats: int = 1,
+    judged_limit: int | None = None,
+    judge: Any | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SuiteResult:
+    """Add the judged (RAGAS) tier to ``result`` in place: its first ``judged_limit`` answers.
+
+    Used by ``evaluate_suite`` and by ``filings eval judge`` on a saved results file, so the graph
+    answers need not be produced again to judge them (or to judge them with another model).
+    """
+    from evals.judged import VerdictCache, judge_examples, make_judge
+
+    chosen = [e for e in result.examples if e.answer][: judged_limit or None]
+    if not chosen:
+        raise ValueError("no answers to judge: the results hold none (a --no-answers run?)")
+    setup = (
+        judge if judge is not None else make_judge(judge_model or settings.context().judge_model, settings)
+    )
+    cache = VerdictCache(settings.data_dir / "eval-cache" / "verdicts.sqlite")
+    t0 = time.perf_counter()
+    result.judged = await judge_examples(chosen, setup, cache, repeats=repeats, progress=progress)
+    result.tier_seconds["judged"] = round(time.perf_counter() - t0, 3)
+    if result.tier == "deterministic":
+        result.tier = "judged"
     return result
 
 

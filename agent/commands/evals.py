@@ -1,4 +1,4 @@
-"""`filings eval run|baseline|report` (issue 6)."""
+"""`filings eval run|baseline|judge|report|upload` (issue 6)."""
 
 from __future__ import annotations
 
@@ -169,6 +169,41 @@ def register(app: typer.Typer) -> None:
                              judged_limit, chat_model)  # fmt: skip
         path = slim(result).save(out or baseline_path(result.suite))
         console.print(f"baseline written: {path}")
+
+    @ev.command(
+        "judge",
+        help="Add the judged (RAGAS) tier to a saved results.json: its answers are judged, not re-run.",
+    )
+    def judge_cmd(
+        ctx: typer.Context,
+        results: Path = typer.Argument(..., help="A results.json written by `filings eval run`."),
+        judge_model: str | None = judge_opt,
+        repeats: int = repeats_opt,
+        judged_limit: int | None = judged_limit_opt,
+        out: Path | None = typer.Option(
+            None, "--out", help="Output folder (default: the results file's folder, updated in place)."
+        ),
+    ) -> None:
+        from evals.orchestrate import judge_result
+        from evals.report import write_report
+
+        os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
+        result = _load_results(results)
+        settings = settings_from(ctx)
+        try:
+            asyncio.run(
+                judge_result(
+                    result, settings, judge_model=judge_model, repeats=repeats, judged_limit=judged_limit,
+                    progress=lambda line: err_console.print(line, markup=False, highlight=False),
+                )
+            )  # fmt: skip
+        except (ValueError, RuntimeError) as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=2) from None
+        out_dir = out or results.parent
+        result.save(out_dir / "results.json")
+        report = write_report(result, out_dir)
+        console.print(f"results: {out_dir / 'results.json'}\nreport:  {report}")
 
     @ev.command("report", help="Render a markdown report with PNG charts from eval results.")
     def report(

@@ -31,3 +31,16 @@ def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == "0.1.0"
+
+
+def test_eval_judge_refuses_results_without_answers(tmp_path) -> None:
+    from evals.results import ExampleResult, SuiteResult
+
+    path = SuiteResult(suite="mini", examples=[ExampleResult(id="r", question="q?")]).save(
+        tmp_path / "results.json"
+    )
+    result = runner.invoke(app, ["--data-dir", str(tmp_path / "data"), "eval", "judge", str(path)])
+    assert result.exit_code == 2
+    assert "no answers to judge" in result.output
+    missing = runner.invoke(app, ["eval", "judge", str(tmp_path / "none.json")])
+    assert missing.exit_code == 2 and "no results file" in missing.output

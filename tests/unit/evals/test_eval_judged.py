@@ -133,3 +133,33 @@ def test_ragas_gets_our_embeddings_under_the_model_name() -> None:
     # ragas builds a usage event from `.model` on every call; an object there raised ValidationError.
     assert wrapped.embed_query("revenue") == pytest.approx([3**-0.5] * 3)
     assert len(wrapped.embed_documents(["a", "b"])) == 2
+
+
+async def test_saved_results_are_judged_without_rerunning_the_graph(tmp_path: Path) -> None:
+    from agent.config import Settings
+    from evals.orchestrate import judge_result
+    from evals.results import SuiteResult
+
+    saved = SuiteResult(suite="mini", examples=examples(), wall_seconds=12.0)
+    saved.tier_seconds["answers"] = 12.0
+    loaded = SuiteResult.load(saved.save(tmp_path / "results.json"))
+    settings = Settings(data_dir=tmp_path / "data")
+    out = await judge_result(loaded, settings, judged_limit=1, judge=setup_judge(ScriptedJudge()))
+    assert out is loaded and out.tier == "judged"
+    # Only the first answer is judged; the second is left without judged scores.
+    assert out.judged["metrics"]["faithfulness"]["n"] == 1
+    assert out.examples[0].metrics["judged.faithfulness"] == pytest.approx(0.5)
+    assert "judged.faithfulness" not in out.examples[1].metrics
+    assert set(out.tier_seconds) == {"answers", "judged"} and out.tier_seconds["answers"] == 12.0
+    # Verdicts go to the data dir's cache, so judging the same file again costs no judge call.
+    again = await judge_result(
+        SuiteResult.load(tmp_path / "results.json"),
+        settings,
+        judged_limit=1,
+        judge=setup_judge(ScriptedJudge()),
+    )
+    assert again.judged["judge_runs"] == 0 and again.judged["cache_hits"] == out.judged["judge_runs"]
+
+    no_answers = SuiteResult(suite="mini", examples=[ExampleResult(id="r", question="q?")])
+    with pytest.raises(ValueError, match="no answers to judge"):
+        await judge_result(no_answers, settings, judge=setup_judge(ScriptedJudge()))
