@@ -6,11 +6,35 @@ Chroma metadata must be flat scalars with no ``None``: :meth:`ChunkMetadata.to_s
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 FormType = Literal["10-K", "10-K/A", "10-Q", "10-Q/A", "8-K", "EARNINGS", "OTHER"]
+
+
+@dataclass(kw_only=True)
+class FilingFields:
+    """What identifies a filing: the fields read from sidecars, XBRL and covers (``FilingMeta``) and
+    stored per document in the manifest (``DocumentRecord``). Keyword-only, so a subclass may put
+    its own required fields first. :class:`ChunkMetadata` carries the same names on every chunk."""
+
+    company: str | None = None
+    ticker: str | None = None
+    cik: str | None = None
+    form_type: str | None = None
+    fiscal_year: int | None = None
+    fiscal_quarter: int | None = None
+    period_end: str | None = None
+    accession: str | None = None
+    amends: str | None = None
+
+    def filing_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FILING_FIELDS}
+
+
+FILING_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(FilingFields))
 
 
 class ChunkMetadata(BaseModel):

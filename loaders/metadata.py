@@ -19,19 +19,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.schemas import FILING_FIELDS, FilingFields
 from agent.text import MONTHS_RE
 
-FIELDS = (
-    "company",
-    "ticker",
-    "cik",
-    "form_type",
-    "fiscal_year",
-    "fiscal_quarter",
-    "period_end",
-    "accession",
-    "amends",
-)
+FIELDS = FILING_FIELDS
 _INT_FIELDS = {"fiscal_year", "fiscal_quarter"}
 
 
@@ -40,16 +31,9 @@ class MetadataError(ValueError):
 
 
 @dataclass
-class FilingMeta:
-    company: str | None = None
-    ticker: str | None = None
-    cik: str | None = None
-    form_type: str | None = None
-    fiscal_year: int | None = None
-    fiscal_quarter: int | None = None
-    period_end: str | None = None
-    accession: str | None = None
-    amends: str | None = None
+class FilingMeta(FilingFields):
+    """The filing fields found so far, and which source gave each one."""
+
     sources: dict[str, str] = field(default_factory=dict)
 
     def fill(self, values: dict[str, Any], source: str) -> None:

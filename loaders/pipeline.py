@@ -25,7 +25,6 @@ from agent.retrieval.index import DocumentRecord, FilingIndex
 from agent.retrieval.manifest import now_iso
 from agent.schemas import Chunk, ChunkMetadata
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
-from loaders.metadata import FIELDS
 from loaders.parse import PARSER_VERSION, SUPPORTED, Parsed, parse_file, sha256_file
 
 if TYPE_CHECKING:
@@ -228,7 +227,7 @@ class _Ingestor:
         raw = chunk_segments(parsed.segments, self.counter, self.budget, self.overlap)
         if not raw:
             return FileResult(path, "failed", message="no text to index after parsing")
-        filing = {name: getattr(meta, name) for name in FIELDS}
+        filing = meta.filing_fields()
         record = DocumentRecord(
             doc_id=doc_id,
             source_path=path,

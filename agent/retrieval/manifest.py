@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.schemas import Chunk, ChunkMetadata
+from agent.schemas import Chunk, ChunkMetadata, FilingFields
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -41,21 +41,12 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 @dataclass
-class DocumentRecord:
+class DocumentRecord(FilingFields):
     """One document in the manifest (``documents()`` returns committed ones only)."""
 
     doc_id: str
     source_path: str
     sha256: str
-    company: str | None = None
-    ticker: str | None = None
-    cik: str | None = None
-    form_type: str | None = None
-    fiscal_year: int | None = None
-    fiscal_quarter: int | None = None
-    period_end: str | None = None
-    accession: str | None = None
-    amends: str | None = None
     pages: int = 0
     chunks: int = 0
     ingested_at: str = ""
