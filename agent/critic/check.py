@@ -7,6 +7,7 @@ decide (cited, well-formed, no figures) are marked ``pending`` for the judge mod
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
@@ -17,10 +18,12 @@ from agent.critic.labels import (
     column_mismatch,
     label_mismatch,
     label_words,
+    sentence_years,
 )
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
+from agent.critic.restore import DerivedCalc
 from agent.critic.support import lexical_support
-from agent.finance.derived import implied_rows, normalise_label
+from agent.finance.derived import asked_metric, implied_rows, normalise_label
 from agent.finance.tables import YEAR, data_row
 from agent.prompts.common import is_cannot_answer
 from agent.schemas import Chunk, Claim
@@ -85,6 +88,31 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
         if wrong:
             return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
     return ""
+
+
+def _listed_conflict(sentence: str, expressions: list[str], derived: Sequence[DerivedCalc]) -> str:
+    """A reason when the sentence states, with its own CALC, a metric the figure list gives our
+    calculation of for the very period the sentence names, and no CALC of it gives that result.
+
+    Operands on the right rows can still be combined wrongly (a 3-year average of capex as a share
+    of revenue that forgets to divide); our calculation over the same rows is the reference."""
+    plain = CALC_PATTERN.sub(" ", sentence)
+    metric = asked_metric(plain)
+    years = sentence_years(plain)
+    if metric is None or not years:
+        return ""
+    name = metric.name.lower()
+    listed = [d for d in derived if d.label.lower().startswith(name) and sentence_years(d.label) == years]
+    results = [r for e in expressions if (r := evaluate(e).result) is not None]
+    if not listed or not results:
+        return ""
+    if any(abs(r - d.result) <= 0.005 * max(abs(d.result), 1e-9) for r in results for d in listed):
+        return ""
+    d, unit = listed[0], "%" if listed[0].percent else ""
+    return (
+        f"CALC gives {format_result(results[0])}{unit}, but the figure list's {d.label} is "
+        f"CALC({d.expression}) = {format_result(d.result)}{unit}"
+    )
 
 
 _NAME_SUFFIXES = {
@@ -204,13 +232,18 @@ def _passages_printing(sentence: str, context: dict[str, Chunk]) -> list[str]:
 
 
 def check_draft(
-    draft: str, aliases: dict[str, str], context: dict[str, Chunk], retrieved: set[str]
+    draft: str,
+    aliases: dict[str, str],
+    context: dict[str, Chunk],
+    retrieved: set[str],
+    derived: Sequence[DerivedCalc] = (),
 ) -> DraftCheck:
     """Split ``draft`` into claims and decide what can be decided without a model.
 
     ``aliases`` maps [cN] to chunk ids of the drafting context; ``context`` holds those chunks;
     ``retrieved`` is every chunk id retrieved this turn (a raw chunk id cited outside it is a
-    citation to something never retrieved).
+    citation to something never retrieved); ``derived`` are the calculations the figure list gave
+    the drafter (a sentence's own CALC of one of them must agree with it).
     """
     result = DraftCheck()
     if not draft.strip() or (is_cannot_answer(draft) and len(split_sentences(draft)) <= 1):
@@ -272,6 +305,7 @@ def check_draft(
                 claim.verdict, claim.reason = "ungrounded_number", "; ".join(calc_notes)
             elif calcs and (
                 wrong := next(filter(None, (_operand_rows(rows_named, e, sources) for e in calcs)), "")
+                or _listed_conflict(rows_named, calcs, derived)
             ):
                 claim.verdict, claim.reason = "unsupported", wrong
             elif calcs:

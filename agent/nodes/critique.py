@@ -49,7 +49,7 @@ def make_critique(resources: Resources):
         retrieved = {c.id for c in state.retrieved} | set(chunks)
         derived = parse_derived(state.figures)
         draft, fallbacks = restore_calculations(state.draft, derived, [c.text for c in chunks.values()])
-        checked = check_draft(draft, aliases, chunks, retrieved)
+        checked = check_draft(draft, aliases, chunks, retrieved, derived)
         usage = Usage()
         calls = state.usage.llm_calls
         for i in checked.pending:

@@ -435,3 +435,35 @@ def test_an_average_over_a_span_of_years_may_use_the_years_inside_the_span() -> 
         {chunk.id},
     ).claims
     assert claim.verdict == "unsupported" and "2019 column" in claim.reason
+
+
+def test_an_own_calculation_of_a_listed_metric_must_agree_with_the_listed_one() -> None:
+    chunk = Chunk(
+        id="glw::244",
+        text=CORNING,
+        metadata=ChunkMetadata(doc_id="glw", source_path="/glw.pdf", company="Corning", page=69),
+    )
+    ids = ({"c1": chunk.id}, {chunk.id: chunk}, {chunk.id})
+    question = "What is Corning's FY2018 - FY2020 3 year average operating margin?"
+    derived = parse_derived(derived_figures(question, [chunk]))
+    # Grounded operands on the right rows, but summed and never averaged: three times too large.
+    wrong = (
+        "The FY2018 - FY2020 3 year average operating margin is "
+        "CALC((1,575 / 11,290 + 1,306 / 11,503 + 509 / 11,303) * 100)% [c1]."
+    )
+    [claim] = check_draft(wrong, *ids).claims
+    assert claim.verdict == "calculation"  # nothing to compare with: the operands alone pass
+    [claim] = check_draft(wrong, *ids, derived).claims
+    assert claim.verdict == "unsupported" and "2018-2020 average is CALC(" in claim.reason
+    assert claim.reason.startswith("CALC gives 29.81%") and claim.reason.endswith("= 9.94%")
+    # The same metric written another way, with the same result, agrees with the listed one.
+    right = (
+        "The FY2018 - FY2020 3 year average operating margin is "
+        "CALC((1,575 / 11,290 * 100 + 1,306 / 11,503 * 100 + 509 / 11,303 * 100) / 3)% [c1]."
+    )
+    [claim] = check_draft(right, *ids, derived).claims
+    assert claim.verdict == "calculation", claim.reason
+    # Another period than the listed one is not compared: the listing says nothing about it.
+    other = "Corning's 2020 operating margin is CALC(509 / 11,303 * 100)% [c1]."
+    [claim] = check_draft(other, *ids, derived).claims
+    assert claim.verdict == "calculation", claim.reason
