@@ -101,7 +101,10 @@ async def evaluate_suite(
     result.config["suite_description"] = suite.description
     result.tier_seconds["answers"] = result.wall_seconds
     context = settings.context(**(context_overrides or {}))
-    if tier in ("judged", "all"):
+    if tier in ("judged", "all") and not any(e.answer for e in result.examples):
+        if progress:
+            progress("judged tier skipped: no question was answered")
+    elif tier in ("judged", "all"):
         await judge_result(
             result, settings, judge_model=judge_model or context.judge_model, repeats=repeats,
             judged_limit=judged_limit, judge=judge, progress=progress,
