@@ -63,13 +63,17 @@ class VerdictCache:
     def get(self, key: str) -> float | None:
         with closing(sqlite3.connect(self.path)) as c:
             row = c.execute("SELECT score FROM verdicts WHERE key=?", (key,)).fetchone()
-        if row is None:
+        if row is None or math.isnan(float(row[0])):
+            # A NaN is a failed judgement (an error, unparseable output), not a verdict: try again.
+            # (Caches written before failures were skipped may still hold some.)
             self.misses += 1
             return None
         self.hits += 1
-        return float(row[0])  # 'nan' round-trips through float()
+        return float(row[0])
 
     def put(self, key: str, score: float) -> None:
+        if math.isnan(score):
+            return  # failures are retried on the next run, never replayed from the cache
         with closing(sqlite3.connect(self.path)) as c, c:
             c.execute(
                 "INSERT OR REPLACE INTO verdicts VALUES (?,?,?)", (key, repr(float(score)), time.time())

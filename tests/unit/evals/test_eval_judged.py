@@ -94,12 +94,28 @@ async def test_nan_is_counted_not_averaged(tmp_path: Path) -> None:
     assert any("faithfulness" in f for f in out["failures"])
     # The healthy metric is unaffected.
     assert out["metrics"]["context_recall"]["mean"] == pytest.approx(1.0)
-    # NaN verdicts are cached too: a re-run costs nothing and stays NaN.
+    # A failure is not a verdict: it is not cached, so a re-run asks the judge again (and a bug
+    # fixed since, or a healthy judge, gets real scores) while healthy verdicts come from the cache.
     n = len(judge.calls)
     out2 = await judge_examples(
         examples(), setup_judge(judge), VerdictCache(tmp_path / "v.sqlite"), metrics=["faithfulness"]
     )
-    assert len(judge.calls) == n and out2["metrics"]["faithfulness"]["n_nan"] == 2
+    assert len(judge.calls) > n and out2["metrics"]["faithfulness"]["n_nan"] == 2
+    out3 = await judge_examples(
+        examples(),
+        setup_judge(ScriptedJudge()),
+        VerdictCache(tmp_path / "v.sqlite"),
+        metrics=["faithfulness", "context_recall"],
+    )
+    assert out3["metrics"]["faithfulness"]["n_nan"] == 0 and out3["metrics"]["faithfulness"]["n"] == 2
+    assert out3["cache_hits"] == 1  # context_recall of the one example with a reference
+    # A NaN left in an older cache is read as a miss, not replayed.
+    cache = VerdictCache(tmp_path / "old.sqlite")
+    import sqlite3
+
+    with sqlite3.connect(cache.path) as c:
+        c.execute("INSERT INTO verdicts VALUES ('k', 'nan', 0)")
+    assert cache.get("k") is None and cache.misses == 1
 
 
 async def test_repeats_report_mean_and_spread(tmp_path: Path) -> None:
