@@ -106,7 +106,8 @@ def _listed_conflict(sentence: str, expressions: list[str], derived: Sequence[De
     results = [r for e in expressions if (r := evaluate(e).result) is not None]
     if not listed or not results:
         return ""
-    if any(abs(r - d.result) <= 0.005 * max(abs(d.result), 1e-9) for r in results for d in listed):
+    # Sizes are compared: "declined by CALC((old - new) / old * 100)%" states a negative growth.
+    if any(abs(abs(r) - abs(d.result)) <= 0.005 * max(abs(d.result), 1e-9) for r in results for d in listed):
         return ""
     d, unit = listed[0], "%" if listed[0].percent else ""
     return (

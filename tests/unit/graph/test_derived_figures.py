@@ -463,6 +463,13 @@ def test_an_own_calculation_of_a_listed_metric_must_agree_with_the_listed_one() 
     )
     [claim] = check_draft(right, *ids, derived).claims
     assert claim.verdict == "calculation", claim.reason
+    # A decline written as a positive size agrees with the listed (negative) growth.
+    [growth] = parse_derived(
+        derived_figures("What was Corning's operating income growth from 2019 to 2020?", [chunk])
+    )
+    declined = "Operating income declined by CALC((1,306 - 509) / 1,306 * 100)% from 2019 to 2020 [c1]."
+    [claim] = check_draft(declined, *ids, [growth]).claims
+    assert growth.result < 0 and claim.verdict == "calculation", claim.reason
     # Another period than the listed one is not compared: the listing says nothing about it.
     other = "Corning's 2020 operating margin is CALC(509 / 11,303 * 100)% [c1]."
     [claim] = check_draft(other, *ids, derived).claims
