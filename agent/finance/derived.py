@@ -330,7 +330,7 @@ def locate(item: Item, year: int, passages: Passages) -> Operand | None:
     that includes non-controlling interests only when no other row prints the item."""
     found: list[Operand] = []
     for i, scored in passages:
-        chunk = getattr(scored, "chunk", scored)
+        chunk: Any = getattr(scored, "chunk", scored)
         for label, column, figure in table_cells(chunk.text):
             if not re.search(r"\d", figure) or "%" in figure or not _annual(column, item.key):
                 continue
