@@ -22,7 +22,6 @@ from typing import Any
 from agent.schemas import FILING_FIELDS, FilingFields
 from agent.text import MONTHS_RE
 
-FIELDS = FILING_FIELDS
 _INT_FIELDS = {"fiscal_year", "fiscal_quarter"}
 
 
@@ -39,7 +38,7 @@ class FilingMeta(FilingFields):
     def fill(self, values: dict[str, Any], source: str) -> None:
         """Set fields still unknown from ``values`` (earlier sources win)."""
         for key, value in values.items():
-            if key in FIELDS and value not in (None, "") and getattr(self, key) is None:
+            if key in FILING_FIELDS and value not in (None, "") and getattr(self, key) is None:
                 setattr(self, key, value)
                 self.sources[key] = source
 
@@ -104,7 +103,7 @@ def tidy_company(name: str) -> str:
 def _coerce(values: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in values.items():
-        if key not in FIELDS or value in (None, ""):
+        if key not in FILING_FIELDS or value in (None, ""):
             continue
         if key in _INT_FIELDS:
             try:
