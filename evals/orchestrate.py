@@ -170,11 +170,13 @@ def _require_index(resources: Any, documents: Any) -> None:
 
 
 def slim(result: SuiteResult) -> SuiteResult:
-    """A copy fit for committing as a baseline: metrics kept, chunk texts and planted cases dropped."""
+    """A copy fit for committing as a baseline: metrics kept; chunk texts, the retrieved-id lists and
+    planted cases dropped (the gate reads metrics only)."""
     copy = result.model_copy(deep=True)
     for e in copy.examples:
         for c in e.context:
             c.text = ""
         e.claims = []
+        e.retrieved_ids = []
     copy.critic = {k: v for k, v in copy.critic.items() if k != "cases"}
     return copy

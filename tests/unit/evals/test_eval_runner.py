@@ -86,6 +86,7 @@ async def test_runner_metrics_report_and_gate(suite_file: Path, tmp_path: Path) 
     assert SuiteResult.load(saved).means() == result.means()
     base = slim(result)
     assert all(c.text == "" for e in base.examples for c in e.context)
+    assert all(e.retrieved_ids == [] for e in base.examples) and result.examples[0].retrieved_ids
     assert gate_results(result, base).passed
 
     report = write_report(result, tmp_path / "out", baseline=base, gate=gate_results(result, base))
