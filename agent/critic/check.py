@@ -22,9 +22,11 @@ from agent.critic.labels import (
 )
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.restore import DerivedCalc
+from agent.critic.statements import statement_conflict
 from agent.critic.support import lexical_support
 from agent.finance.derived import asked_metric, implied_rows, normalise_label
 from agent.finance.tables import YEAR, data_row
+from agent.injection import without_instructions
 from agent.prompts.common import is_cannot_answer
 from agent.schemas import Chunk, Claim
 
@@ -215,7 +217,7 @@ def _wrong_columns(sentence: str, n: NumberMention, lines: list[str], sources: l
     return reasons[0] if reasons else ""
 
 
-def _passages_printing(sentence: str, context: dict[str, Chunk]) -> list[str]:
+def _passages_printing(sentence: str, context: dict[str, str]) -> list[str]:
     """For a sentence without citations: the first passage printing each of its figures, when
     every figure is printed in one (small models often drop the [cN] markers). The claim is then
     checked like any cited one (figures, rows, columns), so this cannot make a wrong figure pass."""
@@ -224,12 +226,29 @@ def _passages_printing(sentence: str, context: dict[str, Chunk]) -> list[str]:
         return []
     cited: list[str] = []
     for figure in figures:
-        holder = next((cid for cid, chunk in context.items() if is_grounded(figure, [chunk.text])), None)
+        holder = next((cid for cid, text in context.items() if is_grounded(figure, [text])), None)
         if holder is None:
             return []
         if holder not in cited:
             cited.append(holder)
     return cited
+
+
+def _statement_tables(
+    chunk_ids: list[str],
+    context: dict[str, Chunk],
+    clean: dict[str, str],
+    ids: dict[str, str],
+    statements: Sequence[Chunk],
+) -> list[tuple[str, str]]:
+    """(passage id, text) of the evidence tables from the cited passages' companies."""
+    companies = {context[c].metadata.company for c in chunk_ids if c in context}
+    tables = [(ids[cid], clean[cid]) for cid, c in context.items() if c.metadata.company in companies]
+    return tables + [
+        (f"page {c.metadata.page_number}", without_instructions(c.text, ""))
+        for c in statements
+        if c.metadata.company in companies and c.id not in context
+    ]
 
 
 def check_draft(
@@ -238,19 +257,28 @@ def check_draft(
     context: dict[str, Chunk],
     retrieved: set[str],
     derived: Sequence[DerivedCalc] = (),
+    statements: Sequence[Chunk] = (),
 ) -> DraftCheck:
     """Split ``draft`` into claims and decide what can be decided without a model.
 
     ``aliases`` maps [cN] to chunk ids of the drafting context; ``context`` holds those chunks;
     ``retrieved`` is every chunk id retrieved this turn (a raw chunk id cited outside it is a
     citation to something never retrieved); ``derived`` are the calculations the figure list gave
-    the drafter (a sentence's own CALC of one of them must agree with it).
+    the drafter (a sentence's own CALC of one of them must agree with it); ``statements`` are
+    statement passages of the cited filings found outside the context (a stated line item must
+    agree with its statement, see :mod:`agent.critic.statements`).
+
+    Sentences of a passage that address the reader or a model (:mod:`agent.injection`) are no
+    evidence: a figure only they state is not grounded.
     """
     result = DraftCheck()
     if not draft.strip() or (is_cannot_answer(draft) and len(split_sentences(draft)) <= 1):
         result.cannot_answer = True
         return result
-    all_texts = [c.text for c in context.values()]
+    # What the passages say as data: instruction-like sentences blanked.
+    clean = {cid: without_instructions(c.text, "") for cid, c in context.items()}
+    ids = {cid: alias for alias, cid in aliases.items()}
+    all_texts = list(clean.values())
     for sentence in split_sentences(draft):
         if is_cannot_answer(sentence.text):
             result.cannot_answer = True
@@ -268,7 +296,7 @@ def check_draft(
         bare = sentence.bare
         numbers = [n.raw for n in extract_numbers(CALC_PATTERN.sub(" ", bare))]
         if not chunk_ids and not bad:
-            chunk_ids = _passages_printing(bare, context)
+            chunk_ids = _passages_printing(bare, clean)
             if chunk_ids:
                 result.attributed.append(bare[:80])
         claim = Claim(text=bare, chunk_ids=chunk_ids, numbers=numbers)
@@ -282,7 +310,7 @@ def check_draft(
         elif any(cid not in retrieved for cid in chunk_ids):
             claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
         else:
-            sources = [context[cid].text for cid in chunk_ids if cid in context]
+            sources = [clean[cid] for cid in chunk_ids if cid in context]
             # What the sentence says about table rows, without the company's own name: "Best Buy"
             # must not make the row "Net earnings attributable to Best Buy" look named.
             rows_named = _without_names(
@@ -299,7 +327,12 @@ def check_draft(
             if missing:
                 absent = [n for n in missing if not is_grounded(n, all_texts)]
                 result.numbers_absent_from_context += len(absent)
+                raw = [context[cid].text for cid in chunk_ids if cid in context]
                 where = "any passage" if absent else "the cited passages (cite the passage that states it)"
+                if all(is_grounded(n, raw) for n in missing):
+                    where = (
+                        "the passages as data: only a sentence addressed to the reader (not a fact) states it"
+                    )
                 claim.verdict = "ungrounded_number"
                 claim.reason = f"{', '.join(n.raw for n in missing)} not found in {where}"
             elif not calc_ok:
@@ -318,15 +351,22 @@ def check_draft(
                     "unsupported",
                     "the sentence gives a figure without saying what it is",
                 )
-            elif numbers and (wrong := _wrong_row(rows_named, sources)):
+            elif (numbers and (wrong := _wrong_row(rows_named, sources))) or (
+                numbers
+                and (
+                    wrong := statement_conflict(
+                        rows_named,
+                        extract_numbers(CALC_PATTERN.sub(" ", bare)),
+                        _statement_tables(chunk_ids, context, clean, ids, statements),
+                    )
+                )
+            ):
                 claim.verdict, claim.reason = "unsupported", wrong
             elif numbers:
                 claim.verdict, claim.reason = "supported", "every figure found in the cited passages"
                 # Keep only the passages that print the figures: the others were cited loosely.
                 figures = extract_numbers(bare)
-                holding = [
-                    cid for cid in chunk_ids if any(is_grounded(n, [context[cid].text]) for n in figures)
-                ]
+                holding = [cid for cid in chunk_ids if any(is_grounded(n, [clean[cid]]) for n in figures)]
                 claim.chunk_ids = holding or chunk_ids
             else:
                 company = next((context[c].metadata.company or "" for c in chunk_ids if c in context), "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -10,15 +11,20 @@ from langgraph.runtime import Runtime
 
 from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
+from agent.critic.calc import CALC_PATTERN
 from agent.critic.check import check_draft, faithfulness, feedback_for
+from agent.critic.claims import split_sentences
+from agent.critic.numbers import extract_numbers
 from agent.critic.restore import parse_derived, restore_calculations
+from agent.critic.statements import statement_query
+from agent.injection import without_instructions
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.common import SYSTEM, render_context
 from agent.prompts.critic import judge_instructions
 from agent.routing import decide
-from agent.schemas import Critique, Usage
+from agent.schemas import Chunk, Critique, Scope, Usage
 from agent.state import State
 from agent.state import add_usage as _add
 
@@ -40,6 +46,27 @@ def parse_verdict(reply: str) -> bool | None:
     return None
 
 
+async def _statement_passages(resources: Resources, state: State, draft: str, ctx: Context) -> list[Chunk]:
+    """Statement tables of the context's filings for drafted line-item figures that no context
+    table can check (see :mod:`agent.critic.statements`), at most ``ctx.statement_lookups`` searches."""
+    tables = [(c.id, without_instructions(c.chunk.text, "")) for c in state.context]
+    queries: list[str] = []
+    for sentence in split_sentences(draft):
+        plain = CALC_PATTERN.sub(" ", sentence.bare)
+        query = statement_query(plain, extract_numbers(plain), tables)
+        if query and query not in queries:
+            queries.append(query)
+    doc_ids = sorted({c.chunk.metadata.doc_id for c in state.context})
+    if not queries or not doc_ids:
+        return []
+    scope = Scope(doc_ids=doc_ids, status="ok", reason="the drafting context's filings")
+    found: dict[str, Chunk] = {}
+    for query in queries[: ctx.statement_lookups]:
+        hits = await asyncio.to_thread(resources.search, query, scope, 8, ctx)
+        found.update((h.id, h.chunk) for h in hits if h.chunk.metadata.is_table)
+    return list(found.values())
+
+
 def make_critique(resources: Resources):
     @timed("critique_draft")
     async def critique_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -49,7 +76,8 @@ def make_critique(resources: Resources):
         retrieved = {c.id for c in state.retrieved} | set(chunks)
         derived = parse_derived(state.figures)
         draft, fallbacks = restore_calculations(state.draft, derived, [c.text for c in chunks.values()])
-        checked = check_draft(draft, aliases, chunks, retrieved, derived)
+        statements = await _statement_passages(resources, state, draft, ctx)
+        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements)
         usage = Usage()
         calls = state.usage.llm_calls
         for i in checked.pending:

@@ -20,11 +20,13 @@ from agent.schemas import Scope, ScoredChunk
 class Resources:
     """Lazily built index, retriever, reranker and chat models for one Settings."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, index: Any = None) -> None:
+        """``index``: an already open FilingIndex (e.g. with its own embedder) instead of one
+        opened from ``settings`` on first use."""
         self.settings = settings or Settings()
         self._lock = threading.RLock()
         self._chat: dict[str, BaseChatModel] = {}
-        self._index: Any = None
+        self._index: Any = index
         self._rerankers: dict[str, Any] = {}
 
     # --- models ----------------------------------------------------------------------
