@@ -15,6 +15,10 @@ class LoadError(Exception):
     """A file that cannot be ingested; the message names the cause in one line."""
 
 
+def page_limit_message(n: int, limit: int) -> str:
+    return f"{n:,} pages, over the per-document limit of {limit:,} (raise it with --max-pages or FILINGS_MAX_PAGES)"
+
+
 @dataclass
 class Block:
     """A run of text on one page. Tables carry ``header`` lines (title, unit line, column headers)

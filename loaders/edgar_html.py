@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.base import ITEM_LINE, Block, LoadedDocument, LoadError, Page
+from loaders.encoding import declared_encoding, detect
 from loaders.tables import UNIT_LINE
 
 _SKIP = {"script", "style", "head", "title", "ix:header", "noscript"}
@@ -61,6 +62,17 @@ def _norm(text: str) -> str:
 
 def _style(el: Any) -> str:
     return (el.get("style") or "").lower().replace(" ", "")
+
+
+_INVISIBLE = re.compile(
+    r"display:none|visibility:hidden|font-size:0(?:\.0+)?(?:px|pt|em|rem|%)?(?:;|$)|opacity:0(?:\.0+)?(?:;|$)"
+)
+
+
+def _hidden(el: Any, style: str) -> bool:
+    """Text a person reading the filing never sees is not indexed either: it could only address a
+    machine reader (hidden prompt injection). iXBRL's hidden header is read by ``read_dei``."""
+    return bool(_INVISIBLE.search(style)) or el.get("hidden") is not None or el.get("aria-hidden") == "true"
 
 
 def read_dei(root: Any) -> dict[str, str]:
@@ -139,7 +151,7 @@ class _Walker:
                 self.buf.append(el.tail)
             return
         style = _style(el)
-        if tag in _SKIP or "display:none" in style:
+        if tag in _SKIP or _hidden(el, style):
             if el.tail:
                 self.buf.append(el.tail)
             return
@@ -202,9 +214,16 @@ def load_edgar_html(path: Path) -> LoadedDocument:
     raw = path.read_bytes()
     if not raw.strip():
         raise LoadError("empty file")
+    warnings: list[str] = []
+    parser = None
+    if declared_encoding(raw[:4096]) is None:
+        # lxml would guess Latin-1 for undeclared non-UTF-8 bytes: cp1252's "€" became a control code.
+        encoding, warning = detect(raw)
+        parser = lxml.html.HTMLParser(encoding=encoding)
+        warnings += [warning] if warning else []
     try:
-        root = lxml.html.fromstring(raw)
-    except (lxml.etree.ParserError, ValueError) as exc:
+        root = lxml.html.fromstring(raw, parser=parser)
+    except (lxml.etree.ParserError, ValueError, LookupError) as exc:
         raise LoadError(f"unparseable HTML ({exc})") from exc
     facts = read_dei(root)
     body = root.find("body")
@@ -214,4 +233,4 @@ def load_edgar_html(path: Path) -> LoadedDocument:
     pages = [Page(index=i, blocks=_to_blocks(items)) for i, items in enumerate(p for p in walker.pages if p)]
     if sum(len(p.text) for p in pages) < 200:
         raise LoadError("no visible text in HTML")
-    return LoadedDocument(path=path, kind="html", pages=pages, xbrl=facts)
+    return LoadedDocument(path=path, kind="html", pages=pages, xbrl=facts, warnings=warnings)

@@ -3,12 +3,17 @@ so that parsing the next file overlaps with embedding the current one."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from loaders.base import LoadedDocument, LoadError
+from loaders.base import LoadedDocument, LoadError, page_limit_message
 from loaders.metadata import FilingMeta, MetadataError, resolve
 from loaders.sections import Segment, segment
 
@@ -33,11 +38,27 @@ class Parsed:
     segments: list[Segment] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Why the content does not look like a filing (no cover, no Items, no figures), or None.
+    not_a_filing: str | None = None
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading; a FIFO, socket or device is refused instead of blocking
+    (the check is made on the opened descriptor, so a file swapped for a FIFO is caught too)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -45,7 +66,7 @@ def sha256_file(path: Path) -> str:
 
 def _sniff(path: Path) -> str:
     """Which loader fits the bytes (extensions lie); raises LoadError for empty/unknown files."""
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         head = fh.read(2048)
     if not head.strip():
         raise LoadError("empty file")
@@ -66,33 +87,59 @@ def _sniff(path: Path) -> str:
     raise LoadError(f"unsupported file type {ext or '(no extension)'} (use .pdf, .htm/.html or .txt)")
 
 
-def load_any(path: Path) -> LoadedDocument:
+def load_any(path: Path, max_pages: int | None = None) -> LoadedDocument:
+    """Load with the loader the bytes call for; more than ``max_pages`` pages is a LoadError
+    (a PDF's page count is checked before any text is extracted)."""
     kind = _sniff(path)
     if kind == "pdf":
         from loaders.pdf import load_pdf
 
-        return load_pdf(path)
-    if kind == "html":
+        doc = load_pdf(path, max_pages=max_pages)
+    elif kind == "html":
         from loaders.edgar_html import load_edgar_html
 
-        return load_edgar_html(path)
-    from loaders.text import load_text
+        doc = load_edgar_html(path)
+    else:
+        from loaders.text import load_text
 
-    return load_text(path)
+        doc = load_text(path)
+    if max_pages is not None and doc.n_pages > max_pages:
+        raise LoadError(page_limit_message(doc.n_pages, max_pages))
+    return doc
 
 
-def parse_file(path_str: str, sha256: str) -> Parsed:
+_NUMBER = re.compile(r"\d[\d,]*\.?\d*")
+
+
+def filing_evidence(meta: FilingMeta, segments: list[Segment]) -> list[str]:
+    """What in the content marks it as a filing: cover or XBRL facts, a sidecar the user wrote,
+    Item headings, tables of figures. A file name alone is not evidence."""
+    found = {src for key, src in meta.sources.items() if key in ("company", "form_type", "cik", "accession")}
+    evidence = sorted(found & {"sidecar", "xbrl", "cover"})
+    if any(s.item for s in segments):
+        evidence.append("item headings")
+    if any(s.block.kind == "table" and len(_NUMBER.findall(s.block.text)) >= 4 for s in segments):
+        evidence.append("tables of figures")
+    return evidence
+
+
+def parse_file(path_str: str, sha256: str, max_pages: int | None = None) -> Parsed:
     """Load, resolve metadata and cut into Item segments; errors come back in ``Parsed.error``."""
     path = Path(path_str)
     out = Parsed(path=path_str, sha256=sha256)
     try:
-        doc = load_any(path)
+        doc = load_any(path, max_pages)
         first = len(doc.pages[0].text) if doc.pages else 0
         meta = resolve(path, doc.xbrl, doc.head_text(5), first)
         out.meta = meta
         out.n_pages = doc.n_pages
         out.segments = segment(doc.pages, meta.form_type)
         out.warnings = doc.warnings
+        if not filing_evidence(meta, out.segments):
+            out.not_a_filing = (
+                "does not look like a filing (no cover page, Item headings or tables of figures found); "
+                f"add a sidecar {path.name}.meta.json naming the company, or ingest it with --force"
+            )
     except (LoadError, MetadataError, OSError) as exc:
         out.error = str(exc)
     except RecursionError:

@@ -7,7 +7,7 @@ import re
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from loaders.base import LoadedDocument, LoadError, Page
+from loaders.base import LoadedDocument, LoadError, Page, page_limit_message
 from loaders.tables import split_blocks
 
 log = logging.getLogger(__name__)
@@ -90,11 +90,13 @@ def _chars(text: str) -> int:
     return len(re.sub(r"\s", "", text))
 
 
-def _read_pages(path: Path, strict: bool, warnings: list[str]) -> list[str]:
+def _read_pages(path: Path, strict: bool, warnings: list[str], max_pages: int | None = None) -> list[str]:
     from pypdf.errors import LimitReachedError, PdfReadError
 
     reader = _open(path, strict)
     n = len(reader.pages)
+    if max_pages is not None and n > max_pages:
+        raise LoadError(page_limit_message(n, max_pages))
     texts: list[str] = []
     failed = 0
     for i in range(n):
@@ -110,7 +112,7 @@ def _read_pages(path: Path, strict: bool, warnings: list[str]) -> list[str]:
     return texts
 
 
-def load_pdf(path: Path) -> LoadedDocument:
+def load_pdf(path: Path, max_pages: int | None = None) -> LoadedDocument:
     """Text per page (zero-based index), split into prose and table blocks.
 
     Raises :class:`LoadError` for encrypted (non-empty password), corrupt, truncated or image-only files.
@@ -125,12 +127,12 @@ def load_pdf(path: Path) -> LoadedDocument:
             continue  # the raised-limits retry is only for pypdf's resource guards
         try:
             with _raised_limits() if attempt == 1 else nullcontext():
-                texts = _read_pages(path, strict, warnings)
+                texts = _read_pages(path, strict, warnings, max_pages)
             break
         except LoadError as exc:
             errors.append(str(exc))
             texts = None
-            if "password" in str(exc) or "cryptography" in str(exc):
+            if any(final in str(exc) for final in ("password", "cryptography", "per-document limit")):
                 break
         except (LimitReachedError, PdfReadError, RecursionError) as exc:
             errors.append(f"pypdf failed ({type(exc).__name__}: {exc})")

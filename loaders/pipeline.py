@@ -8,31 +8,31 @@ searches and purged on the next write; re-running the command then completes the
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
 import os
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from agent.config import Settings
+from agent.injection import instruction_cue
 from agent.retrieval.index import DocumentRecord, FilingIndex
 from agent.retrieval.manifest import now_iso
 from agent.schemas import Chunk, ChunkMetadata
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
-from loaders.parse import PARSER_VERSION, SUPPORTED, Parsed, parse_file, sha256_file
+from loaders.discover import discover, regular_file_problem, safe_resolve
+from loaders.parse import PARSER_VERSION, Parsed, sha256_file
+from loaders.workers import make_pool, result, submit
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
 log = logging.getLogger(__name__)
 
-Status = Literal["ingested", "replaced", "skipped", "failed"]
+Status = Literal["ingested", "replaced", "skipped", "failed", "removed"]
 EMBED_BATCH = 64
 PREFETCH = 2  # files parsed ahead of the one being embedded
 
@@ -71,6 +71,10 @@ class IngestReport:
         return self._n("failed")
 
     @property
+    def removed(self) -> int:
+        return self._n("removed")
+
+    @property
     def pages(self) -> int:
         return sum(r.pages for r in self.results if r.status in ("ingested", "replaced"))
 
@@ -99,57 +103,6 @@ class Progress:
     def file_done(self, result: FileResult) -> None: ...
 
     def warning(self, message: str) -> None: ...
-
-
-# --- discovery ------------------------------------------------------------------------------
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
-
-
-def discover(paths: list[Path]) -> tuple[list[Path], list[str], list[FileResult]]:
-    """Files to ingest (sorted, de-duplicated), warnings, and failures for bad named paths.
-
-    Folders are walked recursively for supported files; symlinks that leave the named folder
-    are skipped with a warning rather than followed.
-    """
-    files: list[Path] = []
-    warnings: list[str] = []
-    failures: list[FileResult] = []
-    for raw in paths:
-        p = Path(raw).expanduser()
-        if not p.exists():
-            failures.append(FileResult(str(p), "failed", message="no such file or folder"))
-            continue
-        if p.is_file():
-            files.append(p.resolve())
-            continue
-        root = p.resolve()
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            here = Path(dirpath)
-            for d in list(dirnames):
-                if (here / d).is_symlink():
-                    target = (here / d).resolve()
-                    where = "outside" if not _inside(target, root) else "inside"
-                    warnings.append(f"{here / d}: symlinked folder ({where} {root}) not followed")
-                    dirnames.remove(d)
-                elif d.startswith("."):
-                    dirnames.remove(d)
-            for name in sorted(filenames):
-                f = here / name
-                if name.startswith(".") or f.suffix.lower() not in SUPPORTED:
-                    continue
-                if f.is_symlink():
-                    target = f.resolve()
-                    if not _inside(target, root):
-                        warnings.append(f"{f}: symlink to {target} outside {root}, skipped")
-                        continue
-                    f = target
-                files.append(f if f.is_absolute() else f.resolve())
-    return list(dict.fromkeys(files)), warnings, failures
 
 
 # --- the pipeline ---------------------------------------------------------------------------
@@ -183,8 +136,13 @@ def _amends(index: FilingIndex, rec: DocumentRecord) -> str | None:
 
 
 class _Ingestor:
-    def __init__(self, index: FilingIndex, progress: Progress, chunk_tokens: int, overlap: int) -> None:
+    def __init__(
+        self, index: FilingIndex, progress: Progress, chunk_tokens: int, overlap: int, force: bool = False
+    ) -> None:
         self.index = index
+        self.force = force
+        self.max_pages = index.settings.max_pages
+        self.max_bytes = int(index.settings.max_file_mb * 1e6)
         self.progress = progress
         self.embeddings = index.embeddings
         self.counter = _counter(self.embeddings)
@@ -201,10 +159,20 @@ class _Ingestor:
                 )
         doc = self.index.manifest.find(f"sha256:{sha}")
         if doc and doc[1] == "committed" and _current(doc[0]):
-            return FileResult(
-                str(path), "skipped", doc[0].doc_id, message=f"same content as {doc[0].source_path}"
-            )
+            return self._same_as(str(path), doc[0])
         return None
+
+    def _same_as(self, path: str, other: DocumentRecord) -> FileResult:
+        """``path`` now holds bytes indexed under another path: one copy is indexed, and what the
+        index held for ``path`` before (an older version) must not stay searchable."""
+        stale = [
+            r for r, st in self.index.manifest.by_path(path) if st == "committed" and r.doc_id != other.doc_id
+        ]
+        for rec in stale:
+            self.index.retire(rec.doc_id)
+        note = "; removed the older version indexed from this path" if stale else ""
+        status: Status = "replaced" if stale else "skipped"
+        return FileResult(path, status, other.doc_id, message=f"same content as {other.source_path}{note}")
 
     def write(self, parsed: Parsed) -> FileResult:
         t0 = time.perf_counter()
@@ -219,15 +187,21 @@ class _Ingestor:
         )
         if existing is not None and same_bytes and _current(existing[0]):
             rec = existing[0]
-            why = "unchanged" if rec.source_path == path else f"same content as {rec.source_path}"
-            return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message=why)
+            if rec.source_path != path:
+                return self._same_as(path, rec)
+            return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message="unchanged")
+        if parsed.not_a_filing and not self.force:
+            return FileResult(path, "failed", message=parsed.not_a_filing)
         replaces = [r.doc_id for r, st in self.index.manifest.by_path(path) if st == "committed"]
         if existing and existing[1] == "committed" and doc_id not in replaces:
             replaces.append(doc_id)  # same accession re-filed from another path: the new bytes win
+        filing = meta.filing_fields()
+        hostile = _hostile_field(filing, meta.sources)
+        if hostile:
+            return FileResult(path, "failed", message=hostile)
         raw = chunk_segments(parsed.segments, self.counter, self.budget, self.overlap)
         if not raw:
             return FileResult(path, "failed", message="no text to index after parsing")
-        filing = meta.filing_fields()
         record = DocumentRecord(
             doc_id=doc_id,
             source_path=path,
@@ -255,6 +229,7 @@ class _Ingestor:
                     part=rc.part,
                     chunk_index=i,
                     is_table=rc.is_table,
+                    flagged=instruction_cue(rc.text) or None,
                 ),
             )
             for i, rc in enumerate(raw)
@@ -282,8 +257,29 @@ class _Ingestor:
             if existing is not None and same_bytes
             else []
         )
+        if parsed.not_a_filing:
+            notes.append("does not look like a filing; kept because of --force")
         msg = "; ".join([*notes, *parsed.warnings[:3]])
         return FileResult(path, status, doc_id, parsed.n_pages, len(chunks), time.perf_counter() - t0, msg)
+
+
+MAX_FIELD_CHARS = 200
+
+
+def _hostile_field(filing: dict[str, Any], sources: dict[str, str]) -> str:
+    """Why a filing field (company, form, ...) cannot be stored: it is shown beside every passage
+    of the document, so a sidecar or cover 'name' that addresses a model would reach the prompt."""
+    for key, value in filing.items():
+        if not isinstance(value, str):
+            continue
+        where = sources.get(key, "?")
+        if len(value) > MAX_FIELD_CHARS:
+            return f"metadata field {key!r} (from the {where}) is {len(value)} characters long, over {MAX_FIELD_CHARS}"
+        cue = instruction_cue(value)
+        if cue or any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+            why = cue or "contains control characters"
+            return f"metadata field {key!r} (from the {where}) is not a plain value ({why})"
+    return ""
 
 
 def _current(record: DocumentRecord) -> bool:
@@ -299,55 +295,68 @@ def ingest_paths(
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
     overlap: int = DEFAULT_OVERLAP,
     workers: int = 1,
+    force: bool = False,
+    prune: bool = False,
 ) -> IngestReport:
     """Ingest files and folders (recursively) into the index under ``settings``.
 
     Unchanged files are skipped, changed files replace their previous version, bad files are
-    reported one line each (``IngestReport.results``) while the others are ingested.
+    reported one line each (``IngestReport.results``) while the others are ingested. ``force``
+    keeps files that do not look like filings; ``prune`` first removes the documents indexed from
+    under the named folders whose files are gone (deleted or renamed).
     ``workers=0`` parses in this process (no overlap with embedding).
     """
     progress = progress or Progress()
     t_start = time.perf_counter()
-    files, warnings, failures = discover([Path(p) for p in paths])
-    report = IngestReport(results=list(failures), warnings=warnings)
-    for w in warnings:
+    found = discover([Path(p) for p in paths])
+    failures = [FileResult(p.path, "failed", message=p.message) for p in found.problems]
+    report = IngestReport(results=failures, warnings=found.warnings)
+    for w in found.warnings:
         progress.warning(w)
-    progress.start(files)
+    progress.start(found.files)
     for failure in failures:
         progress.file_done(failure)
     # Fork the parser worker before torch/chromadb start their threads in this process.
-    pool = _make_pool(workers) if workers > 0 and len(files) > 1 else None
-    index = FilingIndex.open(settings, embeddings=embeddings)
+    pool = make_pool(workers) if workers > 0 and len(found.files) > 1 else None
     try:
-        with index.writer():
-            ingestor = _Ingestor(index, progress, chunk_tokens, overlap)
-            _run(files, ingestor, report, progress, pool)
+        # The lock comes before the store is opened: two ingests creating a fresh index at once
+        # raced in Chroma's own table creation.
+        with FilingIndex.open_for_write(settings, embeddings=embeddings) as index:
+            if prune:
+                for rec in prune_missing(index, [Path(p) for p in paths]):
+                    gone = FileResult(
+                        rec.source_path, "removed", rec.doc_id, message="file is gone (--prune)"
+                    )
+                    report.results.append(gone)
+                    progress.file_done(gone)
+            ingestor = _Ingestor(index, progress, chunk_tokens, overlap, force)
+            _run(found.files, ingestor, report, progress, pool)
             report.embed_seconds = ingestor.embed_seconds
     finally:
-        index.close()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     report.seconds = time.perf_counter() - t_start
     return report
 
 
-def _yield_cpu() -> None:
-    """The embedder is the bottleneck: the parser should only use the cycles it leaves idle."""
-    with contextlib.suppress(OSError):
-        os.nice(10)
+def prune_missing(index: FilingIndex, roots: list[Path]) -> list[DocumentRecord]:
+    """Remove the committed documents from under ``roots`` whose source file no longer exists."""
+    where = [r.expanduser().absolute() for r in roots]
+    resolved = [*where, *(safe_resolve(r) for r in where if r.exists())]
+    gone = [
+        rec
+        for rec in index.documents()
+        if any(Path(rec.source_path).is_relative_to(r) for r in resolved)
+        and not os.path.lexists(rec.source_path)
+    ]
+    for rec in gone:
+        index.retire(rec.doc_id)
+    return gone
 
 
-def _make_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A parser pool started now (fork: no re-import of ``__main__``, works from any entry point)."""
-    try:
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_yield_cpu
-        )
-        pool.submit(os.getpid).result(timeout=60)
-        return pool
-    except (OSError, ValueError, BrokenProcessPool, TimeoutError) as exc:
-        log.warning("parsing in-process (no worker: %s)", exc)
-        return None
+def _fail(report: IngestReport, progress: Progress, result: FileResult) -> None:
+    report.results.append(result)
+    progress.file_done(result)
 
 
 def _run(
@@ -359,17 +368,23 @@ def _run(
 ) -> None:
     todo: list[tuple[Path, str]] = []
     for path in files:
+        # Checked before any byte is read: a FIFO would block, a 200 MB dump would take hours.
+        problem = regular_file_problem(path, ing.max_bytes)
+        if problem:
+            _fail(report, progress, FileResult(str(path), "failed", message=problem))
+            continue
         try:
             sha = sha256_file(path)
         except OSError as exc:
-            result = FileResult(str(path), "failed", message=f"cannot read ({exc.strerror or exc})")
-            report.results.append(result)
-            progress.file_done(result)
+            _fail(
+                report,
+                progress,
+                FileResult(str(path), "failed", message=f"cannot read ({exc.strerror or exc})"),
+            )
             continue
         skipped = ing.precheck(path, sha)
         if skipped:
-            report.results.append(skipped)
-            progress.file_done(skipped)
+            _fail(report, progress, skipped)
         else:
             todo.append((path, sha))
     pending: deque[tuple[Path, str, Future[Parsed] | None]] = deque()
@@ -377,32 +392,13 @@ def _run(
     while queue or pending:
         while queue and len(pending) < PREFETCH:
             path, sha = queue.popleft()
-            pending.append((path, sha, _submit(pool, path, sha)))
+            pending.append((path, sha, submit(pool, path, sha, ing.max_pages)))
         path, sha, fut = pending.popleft()
         progress.file_started(path)
-        parsed = _result(fut, path, sha)
-        result = ing.write(parsed)
-        report.results.append(result)
-        progress.file_done(result)
-
-
-def _submit(pool: ProcessPoolExecutor | None, path: Path, sha: str) -> Future[Parsed] | None:
-    if pool is None:
-        return None
-    try:
-        return pool.submit(parse_file, str(path), sha)
-    except (BrokenProcessPool, RuntimeError):
-        return None
-
-
-def _result(fut: Future[Parsed] | None, path: Path, sha: str) -> Parsed:
-    """The worker's result; parse here if there is no worker or it died."""
-    if fut is not None:
-        try:
-            return fut.result()
-        except BrokenProcessPool:
-            log.warning("parser worker died on %s; parsing in-process", path)
-    return parse_file(str(path), sha)
+        parsed = result(fut, path, sha, ing.max_pages)
+        outcome = ing.write(parsed)
+        report.results.append(outcome)
+        progress.file_done(outcome)
 
 
 def summary_rows(report: IngestReport) -> dict[str, Any]:
@@ -411,6 +407,7 @@ def summary_rows(report: IngestReport) -> dict[str, Any]:
         "ingested": report.ingested,
         "skipped": report.skipped,
         "failed": report.failed,
+        "removed": report.removed,
         "pages": report.pages,
         "chunks": report.chunks,
         "seconds": round(report.seconds, 1),

@@ -11,7 +11,7 @@ import fcntl
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,24 @@ class IndexBusyError(RuntimeError):
     """Another process is writing to this index."""
 
 
+@contextmanager
+def _flock(path: Path, *, blocking: bool) -> Iterator[None]:
+    """An exclusive lock on ``path`` for the block; not ``blocking``: IndexBusyError when held."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise IndexBusyError(f"another process is writing to the index at {path.parent}") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _write_lock(index_dir: Path) -> AbstractContextManager[None]:
+    return _flock(index_dir / "write.lock", blocking=False)
+
+
 def _fails_closed(filter: MetadataFilter | None) -> bool:
     return filter is not None and any(len(v) == 0 for v in filter.values())
 
@@ -52,14 +70,36 @@ class FilingIndex:
         self._embeddings = embeddings
         self._bm25: BM25Index | None = None
         self._bm25_generation = -1
+        self._locked = False
 
     @classmethod
     def open(cls, settings: Settings, embeddings: Embeddings | None = None) -> FilingIndex:
         """Open (creating if needed) the index; ``embeddings`` defaults to ``settings.embeddings_model``,
         loaded lazily on the first dense search or write."""
         settings.index_dir.mkdir(parents=True, exist_ok=True)
+        # Chroma creates its tables on first open and two processes doing so at once crash
+        # ("table collections already exists"): opening is serialised (briefly, readers included).
+        with _flock(settings.index_dir / "open.lock", blocking=True):
+            store = ChromaStore(settings)
         manifest = Manifest(settings.index_dir / "manifest.sqlite")
-        return cls(settings, ChromaStore(settings), manifest, embeddings)
+        return cls(settings, store, manifest, embeddings)
+
+    @classmethod
+    @contextmanager
+    def open_for_write(
+        cls, settings: Settings, embeddings: Embeddings | None = None
+    ) -> Iterator[FilingIndex]:
+        """The index opened under the exclusive write lock, taken before anything is opened or
+        created; leftovers of crashed writers are purged first. Raises :class:`IndexBusyError`."""
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        with _write_lock(settings.index_dir):
+            index = cls.open(settings, embeddings)
+            index._locked = True
+            try:
+                index.purge_leftovers()
+                yield index
+            finally:
+                index.close()
 
     def close(self) -> None:
         self.manifest.close()
@@ -160,19 +200,12 @@ class FilingIndex:
     @contextmanager
     def writer(self) -> Iterator[FilingIndex]:
         """Exclusive write access across processes; purges leftovers of crashed writers first."""
-        lock_path = self.settings.index_dir / "write.lock"
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusyError(
-                    f"another process is writing to the index at {self.settings.index_dir}"
-                ) from None
+        if self._locked:  # opened with open_for_write: the lock is already ours
+            yield self
+            return
+        with _write_lock(self.settings.index_dir):
             self.purge_leftovers()
             yield self
-        finally:
-            os.close(fd)  # closing releases the flock
 
     def purge_leftovers(self) -> list[str]:
         """Remove vectors of pending (crashed) documents and queued removals. Call under ``writer()``."""
@@ -235,7 +268,11 @@ class FilingIndex:
         if rec is None:
             return None
         with self.writer():
-            self.manifest.drop_document(rec.doc_id)
-            self.store.delete_doc(rec.doc_id)
-            self.manifest.purged(rec.doc_id)
+            self.retire(rec.doc_id)
         return rec
+
+    def retire(self, doc_id: str) -> None:
+        """Remove a committed document and its chunks. Call under ``writer()``."""
+        self.manifest.drop_document(doc_id)
+        self.store.delete_doc(doc_id)
+        self.manifest.purged(doc_id)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from loaders.edgar_html import load_edgar_html
 from loaders.parse import parse_file, sha256_file
-from loaders.pipeline import discover
+from loaders.discover import discover
 
 IXBRL = """<html><body>
 <div style="display:none"><ix:header><ix:hidden>
@@ -82,8 +82,8 @@ def test_discover_recurses_and_refuses_symlinks_leaving_the_tree(tmp_path: Path)
     os.symlink(outside / "secret.pdf", root / "link.pdf")
     os.symlink(outside, root / "linkdir")
     os.symlink(root / "a.pdf", root / "inside.pdf")
-    files, warnings, failures = discover([root, tmp_path / "missing.pdf"])
-    assert files == [(root / "a.pdf").resolve(), (root / "sub" / "b.htm").resolve()]
-    assert any("link.pdf" in w and "outside" in w for w in warnings)
-    assert any("linkdir" in w for w in warnings)
-    assert [f.message for f in failures] == ["no such file or folder"]
+    found = discover([root, tmp_path / "missing.pdf"])
+    assert found.files == [(root / "a.pdf").resolve(), (root / "sub" / "b.htm").resolve()]
+    assert any("link.pdf" in w and "outside" in w for w in found.warnings)
+    assert any("linkdir" in w for w in found.warnings)
+    assert [f.message for f in found.problems] == ["no such file or folder (or a dangling symlink)"]
