@@ -65,15 +65,16 @@ def _stated(sentence: str, figures: Sequence[NumberMention]) -> _Stated | None:
     return _Stated(items[0], period, amounts, qualifiers)
 
 
-def _cells(stated: _Stated, tables: Sequence[tuple[str, str]]) -> list[Cell]:
-    """The statement cells printing the item in a column of the period."""
+def _cells(stated: _Stated, tables: Sequence[tuple[str, str]], any_period: bool = False) -> list[Cell]:
+    """The statement cells printing the item in a column of the period (``any_period``: in any column)."""
     cells = []
     for pid, text in tables:
         for label, column, value in table_cells(text):
             if not stated.item.rows.fullmatch(normalise_label(label)) or not re.search(r"\d", value):
                 continue
             years = {int(y) for y in YEAR.findall(column)}
-            if years & stated.period.years and stated.period.admits(column) and "%" not in value:
+            in_period = years & stated.period.years and stated.period.admits(column)
+            if (any_period or in_period) and "%" not in value:
                 cells.append((pid, text, label, column, value))
     return cells
 
@@ -104,7 +105,9 @@ def statement_conflict(
     # share") that the statement's own row label does not print make it another figure.
     if stated.qualifiers - set().union(*(label_words(c[2]) for c in cells)):
         return ""
-    for _pid, text, _label, _column, value in cells:
+    # Agreement with any column of the row is left to the column checks: a fiscal year named
+    # differently by the question and the filing must not turn a right figure into a conflict.
+    for _pid, text, _label, _column, value in _cells(stated, tables, any_period=True):
         if any(is_grounded(f, [f"{table_header(text)}\n{value}"]) for f in stated.amounts):
             return ""
     pid, text, label, column, value = cells[0]

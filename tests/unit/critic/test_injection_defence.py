@@ -142,3 +142,11 @@ def test_a_statement_is_looked_up_only_when_the_context_cannot_check() -> None:
     assert statement_query(sentence, figures, [("c1", APPLE)]) == ""
     assert statement_query(sentence, figures, [("c1", "Demand was strong.")]).startswith("revenue 2023")
     assert statement_query("Americas net sales in 2023 were $35,383 million.", figures, []) == ""
+
+
+def test_a_figure_from_another_column_of_the_row_is_left_to_the_column_checks() -> None:
+    """A fiscal year the question names differently from the filing must not become a conflict."""
+    sentence = f"Total net sales for the {Q3} were $82,959 million."  # the 2022 column's figure
+    assert statement_conflict(sentence, extract_numbers(sentence), [("c1", APPLE)]) == ""
+    invented = f"Total net sales for the {Q3} were $82,000 million."
+    assert "82,000" in statement_conflict(invented, extract_numbers(invented), [("c1", APPLE)])
