@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from agent.config import Context
 from agent.schemas import Answer
+from agent.terminal import safe
 
 DESCRIPTION = (
     "Research question over the ingested SEC filings (10-K, 10-Q, 8-K, earnings releases). Returns an "
@@ -36,15 +37,20 @@ class ResearchQuestion(BaseModel):
 
 
 def render_answer(answer: Answer) -> str:
-    """Answer text, its numbered sources and, unless accepted, why the run stopped."""
-    lines = [answer.text.strip()]
+    """Answer text, its numbered sources and, unless accepted, why the run stopped.
+
+    Filing and model text is passed through :func:`~agent.terminal.safe`: the calling agent may
+    print it, and escape sequences or bidi controls planted in a filing must not travel with it.
+    """
+    lines = [safe(answer.text).strip()]
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
         for c in answer.citations:
-            where = " ".join(p for p in (c.company, c.form_type, c.period) if p)
-            section = f", {c.section}" if c.section else ""
-            lines.append(f"[{c.n}] {where}{section}, page {c.page} ({c.chunk_id})")
+            where = " ".join(safe(p, multiline=False) for p in (c.company, c.form_type, c.period) if p)
+            section = f", {safe(c.section, multiline=False)}" if c.section else ""
+            chunk_id = safe(c.chunk_id, multiline=False)
+            lines.append(f"[{c.n}] {where}{section}, page {c.page} ({chunk_id})")
     if answer.stop_reason != "accepted":
         lines.append(f"(stop reason: {answer.stop_reason})")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agent.commands._common import console, err_console, settings_from
+from agent.terminal import safe
 
 if TYPE_CHECKING:
     from agent.config import Context, Settings
@@ -18,17 +19,22 @@ _EXIT_WORDS = {"exit", "quit", ":q", "bye"}
 
 
 def render_answer(answer: Answer) -> None:
-    """The answer, its numbered sources and a one-line account of how it was reached."""
+    """The answer, its numbered sources and a one-line account of how it was reached.
+
+    Everything that came from a filing or a model is printed through :func:`safe` with markup off.
+    """
     colour = {"accepted": "green", "out of scope": "yellow"}.get(answer.stop_reason, "red")
     console.print()
-    console.print(answer.text, markup=False, highlight=False)
+    console.print(safe(answer.text), markup=False, highlight=False, emoji=False)
     if answer.citations:
         console.print("\n[bold]Sources[/bold]")
         for c in answer.citations:
-            where = ", ".join(p for p in (c.company, c.form_type, c.period, c.section, f"page {c.page}") if p)
-            console.print(f"  [{c.n}] {where}", markup=False, highlight=False)
+            parts = (c.company, c.form_type, c.period, c.section, f"page {c.page}")
+            where = ", ".join(safe(p, multiline=False) for p in parts if p)
+            console.print(f"  [{c.n}] {where}", markup=False, highlight=False, emoji=False)
             if c.quote:
-                console.print(f'      "{c.quote}"', style="dim", markup=False, highlight=False)
+                quote = safe(c.quote, multiline=False)
+                console.print(f'      "{quote}"', style="dim", markup=False, highlight=False, emoji=False)
     u = answer.usage
     seconds = sum(answer.node_seconds.values())
     console.print(
@@ -37,11 +43,16 @@ def render_answer(answer: Answer) -> None:
         f" · {seconds:.1f}s"
     )
     if answer.fallbacks:
-        console.print("fallbacks: " + "; ".join(answer.fallbacks), style="dim", markup=False)
+        fallbacks = "; ".join(safe(f, multiline=False) for f in answer.fallbacks)
+        console.print("fallbacks: " + fallbacks, style="dim", markup=False, emoji=False)
 
 
 def progress_line(node: str, update: dict[str, Any] | None) -> str:
-    """One short line per finished node for the streaming REPL."""
+    """One short line per finished node for the streaming REPL (print it with markup off)."""
+    return safe(_progress_line(node, update), multiline=False)
+
+
+def _progress_line(node: str, update: dict[str, Any] | None) -> str:
     update = update or {}
     if node == "resolve_scope" and update.get("scope") is not None:
         scope = update["scope"]

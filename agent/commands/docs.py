@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from agent.commands._common import console, err_console, settings_from
+from agent.terminal import cell, escape
 
 
 def _short(doc_id: str) -> str:
@@ -52,15 +53,21 @@ def register(app: typer.Typer) -> None:
             form = r.form_type or "?"
             if r.amends:
                 form += f" (amends {r.amends})"
+            # Company, form and path come from the filings and their file names: shown literally.
             table.add_row(
-                _short(r.doc_id),
-                r.company or "?",
-                form,
-                r.period_label,
-                r.period_end or "",
-                str(r.pages),
-                str(r.chunks),
-                r.source_path,
+                *map(
+                    cell,
+                    (
+                        _short(r.doc_id),
+                        r.company or "?",
+                        form,
+                        r.period_label,
+                        r.period_end or "",
+                        str(r.pages),
+                        str(r.chunks),
+                        r.source_path,
+                    ),
+                )
             )
         console.print(table)
 
@@ -82,6 +89,8 @@ def register(app: typer.Typer) -> None:
                 f"[red]error:[/red] no document with id or path {doc!r} (see `filings docs list`)"
             )
             raise typer.Exit(code=1)
-        console.print(f"removed {removed.doc_id} ({removed.source_path}, {removed.chunks} chunks)")
+        console.print(
+            f"removed {escape(removed.doc_id)} ({escape(removed.source_path)}, {removed.chunks} chunks)"
+        )
 
     app.add_typer(docs, name="docs")

@@ -11,8 +11,14 @@ from typing import Any
 import typer
 
 from agent.commands._common import console, err_console, settings_from
+from agent.terminal import safe
 
 TIER_HELP = "deterministic (no judge; the CI gate), judged (adds RAGAS LLM metrics) or all."
+
+
+def _progress(line: str) -> None:
+    # Progress lines quote dataset questions and model output: printed literally.
+    err_console.print(safe(line, multiline=False), markup=False, highlight=False, emoji=False)
 
 
 def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: list[str] | None,
@@ -29,7 +35,7 @@ def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: lis
             evaluate_suite(
                 suite, settings, tier=tier, limit=limit, context_overrides=overrides, judge_model=judge_model,  # type: ignore[arg-type]
                 repeats=repeats, critic=critic, critic_limit=critic_limit, judged_limit=judged_limit, answers=answers,
-                progress=lambda line: err_console.print(line, markup=False, highlight=False),
+                progress=_progress,
             )
         ), settings  # fmt: skip
     except (DatasetError, ValueError, RuntimeError) as exc:
@@ -194,7 +200,7 @@ def register(app: typer.Typer) -> None:
             asyncio.run(
                 judge_result(
                     result, settings, judge_model=judge_model, repeats=repeats, judged_limit=judged_limit,
-                    progress=lambda line: err_console.print(line, markup=False, highlight=False),
+                    progress=_progress,
                 )
             )  # fmt: skip
         except (ValueError, RuntimeError) as exc:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from agent.commands._common import console, err_console, settings_from
+from agent.terminal import escape
 
 if TYPE_CHECKING:
     from loaders.pipeline import FileResult, IngestReport
@@ -38,7 +39,9 @@ def _progress_ui():  # imported lazily: keeps `filings --help` instant
             self.bar.start()
 
         def file_started(self, path: Path) -> None:
-            self.bar.update(self.files, extra=f"{path.name}  pages {self.pages}  chunks {self.chunks}")
+            self.bar.update(
+                self.files, extra=f"{escape(path.name)}  pages {self.pages}  chunks {self.chunks}"
+            )
 
         def advance(self, pages: int = 0, chunks: int = 0) -> None:
             self.pages += pages
@@ -54,7 +57,7 @@ def _progress_ui():  # imported lazily: keeps `filings --help` instant
                 self.bar.console.print(line, soft_wrap=True, highlight=False)
 
         def warning(self, message: str) -> None:
-            err_console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True, highlight=False)
+            err_console.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True, highlight=False)
 
         def stop(self) -> None:
             self.bar.stop()
@@ -63,12 +66,14 @@ def _progress_ui():  # imported lazily: keeps `filings --help` instant
 
 
 def _result_line(r: FileResult) -> str:
+    # File names and parser messages may carry escapes or markup: escaped (rich markup line).
+    path, message = escape(r.path), escape(r.message)
     if r.status == "failed":
-        return f"[red]failed[/red]  {r.path}: {r.message}"
+        return f"[red]failed[/red]  {path}: {message}"
     if r.status == "skipped":
-        return f"[dim]skipped[/dim] {r.path} ({r.message})"
-    extra = f" [yellow]({r.message})[/yellow]" if r.message else ""
-    return f"[green]{r.status}[/green] {r.path}: {r.pages} pages, {r.chunks} chunks, {r.seconds:.1f}s{extra}"
+        return f"[dim]skipped[/dim] {path} ({message})"
+    extra = f" [yellow]({message})[/yellow]" if r.message else ""
+    return f"[green]{r.status}[/green] {path}: {r.pages} pages, {r.chunks} chunks, {r.seconds:.1f}s{extra}"
 
 
 def _summary(report: IngestReport) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.commands._common import console, err_console, settings_from
+from agent.terminal import cell, escape, safe
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +67,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(payload, indent=2))
             return
         colour = {"ok": "green", "unscoped": "yellow", "no_match": "red"}[scope.status]
-        console.print(f"[bold]Scope[/bold] [{colour}]{scope.status}[/{colour}]: {scope.reason}")
+        # Company names and reasons come from the filings: no markup, no escapes.
+        console.print(f"[bold]Scope[/bold] [{colour}]{scope.status}[/{colour}]: {escape(scope.reason)}")
         parts: dict[str, list[str] | list[int]] = {
             "companies": scope.companies,
             "fiscal years": scope.fiscal_years,
@@ -76,7 +78,7 @@ def register(app: typer.Typer) -> None:
         }
         for label, values in parts.items():
             if values:
-                console.print(f"  {label}: {', '.join(map(str, values))}")
+                console.print(f"  {label}: {escape(', '.join(map(str, values)))}")
         if not ranked:
             console.print(
                 "[yellow]No chunks.[/yellow]"
@@ -90,16 +92,21 @@ def register(app: typer.Typer) -> None:
             )
         for n, item in enumerate(ranked, start=1):
             meta = item.chunk.metadata
-            snippet = " ".join(item.chunk.text.split())[:160]
+            snippet = safe(item.chunk.text, multiline=False)[:160]
             table.add_row(
-                str(n),
-                meta.company or "?",
-                meta.form_type or "?",
-                meta.period_label,
-                meta.item or "-",
-                str(meta.page_number),
-                f"{item.score:.4f}",
-                item.id if len(item.id) <= 24 else "…" + item.id[-16:],  # sha256 doc ids are long
-                snippet,
+                *map(
+                    cell,
+                    (
+                        str(n),
+                        meta.company or "?",
+                        meta.form_type or "?",
+                        meta.period_label,
+                        meta.item or "-",
+                        str(meta.page_number),
+                        f"{item.score:.4f}",
+                        item.id if len(item.id) <= 24 else "…" + item.id[-16:],  # sha256 doc ids are long
+                        snippet,
+                    ),
+                )
             )
         console.print(table)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from agent.commands._common import console, err_console, settings_from
+from agent.terminal import cell, escape
 
 
 def _when(ts: float) -> str:
@@ -40,11 +41,12 @@ def register(app: typer.Typer) -> None:
             "run id", "started (UTC)", "question", "stop reason", "status", "s", "LLM calls", "tokens"
         )
         for r in runs:
-            table.add_row(
+            # Questions, summaries and errors may quote filings or model output: shown literally.
+            table.add_row(*map(cell, (
                 r.run_id[:13], _when(r.started_at), (r.question or r.name or "")[:60], r.stop_reason or "",
                 r.status, f"{r.seconds:.2f}" if r.seconds is not None else "", str(r.llm_calls),
                 str(r.prompt_tokens + r.completion_tokens),
-            )  # fmt: skip
+            )))  # fmt: skip
         console.print(table)
 
     @tr.command("show", help="Show one run's node spans with timings, tokens and summaries.")
@@ -70,17 +72,19 @@ def register(app: typer.Typer) -> None:
             f"[bold]{run.run_id}[/bold]  {_when(run.started_at)}  {run.status}  {run.seconds or 0:.2f} s"
         )
         if run.question:
-            console.print(f"question: {run.question}")
+            console.print(f"question: {escape(run.question)}")
         console.print(f"stop reason: {run.stop_reason or '-'}   LLM calls: {run.llm_calls}   "
                       f"tokens: {run.prompt_tokens} in / {run.completion_tokens} out")  # fmt: skip
         table = Table("#", "node", "s", "LLM", "tokens in/out", "summary", "metadata")
         for s in spans:
             meta = json.dumps(s.metadata, default=str)
+            node = cell(s.node)
+            if s.status == "error":
+                node.append(" (error)", style="red")
             table.add_row(
-                str(s.seq), s.node + (" [red](error)[/red]" if s.status == "error" else ""),
-                f"{s.seconds:.3f}" if s.seconds is not None else "…", str(s.llm_calls),
-                f"{s.prompt_tokens}/{s.completion_tokens}", s.error or s.summary,
-                meta if len(meta) <= 200 else meta[:199] + "…",
+                cell(s.seq), node, cell(f"{s.seconds:.3f}" if s.seconds is not None else "…"),
+                cell(s.llm_calls), cell(f"{s.prompt_tokens}/{s.completion_tokens}"),
+                cell(s.error or s.summary), cell(meta if len(meta) <= 200 else meta[:199] + "…"),
             )  # fmt: skip
         console.print(table)
 
