@@ -207,6 +207,15 @@ class Context:
     max_answer_tokens: int = field(
         default=320, metadata={"description": "Cap on drafted tokens (runaway guard)."}
     )
+    # A question is one request, not a document: 2,000 characters is several paragraphs, and a
+    # longer one would crowd the passages out of the 4,096-token context of the local model.
+    max_question_chars: int = field(
+        default=2000,
+        metadata={
+            "description": "Longest question accepted, in characters; a longer one is refused with "
+            "its length and this limit before any model call."
+        },
+    )
 
     def with_overrides(self, **overrides: Any) -> Context:
         known = {f.name for f in fields(self)}

@@ -46,7 +46,10 @@ def decide(
 
 
 def route_after_scope(state: State) -> Literal["decompose_question", "finalize_answer"]:
-    """Out-of-scope questions (no ingested filing matches) go straight to the answer."""
+    """Refused questions (empty, over-long, not English) and out-of-scope ones (no ingested filing
+    matches) go straight to the answer."""
+    if state.refusal:
+        return "finalize_answer"
     if state.scope is not None and state.scope.status == "no_match":
         return "finalize_answer"
     return "decompose_question"

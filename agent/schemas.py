@@ -157,7 +157,9 @@ class Critique(BaseModel):
     feedback: str = Field(default="", description="What the drafter should fix on regeneration.")
 
 
-StopReason = Literal["accepted", "abstained: budget", "abstained: no evidence", "out of scope", "error"]
+StopReason = Literal[
+    "accepted", "abstained: budget", "abstained: no evidence", "out of scope", "invalid question", "error"
+]
 
 
 class Usage(BaseModel):

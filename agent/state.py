@@ -109,6 +109,9 @@ class State(InputState, OutputState):
     """Everything a research run reads and writes between nodes."""
 
     standalone_question: str = ""
+    # Why this turn's question was refused before any model call (empty, over-long, not English);
+    # "" for a question that is answered.
+    refusal: str = ""
     scope: Scope | None = None
     subquestions: list[str] = field(default_factory=list)
     # Each query's own scope when sub-questions name different companies or periods.

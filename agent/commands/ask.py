@@ -23,7 +23,9 @@ def render_answer(answer: Answer) -> None:
 
     Everything that came from a filing or a model is printed through :func:`safe` with markup off.
     """
-    colour = {"accepted": "green", "out of scope": "yellow"}.get(answer.stop_reason, "red")
+    colour = {"accepted": "green", "out of scope": "yellow", "invalid question": "yellow"}.get(
+        answer.stop_reason, "red"
+    )
     console.print()
     console.print(safe(answer.text), markup=False, highlight=False, emoji=False)
     if answer.citations:
@@ -74,6 +76,17 @@ def _progress_line(node: str, update: dict[str, Any] | None) -> str:
     return "done"
 
 
+def refuse_bad_question(question: str, context: Context) -> None:
+    """Exit 2 with one line when the question is refused (empty, over-long, control characters,
+    not English), before the index or any model is loaded."""
+    from agent.question import check_question
+
+    problem = check_question(question, max_chars=context.max_question_chars)
+    if problem:
+        err_console.print(problem, style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2)
+
+
 def _check_index(settings: Settings) -> None:
     from agent.retrieval.index import FilingIndex
 
@@ -98,6 +111,7 @@ async def _run(
     as_json: bool,
 ) -> None:
     from agent.checkpointers import make_checkpointer
+    from agent.question import check_question
     from agent.tracing import run_config
     from graphs.research import build_research_graph
 
@@ -114,6 +128,10 @@ async def _run(
                 if question.lower() in _EXIT_WORDS:
                     break
                 if not question:
+                    continue
+                problem = check_question(question, max_chars=context.max_question_chars)
+                if problem:  # the graph would refuse it too; say so without a run
+                    err_console.print(problem, style="yellow", markup=False, highlight=False, soft_wrap=True)
                     continue
             elif pending:
                 question = pending.pop(0)
@@ -166,12 +184,10 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option("--max-llm-calls", min=1, help="Budget: LLM calls for this question.")
         ] = None,
     ) -> None:
-        if not question.strip():
-            err_console.print("[red]The question is empty.[/red]")
-            raise typer.Exit(code=2)
         settings = settings_from(ctx)
-        _check_index(settings)
         context = settings.context(max_revisions=max_revisions, max_llm_calls=max_llm_calls)
+        refuse_bad_question(question, context)
+        _check_index(settings)
         thread_id = thread or uuid.uuid4().hex[:12]
         asyncio.run(_run(settings, context, [question], thread_id, stream=False, as_json=as_json))
         if not as_json:

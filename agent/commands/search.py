@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from rich.table import Table
 
+        from agent.commands.ask import refuse_bad_question
         from agent.retrieval.hybrid import HybridRetriever
         from agent.retrieval.index import FilingIndex
         from agent.retrieval.rerankers import make_reranker
@@ -43,6 +44,7 @@ def register(app: typer.Typer) -> None:
         from agent.schemas import Scope
 
         settings = settings_from(ctx, reranker_model=reranker)
+        refuse_bad_question(question, settings.context())
         index = FilingIndex.open(settings)
         documents = index.documents()
         if not documents:

@@ -1,4 +1,5 @@
-"""``finalize_answer``: the typed Answer for every way a run ends (accepted, abstained, out of scope)."""
+"""``finalize_answer``: the typed Answer for every way a run ends (accepted, abstained, out of scope,
+refused)."""
 
 from __future__ import annotations
 
@@ -110,6 +111,15 @@ def make_finalize():
         claims = critique.claims if critique else []
         scope = state.scope
         stop: StopReason
+        if state.refusal:
+            # Refused before any model call; not a turn a follow-up could lean on.
+            answer = Answer(
+                question=state.question,
+                text=state.refusal,
+                stop_reason="invalid question",
+                node_seconds=dict(state.node_seconds),
+            )
+            return {"answer": answer}
         if scope is not None and scope.status == "no_match":
             stop = "out of scope"
             text = f"This question is outside the ingested filings. {scope.reason}".strip()

@@ -11,6 +11,7 @@ from agent.config import Context
 from agent.nodes.decompose import is_simple
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
+from agent.question import check_question
 from agent.schemas import Scope, Usage
 from agent.state import Reset, State
 
@@ -55,12 +56,38 @@ def shift_years(scope: Scope, previous: Scope | None, question: str) -> Scope:
     )
 
 
+def turn_reset() -> dict[str, Any]:
+    """Per-turn fields start empty: a checkpointed thread still holds the previous turn's."""
+    return {
+        "query_scopes": {},
+        "subquestions": [],
+        "queries": [],
+        "retrieved": Reset(),
+        "query_hits": Reset(),
+        "context": [],
+        "draft": "",
+        "figures": [],
+        "critique": None,
+        "revisions": 0,
+        "retrieval_rounds": 0,
+        "route": "",
+        "answer": None,
+        "usage": Reset(Usage()),
+        "node_seconds": Reset({}),
+        "fallbacks": Reset([]),
+    }
+
+
 def make_resolve_scope(resources: Resources):
     @timed("resolve_scope")
     async def resolve_scope(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         question = state.question.strip()
-        if not question:
-            raise ValueError("the question is empty")
+        ctx = runtime.context or Context()
+        # Refused before the scope resolver too (its fallback may call the planner model); the
+        # previous turn's scope is kept for the next follow-up.
+        refusal = check_question(state.question, max_chars=ctx.max_question_chars)
+        if refusal:
+            return {**turn_reset(), "standalone_question": question, "refusal": refusal}
         previous = state.scope if state.turns else None
         standalone = standalone_question(question, state.turns)
         scope = resources.resolve_scope(question, previous)
@@ -79,26 +106,6 @@ def make_resolve_scope(resources: Resources):
                     "reason": "several companies or periods: each sub-question is scoped on its own",
                 }
             )
-        return {
-            "standalone_question": standalone,
-            "query_scopes": {},
-            "scope": scope,
-            # Per-turn fields start empty: a checkpointed thread still holds the previous turn's.
-            "subquestions": [],
-            "queries": [],
-            "retrieved": Reset(),
-            "query_hits": Reset(),
-            "context": [],
-            "draft": "",
-            "figures": [],
-            "critique": None,
-            "revisions": 0,
-            "retrieval_rounds": 0,
-            "route": "",
-            "answer": None,
-            "usage": Reset(Usage()),
-            "node_seconds": Reset({}),
-            "fallbacks": Reset([]),
-        }
+        return {**turn_reset(), "standalone_question": standalone, "scope": scope, "refusal": ""}
 
     return resolve_scope

@@ -56,3 +56,22 @@ def test_progress_lines() -> None:
     assert "2 sub-question(s)" in progress_line("decompose_question", {"subquestions": ["a", "b"]})
     line = progress_line("critique_draft", {"critique": Critique(faithfulness=0.5), "route": "regenerate"})
     assert line == "critic: faithfulness 0.50 -> regenerate"
+
+
+def test_ask_refuses_an_over_long_question_before_opening_the_index(tmp_path: Path) -> None:
+    # The index is empty: a refusal that came after opening it would say "filings ingest" (exit 1).
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "ask", "What were Apple's sales? " * 100])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "The question is 2,499 characters long; the limit is 2,000. Ask one shorter question."
+    )
+
+
+def test_ask_and_search_refuse_a_question_in_another_language(tmp_path: Path) -> None:
+    question = "Quel était le chiffre d'affaires d'Apple en 2023 ?"
+    for command in ("ask", "search"):
+        result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), command, question])
+        assert result.exit_code == 2, command
+        assert result.output.startswith("Questions must be in English")
+        assert "filings ingest" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
