@@ -11,7 +11,7 @@ import typer
 
 from agent import __version__
 from agent.commands import ask, docs, evals, ingest, models, search, serve, trace
-from agent.commands._common import CliState
+from agent.commands._common import CliState, ReportingGroup
 
 app = typer.Typer(
     name="filings",
@@ -19,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=ReportingGroup,
 )
 
 

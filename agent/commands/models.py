@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.commands._common import console, err_console, settings_from
+from agent.terminal import cell, escape
 
 
 def _size(n: int) -> str:
@@ -29,11 +30,16 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
 
-    @md.command("list", help="Show each local model: packages installed, file assembled, checksum verified.")
+    @md.command(
+        "list",
+        help="Show each local model: packages installed, file assembled, verified (size, header, "
+        "stamp + sampled sha256; --deep: full sha256).",
+    )
     def list_(
         ctx: typer.Context,
         deep: Annotated[
-            bool, typer.Option("--deep", help="Hash files that carry no verification stamp (slow for 1 GB).")
+            bool,
+            typer.Option("--deep", help="Hash every assembled file in full (sha256; ~2 s per GB)."),
         ] = False,
     ) -> None:
         from rich.table import Table
@@ -48,14 +54,17 @@ def register(app: typer.Typer) -> None:
             st = status(name, settings.models_dir, deep=deep)
             where = _short(st.path) if st.path and st.assembled else ""
             detail = f"{where}\n{st.detail}" if st.detail and st.verified is not True else where
+            verified = _mark(st.verified) if st.assembled else "-"
+            if st.verified and st.detail.startswith("verified "):  # how: "(stamp + sample)", "(sha256)"
+                verified += f" [dim]{escape(st.detail.removeprefix('verified '))}[/dim]"
             table.add_row(
                 f"local:{name}",
                 st.model.role,
                 _size(st.model.size),
                 _mark(st.packages_installed),
                 _mark(st.assembled),
-                _mark(st.verified) if st.assembled else "-",
-                detail,
+                verified,
+                cell(detail, multiline=True),
             )
         console.print(table)
 
@@ -88,9 +97,11 @@ def register(app: typer.Typer) -> None:
                 path = ensure_local_model(name, settings.models_dir, install=True, force=force)
             except LocalModelError as exc:
                 failed += 1
-                err_console.print(f"[red]✗ {name}: {exc}[/red]")
+                err_console.print(f"[red]✗ {name}: {escape(exc)}[/red]")
                 continue
-            console.print(f"[green]✓[/green] local:{name} -> {path} ({time.perf_counter() - t0:.1f} s)")
+            console.print(
+                f"[green]✓[/green] local:{name} -> {escape(path)} ({time.perf_counter() - t0:.1f} s)"
+            )
         if failed:
             raise typer.Exit(code=1)
 

@@ -250,7 +250,7 @@ def test_smollm2_is_assembled_into_the_cache_and_stamped(tmp_models: Path) -> No
     assert path == tmp_models / "smollm2-135m-instruct-q4_1.gguf"
     assert path.stat().st_size == local_models.REGISTRY["smollm2-135m"].size
     assert (tmp_models / ".verified" / "smollm2-135m.json").is_file()
-    assert verify(local_models.REGISTRY["smollm2-135m"], tmp_models) == (True, "verified (stamp)")
+    assert verify(local_models.REGISTRY["smollm2-135m"], tmp_models) == (True, "verified (stamp + sample)")
     assert not [p for p in tmp_models.iterdir() if p.name.endswith((".part", ".tmp"))]
 
 
