@@ -101,6 +101,17 @@ class Settings(BaseSettings):
         description="'sqlite' (file under data_dir), 'memory', or a postgres:// URL for many users.",
     )
     trace_local: bool = Field(default=True, description="Record node spans in the local trace sink.")
+    max_file_mb: float = Field(
+        default=100.0,
+        gt=0,
+        description="Ingest refuses a file larger than this (MB), before reading it: a stray log or data dump "
+        "would otherwise be planned as hundreds of thousands of chunks.",
+    )
+    max_pages: int = Field(
+        default=2000,
+        gt=0,
+        description="Ingest refuses a document with more pages than this, before extracting its text.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -203,6 +214,13 @@ class Context:
     )
     max_llm_calls: int = field(
         default=12, metadata={"description": "Budget: LLM calls in one run, all roles."}
+    )
+    statement_lookups: int = field(
+        default=2,
+        metadata={
+            "description": "Budget: searches per critique for the statement that checks a drafted line-item "
+            "figure when the context holds none (lexical + dense, no model call); 0 disables them."
+        },
     )
     max_answer_tokens: int = field(
         default=320, metadata={"description": "Cap on drafted tokens (runaway guard)."}

@@ -61,6 +61,11 @@ class ChunkMetadata(BaseModel):
     part: str | None = Field(default=None, description="'I' / 'II' for 10-Q parts when known.")
     chunk_index: int = Field(default=0, description="Position of the chunk within its document.")
     is_table: bool = False
+    flagged: str | None = Field(
+        default=None,
+        description="Set when the chunk holds text addressed to the reader or a model (a prompt-injection "
+        "cue, see agent.injection): such sentences are shown as removed and are never evidence.",
+    )
 
     @property
     def page_number(self) -> int:

@@ -24,6 +24,13 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="Print the records as JSON (for scripts).")
         ] = False,
+        stale: Annotated[
+            bool,
+            typer.Option(
+                "--stale",
+                help="Only documents whose file is gone or changed since ingest (reads every file).",
+            ),
+        ] = False,
     ) -> None:
         import json
         from dataclasses import asdict
@@ -43,11 +50,23 @@ def register(app: typer.Typer) -> None:
             records = manifest.committed()
         finally:
             manifest.close()
+        why: dict[str, str] = {}
+        if stale:
+            from loaders.discover import stale_reason
+
+            why = {r.doc_id: reason for r in records if (reason := stale_reason(r.source_path, r.sha256))}
+            records = [r for r in records if r.doc_id in why]
         if as_json:
-            print(json.dumps([asdict(r) for r in records], indent=2))
+            print(
+                json.dumps(
+                    [{**asdict(r), **({"stale": why[r.doc_id]} if stale else {})} for r in records], indent=2
+                )
+            )
             return
-        table = Table(title=f"{len(records)} document(s) in {settings.index_dir}")
-        for col in ("doc id", "company", "form", "period", "period end", "pages", "chunks", "source"):
+        title = "stale " if stale else ""
+        table = Table(title=f"{len(records)} {title}document(s) in {settings.index_dir}")
+        columns = ["doc id", "company", "form", "period", "period end", "pages", "chunks", "source"]
+        for col in [*columns, *(["why stale"] if stale else [])]:
             table.add_column(col, overflow="fold")
         for r in records:
             form = r.form_type or "?"
@@ -66,6 +85,7 @@ def register(app: typer.Typer) -> None:
                         str(r.pages),
                         str(r.chunks),
                         r.source_path,
+                        *([why[r.doc_id]] if stale else []),
                     ),
                 )
             )

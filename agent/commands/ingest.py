@@ -72,6 +72,8 @@ def _result_line(r: FileResult) -> str:
         return f"[red]failed[/red]  {path}: {message}"
     if r.status == "skipped":
         return f"[dim]skipped[/dim] {path} ({message})"
+    if r.status == "removed":
+        return f"[yellow]removed[/yellow] {path} ({message})"
     extra = f" [yellow]({message})[/yellow]" if r.message else ""
     return f"[green]{r.status}[/green] {path}: {r.pages} pages, {r.chunks} chunks, {r.seconds:.1f}s{extra}"
 
@@ -95,7 +97,7 @@ def register(app: typer.Typer) -> None:
     )
     def ingest(
         ctx: typer.Context,
-        paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders.", readable=False)],
         chunk_tokens: Annotated[
             int, typer.Option("--chunk-tokens", help="Max tokens per chunk (embedding tokenizer).")
         ] = 256,
@@ -103,14 +105,44 @@ def register(app: typer.Typer) -> None:
         embeddings_model: Annotated[
             str | None, typer.Option("--embeddings", help="Embedding model string (default from settings).")
         ] = None,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force", help="Keep files that do not look like filings (no cover, Items or figures)."
+            ),
+        ] = False,
+        prune: Annotated[
+            bool,
+            typer.Option(
+                "--prune", help="Also remove documents indexed from under these folders whose files are gone."
+            ),
+        ] = False,
+        max_file_mb: Annotated[
+            float | None,
+            typer.Option("--max-file-mb", min=0.001, help="Refuse files larger than this (default 100 MB)."),
+        ] = None,
+        max_pages: Annotated[
+            int | None,
+            typer.Option("--max-pages", min=1, help="Refuse documents with more pages (default 2000)."),
+        ] = None,
     ) -> None:
         from agent.retrieval.index import IndexBusyError
         from loaders.pipeline import ingest_paths
 
-        settings = settings_from(ctx, embeddings_model=embeddings_model)
+        settings = settings_from(
+            ctx, embeddings_model=embeddings_model, max_file_mb=max_file_mb, max_pages=max_pages
+        )
         ui = _progress_ui()
         try:
-            report = ingest_paths(paths, settings, progress=ui, chunk_tokens=chunk_tokens, overlap=overlap)
+            report = ingest_paths(
+                paths,
+                settings,
+                progress=ui,
+                chunk_tokens=chunk_tokens,
+                overlap=overlap,
+                force=force,
+                prune=prune,
+            )
         except IndexBusyError as exc:
             ui.stop()
             err_console.print(f"[red]error:[/red] {exc}")

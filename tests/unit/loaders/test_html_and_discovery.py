@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from loaders.discover import discover
 from loaders.edgar_html import load_edgar_html
 from loaders.parse import parse_file, sha256_file
-from loaders.discover import discover
 
 IXBRL = """<html><body>
 <div style="display:none"><ix:header><ix:hidden>
