@@ -192,7 +192,8 @@ _Q_WORD_RE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fis
 _HALF_RE = re.compile(r"\b(?:H1|first half|six months)\b", re.I)
 _NINE_RE = re.compile(r"\b(?:nine months|9M|first three quarters)\b", re.I)
 _LATEST_RE = re.compile(r"\b(?:latest|most recent|newest|last (?:reported|filed))\b", re.I)
-_POSSESSIVE_RE = re.compile(r"\b([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,3})['’]s\b")
+# "Tesla's", and the plural possessive of names ending in s ("Northwind Instruments' revenue").
+_POSSESSIVE_RE = re.compile(r"\b([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,3})(?:['’]s\b|(?<=s)['’](?!\w))")
 
 
 def normalize(text: str) -> str:

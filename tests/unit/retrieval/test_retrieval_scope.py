@@ -99,6 +99,14 @@ def test_no_company_is_unscoped(documents) -> None:
     assert scope_filter(scope) is None
 
 
+def test_an_unknown_company_in_the_plural_possessive_fails_closed(documents) -> None:
+    scope = resolve_scope("What was Northwind Instruments' total revenue for fiscal 2023?", documents)
+    assert scope.status == "no_match" and "Northwind Instruments" in scope.reason
+    # A known company's segment in the plural possessive is still that company.
+    scope = resolve_scope("What was Amazon Web Services' operating income in 2022?", documents)
+    assert scope.status != "no_match", scope
+
+
 def test_unknown_company_fails_closed(documents) -> None:
     scope = resolve_scope("What was Tesla's revenue in 2022?", documents)
     assert scope.status == "no_match"
