@@ -25,7 +25,7 @@ from agent.schemas import Chunk, ChunkMetadata
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
 from loaders.discover import discover, regular_file_problem, safe_resolve
 from loaders.parse import PARSER_VERSION, Parsed, sha256_file
-from loaders.workers import make_pool, result, submit
+from loaders.workers import make_pool, parse_result, submit_parse
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -392,10 +392,10 @@ def _run(
     while queue or pending:
         while queue and len(pending) < PREFETCH:
             path, sha = queue.popleft()
-            pending.append((path, sha, submit(pool, path, sha, ing.max_pages)))
+            pending.append((path, sha, submit_parse(pool, path, sha, ing.max_pages)))
         path, sha, fut = pending.popleft()
         progress.file_started(path)
-        parsed = result(fut, path, sha, ing.max_pages)
+        parsed = parse_result(fut, path, sha, ing.max_pages)
         outcome = ing.write(parsed)
         report.results.append(outcome)
         progress.file_done(outcome)

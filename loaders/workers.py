@@ -67,7 +67,7 @@ def make_pool(workers: int) -> ProcessPoolExecutor | None:
         return None
 
 
-def submit(pool: ProcessPoolExecutor | None, path: Path, sha: str, max_pages: int) -> Future[Parsed] | None:
+def submit_parse(pool: ProcessPoolExecutor | None, path: Path, sha: str, max_pages: int) -> Future[Parsed] | None:
     if pool is None:
         return None
     try:
@@ -76,7 +76,7 @@ def submit(pool: ProcessPoolExecutor | None, path: Path, sha: str, max_pages: in
         return None
 
 
-def result(fut: Future[Parsed] | None, path: Path, sha: str, max_pages: int) -> Parsed:
+def parse_result(fut: Future[Parsed] | None, path: Path, sha: str, max_pages: int) -> Parsed:
     """The worker's result; parse here if there is no worker or it died."""
     if fut is not None:
         try:

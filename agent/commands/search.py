@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         from agent.commands.ask import refuse_bad_question
+        from agent.injection import instruction_cue
         from agent.retrieval.hybrid import HybridRetriever
         from agent.retrieval.index import FilingIndex
         from agent.retrieval.rerankers import make_reranker
@@ -95,6 +96,9 @@ def register(app: typer.Typer) -> None:
         for n, item in enumerate(ranked, start=1):
             meta = item.chunk.metadata
             snippet = safe(item.chunk.text, multiline=False)[:160]
+            # Text that addresses the reader or a model is shown, labelled: it is never evidence.
+            flagged = meta.flagged or instruction_cue(item.chunk.text)
+            snippet = f"[flagged: {flagged}; not evidence] {snippet}" if flagged else snippet
             table.add_row(
                 *map(
                     cell,

@@ -55,6 +55,8 @@ def test_bad_files_are_reported_and_the_rest_ingested(
     expected = _bad_files(folder, good, write_pdf)
     # pypdf's element-count guard trips on this one; the loader retries with bounded higher limits
     write_pdf(folder / "huge_array.pdf", [TEXT] * 3, big_array=120_000)
+    # Its text is no filing: the sidecar names it, as a user would to keep such a file.
+    (folder / "huge_array.pdf.meta.json").write_text('{"company": "Test Corp", "form_type": "10-K"}')
     outside = tmp_path / "outside"
     outside.mkdir()
     write_pdf(outside / "elsewhere.pdf", [TEXT] * 3)
