@@ -14,6 +14,9 @@ Model strings are ``<provider>:<model>``:
 ``ollama:<model>[@<url>]``    an Ollama server (default ``http://localhost:11434``).
 ``hf:<hub id or path>``       transformers (chat), sentence-transformers (embeddings) or a
                               CrossEncoder (rerankers); hub ids need the hub, local paths do not.
+``<other>:<model>``           chat only: any other provider LangChain's ``init_chat_model`` knows
+                              (``google_genai:gemini-2.5-flash``, ``mistralai:...``, ``groq:...``);
+                              a missing integration package is reported as ``pip install langchain-X``.
 ============================  ====================================================================
 
 Heavy libraries are imported inside the factories, never at module import.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,8 +61,13 @@ class MissingProviderError(ImportError):
     """An optional provider package is not installed; the message names what to pip install."""
 
 
-def parse_spec(spec: str, allowed: tuple[str, ...] = CHAT_PROVIDERS) -> tuple[str, str]:
-    """Split ``provider:model`` and check the provider; raises :class:`ModelSpecError`."""
+def parse_spec(
+    spec: str, allowed: tuple[str, ...] = CHAT_PROVIDERS, *, others: bool = False
+) -> tuple[str, str]:
+    """Split ``provider:model`` and check the provider; raises :class:`ModelSpecError`.
+
+    With ``others`` a provider outside ``allowed`` is returned too (LangChain decides about it).
+    """
     if not isinstance(spec, str) or ":" not in spec:
         raise ModelSpecError(
             f"model string {spec!r} must look like '<provider>:<model>' with provider one of {', '.join(allowed)}"
@@ -66,7 +75,7 @@ def parse_spec(spec: str, allowed: tuple[str, ...] = CHAT_PROVIDERS) -> tuple[st
     provider, _, name = spec.partition(":")
     provider = provider.strip().lower()
     name = name.strip()
-    if provider not in allowed:
+    if provider not in allowed and not (others and provider):
         raise ModelSpecError(
             f"unknown provider {provider!r} in {spec!r}; expected one of {', '.join(allowed)}"
         )
@@ -120,7 +129,9 @@ def make_chat_model(spec: str, settings: Settings | None = None, **kw: Any) -> B
     loaded on first use and then shared by every chat model of the process.
     """
     settings = settings or Settings()
-    provider, name = parse_spec(spec, CHAT_PROVIDERS)
+    provider, name = parse_spec(spec, CHAT_PROVIDERS, others=True)
+    if provider not in CHAT_PROVIDERS:
+        return _langchain_chat_model(spec, provider, name, kw)
     if provider == "local":
         path = _local(name, "chat", settings)
         _require("llama_cpp")
@@ -153,6 +164,30 @@ def make_chat_model(spec: str, settings: Settings | None = None, **kw: Any) -> B
     from agent.chat_hf import ChatTransformers
 
     return ChatTransformers.from_model_id(name, **kw)
+
+
+def _langchain_chat_model(spec: str, provider: str, name: str, kw: dict[str, Any]) -> BaseChatModel:
+    """Any other provider through LangChain's ``init_chat_model``, with our one-line errors."""
+    from langchain.chat_models import init_chat_model
+
+    kw.setdefault("temperature", 0)
+    try:
+        return init_chat_model(name, model_provider=provider, **kw)
+    except ImportError as exc:  # "... Please install it with `pip install langchain-groq`"
+        found = re.search(r"pip install ([\w.\[\]-]+)", str(exc))
+        package = found.group(1) if found else f"langchain-{provider.replace('_', '-')}"
+        raise MissingProviderError(
+            f"this model string needs the optional package {package!r}: pip install '{package}'"
+        ) from exc
+    except ValueError as exc:
+        message = str(exc)
+        if not message.startswith("Unsupported provider"):
+            raise
+        supported = message.rpartition(":")[2].strip()
+        raise ModelSpecError(
+            f"unknown provider {provider!r} in {spec!r}; expected one of {', '.join(CHAT_PROVIDERS)}"
+            f" or a provider of LangChain's init_chat_model ({supported})"
+        ) from None
 
 
 # --- embeddings ---------------------------------------------------------------------------------

@@ -165,6 +165,28 @@ def test_missing_provider_package_names_it(
         make_chat_model(spec)
 
 
+@pytest.mark.parametrize(
+    ("spec", "module", "package"),
+    [
+        ("groq:llama3-8b-8192", "langchain_groq", "langchain-groq"),
+        ("google_genai:gemini-2.5-flash", "langchain_google_genai", "langchain-google-genai"),
+        ("mistralai:mistral-large-latest", "langchain_mistralai", "langchain-mistralai"),
+    ],
+)
+def test_other_langchain_providers_go_to_init_chat_model(
+    monkeypatch: pytest.MonkeyPatch, spec: str, module: str, package: str
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(MissingProviderError, match=rf"pip install '{package}'$"):
+        make_chat_model(spec)
+
+
+def test_a_provider_langchain_does_not_know_is_one_clear_line() -> None:
+    with pytest.raises(ModelSpecError, match="unknown provider 'nosuch' in 'nosuch:model'") as info:
+        make_chat_model("nosuch:model")
+    assert "\n" not in str(info.value) and "groq" in str(info.value)
+
+
 # --- message conversion and structured output parsing ----------------------------------------------
 
 
