@@ -8,6 +8,7 @@ searches and purged on the next write; re-running the command then completes the
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -144,11 +145,23 @@ class _Ingestor:
         self.max_pages = index.settings.max_pages
         self.max_bytes = int(index.settings.max_file_mb * 1e6)
         self.progress = progress
-        self.embeddings = index.embeddings
-        self.counter = _counter(self.embeddings)
-        self.budget = _effective_budget(self.embeddings, chunk_tokens)
+        self.chunk_tokens = chunk_tokens
         self.overlap = overlap
         self.embed_seconds = 0.0
+
+    # The embedding model (and its tokenizer) load on the first file that is chunked: an unchanged
+    # re-ingest never pays for it.
+    @functools.cached_property
+    def embeddings(self) -> Embeddings:
+        return self.index.embeddings
+
+    @functools.cached_property
+    def counter(self) -> TokenCounter:
+        return _counter(self.embeddings)
+
+    @functools.cached_property
+    def budget(self) -> int:
+        return _effective_budget(self.embeddings, self.chunk_tokens)
 
     def precheck(self, path: Path, sha: str) -> FileResult | None:
         """Skip unchanged files before spending time on parsing."""
