@@ -22,6 +22,7 @@ from agent.critic.labels import (
 )
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.restore import DerivedCalc
+from agent.critic.scale import missing_scale
 from agent.critic.statements import statement_conflict
 from agent.critic.support import lexical_support
 from agent.finance.derived import asked_metric, implied_rows, normalise_label
@@ -351,14 +352,13 @@ def check_draft(
                     "unsupported",
                     "the sentence gives a figure without saying what it is",
                 )
-            elif (numbers and (wrong := _wrong_row(rows_named, sources))) or (
-                numbers
-                and (
-                    wrong := statement_conflict(
-                        rows_named,
-                        extract_numbers(CALC_PATTERN.sub(" ", bare)),
-                        _statement_tables(chunk_ids, context, clean, ids, statements),
-                    )
+            elif numbers and (
+                wrong := _wrong_row(rows_named, sources)
+                or missing_scale(bare, sources)
+                or statement_conflict(
+                    rows_named,
+                    extract_numbers(CALC_PATTERN.sub(" ", bare)),
+                    _statement_tables(chunk_ids, context, clean, ids, statements),
                 )
             ):
                 claim.verdict, claim.reason = "unsupported", wrong

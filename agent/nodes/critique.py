@@ -16,6 +16,7 @@ from agent.critic.check import check_draft, faithfulness, feedback_for
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import extract_numbers
 from agent.critic.restore import parse_derived, restore_calculations
+from agent.critic.scale import scale_draft
 from agent.critic.statements import statement_query
 from agent.injection import without_instructions
 from agent.nodes.llm import generate_text
@@ -76,6 +77,10 @@ def make_critique(resources: Resources):
         retrieved = {c.id for c in state.retrieved} | set(chunks)
         derived = parse_derived(state.figures)
         draft, fallbacks = restore_calculations(state.draft, derived, [c.text for c in chunks.values()])
+        # "$81,797" copied from a table in millions is "$81,797 million": the scale is the table's.
+        clean = {cid: without_instructions(c.text, "") for cid, c in chunks.items()}
+        draft, scaled = scale_draft(draft, aliases, clean)
+        fallbacks += [f"critic: wrote the table's scale ({note})" for note in scaled]
         statements = await _statement_passages(resources, state, draft, ctx)
         checked = check_draft(draft, aliases, chunks, retrieved, derived, statements)
         usage = Usage()
