@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from agent.schemas import Answer
 
 _EXIT_WORDS = {"exit", "quit", ":q", "bye"}
+_NOT_DRAFTED = ("out of scope", "invalid question")
 
 
 def render_answer(answer: Answer) -> None:
@@ -39,10 +40,15 @@ def render_answer(answer: Answer) -> None:
                 console.print(f'      "{quote}"', style="dim", markup=False, highlight=False, emoji=False)
     u = answer.usage
     seconds = sum(answer.node_seconds.values())
+    # Refused and out-of-scope questions were never drafted: no faithfulness or revisions to report.
+    checked = (
+        ""
+        if answer.stop_reason in _NOT_DRAFTED
+        else f" · faithfulness {answer.faithfulness:.2f} · revisions {answer.revisions}"
+    )
     console.print(
-        f"\n[{colour}]{answer.stop_reason}[/{colour}] · faithfulness {answer.faithfulness:.2f} · "
-        f"revisions {answer.revisions} · LLM calls {u.llm_calls} · tokens {u.prompt_tokens}+{u.completion_tokens}"
-        f" · {seconds:.1f}s"
+        f"\n[{colour}]{answer.stop_reason}[/{colour}]{checked} · "
+        f"LLM calls {u.llm_calls} · tokens {u.prompt_tokens}+{u.completion_tokens} · {seconds:.1f}s"
     )
     if answer.fallbacks:
         fallbacks = "; ".join(safe(f, multiline=False) for f in answer.fallbacks)
@@ -87,9 +93,23 @@ def refuse_bad_question(question: str, context: Context) -> None:
         raise typer.Exit(code=2)
 
 
+def require_index(settings: Settings) -> None:
+    """Exit 1 with one line when there is no index under the data dir; nothing is created."""
+    if not (settings.index_dir / "manifest.sqlite").is_file():
+        err_console.print(
+            f"no index at {safe(settings.data_dir, multiline=False)} (run `filings ingest PATH` first)",
+            style="red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1)
+
+
 def _check_index(settings: Settings) -> None:
     from agent.retrieval.index import FilingIndex
 
+    require_index(settings)
     index = FilingIndex.open(settings)
     try:
         if not index.documents():

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from rich.table import Table
 
-        from agent.commands.ask import refuse_bad_question
+        from agent.commands.ask import refuse_bad_question, require_index
         from agent.injection import instruction_cue
         from agent.retrieval.hybrid import HybridRetriever
         from agent.retrieval.index import FilingIndex
@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from(ctx, reranker_model=reranker)
         refuse_bad_question(question, settings.context())
+        require_index(settings)
         index = FilingIndex.open(settings)
         documents = index.documents()
         if not documents:
