@@ -1,9 +1,10 @@
 """The scale of a figure: "$81,797" copied from a table "(in millions)" is $81,797 million.
 
 A drafted amount without a scale word is grounded by the table's cell, so the numeric check alone
-passes it, yet the reader takes it for $81,797. When every passage that prints the amount is a
-table stating one scale (thousands, millions, billions) and the row is not a per-share, share-count
-or ratio row, the sentence must say the scale. :func:`add_scales` writes it in (no model call: the
+passes it, yet the reader takes it for $81,797. An amount is a figure written as currency, or one
+printed on a row of a line item of the vocabulary ("Total net sales 81,797"). When every passage
+that prints it is a table stating one scale (thousands, millions, billions) and the row is not a
+per-share, share-count or ratio row, the sentence must say the scale. :func:`add_scales` writes it in (no model call: the
 scale is read off the table, not guessed); :func:`missing_scale` is the critic's check for what is
 left (a figure the repair could not place), reported as an error with the scaled figure.
 """
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from agent.critic.calc import CALC_PATTERN
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import NumberMention, extract_numbers, supporting_lines, table_scales
+from agent.finance.derived import ITEMS, normalise_label
+from agent.finance.tables import data_row
 
 SCALE_NAMES = {1e3: "thousand", 1e6: "million", 1e9: "billion"}
 # Rows whose figures are not scaled by the table's header ("except per share data", share counts).
@@ -27,7 +30,7 @@ _UNSCALED_ROW = re.compile(
 def needed_scale(figure: NumberMention, sources: Sequence[str]) -> float | None:
     """The scale ``figure`` must state, or None when it needs none (it has one, it is not an
     amount, a passage prints it as it stands, or the passages disagree)."""
-    if figure.has_scale or figure.is_percent or not figure.is_currency:
+    if figure.has_scale or figure.is_percent:
         return None
     found: set[float] = set()
     for text in sources:
@@ -37,8 +40,17 @@ def needed_scale(figure: NumberMention, sources: Sequence[str]) -> float | None:
         scales = set(table_scales(text))
         if len(scales) != 1 or any(_UNSCALED_ROW.search(line) for line in lines):
             return None  # printed without a scale (prose, an unscaled table) or a per-share row
+        # An amount: written as currency, or printed on a line-item row ("Total net sales 81,797").
+        if not figure.is_currency and not all(_line_item_row(line) for line in lines):
+            return None
         found |= scales
     return found.pop() if len(found) == 1 else None
+
+
+def _line_item_row(line: str) -> bool:
+    row = data_row(line)
+    label = normalise_label(row[0]) if row else ""
+    return bool(label) and any(item.rows.fullmatch(label) for item in ITEMS.values())
 
 
 def missing_scale(sentence: str, sources: Sequence[str]) -> str:

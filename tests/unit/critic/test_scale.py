@@ -56,7 +56,14 @@ def test_per_share_figures_counts_and_scaled_amounts_are_left_alone() -> None:
     for sentence in ("Diluted earnings per share were $1.26.", "Net income was $19.9 billion."):
         assert add_scales(sentence, [EPS]) == (sentence, []), sentence
     (shares,) = extract_numbers("15,775,021 shares")
-    assert needed_scale(shares, [EPS]) is None  # not a currency amount
+    assert needed_scale(shares, [EPS]) is None  # a share count, not an amount
+
+
+def test_a_bare_figure_on_a_line_item_row_is_an_amount_too() -> None:
+    (figure,) = extract_numbers("Total net sales were 81,797.")
+    assert needed_scale(figure, [APPLE]) == 1e6
+    (other,) = extract_numbers("Products were 39,136.")  # not a line item of the vocabulary: left alone
+    assert needed_scale(other, [APPLE]) is None
 
 
 def test_a_figure_printed_as_it_stands_in_prose_needs_no_scale() -> None:
