@@ -42,6 +42,13 @@ def make_filings_retriever(settings: Settings, k: int = 4, rerank: bool = False)
     return FilingsRetriever(hybrid=hybrid, search_kwargs={"k": k, "rerank": rerank})
 
 
+def make_answer_model(settings: Settings) -> BaseChatModel:
+    """The chat model of ``settings``, capped like the research graph's drafter (no runaway answers)."""
+    from agent.models import make_chat_model
+
+    return make_chat_model(settings.chat_model, settings, max_tokens=settings.context().max_answer_tokens)
+
+
 def build_chain(retriever: Runnable, model: BaseChatModel) -> Runnable:
     """question -> {"docs": [Document], "question": str, "answer": str}."""
     answer = (
@@ -54,17 +61,13 @@ def build_chain(retriever: Runnable, model: BaseChatModel) -> Runnable:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from agent.models import make_chat_model
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("question")
     parser.add_argument("--data-dir")
     parser.add_argument("--k", type=int, default=4)
     args = parser.parse_args(argv)
     settings = Settings.load(data_dir=args.data_dir)
-    chain = build_chain(
-        make_filings_retriever(settings, k=args.k), make_chat_model(settings.chat_model, settings)
-    )
+    chain = build_chain(make_filings_retriever(settings, k=args.k), make_answer_model(settings))
     result = chain.invoke(args.question)
     print(result["answer"])
     for n, doc in enumerate(result["docs"], start=1):
