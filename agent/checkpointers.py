@@ -12,12 +12,17 @@ The research graph's nodes are ``async``, so :func:`make_checkpointer` yields th
 :func:`make_sync_checkpointer` exists for sync callers (``graph.invoke``). Both are context
 managers because SQLite files and Postgres pools must be closed. Tables are created on entry
 (``setup()`` is idempotent), so a fresh database needs no migration step.
+
+Every saver is built with :func:`agent.state.checkpoint_serde`: restoring a thread deserializes
+only the types the research graph checkpoints, so follow-ups keep working (and stay quiet) under
+``LANGGRAPH_STRICT_MSGPACK=true``.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from agent.config import Settings
+from agent.state import checkpoint_serde
 
 Kind = Literal["memory", "sqlite", "postgres"]
 
@@ -104,12 +110,16 @@ async def make_checkpointer(
     if spec.kind == "memory":
         from langgraph.checkpoint.memory import InMemorySaver
 
-        yield InMemorySaver()
+        yield InMemorySaver(serde=checkpoint_serde())
     elif spec.kind == "sqlite":
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
         Path(spec.target).parent.mkdir(parents=True, exist_ok=True)
-        async with AsyncSqliteSaver.from_conn_string(spec.target) as saver:
+        # Not ``from_conn_string``: it takes no serializer.
+        import aiosqlite
+
+        async with aiosqlite.connect(spec.target) as conn:
+            saver = AsyncSqliteSaver(conn, serde=checkpoint_serde())
             await saver.setup()
             yield saver
     else:
@@ -131,7 +141,7 @@ async def make_checkpointer(
         )
         await _open_pool(pool, spec, connect_timeout)
         try:
-            pg_saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            pg_saver = AsyncPostgresSaver(pool, serde=checkpoint_serde())  # type: ignore[arg-type]
             await pg_saver.setup()
             yield pg_saver
         finally:
@@ -157,14 +167,16 @@ def make_sync_checkpointer(
     if spec.kind == "memory":
         from langgraph.checkpoint.memory import InMemorySaver
 
-        yield InMemorySaver()
+        yield InMemorySaver(serde=checkpoint_serde())
     elif spec.kind == "sqlite":
         from langgraph.checkpoint.sqlite import SqliteSaver
 
         Path(spec.target).parent.mkdir(parents=True, exist_ok=True)
-        with SqliteSaver.from_conn_string(spec.target) as saver:
-            saver.setup()
-            yield saver
+        # Not ``from_conn_string``: it takes no serializer. Same connection options as it uses.
+        with closing(sqlite3.connect(spec.target, check_same_thread=False)) as conn:
+            sync_saver = SqliteSaver(conn, serde=checkpoint_serde())
+            sync_saver.setup()
+            yield sync_saver
     else:
         try:
             from langgraph.checkpoint.postgres import PostgresSaver
@@ -188,7 +200,7 @@ def make_sync_checkpointer(
                 f"cannot connect to the postgres checkpointer at {spec.describe()}"
             ) from exc
         try:
-            pg_saver = PostgresSaver(pool)  # type: ignore[arg-type]
+            pg_saver = PostgresSaver(pool, serde=checkpoint_serde())  # type: ignore[arg-type]
             pg_saver.setup()
             yield pg_saver
         finally:

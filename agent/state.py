@@ -144,10 +144,12 @@ class RetrieveTask:
 
 
 # Types stored in checkpoints; pass to the checkpointer's serializer so restoring a thread does
-# not rely on LangGraph's (deprecated) permissive deserialization.
-CHECKPOINT_TYPES: list[tuple[str, str]] = [
-    ("agent.schemas", name)
-    for name in (
+# not rely on LangGraph's (deprecated) permissive deserialization. Every checkpointer of
+# agent.checkpointers uses it; langgraph.json's ``checkpointer.serde.allowed_msgpack_modules``
+# lists the same for the server. The state/input/output/context schemas are listed because a
+# caller may pass them as objects (LangGraph's strict mode derives the same set from the schemas).
+_CHECKPOINTED: dict[str, tuple[str, ...]] = {
+    "agent.schemas": (
         "Scope",
         "ScoredChunk",
         "Chunk",
@@ -157,8 +159,13 @@ CHECKPOINT_TYPES: list[tuple[str, str]] = [
         "Answer",
         "Citation",
         "Usage",
-    )
-] + [("agent.state", "Turn"), ("agent.state", "Reset"), ("agent.state", "RetrieveTask")]
+    ),
+    "agent.state": ("Turn", "Reset", "RetrieveTask", "State", "InputState", "OutputState"),
+    "agent.config": ("Context",),
+}
+CHECKPOINT_TYPES: list[tuple[str, str]] = [
+    (module, name) for module, names in _CHECKPOINTED.items() for name in names
+]
 
 
 def checkpoint_serde() -> Any:

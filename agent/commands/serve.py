@@ -25,6 +25,7 @@ import typer
 
 from agent.commands._common import err_console, settings_from
 from agent.config import Settings
+from agent.state import CHECKPOINT_TYPES
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "langgraph.json"
 # Used when the package is installed without the repository (no langgraph.json beside it).
@@ -41,7 +42,11 @@ def server_config(source: Path | None = REPO_CONFIG) -> dict[str, Any]:
     elsewhere (see module doc), so relative paths are anchored at the source file's folder.
     """
     if source is None or not source.is_file():
-        return {"dependencies": ["."], "graphs": dict(PACKAGED_GRAPHS)}
+        return {
+            "dependencies": ["."],
+            "graphs": dict(PACKAGED_GRAPHS),
+            "checkpointer": {"serde": {"allowed_msgpack_modules": [list(t) for t in CHECKPOINT_TYPES]}},
+        }
     try:
         config = json.loads(source.read_text())
     except json.JSONDecodeError as exc:

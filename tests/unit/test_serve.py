@@ -13,6 +13,7 @@ from agent.commands.serve import (
     server_env,
 )
 from agent.config import Settings
+from agent.state import CHECKPOINT_TYPES
 
 
 def test_repo_langgraph_json_serves_the_research_graph():
@@ -36,6 +37,12 @@ def test_relative_graph_paths_are_anchored_at_the_config(tmp_path):
 
 def test_without_a_repo_config_the_packaged_module_is_served(tmp_path):
     assert server_config(tmp_path / "missing.json")["graphs"] == {"research": "graphs.server:graph"}
+
+
+def test_both_configs_allow_exactly_the_checkpointed_types(tmp_path):
+    for config in (server_config(), server_config(tmp_path / "missing.json")):
+        allowed = config["checkpointer"]["serde"]["allowed_msgpack_modules"]
+        assert {tuple(entry) for entry in allowed} == set(CHECKPOINT_TYPES)
 
 
 def test_server_env_carries_settings_and_stays_offline(tmp_path):

@@ -15,6 +15,8 @@ from agent.schemas import Answer
 from .smoke import QUESTION
 
 HERE = Path(__file__).resolve().parent
+# The scripted-model conversation of the unit tests (tests/unit/graph/_two_turns.py).
+UNIT_GRAPH = HERE.parents[1] / "unit" / "graph"
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +45,20 @@ def test_thread_continues_in_a_second_process(postgres_url, tmp_path):
     assert second["turns"][2:] == ["q2", f"pid {second['pid']} saw 3 turns"]
     assert other["turns"] == ["q1", f"pid {other['pid']} saw 1 turns"]  # threads stay apart
     # Nothing fell back to the SQLite default.
+    assert not (tmp_path / "checkpoints.sqlite").exists()
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "default"])
+def test_research_thread_resumes_without_unregistered_types(postgres_url, tmp_path, strict):
+    """The research graph (scripted model, no real one) on Postgres: the follow-up deserializes
+    only registered types, even under LANGGRAPH_STRICT_MSGPACK=true (issue 15, point 1)."""
+    sys.path.insert(0, str(UNIT_GRAPH))
+    try:
+        from test_checkpoint_serde import assert_clean_resume, run_two_turns
+    finally:
+        sys.path.remove(str(UNIT_GRAPH))
+    thread = f"serde-{'strict' if strict else 'default'}"
+    assert_clean_resume(*run_two_turns(postgres_url, tmp_path, strict=strict, thread=thread))
     assert not (tmp_path / "checkpoints.sqlite").exists()
 
 
