@@ -9,6 +9,9 @@ STAMP := $(VENV)/.setup-stamp
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAVA_BUILD=OFF
 DEMO_QUESTION ?= What was Apple's total net sales for the three months ended July 1, 2023?
 PYTEST_ARGS ?=
+# pip's version nag and root-user warning are not ours to show (here and in `filings models fetch`).
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_ROOT_USER_ACTION := ignore
 
 .PHONY: setup system-deps models demo test test-fast bench eval lint serve clean
 

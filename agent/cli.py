@@ -4,6 +4,7 @@ commands so that ``filings --help`` stays instant."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -45,8 +46,16 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help="Also show the model libraries' progress bars and logs (env FILINGS_VERBOSE=1)."
+        ),
+    ] = False,
 ) -> None:
     """Global options; precedence is flags > FILINGS_* env > TOML file > defaults."""
+    if verbose:
+        os.environ["FILINGS_VERBOSE"] = "1"  # read where models load, and by our subprocesses
     ctx.obj = CliState(data_dir=data_dir, config=config)
 
 

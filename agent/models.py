@@ -53,6 +53,27 @@ _PROVIDER_PACKAGES = {
 }
 
 
+VERBOSE_ENV = "FILINGS_VERBOSE"
+
+
+def verbose() -> bool:
+    """``filings --verbose`` (or FILINGS_VERBOSE=1): show the libraries' own progress bars and logs."""
+    return os.environ.get(VERBOSE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hf_output() -> None:
+    """Call before loading a transformers model: its progress bars ('Loading weights', hub downloads)
+    and info/warning logs are off unless :func:`verbose`, so a user sees only our own output."""
+    from transformers.utils import logging as hf_logging
+
+    if verbose():
+        hf_logging.enable_progress_bar()
+        hf_logging.set_verbosity_warning()
+    else:
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+
+
 class ModelSpecError(ValueError):
     """A model string that cannot be resolved (bad syntax, unknown provider or name)."""
 
@@ -161,6 +182,7 @@ def make_chat_model(spec: str, settings: Settings | None = None, **kw: Any) -> B
         return mod.ChatOllama(model=model, **kw)
     # hf
     _require("transformers")
+    hf_output()
     from agent.chat_hf import ChatTransformers
 
     return ChatTransformers.from_model_id(name, **kw)
@@ -221,6 +243,7 @@ def load_sentence_transformer(spec: str, settings: Settings | None = None) -> Se
         model = _ST_CACHE.get(key)
         if model is None:
             st = _require("sentence_transformers")
+            hf_output()
             try:
                 model = _ST_CACHE[key] = st.SentenceTransformer(location, device="cpu")
             except OSError as exc:
@@ -252,6 +275,7 @@ def make_cross_encoder(spec: str, settings: Settings | None = None, **kw: Any) -
     """A sentence-transformers CrossEncoder for ``hf:<id or path>`` (no such model ships offline)."""
     _, name = parse_spec(spec, ("hf",))
     st = _require("sentence_transformers")
+    hf_output()
     kw.setdefault("device", "cpu")
     try:
         return st.CrossEncoder(name, **kw)

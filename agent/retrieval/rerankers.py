@@ -247,6 +247,9 @@ def make_reranker(spec: str, settings: Settings | None = None, llm: Any | None =
     if spec.startswith("st:"):
         from sentence_transformers import SentenceTransformer
 
+        from agent.models import hf_output
+
+        hf_output()
         return BiEncoderReranker(SentenceTransformer(spec[3:]), name=spec)
     raise ValueError(
         f"unknown reranker {spec!r}: use 'none', 'local:mpnet-rescore', 'hf:<cross-encoder id or path>', "

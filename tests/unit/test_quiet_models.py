@@ -1,0 +1,87 @@
+"""Issue 15, point 7: the model libraries' progress bars and logs are off unless --verbose."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.models import VERBOSE_ENV, hf_output
+
+
+@pytest.fixture
+def hf_defaults() -> Iterator[None]:
+    from transformers.utils import logging as hf_logging
+
+    yield
+    hf_logging.enable_progress_bar()
+    hf_logging.set_verbosity_warning()
+
+
+def test_hf_bars_and_logs_are_off_by_default_and_on_when_verbose(
+    monkeypatch: pytest.MonkeyPatch, hf_defaults: None
+) -> None:
+    from transformers.utils import logging as hf_logging
+
+    monkeypatch.delenv(VERBOSE_ENV, raising=False)
+    hf_output()
+    assert not hf_logging.is_progress_bar_enabled()
+    assert hf_logging.get_verbosity() == logging.ERROR
+    monkeypatch.setenv(VERBOSE_ENV, "1")
+    hf_output()
+    assert hf_logging.is_progress_bar_enabled()
+    assert hf_logging.get_verbosity() == logging.WARNING
+
+
+def test_the_verbose_flag_is_global(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(VERBOSE_ENV, raising=False)
+    result = CliRunner().invoke(app, ["--verbose", "models", "--help"])
+    assert result.exit_code == 0, result.output
+    assert os.environ.get(VERBOSE_ENV) == "1"
+    monkeypatch.delenv(VERBOSE_ENV)  # undo what the command did to this process
+
+
+_LOAD_TWICE = textwrap.dedent(
+    """
+    import os, sys
+    import agent.models as m
+    m.load_sentence_transformer("local:all-minilm-l6-v2")
+    sys.stderr.write("==verbose==\\n")
+    os.environ["FILINGS_VERBOSE"] = "1"
+    m._ST_CACHE.clear()
+    m.load_sentence_transformer("local:all-minilm-l6-v2")
+    """
+)
+
+
+def test_loading_the_embedding_model_prints_no_loading_weights_bar() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in (VERBOSE_ENV, "HF_HUB_DISABLE_PROGRESS_BARS")}
+    proc = subprocess.run(
+        [sys.executable, "-c", _LOAD_TWICE], capture_output=True, text=True, env=env, timeout=300
+    )
+    if proc.returncode != 0 and "models fetch" in proc.stderr:
+        pytest.skip("the local embedding model is not installed (filings models fetch)")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    quiet, _, loud = proc.stderr.partition("==verbose==")
+    assert "Loading weights" not in quiet and "%|" not in quiet, quiet
+    assert "Loading weights" in loud  # --verbose gives the library's own output back
+
+
+def test_tqdms_notebook_widget_warning_is_filtered_once_agent_is_imported() -> None:
+    # What tqdm.auto says when bm25s / transformers are imported in a notebook without ipywidgets.
+    code = (
+        "import warnings, agent; from tqdm.std import TqdmWarning; "
+        "warnings.warn('IProgress not found. Please update jupyter and ipywidgets.', TqdmWarning)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != VERBOSE_ENV}
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0 and "IProgress" not in proc.stderr, proc.stderr
