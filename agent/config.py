@@ -17,7 +17,7 @@ explicitly for one run.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +162,29 @@ class Settings(BaseSettings):
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return Context(**values)
+
+    def context_schema(self) -> type[Context]:
+        """A ``context_schema`` for a served graph: :class:`Context` with this process's
+        :meth:`context` as its defaults (and in its JSON schema).
+
+        LangGraph builds a run's context as ``context_schema(**assistant_and_run_context)``, so
+        with plain :class:`Context` a run that names no model would get the hard-coded defaults,
+        whatever ``FILINGS_CHAT_MODEL`` or the TOML file say. Keys a run or an assistant sends
+        still win. The class is named ``Context`` (a subclass), so it serializes as one.
+        """
+        defaults = self.context()
+        schema = make_dataclass(
+            "Context",
+            [
+                (f.name, f.type, field(default=getattr(defaults, f.name), metadata=f.metadata))
+                for f in fields(Context)
+            ],
+            bases=(Context,),
+            kw_only=True,
+        )
+        schema.__module__ = __name__  # resolves the string annotations; make_dataclass(module=) is 3.12+
+        schema.__doc__ = Context.__doc__
+        return schema
 
 
 @dataclass(kw_only=True)
