@@ -22,9 +22,15 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
 def extract_json(text: str) -> Any:
-    """Parse the first JSON object/array in ``text`` (tolerates code fences and chatter around it)."""
+    """Parse the first JSON object/array in ``text`` (tolerates code fences and chatter around it,
+    and raw line breaks or tabs inside strings, which small models write).
+
+    Kept by hand: langchain-core's ``parse_json_markdown`` finds no JSON after leading chatter and
+    completes a truncated reply (a cut-off list would validate as a short one); json-repair turns
+    two objects into a list and no JSON into ``''``.
+    """
     candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)
     for cand in candidates:
         for start, ch in enumerate(cand):
             if ch in "{[":

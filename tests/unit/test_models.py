@@ -210,6 +210,9 @@ def test_to_chat_dicts_maps_roles_and_flattens_content() -> None:
 def test_extract_json_tolerates_fences_and_chatter() -> None:
     assert extract_json('Sure! ```json\n{"a": [1, 2]}\n``` done') == {"a": [1, 2]}
     assert extract_json('prefix {"ok": true} suffix {"later": 1}') == {"ok": True}
+    assert extract_json('{"why": "line one\nline two\tend"}') == {"why": "line one\nline two\tend"}
+    with pytest.raises(OutputParserException, match="no JSON object"):
+        extract_json('{"items": ["a", "b"')  # truncated: not completed into a shorter list
     with pytest.raises(OutputParserException, match="no JSON object"):
         extract_json("I cannot answer that.")
 
