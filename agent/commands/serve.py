@@ -8,14 +8,18 @@ It runs ``langgraph dev`` (langgraph-cli, in-memory runtime) on the graphs of th
   happened to start from;
 * this invocation's Settings handed down as ``FILINGS_DATA_DIR`` / ``FILINGS_CONFIG``, so the
   graph reads the same index;
-* no calls home: CLI analytics and the PyPI version check are off unless the user set them.
+* no calls home: CLI analytics and the PyPI version check are off unless the user set them;
+* the port checked first: ``langgraph dev`` moves off a taken port, and the address printed here
+  would be wrong, so a taken port ends the command with one line naming it and ``--port``.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +110,31 @@ def langgraph_command(
     return cmd
 
 
+def port_unavailable(host: str, port: int) -> str | None:
+    """Why ``langgraph dev`` could not listen on ``host:port``, or ``None`` if it can.
+
+    Checked before starting the server: on a taken port it moves elsewhere, and the address we
+    print (and the user's clients use) would be wrong. ``SO_REUSEADDR`` as uvicorn sets it, so a
+    port that only has connections in TIME_WAIT is not reported as taken.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot serve on {host}: the host does not resolve ({exc}); choose another with --host"
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (
+                f"port {port} on {host} is already in use (another `filings serve` or server?); "
+                f"choose another with --port, e.g. `filings serve --port {port + 1}`"
+            )
+        return f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another --host or --port"
+    return None
+
+
 def register(app: typer.Typer) -> None:
     @app.command(help="Serve the research graph with the LangGraph dev server (langgraph.json).")
     def serve(
@@ -128,6 +157,9 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         settings = settings_from(ctx)
+        if (problem := port_unavailable(host, port)) is not None:
+            err_console.print(f"error: {problem}", style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1)
         source = graph_config or REPO_CONFIG
         if graph_config is not None and not graph_config.is_file():
             raise typer.BadParameter(f"no such file: {graph_config}", param_hint="--graph-config")

@@ -69,3 +69,41 @@ def test_command_line(tmp_path):
         "--no-browser",
         "--no-reload",
     ]
+
+
+def test_a_taken_port_fails_with_one_line_naming_it(tmp_path, monkeypatch):
+    """langgraph dev would move to another port and the address we print would be wrong."""
+    import socket
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("the server must not start on a taken port")
+
+    monkeypatch.setattr(subprocess, "call", no_server)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "serve", "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert f"port {port} on 127.0.0.1 is already in use" in lines[0]
+    assert "--port" in lines[0]
+    assert f"http://127.0.0.1:{port}" not in result.output  # no wrong address printed
+
+
+def test_a_free_port_passes_the_check():
+    import socket
+
+    from agent.commands.serve import port_unavailable
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert port_unavailable("127.0.0.1", port) is None
+    assert "does not resolve" in (port_unavailable("no-such-host.invalid", port) or "")
