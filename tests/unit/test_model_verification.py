@@ -214,6 +214,8 @@ def test_commands_that_load_a_model_report_its_error_in_one_line(
         return ensure_local_model("tiny", fake.models_dir, rebuild=False)
 
     monkeypatch.setattr(index.FilingIndex, "open", classmethod(open_index))
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "manifest.sqlite").touch()  # an index is there (no index is its own one line)
     result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "search", "Apple net sales 2023"])
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)  # handled, not a traceback
