@@ -12,6 +12,8 @@ from agent.commands._common import console, err_console, settings_from
 from agent.terminal import safe
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from agent.config import Context, Settings
     from agent.schemas import Answer
 
@@ -129,7 +131,10 @@ async def _run(
     *,
     stream: bool,
     as_json: bool,
+    progress: Console | None = None,
 ) -> None:
+    """Answer ``questions`` (or read them from the prompt when None). With ``stream``, one line per
+    finished node goes to ``progress`` (default: the console) while the graph runs."""
     from agent.checkpointers import make_checkpointer
     from agent.question import check_question
     from agent.tracing import run_config
@@ -170,7 +175,7 @@ async def _run(
                         if node == "finalize_answer":
                             answer = (update or {}).get("answer")
                         else:
-                            console.print(
+                            (progress or console).print(
                                 f"  · {node}: {progress_line(node, update)}", style="dim", markup=False
                             )
             else:
@@ -209,7 +214,12 @@ def register(app: typer.Typer) -> None:
         refuse_bad_question(question, context)
         _check_index(settings)
         thread_id = thread or uuid.uuid4().hex[:12]
-        asyncio.run(_run(settings, context, [question], thread_id, stream=False, as_json=as_json))
+        # Node progress on stderr when it is a terminal (minutes pass before the answer); stdout
+        # keeps only the answer, so `--json` and pipes stay clean.
+        live = err_console.is_terminal
+        asyncio.run(
+            _run(settings, context, [question], thread_id, stream=live, as_json=as_json, progress=err_console)
+        )
         if not as_json:
             err_console.print(f"thread: {thread_id} (continue with --thread {thread_id})", style="dim")
 
