@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from agent.terminal import BIDI_CONTROLS
+from agent.terminal import control_characters
 from agent.text import FUNCTION_WORDS
 
 # English words that show a sentence is English (function words and question words).
@@ -78,12 +78,6 @@ def looks_non_english(question: str) -> str | None:
     return None
 
 
-def _control_characters(text: str) -> list[str]:
-    return sorted(
-        {c for c in text if (unicodedata.category(c) == "Cc" and c not in "\t\n\r") or c in BIDI_CONTROLS}
-    )
-
-
 def check_question(question: str, *, max_chars: int) -> str | None:
     """``None`` for an acceptable question, else the one-line reason it is refused.
 
@@ -97,7 +91,7 @@ def check_question(question: str, *, max_chars: int) -> str | None:
             f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
             "Ask one shorter question."
         )
-    controls = _control_characters(text)
+    controls = control_characters(text)
     if controls:
         codes = ", ".join(f"U+{ord(c):04X}" for c in controls[:5])
         return f"The question contains control characters ({codes}); type it as plain text."

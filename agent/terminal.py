@@ -33,6 +33,16 @@ _CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 _LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 
 
+def control_characters(text: str, allowed: str = "\t\n\r") -> list[str]:
+    """The control characters (Unicode category Cc, but ``allowed``) and bidi controls in ``text``,
+    sorted and de-duplicated: what a question or a filing field must not carry."""
+    import unicodedata
+
+    return sorted(
+        {c for c in text if (unicodedata.category(c) == "Cc" and c not in allowed) or c in BIDI_CONTROLS}
+    )
+
+
 def safe(text: object, *, multiline: bool = True) -> str:
     """``text`` without terminal escape sequences, control characters or bidi controls.
 

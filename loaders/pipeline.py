@@ -23,6 +23,7 @@ from agent.injection import instruction_cue
 from agent.retrieval.index import DocumentRecord, FilingIndex
 from agent.retrieval.manifest import now_iso
 from agent.schemas import Chunk, ChunkMetadata
+from agent.terminal import control_characters
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
 from loaders.discover import discover, regular_file_problem, safe_resolve
 from loaders.parse import PARSER_VERSION, Parsed, sha256_file
@@ -289,7 +290,7 @@ def _hostile_field(filing: dict[str, Any], sources: dict[str, str]) -> str:
         if len(value) > MAX_FIELD_CHARS:
             return f"metadata field {key!r} (from the {where}) is {len(value)} characters long, over {MAX_FIELD_CHARS}"
         cue = instruction_cue(value)
-        if cue or any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+        if cue or control_characters(value, allowed=""):
             why = cue or "contains control characters"
             return f"metadata field {key!r} (from the {where}) is not a plain value ({why})"
     return ""

@@ -47,10 +47,13 @@ def parse_verdict(reply: str) -> bool | None:
     return None
 
 
-async def _statement_passages(resources: Resources, state: State, draft: str, ctx: Context) -> list[Chunk]:
+async def _statement_passages(
+    resources: Resources, state: State, draft: str, clean: dict[str, str], ctx: Context
+) -> list[Chunk]:
     """Statement tables of the context's filings for drafted line-item figures that no context
-    table can check (see :mod:`agent.critic.statements`), at most ``ctx.statement_lookups`` searches."""
-    tables = [(c.id, without_instructions(c.chunk.text, "")) for c in state.context]
+    table can check (see :mod:`agent.critic.statements`), at most ``ctx.statement_lookups`` searches.
+    ``clean`` is the context (chunk id -> text) with instruction-like sentences blanked."""
+    tables = list(clean.items())
     queries: list[str] = []
     for sentence in split_sentences(draft):
         plain = CALC_PATTERN.sub(" ", sentence.bare)
@@ -81,7 +84,7 @@ def make_critique(resources: Resources):
         clean = {cid: without_instructions(c.text, "") for cid, c in chunks.items()}
         draft, scaled = scale_draft(draft, aliases, clean)
         fallbacks += [f"critic: wrote the table's scale ({note})" for note in scaled]
-        statements = await _statement_passages(resources, state, draft, ctx)
+        statements = await _statement_passages(resources, state, draft, clean, ctx)
         checked = check_draft(draft, aliases, chunks, retrieved, derived, statements)
         usage = Usage()
         calls = state.usage.llm_calls
