@@ -6,7 +6,6 @@ import logging
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 
 import pytest
@@ -46,32 +45,6 @@ def test_the_verbose_flag_is_global(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert os.environ.get(VERBOSE_ENV) == "1"
     monkeypatch.delenv(VERBOSE_ENV)  # undo what the command did to this process
-
-
-_LOAD_TWICE = textwrap.dedent(
-    """
-    import os, sys
-    import agent.models as m
-    m.load_sentence_transformer("local:all-minilm-l6-v2")
-    sys.stderr.write("==verbose==\\n")
-    os.environ["FILINGS_VERBOSE"] = "1"
-    m._ST_CACHE.clear()
-    m.load_sentence_transformer("local:all-minilm-l6-v2")
-    """
-)
-
-
-def test_loading_the_embedding_model_prints_no_loading_weights_bar() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in (VERBOSE_ENV, "HF_HUB_DISABLE_PROGRESS_BARS")}
-    proc = subprocess.run(
-        [sys.executable, "-c", _LOAD_TWICE], capture_output=True, text=True, env=env, timeout=300
-    )
-    if proc.returncode != 0 and "models fetch" in proc.stderr:
-        pytest.skip("the local embedding model is not installed (filings models fetch)")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    quiet, _, loud = proc.stderr.partition("==verbose==")
-    assert "Loading weights" not in quiet and "%|" not in quiet, quiet
-    assert "Loading weights" in loud  # --verbose gives the library's own output back
 
 
 def test_tqdms_notebook_widget_warning_is_filtered_once_agent_is_imported() -> None:
