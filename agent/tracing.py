@@ -100,6 +100,9 @@ class RunRecord:
     prompt_tokens: int
     completion_tokens: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The conversation the run belongs to: LangChain copies ``configurable.thread_id`` into the
+    # run's metadata, which the sink stores; None for runs without a thread (and old rows).
+    thread_id: str | None = None
 
 
 @dataclass
@@ -209,9 +212,12 @@ class TraceStore:
 
 
 def _run_record(r: Any) -> RunRecord:
+    metadata = json.loads(r[10])
+    thread = metadata.get("thread_id") if isinstance(metadata, dict) else None
     return RunRecord(
         run_id=r[0], name=r[1], started_at=r[2], seconds=r[3], question=r[4], stop_reason=r[5], status=r[6],
-        llm_calls=r[7], prompt_tokens=r[8], completion_tokens=r[9], metadata=json.loads(r[10]),
+        llm_calls=r[7], prompt_tokens=r[8], completion_tokens=r[9], metadata=metadata,
+        thread_id=None if thread is None else str(thread),
     )  # fmt: skip
 
 
@@ -542,6 +548,11 @@ def run_config(
         out["run_name"] = run_name
     if metadata:
         out["metadata"] = {**(out.get("metadata") or {}), **_jsonable(dict(metadata))}
+    thread = (out.get("configurable") or {}).get("thread_id")
+    if thread is not None:
+        # Recorded with the run (local sink: ``RunRecord.thread_id``; LangSmith: run metadata), so
+        # a traced run leads back to its conversation (`filings threads show`).
+        out["metadata"] = {"thread_id": str(thread), **(out.get("metadata") or {})}
     if tags:
         out["tags"] = [*(out.get("tags") or []), *tags]
     out.setdefault("run_id", uuid.uuid4())

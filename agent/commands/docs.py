@@ -6,8 +6,16 @@ from typing import Annotated
 
 import typer
 
-from agent.commands._common import console, err_console, settings_from
-from agent.terminal import cell, escape
+from agent.commands._common import (
+    JSON_LIST_HELP,
+    clip_left,
+    compact_table,
+    console,
+    err_console,
+    print_json,
+    settings_from,
+)
+from agent.terminal import cell, escape, safe
 
 
 def _short(doc_id: str) -> str:
@@ -22,7 +30,13 @@ def register(app: typer.Typer) -> None:
     def list_(
         ctx: typer.Context,
         as_json: Annotated[
-            bool, typer.Option("--json", help="Print the records as JSON (for scripts).")
+            bool,
+            typer.Option(
+                "--json",
+                help=JSON_LIST_HELP + " Keys: the manifest record's fields (doc_id, source_path, sha256, "
+                "company, form_type, fiscal_year, period_end, pages, chunks, ...), plus 'stale' (why) "
+                "with --stale.",
+            ),
         ] = False,
         stale: Annotated[
             bool,
@@ -32,10 +46,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        import json
         from dataclasses import asdict
-
-        from rich.table import Table
 
         from agent.retrieval.manifest import Manifest
 
@@ -57,37 +68,44 @@ def register(app: typer.Typer) -> None:
             why = {r.doc_id: reason for r in records if (reason := stale_reason(r.source_path, r.sha256))}
             records = [r for r in records if r.doc_id in why]
         if as_json:
-            print(
-                json.dumps(
-                    [{**asdict(r), **({"stale": why[r.doc_id]} if stale else {})} for r in records], indent=2
-                )
-            )
+            print_json([{**asdict(r), **({"stale": why[r.doc_id]} if stale else {})} for r in records])
             return
         title = "stale " if stale else ""
-        table = Table(title=f"{len(records)} {title}document(s) in {settings.index_dir}")
-        columns = ["doc id", "company", "form", "period", "period end", "pages", "chunks", "source"]
-        for col in [*columns, *(["why stale"] if stale else [])]:
-            table.add_column(col, overflow="fold")
-        for r in records:
-            form = r.form_type or "?"
-            if r.amends:
-                form += f" (amends {r.amends})"
+        table = compact_table(title=f"{len(records)} {title}document(s) in {escape(settings.index_dir)}")
+        # Sized to the terminal: ids, numbers and paths stay on one line (a path is cut at its start,
+        # keeping the file name); only company, form and the stale reason wrap, at word boundaries.
+        # A period's end date goes under its label, so 80 columns leave room for the path.
+        ids = [_short(r.doc_id) for r in records]
+        forms = [(r.form_type or "?") + (f" (amends {r.amends})" if r.amends else "") for r in records]
+        id_w = min(max(map(len, ids), default=6), 24 if console.width >= 120 else 16)
+        form_w = min(max(map(len, forms), default=4), 10)
+        company_w = min(max((len(r.company or "?") for r in records), default=7), 24)
+        why_w = 24 if stale else 0
+        ncols = 7 + bool(stale)
+        fixed = id_w + form_w + 10 + 5 + 6 + why_w + 2 * (ncols - 1)
+        company_w = max(10, min(company_w, (console.width - fixed) // 2))
+        source_w = max(12, console.width - fixed - company_w)
+        table.add_column("doc id", no_wrap=True, overflow="ellipsis", max_width=id_w)
+        table.add_column("company", overflow="ellipsis", max_width=company_w)
+        table.add_column("form", overflow="ellipsis", max_width=form_w)
+        table.add_column("period", no_wrap=True)
+        table.add_column("pages", no_wrap=True, justify="right")
+        table.add_column("chunks", no_wrap=True, justify="right")
+        table.add_column("source", no_wrap=True, overflow="ellipsis", max_width=source_w)
+        if stale:
+            table.add_column("why stale", overflow="fold", max_width=why_w)
+        for r, doc_id, form in zip(records, ids, forms, strict=True):
+            period = r.period_label + (f"\n{r.period_end}" if r.period_end else "")
             # Company, form and path come from the filings and their file names: shown literally.
             table.add_row(
-                *map(
-                    cell,
-                    (
-                        _short(r.doc_id),
-                        r.company or "?",
-                        form,
-                        r.period_label,
-                        r.period_end or "",
-                        str(r.pages),
-                        str(r.chunks),
-                        r.source_path,
-                        *([why[r.doc_id]] if stale else []),
-                    ),
-                )
+                cell(doc_id),
+                cell(r.company or "?"),
+                cell(form),
+                cell(period, multiline=True),
+                cell(str(r.pages)),
+                cell(str(r.chunks)),
+                cell(clip_left(safe(r.source_path, multiline=False), source_w)),
+                *([cell(why[r.doc_id])] if stale else []),
             )
         console.print(table)
 

