@@ -53,7 +53,12 @@ def register(app: typer.Typer) -> None:
         settings = settings_from(ctx)
         path = settings.index_dir / "manifest.sqlite"
         if not path.exists():
-            console.print(f"no index at {settings.index_dir} (run `filings ingest PATH` first)")
+            note = f"no index at {settings.index_dir} (run `filings ingest PATH` first)"
+            if as_json:  # stdout stays JSON: an empty list; the note goes to stderr
+                print_json([])
+                err_console.print(note, markup=False, highlight=False, soft_wrap=True)
+                return
+            console.print(note, markup=False, highlight=False)
             return
         # The manifest alone answers this: no need to open Chroma or load a model.
         manifest = Manifest(path)

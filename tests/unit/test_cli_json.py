@@ -219,6 +219,12 @@ def test_docs_list_json_is_a_list_of_records(fake_manifest: Path) -> None:
     assert data[0]["company"] == f"Apple Inc. {ESC}" and data[0]["source_path"] == LONG_PATH
 
 
+def test_docs_list_json_without_an_index_is_an_empty_list(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "docs", "list", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "no index at" in result.stderr
+
+
 def test_docs_list_stale_json_says_why(fake_manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import loaders.discover as discover
 
