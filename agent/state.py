@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from agent.progress import Progress
 from agent.schemas import Answer, Critique, Scope, ScoredChunk, Usage
 
 
@@ -81,6 +82,16 @@ def append_or_reset(left: list[Any] | None, right: list[Any] | Reset) -> list[An
     return [*(left or []), *right]
 
 
+def add_progress(left: list[Progress] | None, right: list[Progress] | Reset) -> list[Progress]:
+    """Append node records; a turn's scope record (its first node) starts the list afresh, so
+    every streamed update carries a plain list and the values hold this turn's records only."""
+    if isinstance(right, Reset):
+        return _reset(right, [])
+    if any(p.step == "scope" for p in right):
+        return list(right)
+    return [*(left or []), *right]
+
+
 class Turn(BaseModel):
     """One finished question/answer of a conversation (kept across turns)."""
 
@@ -99,9 +110,11 @@ class InputState:
 
 @dataclass(kw_only=True)
 class OutputState:
-    """What a caller gets back."""
+    """What a caller gets back: the answer, and what each node of this turn did (streamed as
+    ``updates`` while the run goes, so a client sees scope, passages and verdicts live)."""
 
     answer: Answer | None = None
+    progress: Annotated[list[Progress], add_progress] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -160,6 +173,7 @@ _CHECKPOINTED: dict[str, tuple[str, ...]] = {
         "Citation",
         "Usage",
     ),
+    "agent.progress": ("Progress", "FilingRef", "PassageRef", "ClaimVerdict"),
     "agent.state": ("Turn", "Reset", "RetrieveTask", "State", "InputState", "OutputState"),
     "agent.config": ("Context",),
 }

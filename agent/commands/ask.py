@@ -63,25 +63,14 @@ def progress_line(node: str, update: dict[str, Any] | None) -> str:
 
 
 def _progress_line(node: str, update: dict[str, Any] | None) -> str:
+    """The node's streamed ``Progress`` message (the same record SDK and web clients get)."""
+    from agent.progress import Progress, progress_for
+
     update = update or {}
-    if node == "resolve_scope" and update.get("scope") is not None:
-        scope = update["scope"]
-        return f"scope {scope.status}: {scope.reason}"
-    if node == "decompose_question":
-        subs = update.get("subquestions") or []
-        return f"{len(subs)} sub-question(s): " + " | ".join(subs)
-    if node == "retrieve":
-        return f"retrieved {len(update.get('retrieved') or [])} candidates"
-    if node == "rerank_chunks":
-        return f"{len(update.get('context') or [])} passages into the context"
-    if node == "draft_answer":
-        return "drafted an answer"
-    if node == "critique_draft" and update.get("critique") is not None:
-        critique = update["critique"]
-        return f"critic: faithfulness {critique.faithfulness:.2f} -> {update.get('route', '?')}"
-    if node == "rewrite_queries":
-        return "rewrote the search queries"
-    return "done"
+    records = update.get("progress")
+    if isinstance(records, list) and records and isinstance(records[-1], Progress):
+        return records[-1].message
+    return progress_for(node, update).message
 
 
 def refuse_bad_question(question: str, context: Context) -> None:

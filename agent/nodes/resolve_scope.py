@@ -11,6 +11,7 @@ from agent.config import Context
 from agent.nodes.decompose import is_simple
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
+from agent.progress import filing_ref, progress_for
 from agent.question import check_question
 from agent.schemas import Scope, Usage
 from agent.state import Reset, State
@@ -106,6 +107,12 @@ def make_resolve_scope(resources: Resources):
                     "reason": "several companies or periods: each sub-question is scoped on its own",
                 }
             )
-        return {**turn_reset(), "standalone_question": standalone, "scope": scope, "refusal": ""}
+        update = {**turn_reset(), "standalone_question": standalone, "scope": scope, "refusal": ""}
+        # The filings the scope resolves to, named, for clients that show them.
+        record = progress_for("resolve_scope", update)
+        by_id = {d.doc_id: d for d in resources.documents()} if scope.doc_ids else {}
+        record.filings = [filing_ref(by_id[i]) for i in scope.doc_ids if i in by_id]
+        update["progress"] = [record]
+        return update
 
     return resolve_scope

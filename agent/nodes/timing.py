@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from agent.progress import Progress, progress_for
 from agent.state import Reset
 from agent.tracing import annotate, node_metadata
 
@@ -14,7 +15,8 @@ Node = Callable[..., Awaitable[dict[str, Any]]]
 
 
 def timed(name: str) -> Callable[[Node], Node]:
-    """Record the node's wall time under ``node_seconds[name]`` (summed over visits)."""
+    """Record the node's wall time under ``node_seconds[name]`` (summed over visits) and append
+    its typed :class:`~agent.progress.Progress` record to ``progress`` (what clients stream)."""
 
     def wrap(fn: Node) -> Node:
         @functools.wraps(fn)  # keeps the signature so LangGraph still injects ``runtime``
@@ -30,8 +32,18 @@ def timed(name: str) -> Callable[[Node], Node]:
                 update["node_seconds"] = Reset({**(previous.value or {}), **seconds})
             else:
                 update["node_seconds"] = {**(previous or {}), **seconds}
+            update["progress"] = _with_progress(name, update, args, seconds[name])
             return update
 
         return run
 
     return wrap
+
+
+def _with_progress(name: str, update: dict[str, Any], args: tuple[Any, ...], seconds: float) -> Any:
+    """The node's own ``Progress`` (it may build a richer one) or one read off its update."""
+    items = update.get("progress")
+    task = args[0] if args and not hasattr(args[0], "turns") else None  # a Send task, not the State
+    record = items[0] if items and isinstance(items[0], Progress) else progress_for(name, update, task)
+    record = record.model_copy(update={"seconds": seconds})
+    return [record]

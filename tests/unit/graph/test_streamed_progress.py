@@ -1,0 +1,81 @@
+"""Streamed ``updates`` carry a typed, JSON-serialisable ``Progress`` for every node (issue 15,
+point 5): what the CLI chat prints, and what SDK and web clients read."""
+
+from __future__ import annotations
+
+import json
+
+from graph_fakes import APPLE_23
+
+from agent.config import Context
+from agent.progress import Progress
+from agent.state import OutputState
+
+Q_SALES = "What were Apple's total net sales for the three months ended July 1, 2023?"
+GOOD = "Apple's total net sales were $81,797 million for the three months ended July 1, 2023 [c1]."
+
+
+async def _updates(h, question: str, thread: str | None = None) -> list[tuple[str, dict]]:
+    config = {"configurable": {"thread_id": thread}} if thread else None
+    out = []
+    async for chunk in h.graph.astream(
+        {"question": question}, config=config, context=Context(), stream_mode="updates"
+    ):
+        out.extend(chunk.items())
+    return out
+
+
+async def test_every_node_update_carries_one_typed_record(harness) -> None:
+    h = harness({"draft": [GOOD]})
+    updates = await _updates(h, Q_SALES)
+    assert [n for n, _ in updates][0] == "resolve_scope" and updates[-1][0] == "finalize_answer"
+    by_node: dict[str, Progress] = {}
+    for node, update in updates:
+        records = update["progress"]
+        assert isinstance(records, list) and len(records) == 1, node  # a plain list, never a Reset
+        record = records[0]
+        assert isinstance(record, Progress) and record.node == node and record.message
+        assert record.seconds >= 0
+        # JSON-serialisable as is: what LangGraph Server sends to clients.
+        assert json.loads(json.dumps(record.model_dump(mode="json")))["node"] == node
+        by_node[node] = record
+
+    scope = by_node["resolve_scope"]
+    assert scope.step == "scope" and scope.scope_status == "ok"
+    assert [f.doc_id for f in scope.filings] == [APPLE_23.doc_id]
+    assert scope.filings[0].company == "Apple Inc." and scope.filings[0].period == "FY2023 Q3"
+
+    assert by_node["decompose_question"].subquestions == [Q_SALES]
+
+    retrieved = by_node["retrieve"]
+    assert retrieved.query == Q_SALES and retrieved.passages
+    assert all(p.page >= 1 and p.doc_id == APPLE_23.doc_id for p in retrieved.passages)
+    assert by_node["rerank_chunks"].passages
+
+    critique = by_node["critique_draft"]
+    assert critique.route == "accept" and critique.faithfulness == 1.0
+    assert critique.claims and critique.claims[0].verdict in ("supported", "calculation")
+    assert "$81,797 million" in critique.claims[0].text
+    assert by_node["finalize_answer"].stop_reason == "accepted"
+
+
+async def test_the_final_values_hold_this_turns_records_only(harness) -> None:
+    h = harness({"draft": [GOOD, GOOD]}, memory=True)
+    await h.graph.ainvoke({"question": Q_SALES}, config={"configurable": {"thread_id": "t"}}, context=Context())
+    out = await h.graph.ainvoke(
+        {"question": "And Amazon's total net sales in 2022?"},
+        config={"configurable": {"thread_id": "t"}},
+        context=Context(),
+    )
+    nodes = [p.node for p in out["progress"]]
+    assert nodes[0] == "resolve_scope" and nodes.count("resolve_scope") == 1
+    assert nodes[-1] == "finalize_answer"
+    assert "progress" in OutputState.__dataclass_fields__  # an output key: servers stream it
+
+
+async def test_a_refused_question_still_reports_its_node(harness) -> None:
+    h = harness({})
+    updates = await _updates(h, "\x1b[31m")
+    scope_record = updates[0][1]["progress"][0]
+    assert scope_record.node == "resolve_scope" and scope_record.message == "question refused"
+    assert updates[-1][1]["progress"][0].stop_reason == "invalid question"
