@@ -13,11 +13,11 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import (
     AIMessage,
@@ -32,6 +32,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from agent.cancellation import GenerationCancelled, iterate_cancellable, run_cancellable
 from agent.structured_output import structured_output_runnable
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,29 @@ class ContextWindowExceededError(ValueError):
 
 @dataclass
 class LoadedLlama:
-    """A loaded model and the lock that serialises every use of its context."""
+    """A loaded model and the lock that serialises every use of its context.
+
+    ``cancel`` is the event of the call holding the lock (None between calls): llama.cpp's abort
+    callback reads it while a prompt is being processed, so a cancelled run stops within one step
+    of the compute graph instead of after the whole prompt.
+    """
 
     llm: Any
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cancel: threading.Event | None = None
+    abort_callback: Any = None  # the ctypes callback, kept alive as long as the context
+
+    def install_abort(self, on: bool) -> None:
+        """Ask llama.cpp to poll ``cancel`` (prompt processing) or not (token by token, where the
+        Python loop checks it: a callback per graph node would cost a GIL round trip each)."""
+        import llama_cpp
+
+        if on and self.abort_callback is None:
+            self.abort_callback = llama_cpp.ggml_abort_callback(
+                lambda _data: bool(self.cancel is not None and self.cancel.is_set())
+            )
+        callback = self.abort_callback if on else llama_cpp.ggml_abort_callback()
+        llama_cpp.llama_set_abort_callback(self.llm._ctx.ctx, callback, None)
 
 
 _LOADED: dict[tuple[str, int, int], LoadedLlama] = {}
@@ -224,62 +244,52 @@ class ChatLlamaCppLocal(BaseChatModel):
                 params[key] = kwargs[key]
         return params
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        loaded = self._get_loaded()
-        params = self._params(stop, kwargs)
-        with loaded.lock:
-            try:
-                response = loaded.llm.create_chat_completion(messages=to_chat_dicts(messages), **params)
-            except ValueError as exc:
-                _reraise_context_overflow(exc, self.n_ctx)
-                raise
-        choice = response["choices"][0]
-        text = choice["message"].get("content") or ""
-        message = AIMessage(
-            content=text,
-            usage_metadata=_usage(response.get("usage")),
-            response_metadata={"model_name": self.model_name, "finish_reason": choice.get("finish_reason")},
-        )
-        return ChatResult(generations=[ChatGeneration(message=message)])
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+    def _completion(
+        self, messages: list[BaseMessage], params: dict[str, Any], cancel: threading.Event | None
     ) -> Iterator[ChatGenerationChunk]:
+        """Token chunks, then one empty chunk with usage; stops at a set ``cancel``
+        (:class:`GenerationCancelled`), checked during prompt processing and between tokens."""
         loaded = self._get_loaded()
-        params = self._params(stop, kwargs)
         chat = to_chat_dicts(messages)
         with loaded.lock:
-            n_completion = 0
-            finish_reason = None
+            loaded.cancel = cancel
+            loaded.install_abort(cancel is not None)
+            stream = None
             try:
-                stream = loaded.llm.create_chat_completion(messages=chat, stream=True, **params)
-                first = next(stream, None)
-            except ValueError as exc:
-                _reraise_context_overflow(exc, self.n_ctx)
+                n_completion = 0
+                finish_reason = None
+                try:
+                    stream = loaded.llm.create_chat_completion(messages=chat, stream=True, **params)
+                    first = next(stream, None)  # the prompt is processed here
+                except ValueError as exc:
+                    _reraise_context_overflow(exc, self.n_ctx)
+                    raise
+                except RuntimeError:
+                    if cancel is not None and cancel.is_set():  # llama_decode aborted
+                        raise GenerationCancelled("generation cancelled during the prompt") from None
+                    raise
+                loaded.install_abort(False)
+                parts = [] if first is None else itertools.chain([first], stream)
+                for part in parts:
+                    if cancel is not None and cancel.is_set():
+                        raise GenerationCancelled("generation cancelled")
+                    choice = part["choices"][0]
+                    delta = choice.get("delta", {}).get("content") or ""
+                    finish_reason = choice.get("finish_reason") or finish_reason
+                    if delta:
+                        n_completion += 1
+                        yield ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                # llama.cpp's context now holds prompt + completion; the difference is the prompt.
+                n_prompt = max(int(loaded.llm.n_tokens) - n_completion, 0)
+            except GenerationCancelled:
+                # The context may hold a half-processed prompt: the next call starts afresh.
+                loaded.llm.reset()
                 raise
-            parts = [] if first is None else itertools.chain([first], stream)
-            for part in parts:
-                choice = part["choices"][0]
-                delta = choice.get("delta", {}).get("content") or ""
-                finish_reason = choice.get("finish_reason") or finish_reason
-                if delta:
-                    n_completion += 1
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                    if run_manager:
-                        run_manager.on_llm_new_token(delta, chunk=chunk)
-                    yield chunk
-            # llama.cpp's context now holds prompt + completion; the difference is the prompt.
-            n_prompt = max(int(loaded.llm.n_tokens) - n_completion, 0)
+            finally:
+                if stream is not None:
+                    stream.close()
+                loaded.install_abort(False)
+                loaded.cancel = None
         yield ChatGenerationChunk(
             message=AIMessageChunk(
                 content="",
@@ -289,6 +299,64 @@ class ChatLlamaCppLocal(BaseChatModel):
                 response_metadata={"model_name": self.model_name, "finish_reason": finish_reason},
             )
         )
+
+    def _collect(
+        self, messages: list[BaseMessage], params: dict[str, Any], cancel: threading.Event | None
+    ) -> ChatResult:
+        chunks = list(self._completion(messages, params, cancel))
+        last = chunks[-1].message
+        assert isinstance(last, AIMessageChunk)
+        message = AIMessage(
+            content="".join(str(c.message.content) for c in chunks),
+            usage_metadata=last.usage_metadata,
+            response_metadata=dict(last.response_metadata),
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._collect(messages, self._params(stop, kwargs), None)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """As ``_generate`` in a worker thread; cancelling the awaiting task stops llama.cpp."""
+        params = self._params(stop, kwargs)
+        return await run_cancellable(lambda cancel: self._collect(messages, params, cancel))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for chunk in self._completion(messages, self._params(stop, kwargs), None):
+            if run_manager and chunk.message.content:
+                run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        params = self._params(stop, kwargs)
+        async for chunk in iterate_cancellable(lambda cancel: self._completion(messages, params, cancel)):
+            if run_manager and chunk.message.content:
+                await run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
+            yield chunk
 
     def get_num_tokens(self, text: str) -> int:
         """Token count with the model's own tokenizer (loads the model)."""

@@ -16,12 +16,35 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class ServedAt:
+    url: str
+    session: int  # the server's session id (its processes and their children)
+    log: Path
+
+
+def session_cpu_seconds(session: int) -> float:
+    """User + system CPU seconds of every live process in ``session`` (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            raw = Path(stat).read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        if int(fields[3]) == session:  # field 6 of stat: the session id
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def free_port() -> int:
@@ -182,8 +205,8 @@ def chroma_server(path: Path, *, log_dir: Path) -> Iterator[tuple[str, int]]:
 
 
 @contextlib.contextmanager
-def filings_serve(data_dir: Path, *, log_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    """``filings serve`` (which runs ``langgraph dev``) on loopback; yields the API URL."""
+def filings_serve(data_dir: Path, *, log_dir: Path, env: dict[str, str]) -> Iterator[ServedAt]:
+    """``filings serve`` (which runs ``langgraph dev``) on loopback; yields its URL and session."""
     port = free_port()
     cmd = [str(VENV_BIN / "filings"), "--data-dir", str(data_dir), "serve", "--port", str(port)]
     log = log_dir / "langgraph-dev.log"
@@ -192,4 +215,4 @@ def filings_serve(data_dir: Path, *, log_dir: Path, env: dict[str, str]) -> Iter
         wait_until(
             http_ok(f"{url}/ok"), timeout=180, proc=proc, what="filings serve (langgraph dev)", log=log
         )
-        yield url
+        yield ServedAt(url=url, session=proc.pid, log=log)

@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 
 import pytest
 from langgraph_sdk import get_client
 
+from agent.progress import Progress
 from agent.schemas import Answer
 
-from .servers import filings_serve
+from .servers import filings_serve, session_cpu_seconds
 from .smoke import QUESTION, SMOKE_CONTEXT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def server_url(apple_data_dir, tmp_path_factory):
+def served(apple_data_dir, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANGSMITH_") and k != "FILINGS_DATA_DIR"}
     env.update({"LANGSMITH_TRACING": "false", "LANGCHAIN_TRACING_V2": "false", "HF_HUB_OFFLINE": "1"})
-    with filings_serve(apple_data_dir, log_dir=tmp_path_factory.mktemp("lgdev"), env=env) as url:
-        yield url
+    with filings_serve(apple_data_dir, log_dir=tmp_path_factory.mktemp("lgdev"), env=env) as at:
+        yield at
 
 
-async def test_streamed_run_on_a_thread_returns_a_cited_answer(server_url):
-    client = get_client(url=server_url)
+async def test_streamed_run_on_a_thread_returns_a_cited_answer(served):
+    client = get_client(url=served.url)
     # Context fields are the assistant's configuration: this one runs on the tiny model.
     assistant = await client.assistants.create(graph_id="research", context=SMOKE_CONTEXT, name="smoke")
     assert assistant["context"]["drafter_model"] == "local:smollm2-135m"
     thread = await client.threads.create()
 
     nodes_seen: list[str] = []
+    records: list[dict] = []
     final_values: dict | None = None
     async for part in client.runs.stream(
         thread["thread_id"],
@@ -41,6 +45,10 @@ async def test_streamed_run_on_a_thread_returns_a_cited_answer(server_url):
         assert part.event != "error", part.data
         if part.event == "updates":
             nodes_seen.extend(part.data)
+            for node, update in part.data.items():
+                # Every node's update carries its typed progress record, not just its name.
+                assert update and isinstance(update.get("progress"), list), (node, update)
+                records.extend(Progress.model_validate(r) for r in update["progress"])
         elif part.event == "values":
             final_values = part.data
 
@@ -48,6 +56,12 @@ async def test_streamed_run_on_a_thread_returns_a_cited_answer(server_url):
     assert nodes_seen[0] == "resolve_scope"
     assert {"retrieve", "draft_answer", "critique_draft"} <= set(nodes_seen)
     assert nodes_seen[-1] == "finalize_answer"
+    assert [r.node for r in records] == nodes_seen
+    by_step = {r.step: r for r in records}
+    assert [f.company for f in by_step["scope"].filings] == ["Apple Inc."]
+    assert by_step["scope"].filings[0].period == "FY2023 Q3"
+    assert by_step["retrieve"].passages and all(p.page >= 1 for p in by_step["retrieve"].passages)
+    assert by_step["critique"].route and by_step["answer"].stop_reason
 
     assert final_values is not None and final_values.get("answer")
     answer = Answer.model_validate(final_values["answer"])
@@ -62,3 +76,60 @@ async def test_streamed_run_on_a_thread_returns_a_cited_answer(server_url):
     # The thread kept the run: its state holds the same typed answer.
     state = await client.threads.get_state(thread["thread_id"])
     assert Answer.model_validate(state["values"]["answer"]) == answer
+
+
+async def _seconds_to_idle(session: int, *, window: float = 0.5, limit: float = 60.0) -> float:
+    """Seconds until the server's processes use under 20 % of one core over ``window``."""
+    start = time.monotonic()
+    before = session_cpu_seconds(session)
+    while time.monotonic() - start < limit:
+        await asyncio.sleep(window)
+        now = session_cpu_seconds(session)
+        if now - before < 0.2 * window:
+            return time.monotonic() - start - window
+        before = now
+    return limit
+
+
+async def test_cancelling_a_run_stops_the_local_model(served):
+    """runs.cancel while the 1.5B drafts: the server goes idle within seconds (issue 15, point 4)."""
+    client = get_client(url=served.url)
+    # The server's default chat model (the local 1.5B): its draft keeps a core busy for a minute.
+    assistant = await client.assistants.create(
+        graph_id="research",
+        context={
+            "reranker_model": "none",
+            "max_subquestions": 1,
+            "max_revisions": 0,
+            "max_answer_tokens": 400,
+        },
+        name="cancel",
+    )
+    thread = await client.threads.create()
+    run_id = None
+    async for part in client.runs.stream(
+        thread["thread_id"], assistant["assistant_id"], input={"question": QUESTION}, stream_mode="updates"
+    ):
+        if part.event == "metadata":
+            run_id = part.data["run_id"]
+        if part.event == "updates" and "rerank_chunks" in part.data:
+            break  # the draft starts now
+    assert run_id is not None
+    await asyncio.sleep(3)  # well inside the draft's prompt processing
+    busy_from = session_cpu_seconds(served.session)
+    await asyncio.sleep(1)
+    busy = session_cpu_seconds(served.session) - busy_from
+    assert busy > 0.5, f"the model was not running before the cancel ({busy:.2f} CPU s in 1 s)"
+
+    await client.runs.cancel(thread["thread_id"], run_id)
+    seconds = await _seconds_to_idle(served.session)
+    print(f"runs.cancel -> idle CPU: {seconds:.2f} s")
+    assert seconds < 10, f"the model kept running {seconds:.1f} s after runs.cancel"
+    run = await client.runs.get(thread["thread_id"], run_id)
+    assert run["status"] in ("interrupted", "error", "cancelled"), run["status"]
+
+    # The model was released: the next run on the same server answers.
+    smoke = await client.assistants.create(graph_id="research", context=SMOKE_CONTEXT, name="after-cancel")
+    thread2 = await client.threads.create()
+    final = await client.runs.wait(thread2["thread_id"], smoke["assistant_id"], input={"question": QUESTION})
+    assert Answer.model_validate(final["answer"]).question == QUESTION
