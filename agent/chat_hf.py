@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from langchain_core.messages.ai import UsageMetadata
@@ -20,6 +20,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import PrivateAttr
 
+from agent.cancellation import GenerationCancelled, run_cancellable
 from agent.chat_llamacpp import to_chat_dicts
 from agent.structured_output import structured_output_runnable
 
@@ -82,7 +83,31 @@ class ChatTransformers(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        return self._generate_until(messages, stop, None, kwargs)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """In a worker thread; cancelling the awaiting task stops generation at the next token."""
+        return await run_cancellable(lambda cancel: self._generate_until(messages, stop, cancel, kwargs))
+
+    def _generate_until(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        cancel: threading.Event | None,
+        kwargs: dict[str, Any],
+    ) -> ChatResult:
         import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        class Cancelled(StoppingCriteria):
+            def __call__(self, input_ids: Any, scores: Any, **kw: Any) -> bool:
+                return bool(cancel is not None and cancel.is_set())
 
         tok, model, lock = self._bundle or _load(self.model_id)
         fmt = kwargs.get("response_format") or {}
@@ -100,8 +125,14 @@ class ChatTransformers(BaseChatModel):
         max_new = int(kwargs.get("max_tokens") or self.max_tokens)
         with lock, torch.inference_mode():
             out = model.generate(
-                **ids, max_new_tokens=max_new, do_sample=False, pad_token_id=tok.eos_token_id
+                **ids,
+                max_new_tokens=max_new,
+                do_sample=False,
+                pad_token_id=tok.eos_token_id,
+                stopping_criteria=StoppingCriteriaList([Cancelled()]),
             )
+        if cancel is not None and cancel.is_set():
+            raise GenerationCancelled("generation cancelled")
         n_prompt = int(ids["input_ids"].shape[1])
         new_tokens = out[0][n_prompt:]
         text = tok.decode(new_tokens, skip_special_tokens=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -219,6 +220,23 @@ def test_hf_gguf_path_runs_through_transformers() -> None:
     reply = chat.invoke("What is the capital of France?")
     assert "paris" in reply.content.lower()
     assert reply.usage_metadata["input_tokens"] > 5
+
+    async def cancelled_after(seconds: float) -> float:
+        long = make_chat_model(f"hf:{path}", max_tokens=2000)
+        task = asyncio.ensure_future(long.ainvoke("Count from 1 to 1000, one number per line."))
+        await asyncio.sleep(seconds)
+        assert not task.done()
+        start = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        lock = long._bundle[2]  # held while transformers generates
+        assert await asyncio.to_thread(lock.acquire, True, 60)
+        lock.release()
+        return time.monotonic() - start
+
+    # A cancelled run stops generating at the next token (issue 15, point 4).
+    assert asyncio.run(cancelled_after(3)) < 3
 
 
 class _CitedAnswer(BaseModel):
