@@ -28,7 +28,7 @@ async def _updates(h, question: str, thread: str | None = None) -> list[tuple[st
 async def test_every_node_update_carries_one_typed_record(harness) -> None:
     h = harness({"draft": [GOOD]})
     updates = await _updates(h, Q_SALES)
-    assert [n for n, _ in updates][0] == "resolve_scope" and updates[-1][0] == "finalize_answer"
+    assert updates[0][0] == "resolve_scope" and updates[-1][0] == "finalize_answer"
     by_node: dict[str, Progress] = {}
     for node, update in updates:
         records = update["progress"]
