@@ -1,4 +1,5 @@
-"""`filings ask` and `filings chat` (issue 5): the research graph from the command line."""
+"""`filings ask` (issue 5): one question through the research graph from the command line; the
+helpers here (rendering, progress lines, index checks, :func:`answer_one`) serve `filings chat` too."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agent.commands._common import console, err_console, settings_from
+from agent.commands._common import (
+    DrafterModelFlag,
+    JudgeModelFlag,
+    ModelFlag,
+    PlannerModelFlag,
+    console,
+    err_console,
+    model_overrides,
+    settings_from,
+)
 from agent.terminal import safe
 
 if TYPE_CHECKING:
@@ -17,7 +27,6 @@ if TYPE_CHECKING:
     from agent.config import Context, Settings
     from agent.schemas import Answer
 
-_EXIT_WORDS = {"exit", "quit", ":q", "bye"}
 _NOT_DRAFTED = ("out of scope", "invalid question")
 
 
@@ -37,6 +46,11 @@ def render_answer(answer: Answer) -> None:
             parts = (c.company, c.form_type, c.period, c.section, f"page {c.page}")
             where = ", ".join(safe(p, multiline=False) for p in parts if p)
             console.print(f"  [{c.n}] {where}", markup=False, highlight=False, emoji=False)
+            if c.source_path:  # so a terminal user can open the cited page
+                file = safe(c.source_path, multiline=False)
+                console.print(
+                    f"      {file} (page {c.page})", style="dim", markup=False, highlight=False, emoji=False
+                )
             if c.quote:
                 quote = safe(c.quote, multiline=False)
                 console.print(f'      "{quote}"', style="dim", markup=False, highlight=False, emoji=False)
@@ -112,82 +126,71 @@ def _check_index(settings: Settings) -> None:
         index.close()
 
 
-async def _run(
-    settings: Settings,
-    context: Context,
-    questions: list[str] | None,
-    thread: str,
-    *,
-    stream: bool,
-    as_json: bool,
-    progress: Console | None = None,
-) -> None:
-    """Answer ``questions`` (or read them from the prompt when None). With ``stream``, one line per
-    finished node goes to ``progress`` (default: the console) while the graph runs."""
-    from agent.checkpointers import make_checkpointer
-    from agent.question import check_question
-    from agent.tracing import run_config
+def research_graph(settings: Settings, checkpointer: Any) -> Any:
     from graphs.research import build_research_graph
 
+    return build_research_graph(settings=settings, checkpointer=checkpointer)
+
+
+async def answer_one(
+    graph: Any,
+    settings: Settings,
+    context: Context,
+    question: str,
+    thread: str,
+    *,
+    progress: Console | None = None,
+) -> Answer:
+    """Run the graph on one question of ``thread``; with ``progress``, one line per finished node
+    is printed there while it runs. Cancelling the awaiting task stops the run (and its model)."""
+    from agent.tracing import run_config
+
+    models = {"drafter_model": context.drafter_model, "judge_model": context.judge_model}
+    # One run id per question: the local trace sink (and LangSmith, when configured) records it.
+    config = run_config(
+        settings, config={"configurable": {"thread_id": thread}}, run_name="research", metadata=models
+    )
+    answer = None
+    if progress is not None:
+        async for chunk in graph.astream(
+            {"question": question}, config=config, context=context, stream_mode="updates"
+        ):
+            for node, update in chunk.items():
+                if node == "finalize_answer":
+                    answer = (update or {}).get("answer")
+                else:
+                    line = f"  · {node}: {progress_line(node, update)}"
+                    progress.print(line, style="dim", markup=False, highlight=False, emoji=False)
+    else:
+        answer = (await graph.ainvoke({"question": question}, config=config, context=context))["answer"]
+    if answer is None:
+        err_console.print("[red]the graph ended without an answer[/red]")
+        raise typer.Exit(code=1)
+    return answer
+
+
+async def _ask(settings: Settings, context: Context, question: str, thread: str, *, live: bool) -> Answer:
+    from agent.checkpointers import make_checkpointer
+
     async with make_checkpointer(settings) as checkpointer:
-        graph = build_research_graph(settings=settings, checkpointer=checkpointer)
-        models = {"drafter_model": context.drafter_model, "judge_model": context.judge_model}
-        pending = list(questions) if questions is not None else None
-        while True:
-            if pending is None:
-                try:
-                    question = (await asyncio.to_thread(input, "\nyou> ")).strip()
-                except (EOFError, KeyboardInterrupt):
-                    break
-                if question.lower() in _EXIT_WORDS:
-                    break
-                if not question:
-                    continue
-                problem = check_question(question, max_chars=context.max_question_chars)
-                if problem:  # the graph would refuse it too; say so without a run
-                    err_console.print(problem, style="yellow", markup=False, highlight=False, soft_wrap=True)
-                    continue
-            elif pending:
-                question = pending.pop(0)
-            else:
-                break
-            answer = None
-            # One run id per question: the local trace sink (and LangSmith, when configured) records it.
-            config = run_config(
-                settings, config={"configurable": {"thread_id": thread}}, run_name="research", metadata=models
-            )
-            if stream:
-                async for chunk in graph.astream(
-                    {"question": question}, config=config, context=context, stream_mode="updates"
-                ):
-                    for node, update in chunk.items():
-                        if node == "finalize_answer":
-                            answer = (update or {}).get("answer")
-                        else:
-                            (progress or console).print(
-                                f"  · {node}: {progress_line(node, update)}", style="dim", markup=False
-                            )
-            else:
-                answer = (await graph.ainvoke({"question": question}, config=config, context=context))[
-                    "answer"
-                ]
-            if answer is None:
-                err_console.print("[red]the graph ended without an answer[/red]")
-                raise typer.Exit(code=1)
-            if as_json:
-                typer.echo(answer.model_dump_json(indent=2))
-            else:
-                render_answer(answer)
+        graph = research_graph(settings, checkpointer)
+        return await answer_one(
+            graph, settings, context, question, thread, progress=err_console if live else None
+        )
 
 
 def register(app: typer.Typer) -> None:
     @app.command(
-        help="Answer one question with citations (--json prints the typed Answer; --thread continues)."
+        help="Answer one question with citations (--json prints the typed Answer, --markdown a "
+        "Markdown report with its sources; --thread continues a conversation)."
     )
     def ask(
         ctx: typer.Context,
         question: str,
         as_json: Annotated[bool, typer.Option("--json", help="Print the typed Answer as JSON.")] = False,
+        markdown: Annotated[
+            bool, typer.Option("--markdown", help="Print the answer and its sources as Markdown.")
+        ] = False,
         thread: Annotated[
             str | None, typer.Option("--thread", help="Continue this conversation (thread id).")
         ] = None,
@@ -197,32 +200,29 @@ def register(app: typer.Typer) -> None:
         max_llm_calls: Annotated[
             int | None, typer.Option("--max-llm-calls", min=1, help="Budget: LLM calls for this question.")
         ] = None,
+        model: ModelFlag = None,
+        drafter_model: DrafterModelFlag = None,
+        judge_model: JudgeModelFlag = None,
+        planner_model: PlannerModelFlag = None,
     ) -> None:
-        settings = settings_from(ctx)
+        if as_json and markdown:
+            err_console.print("choose one of --json and --markdown", style="red")
+            raise typer.Exit(code=2)
+        settings = settings_from(ctx, **model_overrides(model, drafter_model, judge_model, planner_model))
         context = settings.context(max_revisions=max_revisions, max_llm_calls=max_llm_calls)
         refuse_bad_question(question, context)
         _check_index(settings)
         thread_id = thread or uuid.uuid4().hex[:12]
         # Node progress on stderr when it is a terminal (minutes pass before the answer); stdout
-        # keeps only the answer, so `--json` and pipes stay clean.
-        live = err_console.is_terminal
-        asyncio.run(
-            _run(settings, context, [question], thread_id, stream=live, as_json=as_json, progress=err_console)
-        )
+        # keeps only the answer, so `--json`, `--markdown` and pipes stay clean.
+        answer = asyncio.run(_ask(settings, context, question, thread_id, live=err_console.is_terminal))
+        if as_json:
+            typer.echo(answer.model_dump_json(indent=2))
+        elif markdown:
+            from agent.commands.export import answer_markdown
+
+            typer.echo(answer_markdown(answer))
+        else:
+            render_answer(answer)
         if not as_json:
             err_console.print(f"thread: {thread_id} (continue with --thread {thread_id})", style="dim")
-
-    @app.command(
-        help="Interactive research chat: streams node progress, then the answer with numbered sources."
-    )
-    def chat(
-        ctx: typer.Context,
-        thread: Annotated[
-            str | None, typer.Option("--thread", help="Resume this conversation (thread id).")
-        ] = None,
-    ) -> None:
-        settings = settings_from(ctx)
-        _check_index(settings)
-        thread_id = thread or uuid.uuid4().hex[:12]
-        console.print(f"filings chat · thread {thread_id} · type 'exit' to leave", style="bold")
-        asyncio.run(_run(settings, settings.context(), None, thread_id, stream=True, as_json=False))

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from agent.cli import app
 
 runner = CliRunner()
-COMMANDS = ["ingest", "docs", "search", "ask", "chat", "eval", "trace", "serve", "models"]
+COMMANDS = ["ingest", "docs", "search", "ask", "chat", "threads", "eval", "trace", "serve", "models"]
 
 
 def test_root_help_lists_every_command() -> None:

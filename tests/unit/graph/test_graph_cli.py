@@ -38,6 +38,7 @@ def test_render_answer_lists_numbered_sources() -> None:
                 form_type="10-Q",
                 period="FY2023 Q3",
                 page=4,
+                source_path="/filings/2023 Q3 AAPL.pdf",
                 quote="Total net sales 81,797 82,959",
             )
         ],
@@ -46,6 +47,7 @@ def test_render_answer_lists_numbered_sources() -> None:
         render_answer(answer)
     out = captured.get()
     assert "[1] Apple Inc., 10-Q, FY2023 Q3, page 4" in out and "81,797 82,959" in out and "accepted" in out
+    assert "/filings/2023 Q3 AAPL.pdf (page 4)" in out  # the file to open, and where
 
 
 def test_progress_lines() -> None:
