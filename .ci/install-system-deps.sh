@@ -3,9 +3,10 @@
 #   postgresql   the Postgres checkpointer test starts a throwaway cluster on loopback
 #                (initdb/pg_ctl from /usr/lib/postgresql/*/bin; run as the 'postgres' user when root)
 #   build tools  llama-cpp-python is an sdist and compiles on install
+#   chromium     the web app's browser tests (Playwright drives this binary; no browser download)
 set -euo pipefail
 
-PACKAGES=(postgresql build-essential cmake)
+PACKAGES=(postgresql build-essential cmake chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
