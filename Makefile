@@ -12,25 +12,37 @@ PYTEST_ARGS ?=
 # pip's version nag and root-user warning are not ours to show (here and in `filings models fetch`).
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
+# Set-up shows our own step lines only; `make VERBOSE=1 ...` shows the commands and pip's output
+# (pip's warnings about the machine's pip config, setuptools' editable-install notice, ...).
+VERBOSE ?=
+ifeq ($(VERBOSE),)
+Q := @
+PIP_QUIET := -qq
+else
+Q :=
+PIP_QUIET :=
+endif
 
 .PHONY: setup system-deps models demo test test-fast bench eval lint serve clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip wheel setuptools
-	# torch first and pinned: anything resolving a newer torch downloads GBs of CUDA.
-	$(BIN)/pip install --quiet torch==2.13.0
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e '.[all]'
-	touch $(STAMP)
+	@echo "setting up $(VENV): torch (CPU), llama.cpp (compiled, ~5 min), this package and its extras"
+	$(Q)test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(Q)$(BIN)/pip install $(PIP_QUIET) --upgrade pip wheel setuptools
+	@# torch first and pinned: anything resolving a newer torch downloads GBs of CUDA.
+	$(Q)$(BIN)/pip install $(PIP_QUIET) torch==2.13.0
+	$(Q)CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install $(PIP_QUIET) -e '.[all]'
+	$(Q)touch $(STAMP)
+	@echo "$(VENV) is ready"
 
 models: setup
-	$(BIN)/filings models fetch
+	$(Q)$(BIN)/filings models fetch
 
 demo: models
-	$(BIN)/filings --data-dir "$(DATA_DIR)" ingest loaders/samples
-	$(BIN)/filings --data-dir "$(DATA_DIR)" ask "$(DEMO_QUESTION)"
+	$(Q)$(BIN)/filings --data-dir "$(DATA_DIR)" ingest loaders/samples
+	$(Q)$(BIN)/filings --data-dir "$(DATA_DIR)" ask "$(DEMO_QUESTION)"
 
 # PostgreSQL server binaries for the Postgres-checkpointer test (apt; a no-op when present).
 system-deps:

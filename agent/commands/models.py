@@ -130,10 +130,12 @@ def register(app: typer.Typer) -> None:
                 path = ensure_local_model(name, settings.models_dir, install=True, force=force)
             except LocalModelError as exc:
                 failed += 1
-                err_console.print(f"[red]✗ {name}: {escape(exc)}[/red]")
+                err_console.print(f"[red]✗ {name}: {escape(exc)}[/red]", soft_wrap=True)
                 continue
+            # One line per model, however narrow the terminal: a path folded mid-word is hard to copy.
             console.print(
-                f"[green]✓[/green] local:{name} -> {escape(path)} ({time.perf_counter() - t0:.1f} s)"
+                f"[green]✓[/green] local:{name} -> {escape(path)} ({time.perf_counter() - t0:.1f} s)",
+                soft_wrap=True,
             )
         if failed:
             raise typer.Exit(code=1)

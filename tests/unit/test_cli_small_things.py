@@ -45,3 +45,15 @@ def test_a_drafted_answer_still_prints_faithfulness(capsys: pytest.CaptureFixtur
     render_answer(Answer(question="q?", text="Net sales were $81.8 billion [1].", faithfulness=1.0))
     out = capsys.readouterr().out
     assert "accepted · faithfulness 1.00 · revisions 0" in out
+
+
+def test_models_fetch_prints_one_line_per_model_at_any_width(tmp_path, monkeypatch) -> None:
+    """`make demo` output: a fetched model's path is never folded mid-word (issue 15, point 7)."""
+    import agent.local_models as local_models
+
+    long_path = tmp_path / "a-rather-long-cache-directory-name" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    monkeypatch.setattr(local_models, "ensure_local_model", lambda name, models_dir, **kw: long_path)
+    result = CliRunner().invoke(app, ["models", "fetch", "smollm2-135m"], env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(long_path) in lines[0]
