@@ -10,7 +10,10 @@ It runs ``langgraph dev`` (langgraph-cli, in-memory runtime) on the graphs of th
   graph reads the same index;
 * no calls home: CLI analytics and the PyPI version check are off unless the user set them;
 * the port checked first: ``langgraph dev`` moves off a taken port, and the address printed here
-  would be wrong, so a taken port ends the command with one line naming it and ``--port``.
+  would be wrong, so a taken port ends the command with one line naming it and ``--port``;
+* the web app (issue 17, :mod:`agent.web`) mounted as the server's custom HTTP app (``"http"`` in
+  langgraph.json), and a host other than loopback refused unless ``FILINGS_API_TOKEN`` is set
+  (the token then guards every route, the LangGraph API included).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from agent.state import CHECKPOINT_TYPES
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "langgraph.json"
 # Used when the package is installed without the repository (no langgraph.json beside it).
 PACKAGED_GRAPHS = {"research": "graphs.server:graph"}
+PACKAGED_HTTP = {"app": "agent.web.app:app"}
 # SEE: https://docs.langchain.com/langsmith/data-storage-and-privacy (CLI analytics opt-out);
 # LANGGRAPH_NO_VERSION_CHECK skips langgraph-api's startup request to pypi.org.
 OFFLINE_ENV = {"LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGGRAPH_NO_VERSION_CHECK": "true"}
@@ -49,6 +53,7 @@ def server_config(source: Path | None = REPO_CONFIG) -> dict[str, Any]:
         return {
             "dependencies": ["."],
             "graphs": dict(PACKAGED_GRAPHS),
+            "http": dict(PACKAGED_HTTP),
             "checkpointer": {"serde": {"allowed_msgpack_modules": [list(t) for t in CHECKPOINT_TYPES]}},
         }
     try:
@@ -59,6 +64,8 @@ def server_config(source: Path | None = REPO_CONFIG) -> dict[str, Any]:
     if not isinstance(graphs, dict) or not graphs:
         raise typer.BadParameter(f"{source} declares no graphs")
     config["graphs"] = {name: _anchor(spec, source.parent) for name, spec in graphs.items()}
+    if isinstance(config.get("http"), dict) and "app" in config["http"]:
+        config["http"] = {**config["http"], "app": _anchor(config["http"]["app"], source.parent)}
     config["dependencies"] = [
         str((source.parent / d).resolve()) if d.startswith(".") else d for d in config.get("dependencies", [])
     ]
@@ -110,6 +117,19 @@ def langgraph_command(
     return cmd
 
 
+def exposure_problem(host: str, environ: dict[str, str] | None = None) -> str | None:
+    """Why serving on ``host`` is refused: a non-loopback interface without ``FILINGS_API_TOKEN``
+    would hand the filings, the models and the LangGraph API to the whole network."""
+    from agent.web.auth import TOKEN_ENV, api_token, is_loopback
+
+    if is_loopback(host) or api_token(environ) is not None:
+        return None
+    return (
+        f"refusing to serve on {host} (reachable from other machines) without a token: "
+        f"set {TOKEN_ENV}, or keep the default --host 127.0.0.1"
+    )
+
+
 def port_unavailable(host: str, port: int) -> str | None:
     """Why ``langgraph dev`` could not listen on ``host:port``, or ``None`` if it can.
 
@@ -157,6 +177,9 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         settings = settings_from(ctx)
+        if (problem := exposure_problem(host)) is not None:
+            err_console.print(f"error: {problem}", style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2)
         if (problem := port_unavailable(host, port)) is not None:
             err_console.print(f"error: {problem}", style="red", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(code=1)
@@ -173,6 +196,7 @@ def register(app: typer.Typer) -> None:
         err_console.print(
             f"[dim]serving {config_path} on http://{host}:{port} (data dir {settings.data_dir})[/dim]"
         )
+        err_console.print(f"web app: http://{host}:{port}/", markup=False, highlight=False)
         try:
             code = subprocess.call(cmd, cwd=workdir, env=server_env(settings))
         except FileNotFoundError:
