@@ -50,7 +50,9 @@ def test_an_empty_data_dir_lists_nothing_and_creates_nothing(tmp_path: Path) -> 
 
 def test_a_corrupt_pdf_is_refused_and_leaves_the_library_unchanged(client: TestClient, indexed) -> None:
     before = _ids(client)
-    r = client.post("/web/api/library", files={"file": ("broken.pdf", b"%PDF-1.4 garbage", "application/pdf")})
+    r = client.post(
+        "/web/api/library", files={"file": ("broken.pdf", b"%PDF-1.4 garbage", "application/pdf")}
+    )
     assert 400 <= r.status_code < 500
     _one_line_error(r, r.status_code)
     assert _ids(client) == before
@@ -74,7 +76,9 @@ def test_an_empty_file_is_refused(client: TestClient, indexed) -> None:
 
 def test_no_file_field_is_a_400(client: TestClient) -> None:
     _one_line_error(client.post("/web/api/library", data={"other": "x"}), 400)
-    _one_line_error(client.post("/web/api/library", content=b"raw", headers={"content-type": "text/plain"}), 400)
+    _one_line_error(
+        client.post("/web/api/library", content=b"raw", headers={"content-type": "text/plain"}), 400
+    )
 
 
 def test_over_the_size_limit_is_a_413(tmp_path: Path) -> None:
@@ -107,7 +111,9 @@ def test_upload_ingests_then_delete_removes(tmp_path: Path, embedder) -> None:
         assert r.json()["message"].startswith("ingested Acme 2023.txt: 1 pages,")
         assert [p.name for p in _uploads(settings)] == ["Acme 2023.txt"]
         assert _ids(c) == [filing["doc_id"]]
-        page = c.get(f"/web/api/documents/{filing['doc_id']}/pages/1", params={"quote": "revenue  grew\n12.5%"})
+        page = c.get(
+            f"/web/api/documents/{filing['doc_id']}/pages/1", params={"quote": "revenue  grew\n12.5%"}
+        )
         body = page.json()
         assert body["image"] is None and body["highlights"] == [] and body["spans"]
         start, end = body["spans"][0]
