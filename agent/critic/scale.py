@@ -21,6 +21,7 @@ from agent.finance.derived import ITEMS, normalise_label
 from agent.finance.tables import data_row
 
 SCALE_NAMES = {1e3: "thousand", 1e6: "million", 1e9: "billion"}
+_CURRENCY_GAP = re.compile(r"([$€£¥])\s+(?=\d)")
 # Rows whose figures are not scaled by the table's header ("except per share data", share counts).
 _UNSCALED_ROW = re.compile(
     r"\bper\b|\bshares?\b|\beps\b|\bbasic\b|\bdiluted\b|%|\bpercent|\bratio\b|\bdays\b", re.I
@@ -74,7 +75,9 @@ def add_scales(sentence: str, sources: Sequence[str]) -> tuple[str, list[str]]:
         scale = needed_scale(figure, sources)
         if scale not in SCALE_NAMES or sentence.count(figure.raw) != 1:
             continue
-        scaled = f"{figure.raw} {SCALE_NAMES[scale]}"
+        # "$ 81,797" as a table prints it reads "$81,797 million" in a sentence.
+        tidy = _CURRENCY_GAP.sub(r"\1", figure.raw)
+        scaled = f"{tidy} {SCALE_NAMES[scale]}"
         sentence = sentence.replace(figure.raw, scaled, 1)
         notes.append(f"{figure.raw} -> {scaled}")
     return sentence, notes

@@ -30,6 +30,11 @@ def test_the_table_scale_is_written_after_an_unscaled_amount() -> None:
     draft = f"Total net sales for the {Q3} were $81,797 [c1]."
     fixed, notes = scale_draft(draft, {"c1": "apple::0"}, {"apple::0": APPLE})
     assert fixed == f"Total net sales for the {Q3} were $81,797 million [c1]."
+    # A table's "$ 81,797" copied with its gap reads as one amount in the sentence.
+    spaced, _ = scale_draft(
+        f"Total net sales for the {Q3} were $ 81,797 [c1].", {"c1": "apple::0"}, {"apple::0": APPLE}
+    )
+    assert spaced == fixed
     assert notes == ["$81,797 -> $81,797 million"]
 
 
