@@ -88,6 +88,14 @@ def test_over_the_size_limit_is_a_413(tmp_path: Path) -> None:
         assert "limit" in _one_line_error(r, 413)
         r = c.post("/web/api/library", files={"file": ("big.pdf", b"%PDF-1.4\n" + b"x" * 200_000)})
         _one_line_error(r, 413)
+
+        def chunked():  # no Content-Length: the body is cut off at the limit
+            yield b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4\n'
+            yield from (b"x" * 1000 for _ in range(200))
+            yield b"\r\n--XX--\r\n"
+
+        headers = {"content-type": "multipart/form-data; boundary=XX"}
+        _one_line_error(c.post("/web/api/library", content=chunked(), headers=headers), 413)
     assert not (settings.data_dir / "uploads").exists()
 
 
