@@ -238,6 +238,22 @@ class Context:
     max_llm_calls: int = field(
         default=12, metadata={"description": "Budget: LLM calls in one run, all roles."}
     )
+    # One re-retrieval: if widened, rewritten queries still find nothing, a third look rarely does
+    # and costs a full-context draft (~1 min on CPU).
+    max_retrieval_rounds: int = field(
+        default=2,
+        metadata={
+            "description": "Budget: retrieval rounds per question (the first, plus re-retrievals with "
+            "rewritten queries when the critic finds the evidence missing)."
+        },
+    )
+    retrieval_widening: int = field(
+        default=10,
+        metadata={
+            "description": "Extra candidates each later retrieval round fetches per query (round r "
+            "fetches rerank_candidates + (r - 1) x this)."
+        },
+    )
     statement_lookups: int = field(
         default=2,
         metadata={

@@ -9,16 +9,10 @@ from langgraph.types import Send
 
 from agent.config import Context
 from agent.schemas import Critique, Scope
-from agent.state import RetrieveTask, State
+from agent.state import Decision, RetrieveTask, State
 
-Decision = Literal["accept", "regenerate", "re_retrieve", "abstain"]
 # A revision costs at least a draft and one judgement.
 MIN_CALLS_PER_REVISION = 2
-
-
-# One re-retrieval: if widened, rewritten queries still find nothing, a third look rarely does and
-# costs a full-context draft (~1 min on CPU).
-MAX_RETRIEVAL_ROUNDS = 2
 
 
 def decide(
@@ -41,7 +35,7 @@ def decide(
     if budget_spent:
         return "abstain"
     if critique.evidence_missing or not has_context:
-        return "re_retrieve" if retrieval_rounds < MAX_RETRIEVAL_ROUNDS else "abstain"
+        return "re_retrieve" if retrieval_rounds < context.max_retrieval_rounds else "abstain"
     return "regenerate"
 
 

@@ -9,12 +9,15 @@ values otherwise); ``turns`` and ``scope`` deliberately survive so follow-ups ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from agent.progress import Progress
 from agent.schemas import Answer, Critique, Scope, ScoredChunk, Usage
+
+# What the critic decided for the last draft ("" before any critique this turn).
+Decision = Literal["accept", "regenerate", "re_retrieve", "abstain"]
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ class State(InputState, OutputState):
     critique: Critique | None = None
     revisions: int = 0
     retrieval_rounds: int = 0
-    route: str = ""
+    route: Decision | Literal[""] = ""
     usage: Annotated[Usage, add_usage] = field(default_factory=Usage)
     node_seconds: Annotated[dict[str, float], add_seconds] = field(default_factory=dict)
     fallbacks: Annotated[list[str], append_or_reset] = field(default_factory=list)

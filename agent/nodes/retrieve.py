@@ -19,7 +19,7 @@ def make_retrieve(resources: Resources):
         # The index and embedder are synchronous; a thread keeps parallel branches from blocking the loop.
         ctx = runtime.context
         # Later rounds dig deeper: the first round's candidates did not hold the evidence.
-        k = ctx.rerank_candidates + 10 * (task.round - 1)
+        k = ctx.rerank_candidates + ctx.retrieval_widening * (task.round - 1)
         hits = await asyncio.to_thread(resources.search, task.query, task.scope, k, ctx)
         return {"retrieved": hits, "query_hits": {task.query: [h.id for h in hits]}}
 
