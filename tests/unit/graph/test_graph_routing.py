@@ -57,6 +57,12 @@ def test_a_second_empty_retrieval_abstains() -> None:
         decide(missing, revisions=1, llm_calls=2, context=ctx, has_context=True, retrieval_rounds=2)
         == "abstain"
     )
+    # The number of retrieval rounds is a budget of the run's Context, not a constant.
+    deeper = Context(max_revisions=3, max_retrieval_rounds=3)
+    assert (
+        decide(missing, revisions=1, llm_calls=2, context=deeper, has_context=True, retrieval_rounds=2)
+        == "re_retrieve"
+    )
 
 
 def test_edge_routes() -> None:
