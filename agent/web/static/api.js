@@ -44,19 +44,21 @@ export function authHeaders() {
 // --- the token prompt ---------------------------------------------------------------------------
 
 let pending = null; // one prompt for every refused request
-let onUnlocked = () => {};
+let entered = null; // the token typed into the prompt last
 
-export function setUnlockHandler(fn) {
-  onUnlocked = fn;
-}
-
-export function askForToken(message) {
+// Shows the token prompt; resolves with the token entered. Every refused request waits for the
+// same prompt, then retries.
+export function askForToken() {
   if (pending) return pending;
+  const refused = entered !== null && storedToken() === entered;
+  const message = refused
+    ? "That token was refused. Enter the server's access token."
+    : "This server needs an access token.";
   const prompt = document.getElementById("token-prompt");
   const form = document.getElementById("token-form");
   const input = document.getElementById("token-input");
   const note = document.getElementById("token-message");
-  note.textContent = message || "This server needs an access token.";
+  note.textContent = message;
   document.body.classList.add("locked");
   prompt.hidden = false;
   input.value = "";
@@ -68,11 +70,11 @@ export function askForToken(message) {
       if (!token) return;
       form.removeEventListener("submit", submit);
       storeToken(token);
+      entered = token;
       prompt.hidden = true;
       document.body.classList.remove("locked");
       pending = null;
       resolve(token);
-      onUnlocked();
     };
     form.addEventListener("submit", submit);
   });
@@ -105,7 +107,6 @@ async function errorOf(resp) {
 
 // fetch() with the Authorization header; a 401 prompts for the token and retries.
 export async function send(path, { method = "GET", json, headers = {}, signal } = {}) {
-  let refused = false;
   for (;;) {
     const init = { method, headers: { ...headers, ...authHeaders() }, signal, credentials: "same-origin" };
     if (json !== undefined) {
@@ -114,8 +115,7 @@ export async function send(path, { method = "GET", json, headers = {}, signal } 
     }
     const resp = await fetch(path, init);
     if (resp.status !== 401) return resp;
-    await askForToken(refused ? "That token was refused. Enter the server's access token." : undefined);
-    refused = true;
+    await askForToken();
   }
 }
 
@@ -189,7 +189,7 @@ export function assistantId() {
 // Upload one file (multipart field `file`) with progress; resolves {status, body}.
 export function uploadFile(path, file, onProgress, onUploaded) {
   return new Promise((resolve) => {
-    const attempt = (refused) => {
+    const attempt = () => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", path);
       const headers = authHeaders();
@@ -200,8 +200,8 @@ export function uploadFile(path, file, onProgress, onUploaded) {
       xhr.upload.addEventListener("load", () => onUploaded());
       xhr.addEventListener("load", async () => {
         if (xhr.status === 401) {
-          await askForToken(refused ? "That token was refused. Enter the server's access token." : undefined);
-          attempt(true);
+          await askForToken();
+          attempt();
           return;
         }
         let body = null;
@@ -217,6 +217,6 @@ export function uploadFile(path, file, onProgress, onUploaded) {
       form.append("file", file, file.name);
       xhr.send(form);
     };
-    attempt(false);
+    attempt();
   });
 }

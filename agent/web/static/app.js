@@ -1,6 +1,6 @@
 // Entry point: the views (chat, library), the evidence panel and the token prompt.
 
-import { api, setUnlockHandler, storedToken, askForToken } from "./api.js";
+import { api, askForToken, storedToken } from "./api.js";
 import { initChat, loadThreads } from "./chat.js";
 import { initEvidence } from "./evidence.js";
 import { initLibrary, loadLibrary } from "./library.js";
@@ -29,11 +29,6 @@ async function start() {
   initLibrary();
   for (const name of VIEWS) document.getElementById(`nav-${name}`).addEventListener("click", () => show(name));
   window.addEventListener("hashchange", () => show(currentView()));
-  // After a token is entered, reload what the refused requests would have shown.
-  setUnlockHandler(() => {
-    loadThreads();
-    if (currentView() === "library") loadLibrary();
-  });
   let config = { auth: false };
   try {
     config = (await api("/web/api/config")) || config;
