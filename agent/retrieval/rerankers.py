@@ -18,6 +18,7 @@ from collections import OrderedDict
 from typing import Any
 
 from agent.config import Settings
+from agent.prompts.rerank import RERANK_JUDGE
 from agent.retrieval.protocols import Reranker
 from agent.schemas import ScoredChunk
 
@@ -173,12 +174,6 @@ class CrossEncoderReranker:
         return out[:top_n]
 
 
-_JUDGE_PROMPT = (
-    "Question: {question}\n\nPassage:\n{passage}\n\n"
-    "Does the passage contain information needed to answer the question? Answer YES or NO."
-)
-
-
 class LLMJudgeReranker:
     """The chat model says YES/NO per candidate; YES moves a chunk ahead, fusion order breaks ties.
 
@@ -193,7 +188,7 @@ class LLMJudgeReranker:
         self.max_chars = max_chars
 
     def _judge(self, query: str, chunk: ScoredChunk) -> bool | None:
-        prompt = _JUDGE_PROMPT.format(question=query, passage=chunk.chunk.text[: self.max_chars])
+        prompt = RERANK_JUDGE.format(question=query, passage=chunk.chunk.text[: self.max_chars])
         reply = self.llm.invoke(prompt)
         text = str(getattr(reply, "content", reply)).strip().upper()
         if text.startswith("YES"):

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from agent.prompts.scope import SCOPE_COMPANY
 from agent.retrieval.protocols import DocumentLike, MetadataFilter
 from agent.schemas import Scope
 from agent.text import FUNCTION_WORDS, MONTHS
@@ -432,18 +433,12 @@ class _CompanyChoice(BaseModel):
     )
 
 
-_LLM_PROMPT = (
-    "Which company is this question about? Choose from this list only: {choices}. "
-    "Reply with null if the question names no company or a company not in the list.\n\nQuestion: {question}"
-)
-
-
 def _llm_company(question: str, catalog: CompanyCatalog, llm: Any) -> str | None:
     """Ask the planner model; accept only a company that exists in the index."""
     choices = sorted(entity.display for entity in catalog.entities.values())
     if not choices:
         return None
-    prompt = _LLM_PROMPT.format(choices="; ".join(choices), question=question)
+    prompt = SCOPE_COMPANY.format(choices="; ".join(choices), question=question)
     try:
         reply = llm.with_structured_output(_CompanyChoice).invoke(prompt)
     except (ValidationError, ValueError, TypeError, KeyError) as exc:

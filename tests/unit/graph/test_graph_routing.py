@@ -9,7 +9,7 @@ import pytest
 from graph_fakes import CHUNKS, FakeResources, ScriptedChatModel
 
 from agent.config import Context
-from agent.prompts import critic, decompose, draft
+from agent.prompts import critic, decompose, draft, rerank, scope
 from agent.routing import (
     decide,
     fan_out_retrieval,
@@ -112,6 +112,8 @@ def test_prompt_templates_get_every_variable() -> None:
     assert _fields(draft.FIGURES) == {"lines"}
     assert _fields(critic.JUDGE_INSTRUCTIONS) == {"claim"}
     assert _fields(decompose.DECOMPOSE_USER) == {"question", "max_subquestions"}
+    assert _fields(scope.SCOPE_COMPANY) == {"choices", "question"}
+    assert _fields(rerank.RERANK_JUDGE) == {"question", "passage"}
     text = draft.draft_instructions("Q?", "- fix this")
     assert "{" not in text.replace("CALC(", "") and "fix this" in text
     listed = draft.draft_instructions("Q?", figures=["[c1] Revenue, year ended 2023 = 5"])
