@@ -33,13 +33,10 @@ from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from agent.cancellation import GenerationCancelled, iterate_cancellable, run_cancellable
+from agent.models import ContextWindowExceededError
 from agent.structured_output import structured_output_runnable
 
 log = logging.getLogger(__name__)
-
-
-class ContextWindowExceededError(ValueError):
-    """The prompt does not fit the model's context window (``n_ctx``); shorten it or raise n_ctx."""
 
 
 @dataclass

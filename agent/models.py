@@ -34,6 +34,29 @@ from typing import TYPE_CHECKING, Any
 from agent.config import Settings
 from agent.local_models import REGISTRY, LocalModelError, ensure_local_model, get_local_model
 
+
+class ContextWindowExceededError(ValueError):
+    """The prompt does not fit the model's context window; the nodes shorten it and retry."""
+
+
+# How providers say a prompt is over the model's window (llama.cpp, OpenAI and compatible servers,
+# Anthropic, Gemini, Ollama). Provider knowledge stays here: callers catch one error type.
+_CONTEXT_OVERFLOW = re.compile(
+    r"exceed context window|context_length_exceeded|maximum context length|context window"
+    r"|prompt is too long|input token count .* exceeds|exceeds? the (?:model's )?context",
+    re.I,
+)
+
+
+def context_overflow(exc: BaseException) -> ContextWindowExceededError | None:
+    """``exc`` as a :class:`ContextWindowExceededError` when a provider raised it for an over-long
+    prompt (any exception type: SDKs differ), else None."""
+    if isinstance(exc, ContextWindowExceededError):
+        return exc
+    if _CONTEXT_OVERFLOW.search(str(exc)):
+        return ContextWindowExceededError(f"{type(exc).__name__}: {exc}"[:300])
+    return None
+
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel

@@ -9,7 +9,6 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
 from agent.critic.calc import CALC_PATTERN
 from agent.critic.check import check_draft, faithfulness, feedback_for
@@ -19,6 +18,7 @@ from agent.critic.restore import parse_derived, restore_calculations
 from agent.critic.scale import scale_draft
 from agent.critic.statements import statement_query
 from agent.injection import without_instructions
+from agent.models import ContextWindowExceededError
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed

@@ -8,10 +8,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from agent.chat_llamacpp import ContextWindowExceededError
 from agent.config import Context
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
+from agent.models import ContextWindowExceededError
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed

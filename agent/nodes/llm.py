@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, TypeVar
 
 from langchain_core.exceptions import OutputParserException
@@ -11,7 +10,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel, ValidationError
 
-from agent.chat_llamacpp import ContextWindowExceededError
+from agent.models import context_overflow
 from agent.schemas import Usage
 
 log = logging.getLogger(__name__)
@@ -20,14 +19,6 @@ M = TypeVar("M", bound=BaseModel)
 # Errors a model call can raise because the model misbehaved, as opposed to our own bugs.
 MODEL_OUTPUT_ERRORS = (OutputParserException, ValidationError, ValueError)
 
-
-# How hosted providers say a prompt is over the model's window (OpenAI and compatible servers,
-# Anthropic, Gemini, Ollama): the nodes shorten the prompt on ContextWindowExceededError.
-_CONTEXT_OVERFLOW = re.compile(
-    r"context_length_exceeded|maximum context length|context window|prompt is too long"
-    r"|input token count .* exceeds|exceeds? the (?:model's )?context",
-    re.I,
-)
 
 
 def usage_of(message: Any) -> Usage:
@@ -63,12 +54,11 @@ async def generate_text(
         kwargs["seed"] = seed
     try:
         reply = await model.ainvoke(messages, **kwargs)
-    except ContextWindowExceededError:
-        raise
     except Exception as exc:
-        if _CONTEXT_OVERFLOW.search(str(exc)):
-            raise ContextWindowExceededError(f"{type(exc).__name__}: {exc}"[:300]) from exc
-        raise
+        overflow = context_overflow(exc)
+        if overflow is None or overflow is exc:
+            raise
+        raise overflow from exc
     return text_of(reply).strip(), usage_of(reply)
 
 

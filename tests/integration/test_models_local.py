@@ -267,7 +267,7 @@ def test_default_1_5b_gives_a_cited_structured_answer() -> None:
 
 
 def test_prompt_longer_than_the_context_window_raises_a_typed_error() -> None:
-    from agent.chat_llamacpp import ContextWindowExceededError
+    from agent.models import ContextWindowExceededError
 
     chat = make_chat_model(SMOL, Settings(n_ctx=256), max_tokens=8)
     too_long = "Revenue grew in every segment. " * 200

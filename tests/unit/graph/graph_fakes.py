@@ -61,7 +61,7 @@ class ScriptedChatModel(BaseChatModel):
         prompt = "\n".join(str(m.content) for m in messages)
         limit = self.role_prompt_chars.get(role, self.max_prompt_chars)
         if limit is not None and len(prompt) > limit:
-            from agent.chat_llamacpp import ContextWindowExceededError
+            from agent.models import ContextWindowExceededError
 
             if self.overflow_text:
                 raise RuntimeError(self.overflow_text)
