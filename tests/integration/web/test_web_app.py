@@ -289,7 +289,7 @@ def test_a_figure_series_is_charted_and_its_points_open_their_pages(served, page
     )
     points = page.locator("[data-testid=chart] [data-testid=chart-point]")
     expect(points).to_have_count(2)
-    labels = page.locator("[data-testid=chart] text.label").all_inner_texts()
+    labels = page.locator("[data-testid=chart] text.label").evaluate_all("els => els.map(e => e.textContent)")
     assert labels == ["FY2022 Q3", "FY2023 Q3"]
     expect(page.locator("[data-testid=answer] [data-testid=citation]")).to_have_count(2)
     details = page.locator("[data-testid=answer-details]")
@@ -302,3 +302,44 @@ def test_a_figure_series_is_charted_and_its_points_open_their_pages(served, page
     expect(page.locator("[data-testid=evidence-page]")).to_contain_text("page 4 of")
     page.locator("[data-testid=evidence-image]").wait_for(state="visible")
     assert page.locator("#evidence .highlight").count() >= 1
+
+
+def test_cancel_a_running_question_then_delete_its_thread(served, page_factory):
+    """Cancel stops the run on the server (on an assistant given by ?assistant=, the tiny model);
+    the thread can then be deleted from the list."""
+    from langchain_way.smoke import SMOKE_CONTEXT
+    from langgraph_sdk import get_sync_client
+
+    client = get_sync_client(url=served.url)
+    assistant = client.assistants.create(graph_id="research", context=SMOKE_CONTEXT, name="web-cancel")
+    page = page_factory()
+    page.goto(f"{served.url}/?assistant={assistant['assistant_id']}#chat")
+    expect(page.locator("body.ready")).to_have_count(1)
+    turns = page.locator("[data-testid=turn]")
+
+    ask(page, QUESTION)
+    turn = turns.nth(0)
+    # The context is chosen: the draft (a model call) starts now.
+    turn.locator(".progress-line[data-step=rerank]").wait_for(timeout=120_000)
+    expect(page.locator("[data-testid=ask]")).to_be_disabled()
+    page.click("[data-testid=cancel]")
+    expect(turn.locator("[data-testid=cancelled]")).to_be_visible()
+    expect(page.locator("[data-testid=cancel]")).to_be_hidden()
+    expect(page.locator("[data-testid=ask]")).to_be_enabled()
+    assert turn.locator("[data-testid=answer]").count() == 0
+
+    thread_id = page.locator("#thread-list .thread.active").get_attribute("data-thread-id")
+    assert thread_id
+    runs = client.runs.list(thread_id)
+    assert [r["assistant_id"] for r in runs] == [assistant["assistant_id"]]
+    deadline = time.monotonic() + 30
+    while runs[0]["status"] in ("pending", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        runs = client.runs.list(thread_id)
+    assert runs[0]["status"] in ("interrupted", "error", "cancelled"), runs[0]["status"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#thread-list .thread[data-thread-id='{thread_id}'] .thread-delete").click()
+    expect(page.locator(f"#thread-list .thread[data-thread-id='{thread_id}']")).to_have_count(0)
+    expect(page.locator("[data-testid=empty-conversation]")).to_be_visible()
+    assert thread_id not in {t["thread_id"] for t in client.threads.search(limit=100)}
