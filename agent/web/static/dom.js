@@ -7,7 +7,9 @@ function build(node, attrs, children) {
     if (value === null || value === undefined || value === false) continue;
     if (name === "class") node.setAttribute("class", value);
     else if (name === "dataset") Object.assign(node.dataset, value);
-    else if (name.startsWith("on") && typeof value === "function") {
+    else if (name.startsWith("on")) {
+      // Handlers are functions only: never an inline handler attribute.
+      if (typeof value !== "function") throw new TypeError(`${name} must be a function`);
       node.addEventListener(name.slice(2), value);
     } else node.setAttribute(name, value === true ? "" : String(value));
   }
