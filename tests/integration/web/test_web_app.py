@@ -106,6 +106,7 @@ def test_round_trip_with_evidence_follow_up_and_restored_thread(served, page_fac
     expect(page.locator(f"#thread-list .thread[data-thread-id='{thread_id}'] .thread-title")).to_have_text(
         QUESTION[:80]
     )
+    page.screenshot(path=str(artifacts / "chat-restored.png"))
     assert page.evaluate("window.__cspViolations") == []
 
 
