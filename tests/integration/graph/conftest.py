@@ -1,5 +1,5 @@
-"""A real index of the bundled samples (Apple 10-Qs, Amazon FY2022 10-K), built once per session
-through the public `filings ingest`, and the research graph on the real local models."""
+"""The research graph on the real local models over the session's index of the bundled samples
+(``samples_index_dir``, from tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from agent.config import Settings
-
-
-@pytest.fixture(scope="session")
-def samples_index_dir(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> Path:
-    from agent.cli import app
-
-    data_dir = tmp_path_factory.mktemp("graph-index")
-    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", str(samples_dir)])
-    assert result.exit_code == 0, result.output
-    return data_dir
 
 
 @pytest.fixture(scope="session")

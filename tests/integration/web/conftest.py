@@ -4,6 +4,7 @@ Debian's chromium driven by Playwright (its own browser download is not used).""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,17 +29,12 @@ def server_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def web_index_dir(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> Path:
-    """A real index of the bundled samples (two Apple 10-Qs, the Amazon FY2022 10-K), private to
-    the web tests (uploads go into it; the tests remove what they add)."""
-    from typer.testing import CliRunner
-
-    from agent.cli import app
-
-    data_dir = tmp_path_factory.mktemp("web-index")
-    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", str(samples_dir)])
-    assert result.exit_code == 0, result.output
-    return data_dir
+def web_index_dir(tmp_path_factory: pytest.TempPathFactory, samples_index_dir: Path) -> Path:
+    """A private copy of the session's index of the bundled samples (two Apple 10-Qs, the Amazon
+    FY2022 10-K): uploads go into it, so the shared index stays as built."""
+    target = tmp_path_factory.mktemp("web-index")
+    shutil.copytree(samples_index_dir, target, dirs_exist_ok=True)
+    return target
 
 
 @pytest.fixture(scope="module")
