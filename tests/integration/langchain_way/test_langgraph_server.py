@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 
@@ -107,13 +108,15 @@ async def test_cancelling_a_run_stops_the_local_model(served):
     )
     thread = await client.threads.create()
     run_id = None
-    async for part in client.runs.stream(
+    stream = client.runs.stream(
         thread["thread_id"], assistant["assistant_id"], input={"question": QUESTION}, stream_mode="updates"
-    ):
-        if part.event == "metadata":
-            run_id = part.data["run_id"]
-        if part.event == "updates" and "rerank_chunks" in part.data:
-            break  # the draft starts now
+    )
+    async with contextlib.aclosing(stream):  # left early: close the HTTP stream here, not at GC
+        async for part in stream:
+            if part.event == "metadata":
+                run_id = part.data["run_id"]
+            if part.event == "updates" and "rerank_chunks" in part.data:
+                break  # the draft starts now
     assert run_id is not None
     await asyncio.sleep(3)  # well inside the draft's prompt processing
     busy_from = session_cpu_seconds(served.session)
