@@ -49,6 +49,15 @@ class Resources:
                 self._index = FilingIndex.open(self.settings)
             return self._index
 
+    def warm(self) -> None:
+        """Open the index and load its embedding model now, so the first question's scope and
+        retrieval do not pay for them (a server calls this in the background at start). Without an
+        index nothing is opened or created."""
+        if not (self.settings.index_dir / "manifest.sqlite").is_file():
+            return
+        self.documents()
+        _ = self.index().embeddings
+
     def documents(self) -> list[Any]:
         """Records of the ingested filings (company, form, period)."""
         return list(self.index().documents())

@@ -10,10 +10,13 @@ Routes are listed in :mod:`agent.web`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import logging
 import mimetypes
 import threading
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +36,7 @@ from agent.web.library import WebError
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
+log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 NO_CACHE = {"Cache-Control": "no-cache"}
 TYPES = {
@@ -271,8 +275,33 @@ async def not_found(request: Request) -> Response:
 ANY = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def build_app(settings: Settings | None = None, embeddings: Embeddings | None = None) -> Starlette:
-    """The web app; ``settings`` default to the server process's (``FILINGS_*``, read on first use)."""
+def warm_up(settings: Settings) -> None:
+    """The research graph's index and embedding model, loaded before the first question (the
+    graph's ``Resources`` for these settings are the process-wide ones the served graph uses)."""
+    from agent.nodes.resources import resources_for
+
+    started = time.perf_counter()
+    try:
+        resources_for(settings).warm()
+    except Exception as exc:  # a broken index is reported by the first question, not at start
+        log.warning("warming the index failed: %s", library.one_line(exc))
+        return
+    log.info("index and embedding model ready in %.1f s", time.perf_counter() - started)
+
+
+@contextlib.asynccontextmanager
+async def warm_lifespan(app: Starlette) -> AsyncIterator[None]:
+    """LangGraph's server runs this app's lifespan: start the warm-up, never wait for it."""
+    task = asyncio.get_running_loop().run_in_executor(None, warm_up, app.state.web.settings)
+    yield
+    task.cancel()
+
+
+def build_app(
+    settings: Settings | None = None, embeddings: Embeddings | None = None, *, warm: bool = False
+) -> Starlette:
+    """The web app; ``settings`` default to the server process's (``FILINGS_*``, read on first use).
+    ``warm``: load the index and embedding model in the background when the server starts."""
     routes = [
         Route("/", index_page, methods=["GET"]),
         Route("/web/static/login.js", login_js, methods=["GET"]),
@@ -287,9 +316,11 @@ def build_app(settings: Settings | None = None, embeddings: Embeddings | None = 
         Route("/web/api/chunk", chunk, methods=["GET"]),
         Route("/web/{rest:path}", not_found, methods=ANY),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(TokenGate)])
+    app = Starlette(
+        routes=routes, middleware=[Middleware(TokenGate)], lifespan=warm_lifespan if warm else None
+    )
     app.state.web = WebState(settings, embeddings)
     return app
 
 
-app = build_app()
+app = build_app(warm=True)
