@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import time
 
@@ -107,17 +106,20 @@ async def test_cancelling_a_run_stops_the_local_model(served):
         name="cancel",
     )
     thread = await client.threads.create()
-    run_id = None
-    stream = client.runs.stream(
-        thread["thread_id"], assistant["assistant_id"], input={"question": QUESTION}, stream_mode="updates"
+    # A background run, watched through the thread's state (a stream left early would leave an
+    # HTTP stream for the garbage collector): the draft starts once rerank_chunks has run.
+    run = await client.runs.create(
+        thread["thread_id"], assistant["assistant_id"], input={"question": QUESTION}
     )
-    async with contextlib.aclosing(stream):  # left early: close the HTTP stream here, not at GC
-        async for part in stream:
-            if part.event == "metadata":
-                run_id = part.data["run_id"]
-            if part.event == "updates" and "rerank_chunks" in part.data:
-                break  # the draft starts now
-    assert run_id is not None
+    run_id = run["run_id"]
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        values = (await client.threads.get_state(thread["thread_id"]))["values"] or {}
+        if any(p.get("step") == "rerank" for p in values.get("progress") or []):
+            break
+        await asyncio.sleep(0.25)
+    else:
+        pytest.fail("the run never reached the draft")
     await asyncio.sleep(3)  # well inside the draft's prompt processing
     busy_from = session_cpu_seconds(served.session)
     await asyncio.sleep(1)
