@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agent.schemas import Chunk, ScoredChunk
+from agent.schemas import Chunk, ScoredChunk, period_label
 
 Step = Literal["scope", "plan", "retrieve", "rerank", "draft", "critique", "rewrite", "answer", "other"]
 
@@ -81,8 +81,7 @@ class Progress(BaseModel):
 
 def filing_ref(record: Any) -> FilingRef:
     """A manifest ``DocumentRecord`` (or anything with the same fields) as a ``FilingRef``."""
-    year, quarter = getattr(record, "fiscal_year", None), getattr(record, "fiscal_quarter", None)
-    period = "?" if year is None else f"FY{year}" + (f" Q{quarter}" if quarter else "")
+    period = period_label(getattr(record, "fiscal_year", None), getattr(record, "fiscal_quarter", None))
     return FilingRef(
         doc_id=str(record.doc_id),
         company=getattr(record, "company", None),
@@ -91,11 +90,10 @@ def filing_ref(record: Any) -> FilingRef:
     )
 
 
-def passage_ref(chunk: ScoredChunk | Chunk, score: float | None = None) -> PassageRef:
+def passage_ref(chunk: ScoredChunk | Chunk) -> PassageRef:
     inner = chunk.chunk if isinstance(chunk, ScoredChunk) else chunk
     m = inner.metadata
-    if score is None:
-        score = chunk.score if isinstance(chunk, ScoredChunk) else 0.0
+    score = chunk.score if isinstance(chunk, ScoredChunk) else 0.0
     return PassageRef(
         chunk_id=inner.id,
         doc_id=m.doc_id,

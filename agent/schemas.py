@@ -37,6 +37,13 @@ class FilingFields:
 FILING_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(FilingFields))
 
 
+def period_label(fiscal_year: int | None, fiscal_quarter: int | None) -> str:
+    """A filing's period as it names it: 'FY2023 Q3', 'FY2022', or '?' when the year is unknown."""
+    if fiscal_year is None:
+        return "?"
+    return f"FY{fiscal_year}" + (f" Q{fiscal_quarter}" if fiscal_quarter else "")
+
+
 class ChunkMetadata(BaseModel):
     """Everything known about where a chunk came from."""
 
@@ -74,9 +81,7 @@ class ChunkMetadata(BaseModel):
 
     @property
     def period_label(self) -> str:
-        if self.fiscal_year is None:
-            return "?"
-        return f"FY{self.fiscal_year}" + (f" Q{self.fiscal_quarter}" if self.fiscal_quarter else "")
+        return period_label(self.fiscal_year, self.fiscal_quarter)
 
     def to_store(self) -> dict[str, str | int | float | bool]:
         return {k: v for k, v in self.model_dump().items() if v is not None}

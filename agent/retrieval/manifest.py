@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.schemas import Chunk, ChunkMetadata, FilingFields
+from agent.schemas import Chunk, ChunkMetadata, FilingFields, period_label
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -55,9 +55,7 @@ class DocumentRecord(FilingFields):
 
     @property
     def period_label(self) -> str:
-        if self.fiscal_year is None:
-            return "?"
-        return f"FY{self.fiscal_year}" + (f" Q{self.fiscal_quarter}" if self.fiscal_quarter else "")
+        return period_label(self.fiscal_year, self.fiscal_quarter)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
