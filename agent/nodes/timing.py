@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agent.progress import Progress, progress_for
-from agent.state import Reset
+from agent.state import Reset, RetrieveTask
 from agent.tracing import annotate, node_metadata
 
 Node = Callable[..., Awaitable[dict[str, Any]]]
@@ -43,7 +43,7 @@ def timed(name: str) -> Callable[[Node], Node]:
 def _with_progress(name: str, update: dict[str, Any], args: tuple[Any, ...], seconds: float) -> Any:
     """The node's own ``Progress`` (it may build a richer one) or one read off its update."""
     items = update.get("progress")
-    task = args[0] if args and not hasattr(args[0], "turns") else None  # a Send task, not the State
+    task = args[0] if args and isinstance(args[0], RetrieveTask) else None
     record = items[0] if items and isinstance(items[0], Progress) else progress_for(name, update, task)
     record = record.model_copy(update={"seconds": seconds})
     return [record]
