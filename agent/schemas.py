@@ -44,6 +44,60 @@ def period_label(fiscal_year: int | None, fiscal_quarter: int | None) -> str:
     return f"FY{fiscal_year}" + (f" Q{fiscal_quarter}" if fiscal_quarter else "")
 
 
+StatementKind = Literal["income", "balance", "cash_flow", "equity", "segment", "other"]
+FactSource = Literal["ixbrl", "table"]
+
+
+class FactPeriod(BaseModel):
+    """The period of one table column or XBRL context: a duration (start..end) or an instant."""
+
+    kind: Literal["duration", "instant", "unknown"] = "unknown"
+    start: str | None = Field(default=None, description="ISO start date of a duration, when known.")
+    end: str | None = Field(
+        default=None, description="ISO end date of a duration, or the instant's date, when known."
+    )
+    months: int | None = Field(default=None, description="Length of a duration in months (3, 6, 9, 12).")
+    fiscal_year: int | None = Field(
+        default=None, description="Fiscal year the period falls in, as the filing names its years."
+    )
+    fiscal_quarter: int | None = Field(default=None, description="1-4 for a quarter's duration, else None.")
+    label: str = Field(default="", description="The column heading or context as printed.")
+
+
+class Fact(BaseModel):
+    """One figure of a filing, typed: a table cell or an inline-XBRL ``ix:nonFraction`` tag.
+
+    ``value`` is the number as printed with its sign applied; ``scale`` is the power of ten the
+    table's header (or the tag's ``scale``) puts on it, so the amount is ``value * 10**scale``
+    ("1,234" in a table "in millions" is value 1234, scale 6).
+    """
+
+    id: str = Field(description="Stable id: '<doc_id>::f<n>'.")
+    doc_id: str
+    page: int = Field(description="Zero-based page index.")
+    chunk_id: str | None = Field(default=None, description="The chunk that prints it, when found.")
+    statement: StatementKind = "other"
+    table: str = Field(default="", description="The table's title as printed, when it has one.")
+    label: str = Field(description="Row label as printed (for prose XBRL facts: the concept's words).")
+    group: str = Field(default="", description="The heading the row sits under ('Net sales:').")
+    period: FactPeriod = Field(default_factory=FactPeriod)
+    value: float
+    scale: int = Field(default=0, description="Power of ten: 3 thousands, 6 millions, 9 billions.")
+    unit: str = Field(default="", description="'USD', 'USD/share', 'shares', '%', or '' when unstated.")
+    text: str = Field(default="", description="The figure as printed ('$ (1,234)').")
+    source: FactSource = "table"
+    concept: str | None = Field(default=None, description="XBRL concept ('us-gaap:Revenues').")
+    dimensions: dict[str, str] = Field(
+        default_factory=dict, description="XBRL axis -> member (segments, products, regions)."
+    )
+    decimals: int | None = Field(default=None, description="XBRL decimals (-6: rounded to millions).")
+
+    @property
+    def amount(self) -> float:
+        """The value in the unit itself (dollars, not millions)."""
+        return self.value * 10**self.scale
+
+
 class ChunkMetadata(BaseModel):
     """Everything known about where a chunk came from."""
 

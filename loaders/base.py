@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from agent.schemas import Fact
+
 # A line that opens an "Item N." section; never absorbed into a table's header.
 ITEM_LINE = re.compile(r"^\s*(?:PART\s+\w+\s*[,.:—–-]*\s*)?ITEM\s*\d", re.IGNORECASE)
 
@@ -51,6 +53,9 @@ class LoadedDocument:
     # Facts read from the file itself (inline-XBRL dei: tags), by dei name without prefix.
     xbrl: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Typed figures the file states exactly (inline-XBRL ``ix:nonFraction`` tags); their ``id`` and
+    # ``doc_id`` are filled in at ingest, once the document's id is known.
+    facts: list[Fact] = field(default_factory=list)
 
     @property
     def n_pages(self) -> int:

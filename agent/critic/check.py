@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
 from agent.critic.claims import split_sentences
-from agent.critic.labels import (
+from agent.finance.labels import (
     best_row,
     column_header,
     column_mismatch,

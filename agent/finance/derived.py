@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.critic.labels import label_words
+from agent.finance.labels import label_words
 from agent.finance.tables import SPAN, YEAR, span_name, table_cells
 
 MAX_DERIVED = 4

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agent.critic.labels import label_words, row_label
+from agent.finance.labels import label_words, row_label
 from agent.text import MONTHS_RE
 
 # "Three Months Ended", "Six months ended", "Year Ended", "Fiscal Years Ended", "Quarter Ended".
