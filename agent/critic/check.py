@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
 from agent.critic.claims import split_sentences
+from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
+from agent.critic.restore import DerivedCalc
+from agent.critic.scale import missing_scale
+from agent.critic.statements import statement_conflict
+from agent.critic.support import lexical_support
+from agent.finance.derived import asked_metric, implied_rows, normalise_label
 from agent.finance.labels import (
     best_row,
     column_header,
@@ -20,12 +26,6 @@ from agent.finance.labels import (
     label_words,
     sentence_years,
 )
-from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
-from agent.critic.restore import DerivedCalc
-from agent.critic.scale import missing_scale
-from agent.critic.statements import statement_conflict
-from agent.critic.support import lexical_support
-from agent.finance.derived import asked_metric, implied_rows, normalise_label
 from agent.finance.tables import YEAR, data_row
 from agent.injection import without_instructions
 from agent.prompts.common import is_cannot_answer

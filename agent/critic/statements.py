@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.critic.calc import CALC_PATTERN
-from agent.finance.labels import label_words
 from agent.critic.numbers import NumberMention, is_grounded, table_header
 from agent.finance.derived import Item, asked_metric, named_items, normalise_label
 from agent.finance.figures import Period
+from agent.finance.labels import label_words
 from agent.finance.tables import YEAR, table_cells
 from agent.text import MONTHS
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.finance.labels import label_words
 from agent.finance.derived import EXPLANATORY, derived_figures
+from agent.finance.labels import label_words
 from agent.finance.tables import MONTH_DAY, SPAN, YEAR, span_name, table_cells
 
 MAX_FIGURES = 8
