@@ -79,6 +79,33 @@ class Progress(BaseModel):
     stop_reason: str | None = None
 
 
+_STARTING: dict[Step, str] = {
+    "scope": "reading the question's company, period and form",
+    "plan": "splitting the question into sub-questions",
+    "retrieve": "searching the filings",
+    "rerank": "ranking the passages found",
+    "draft": "drafting the answer",
+    "critique": "checking the draft's claims, figures and citations",
+    "rewrite": "rewriting the search queries",
+    "answer": "writing up the answer",
+}
+
+
+class Started(BaseModel):
+    """A node visit has begun: streamed on the ``custom`` channel as soon as the node starts, so a
+    client shows work in progress before the node's :class:`Progress` record arrives."""
+
+    node: str
+    step: Step = "other"
+    event: Literal["started"] = "started"
+    message: str = ""
+
+
+def started(node: str) -> Started:
+    step = _STEPS.get(node, "other")
+    return Started(node=node, step=step, message=_STARTING.get(step, node.replace("_", " ")) + "…")
+
+
 def filing_ref(record: Any) -> FilingRef:
     """A manifest ``DocumentRecord`` (or anything with the same fields) as a ``FilingRef``."""
     period = period_label(getattr(record, "fiscal_year", None), getattr(record, "fiscal_quarter", None))
@@ -167,4 +194,14 @@ def progress_for(node: str, update: dict[str, Any], task: Any = None) -> Progres
     return p
 
 
-__all__ = ["ClaimVerdict", "FilingRef", "PassageRef", "Progress", "filing_ref", "passage_ref", "progress_for"]
+__all__ = [
+    "ClaimVerdict",
+    "FilingRef",
+    "PassageRef",
+    "Progress",
+    "Started",
+    "filing_ref",
+    "passage_ref",
+    "progress_for",
+    "started",
+]

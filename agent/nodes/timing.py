@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from agent.progress import Progress, progress_for
+from agent.progress import Progress, progress_for, started
 from agent.state import Reset, RetrieveTask
 from agent.tracing import annotate, node_metadata
 
@@ -22,6 +22,7 @@ def timed(name: str) -> Callable[[Node], Node]:
         @functools.wraps(fn)  # keeps the signature so LangGraph still injects ``runtime``
         async def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
             start = time.perf_counter()
+            _announce(name)
             update = await fn(*args, **kwargs)
             update = dict(update or {})
             # Sub-questions, chunk ids/scores, verdicts, stop reason onto the node's LangSmith run.
@@ -38,6 +39,18 @@ def timed(name: str) -> Callable[[Node], Node]:
         return run
 
     return wrap
+
+
+def _announce(name: str) -> None:
+    """Tell streaming clients (``stream_mode="custom"``) that the node has begun: the first node's
+    own record only arrives once it is done. A no-op for clients that did not ask for it."""
+    from langgraph.config import get_stream_writer
+
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:  # called outside a graph run (a node's unit test)
+        return
+    writer(started(name).model_dump())
 
 
 def _with_progress(name: str, update: dict[str, Any], args: tuple[Any, ...], seconds: float) -> Any:

@@ -97,6 +97,17 @@ async function createThread(title) {
   return thread.thread_id;
 }
 
+// A thread id made here, so a first question creates its thread with its run. randomUUID needs a
+// secure context (https or localhost); a served LAN address over http gets the same v4 layout.
+function newThreadId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 async function newThread() {
   if (state.threadId && !state.titled) {
     $("question").focus(); // the current conversation is still empty
@@ -227,11 +238,17 @@ async function ask(question) {
   let finalValues = null;
   let finished = false; // finalize_answer ran in this run
   let failure = null;
+  const running = {}; // node -> its placeholder lines, oldest first
   try {
     const title = question.slice(0, TITLE_CHARS);
+    // A first question creates its thread in the same request as its run (no round trip first).
+    const body = { assistant_id: assistantId(), input: { question }, stream_mode: ["custom", "updates", "values"] };
+    let created = false;
     if (!state.threadId) {
-      await createThread(title);
-      loadThreads();
+      state.threadId = newThreadId();
+      state.titled = true;
+      Object.assign(body, { if_not_exists: "create", metadata: { app: APP, title } });
+      created = true;
     } else if (!state.titled) {
       await api(`/threads/${encodeURIComponent(state.threadId)}`, {
         method: "PATCH",
@@ -243,15 +260,16 @@ async function ask(question) {
     run.threadId = state.threadId;
     const resp = await send(`/threads/${encodeURIComponent(run.threadId)}/runs/stream`, {
       method: "POST",
-      json: { assistant_id: assistantId(), input: { question }, stream_mode: ["updates", "values"] },
+      json: body,
       headers: { Accept: "text/event-stream" },
       signal: run.controller.signal,
     });
     if (!resp.ok) {
+      if (created) state.threadId = null; // no run, so no thread either
       let detail = `${resp.status} ${resp.statusText}`;
       try {
-        const body = await resp.json();
-        detail = String(body.detail || body.error || body.message || detail);
+        const reply = await resp.json();
+        detail = String(reply.detail || reply.error || reply.message || detail);
       } catch (_) {
         /* not JSON */
       }
@@ -261,14 +279,29 @@ async function ask(question) {
     for await (const { event, data } of sseEvents(resp)) {
       if (event === "metadata" && data && data.run_id) {
         run.runId = data.run_id;
+        if (created) loadThreads(); // the thread exists now
+      } else if (event === "custom" && data && data.event === "started") {
+        // The node has begun: a placeholder line until its record arrives.
+        const line = progressLine({ node: data.node, step: data.step, message: data.message });
+        line.classList.add("running");
+        view.progress.append(line);
+        (running[data.node] = running[data.node] || []).push(line);
       } else if (event === "updates" && data && typeof data === "object") {
         for (const [node, update] of Object.entries(data)) {
           if (node === "finalize_answer") finished = true;
           const records = (update && update.progress) || [];
+          const placeholder = (running[node] || []).shift();
           for (const record of records) {
-            view.progress.append(progressLine(record));
+            const line = progressLine(record);
+            if (placeholder && !placeholder.nextLine) {
+              placeholder.replaceWith(line);
+              placeholder.nextLine = line;
+            } else {
+              view.progress.append(line);
+            }
             if (record.step === "answer") finished = true;
           }
+          if (placeholder && !placeholder.nextLine) placeholder.remove();
           if (!records.length && !node.startsWith("__")) {
             view.progress.append(progressLine({ node, step: "other", message: node }));
           }
@@ -286,6 +319,8 @@ async function ask(question) {
   } catch (err) {
     if (!(run.cancelled && err.name === "AbortError")) failure = err.message || String(err);
   } finally {
+    // A node that never reported (an error, a cancel) leaves no "…" line behind.
+    for (const lines of Object.values(running)) for (const line of lines) line.remove();
     setRunning(null);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

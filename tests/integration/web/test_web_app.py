@@ -52,12 +52,17 @@ def test_round_trip_with_evidence_follow_up_and_restored_thread(served, page_fac
     to_first_progress = time.monotonic() - pressed
     # Node progress streams in while the run goes: no answer yet when the first line shows.
     assert first_turn.locator("[data-testid=answer]").count() == 0
-    print(f"time from Ask to the first visible progress line: {to_first_progress:.2f} s")
+    first_turn.locator(".progress-line:not(.running)").first.wait_for(state="visible", timeout=60_000)
+    to_first_record = time.monotonic() - pressed
+    print(f"time from Ask to the first visible progress line (a node started): {to_first_progress:.2f} s")
+    print(f"time from Ask to the first finished node's record: {to_first_record:.2f} s")
 
     answer = first_turn.locator("[data-testid=answer]")
     answer.wait_for(state="visible", timeout=ANSWER_SECONDS * 1000)
     steps = first_turn.locator(".progress-line").evaluate_all("els => els.map(e => e.dataset.step)")
     assert steps[0] == "scope" and "retrieve" in steps and steps[-1] == "answer", steps
+    # Every "node started" line gave way to its node's record.
+    assert first_turn.locator(".progress-line.running").count() == 0
     expect(answer.locator("[data-testid=stop-badge]")).to_be_visible()
     citations = answer.locator("[data-testid=answer-text] [data-testid=citation]")
     assert citations.count() >= 1, answer.inner_text()

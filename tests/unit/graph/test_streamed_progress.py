@@ -8,7 +8,7 @@ import json
 from graph_fakes import APPLE_23
 
 from agent.config import Context
-from agent.progress import Progress
+from agent.progress import Progress, Started
 from agent.state import OutputState
 
 Q_SALES = "What were Apple's total net sales for the three months ended July 1, 2023?"
@@ -79,3 +79,26 @@ async def test_a_refused_question_still_reports_its_node(harness) -> None:
     scope_record = updates[0][1]["progress"][0]
     assert scope_record.node == "resolve_scope" and scope_record.message == "question refused"
     assert updates[-1][1]["progress"][0].stop_reason == "invalid question"
+
+
+async def test_each_node_announces_its_start_before_its_record(harness) -> None:
+    """``custom`` events say a node has begun (the web app shows it at once); each comes before
+    that node's ``updates`` record, and clients that do not ask for them get none."""
+    h = harness({"draft": [GOOD]})
+    events = []
+    async for mode, chunk in h.graph.astream(
+        {"question": Q_SALES}, context=Context(), stream_mode=["updates", "custom"]
+    ):
+        events.append((mode, chunk))
+    assert events[0][0] == "custom", events[0]
+    first = Started.model_validate(events[0][1])
+    assert first.node == "resolve_scope" and first.step == "scope" and first.message.endswith("…")
+    started_at = {}
+    for i, (mode, chunk) in enumerate(events):
+        if mode == "custom":
+            started_at.setdefault(chunk["node"], i)
+        else:
+            for node in chunk:
+                assert started_at.get(node, len(events)) < i, f"{node} finished before it started"
+    plain = await _updates(h, Q_SALES)
+    assert all(isinstance(update, dict) and "progress" in update for _node, update in plain)
