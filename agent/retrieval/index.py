@@ -19,7 +19,7 @@ from agent.config import Settings
 from agent.retrieval.bm25 import BM25Index
 from agent.retrieval.manifest import DocumentRecord, Manifest, now_iso
 from agent.retrieval.store import ChromaStore, VectorStore, chroma_where
-from agent.schemas import Chunk, ScoredChunk
+from agent.schemas import Chunk, Fact, ScoredChunk, StatementKind
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -230,6 +230,20 @@ class FilingIndex:
             [c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata.to_store() for c in chunks]
         )
         self.manifest.add_chunks(chunks)
+
+    def add_facts(self, facts: list[Fact]) -> None:
+        """Store a pending document's typed facts; they become visible with its commit."""
+        if facts:
+            self.manifest.add_facts(facts)
+
+    def facts(
+        self,
+        doc_ids: list[str] | None = None,
+        statement: StatementKind | None = None,
+        fiscal_year: int | None = None,
+    ) -> list[Fact]:
+        """Typed facts of committed documents (see :meth:`Manifest.facts`)."""
+        return self.manifest.facts(doc_ids, statement, fiscal_year)
 
     def commit(self, record: DocumentRecord, replaces: list[str] | None = None) -> None:
         """Make ``record`` visible and retire ``replaces`` (e.g. the old version at the same path)."""

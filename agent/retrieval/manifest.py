@@ -1,6 +1,8 @@
 """SQLite manifest: the source of truth for which documents are committed, and their chunks.
 
-Chroma and BM25 are derived views. A document is visible to searches only once its row is
+Chroma and BM25 are derived views. A document's typed facts (table cells, iXBRL tags) live in the
+``facts`` table beside its chunks and follow the same rules: written while the document is
+pending, visible once it is committed, gone with it. A document is visible to searches only once its row is
 ``committed``; a crash mid-ingest leaves a ``pending`` row (or an entry in ``purge``) whose
 leftovers are removed by :meth:`Manifest.leftovers` + the index on the next open-for-write.
 """
@@ -16,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.schemas import Chunk, ChunkMetadata, FilingFields, period_label
+from agent.schemas import Chunk, ChunkMetadata, Fact, FilingFields, StatementKind, period_label
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -35,6 +37,17 @@ CREATE TABLE IF NOT EXISTS chunks (
     meta TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS facts (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    statement TEXT NOT NULL,
+    label TEXT NOT NULL,
+    period_end TEXT,
+    fiscal_year INTEGER,
+    fact TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
 CREATE TABLE IF NOT EXISTS purge (doc_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -49,6 +62,7 @@ class DocumentRecord(FilingFields):
     sha256: str
     pages: int = 0
     chunks: int = 0
+    facts: int = 0  # typed facts stored with it (table cells, iXBRL tags)
     ingested_at: str = ""
     field_sources: dict[str, str] = field(default_factory=dict)
     parser_version: int = 0  # loaders.parse.PARSER_VERSION that extracted it (0: before versions)
@@ -150,6 +164,37 @@ class Manifest:
         ).fetchone()
         return int(row[0])
 
+    def facts(
+        self,
+        doc_ids: list[str] | None = None,
+        statement: StatementKind | None = None,
+        fiscal_year: int | None = None,
+    ) -> list[Fact]:
+        """Facts of committed documents (all, or of ``doc_ids``), in document and page order."""
+        where = ["d.status='committed'"]
+        args: list[Any] = []
+        if doc_ids is not None:
+            if not doc_ids:
+                return []
+            where.append(f"f.doc_id IN ({','.join('?' * len(doc_ids))})")
+            args += doc_ids
+        if statement is not None:
+            where.append("f.statement=?")
+            args.append(statement)
+        if fiscal_year is not None:
+            where.append("f.fiscal_year=?")
+            args.append(fiscal_year)
+        rows = self.conn.execute(
+            "SELECT f.fact FROM facts f JOIN documents d ON d.doc_id = f.doc_id "
+            f"WHERE {' AND '.join(where)} ORDER BY f.doc_id, f.page, f.rowid",
+            args,
+        )
+        return [Fact.model_validate_json(r[0]) for r in rows]
+
+    def count_facts(self, doc_id: str) -> int:
+        row = self.conn.execute("SELECT COUNT(*) FROM facts WHERE doc_id=?", (doc_id,)).fetchone()
+        return int(row[0])
+
     # --- writes ---------------------------------------------------------------------------
     def _bump(self, conn: sqlite3.Connection) -> None:
         conn.execute(
@@ -167,6 +212,7 @@ class Manifest:
                 (record.doc_id, record.source_path, record.sha256, record.to_json()),
             )
             conn.execute("DELETE FROM chunks WHERE doc_id=?", (record.doc_id,))
+            conn.execute("DELETE FROM facts WHERE doc_id=?", (record.doc_id,))
             if prior and prior[0] == "committed":
                 self._bump(conn)
 
@@ -180,6 +226,27 @@ class Manifest:
                 ],
             )
 
+    def add_facts(self, facts: list[Fact]) -> None:
+        """Store a pending document's facts (invisible until the document is committed)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO facts(id, doc_id, page, statement, label, period_end, fiscal_year, fact) "
+                "VALUES(?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        f.id,
+                        f.doc_id,
+                        f.page,
+                        f.statement,
+                        f.label,
+                        f.period.end,
+                        f.period.fiscal_year,
+                        f.model_dump_json(exclude_defaults=True),
+                    )
+                    for f in facts
+                ],
+            )
+
     def commit_document(self, record: DocumentRecord, replaces: list[str]) -> None:
         """Atomically make ``record`` visible and retire the documents it replaces."""
         with self.transaction() as conn:
@@ -188,6 +255,7 @@ class Manifest:
                     continue
                 conn.execute("DELETE FROM documents WHERE doc_id=?", (old,))
                 conn.execute("DELETE FROM chunks WHERE doc_id=?", (old,))
+                conn.execute("DELETE FROM facts WHERE doc_id=?", (old,))
                 conn.execute("INSERT OR IGNORE INTO purge(doc_id) VALUES(?)", (old,))
             conn.execute(
                 "UPDATE documents SET status='committed', record=?, source_path=?, sha256=? WHERE doc_id=?",
@@ -201,6 +269,7 @@ class Manifest:
             prior = conn.execute("SELECT status FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
             conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            conn.execute("DELETE FROM facts WHERE doc_id=?", (doc_id,))
             conn.execute("INSERT OR IGNORE INTO purge(doc_id) VALUES(?)", (doc_id,))
             if prior and prior[0] == "committed":
                 self._bump(conn)
@@ -213,6 +282,7 @@ class Manifest:
             if row and row[0] == "pending":
                 conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
                 conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+                conn.execute("DELETE FROM facts WHERE doc_id=?", (doc_id,))
 
 
 def record_dict(record: DocumentRecord) -> dict[str, Any]:
