@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from agent.critic.calc import CALC_PATTERN, evaluate, expand_calculations, format_result
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
+from agent.critic.plausible import implausible
 from agent.critic.restore import DerivedCalc
 from agent.critic.scale import missing_scale
 from agent.critic.statements import statement_conflict
@@ -341,6 +342,7 @@ def check_draft(
             elif calcs and (
                 wrong := next(filter(None, (_operand_rows(rows_named, e, sources) for e in calcs)), "")
                 or _listed_conflict(rows_named, calcs, derived)
+                or implausible(bare)
             ):
                 claim.verdict, claim.reason = "unsupported", wrong
             elif calcs:

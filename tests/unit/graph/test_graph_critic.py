@@ -195,3 +195,27 @@ def test_lexical_support_catches_a_sentence_pinned_on_the_wrong_subject() -> Non
     right = "AWS sales growth reflected increased customer usage, partially offset by pricing changes."
     assert lexical_support(right, [AMAZON_MDNA], "Amazon.com, Inc.")[0]
     assert not lexical_support("Apple plans a new campus in Austin.", [AMAZON_MDNA], "Amazon.com, Inc.")[0]
+
+
+def test_a_derived_figure_that_cannot_be_the_metric_named_is_sent_back() -> None:
+    """Cited operands, impossible result: a margin beyond ±100 %, a share of a total above 100 %,
+    a change beyond ±1,000 % (issue 18, point 4). The plausible version of each is accepted."""
+    table = Path(__file__).with_name("apple_10q_2023q3_income.txt").read_text()
+    chunk = CHUNKS[0].model_copy(update={"text": table})
+    margin_bad, margin_ok, share_bad, share_ok = _check_one(
+        "The Products gross margin over Products cost of sales for the three months ended July 1, 2023 was "
+        "CALC((60,584 - 39,136) / 39,136 * 100 * 2)% [c1]. "
+        "The Products gross margin over Products cost of sales for the three months ended July 1, 2023 was "
+        "CALC((60,584 - 39,136) / 60,584 * 100)% [c1]. "
+        "Products accounted for CALC(81,797 / 60,584 * 100)% of total net sales for the three months "
+        "ended July 1, 2023 [c1]. "
+        "Products accounted for CALC(60,584 / 81,797 * 100)% of total net sales for the three months "
+        "ended July 1, 2023 [c1].",
+        chunk,
+    )
+    assert margin_bad.verdict == "unsupported" and "margin of 109.6%" in margin_bad.reason, margin_bad
+    assert margin_ok.verdict == "calculation", margin_ok
+    assert share_bad.verdict == "unsupported" and "share of a total cannot be 135.0%" in share_bad.reason, (
+        share_bad
+    )
+    assert share_ok.verdict == "calculation", share_ok
