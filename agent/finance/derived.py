@@ -19,6 +19,7 @@ from typing import Any
 
 from agent.finance.labels import label_words
 from agent.finance.tables import SPAN, YEAR, span_name, table_cells
+from agent.finance.vocabulary import BALANCES, ITEMS, SIGNED, Item, normalise_label
 
 MAX_DERIVED = 4
 # Questions that ask for reasons or a description, not a figure: listing figures there invites the
@@ -28,153 +29,6 @@ EXPLANATORY = re.compile(
     r"explain|describe|factors?)\b",
     re.I,
 )
-
-
-@dataclass(frozen=True)
-class Item:
-    """A line item: how a question names it, and the row labels that print it."""
-
-    key: str
-    name: str
-    asked: re.Pattern[str]
-    rows: re.Pattern[str]  # full match on a normalised row label
-
-
-def _item(key: str, name: str, asked: str, rows: str) -> Item:
-    return Item(key, name, re.compile(asked, re.I), re.compile(rows, re.I))
-
-
-ITEMS: dict[str, Item] = {
-    i.key: i
-    for i in (
-        _item(
-            "revenue",
-            "revenue",
-            r"\b(?:total\s+|net\s+)*(?:revenues?|sales)\b",
-            r"(?:total\s+)?(?:net\s+)?(?:operating\s+)?(?:revenues?|sales)(?:,?\s+net)?"
-            r"|total\s+net\s+(?:sales|revenues?)(?:\s+and\s+(?:other\s+)?revenues?)?",
-        ),
-        _item(
-            "cogs",
-            "cost of goods sold",
-            r"\b(?:cost\s+of\s+(?:goods\s+sold|sales|revenues?|products\s+sold)|cogs)\b",
-            r"(?:total\s+)?cost\s+of\s+(?:goods\s+sold|products\s+sold|sales|revenues?|net\s+(?:sales|revenues?)"
-            r"|merchandise\s+sold)",
-        ),
-        _item("gross_profit", "gross profit", r"\bgross\s+profit\b", r"gross\s+(?:profit|margin)"),
-        _item(
-            "operating_income",
-            "operating income",
-            r"\b(?:operating\s+(?:income|profit|earnings)|income\s+from\s+operations|ebit)\b",
-            r"(?:total\s+)?(?:operating\s+(?:income|profit|earnings)|(?:income|earnings)\s+from\s+operations)",
-        ),
-        _item(
-            "net_income",
-            "net income",
-            r"\bnet\s+(?:income|earnings|profit)\b",
-            r"net\s+(?:income|earnings)(?:\s+attributable\s+to\s+(?!non)[\w\s.,&'’-]+"
-            r"|\s+including\s+non-?controlling\s+interests?)?",
-        ),
-        _item(
-            "pretax_income",
-            "income before income taxes",
-            r"\b(?:pre-?tax\s+income|income\s+before\s+(?:income\s+)?taxes)\b",
-            r"(?:income|earnings)\s+(?:from\s+continuing\s+operations\s+)?before\s+(?:provision\s+for\s+)?"
-            r"(?:income\s+)?tax(?:es|\s+expense)?",
-        ),
-        _item(
-            "income_tax",
-            "income tax expense",
-            r"\b(?:income\s+tax\s+(?:expense|provision)|provision\s+for\s+income\s+taxes)\b",
-            r"(?:provision\s+for|benefit\s+from|\(?benefit\)?\s+provision\s+for)\s+income\s+taxes"
-            r"|income\s+tax\s+(?:expense|provision)|income\s+taxes",
-        ),
-        _item(
-            "d_and_a",
-            "depreciation and amortization",
-            r"\b(?:depreciation\s+(?:and|&)\s+amortization|d&a)\b",
-            r"depreciation(?:,)?\s+(?:and|&)\s+amortization(?:\s+expense)?"
-            r"|depreciation,\s+amortization\s+and\s+other",
-        ),
-        _item(
-            "capex",
-            "capital expenditure",
-            r"\b(?:capital\s+expenditures?|capex|purchases?\s+of\s+property)\b",
-            r"capital\s+(?:expenditures?|spending)"
-            r"|(?:purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(?:of\s+)?"
-            # "property and equipment", "property, plant and equipment", "land, buildings, and equipment"
-            r"(?:(?:premises|land|buildings?|property|plant|and)\s*,?\s*)+equipment[\w\s,]*",
-        ),
-        _item(
-            "ppe",
-            "property, plant and equipment",
-            r"\b(?:pp&e|ppn?e|property,?\s+plant,?\s+(?:and|&)\s+equipment)\b",
-            r"(?:total\s+|net\s+)?property,?\s+(?:plant,?\s+)?(?:and|&)\s+equipment(?:\s*[-,]\s*net|\s+net)?"
-            r"(?:\s+of\s+accumulated\s+depreciation)?",
-        ),
-        _item(
-            "cfo",
-            "cash from operations",
-            r"\b(?:cash\s*(?:flows?\s+)?(?:provided\s+by|from|generated\s+by)\s+operati\w+|operating\s+cash\s*flows?)\b",
-            r"(?:total\s+|net\s+)?cash\s+(?:provided\s+by|from|generated\s+(?:by|from))\s+"
-            r"(?:\(used\s+in\)\s+)?operati(?:ng\s+activities|ons)",
-        ),
-        _item("total_assets", "total assets", r"\btotal\s+assets\b", r"total\s+assets"),
-        _item("current_assets", "total current assets", r"\bcurrent\s+assets\b", r"total\s+current\s+assets"),
-        _item(
-            "current_liabilities",
-            "total current liabilities",
-            r"\bcurrent\s+liabilities\b",
-            r"total\s+current\s+liabilities",
-        ),
-        _item(
-            "inventory",
-            "inventories",
-            r"\binventor(?:y|ies)\b",
-            r"(?:merchandise\s+)?inventor(?:y|ies)(?:,\s+net)?",
-        ),
-        _item(
-            "accounts_payable",
-            "accounts payable",
-            r"\baccounts\s+payable\b",
-            r"(?:trade\s+)?accounts\s+payable(?:,?\s+(?:trade|net))?",
-        ),
-        _item(
-            "accounts_receivable",
-            "accounts receivable",
-            r"\b(?:accounts|trade)\s+receivables?\b",
-            r"(?:trade\s+)?(?:accounts\s+)?receivables?(?:,?\s+net)?(?:\s+of\s+allowances?\b[\w\s,]*)?"
-            r"|(?:trade\s+)?accounts\s+receivable(?:,?\s+less\s+allowances?\b[\w\s,]*)?",
-        ),
-        _item(
-            "interest_expense",
-            "interest expense",
-            r"\binterest\s+expense\b",
-            r"interest\s+expense(?:,\s+net)?",
-        ),
-        _item(
-            "dividends",
-            "dividends paid",
-            r"\bdividends?\s+(?:paid|payments?)\b",
-            r"(?:cash\s+)?dividends\s+paid(?:\s+to\s+[\w\s]+)?|payments?\s+(?:of|for)\s+(?:cash\s+)?dividends",
-        ),
-    )
-}
-
-
-# Items whose sign carries meaning (a loss, negative cash flow); the others are amounts spent.
-SIGNED = {"revenue", "gross_profit", "operating_income", "net_income", "pretax_income", "cfo"}
-# Balances at a date. In a "year ended" column their row is the year's change (the cash-flow
-# statement's "Accounts payable 518"), not the balance.
-BALANCES = {
-    "ppe",
-    "total_assets",
-    "current_assets",
-    "current_liabilities",
-    "inventory",
-    "accounts_payable",
-    "accounts_receivable",
-}
 
 
 @dataclass(frozen=True)
@@ -264,7 +118,6 @@ _GROWTH = re.compile(
 _AVERAGE = re.compile(r"\b(?:(\d|two|three|four|five)[\s-]+years?\s+)?average\b", re.I)
 _COUNT = {"two": 2, "three": 3, "four": 4, "five": 5}
 _FY = re.compile(r"\b(?:fy|fiscal(?:\s+year)?)\s?'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b", re.I)
-_NORMALISE = re.compile(r"\((?:loss|losses|deficit)\)|\(\d\)|[*†‡]|\$", re.I)
 
 
 @dataclass(frozen=True)
@@ -287,23 +140,6 @@ class Operand:
 
 # Group headings that only say which part of a statement a row sits in; any other heading names a
 # segment or a geography ("North America: Net sales"), whose rows are not the company's totals.
-_STATEMENT_GROUPS = re.compile(
-    r"(?:consolidated|total|revenues?|net\s+sales|sales|costs?\s+and\s+expenses|(?:operating\s+)?expenses"
-    r"|cost\s+of\s+(?:sales|revenues?)|other\s+income\s*(?:\(expense\)|and\s+expense)?"
-    r"|(?:operating|investing|financing)\s+activities|cash\s+flows?\s+from\s+operating\s+activities"
-    r"|(?:current\s+)?(?:assets|liabilities)|(?:stockholders|shareholders)'?\s+equity)",
-    re.I,
-)
-
-
-def normalise_label(label: str) -> str:
-    """A row label as the item patterns read it: statement-part headings, footnote marks, "(loss)"
-    and "$" dropped. A segment heading is kept, so its rows match no company-wide item."""
-    group, sep, row = label.rpartition(":")
-    if sep and _STATEMENT_GROUPS.fullmatch(group.strip()):
-        label = row
-    label = _NORMALISE.sub(" ", label.replace("’", "'"))
-    return re.sub(r"\s+", " ", label).strip(" ,.:;-")
 
 
 def _years(question: str) -> list[int]:

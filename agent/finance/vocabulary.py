@@ -1,0 +1,267 @@
+"""The line-item vocabulary: one table of the textbook line items, how a question names each one,
+the row labels that print it and the XBRL concepts that tag it.
+
+Retrieval (statement promotion), derived metrics, the critic and the fact store all read items
+from here, so a new synonym or concept is added once. Every entry is a textbook definition or a
+US-GAAP concept name: nothing here names a company or follows one question's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.schemas import Fact
+
+
+@dataclass(frozen=True)
+class Item:
+    """A line item: how a question names it, and the row labels that print it."""
+
+    key: str
+    name: str
+    asked: re.Pattern[str]
+    rows: re.Pattern[str]  # full match on a normalised row label
+    concepts: tuple[str, ...] = ()  # the US-GAAP XBRL concepts that tag it in iXBRL filings
+
+
+def _item(key: str, name: str, asked: str, rows: str, concepts: tuple[str, ...] = ()) -> Item:
+    return Item(key, name, re.compile(asked, re.I), re.compile(rows, re.I), concepts)
+
+
+ITEMS: dict[str, Item] = {
+    i.key: i
+    for i in (
+        _item(
+            "revenue",
+            "revenue",
+            r"\b(?:total\s+|net\s+)*(?:revenues?|sales)\b",
+            r"(?:total\s+)?(?:net\s+)?(?:operating\s+)?(?:revenues?|sales)(?:,?\s+net)?"
+            r"|total\s+net\s+(?:sales|revenues?)(?:\s+and\s+(?:other\s+)?revenues?)?",
+            concepts=(
+                "us-gaap:Revenues",
+                "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax",
+                "us-gaap:RevenueFromContractWithCustomerIncludingAssessedTax",
+                "us-gaap:SalesRevenueNet",
+            ),
+        ),
+        _item(
+            "cogs",
+            "cost of goods sold",
+            r"\b(?:cost\s+of\s+(?:goods\s+sold|sales|revenues?|products\s+sold)|cogs)\b",
+            r"(?:total\s+)?cost\s+of\s+(?:goods\s+sold|products\s+sold|sales|revenues?|net\s+(?:sales|revenues?)"
+            r"|merchandise\s+sold)",
+            concepts=(
+                "us-gaap:CostOfGoodsAndServicesSold",
+                "us-gaap:CostOfRevenue",
+                "us-gaap:CostOfGoodsSold",
+                "us-gaap:CostOfGoodsAndServiceExcludingDepreciationDepletionAndAmortization",
+            ),
+        ),
+        _item(
+            "gross_profit",
+            "gross profit",
+            r"\bgross\s+profit\b",
+            r"gross\s+(?:profit|margin)",
+            concepts=("us-gaap:GrossProfit",),
+        ),
+        _item(
+            "operating_income",
+            "operating income",
+            r"\b(?:operating\s+(?:income|profit|earnings)|income\s+from\s+operations|ebit)\b",
+            r"(?:total\s+)?(?:operating\s+(?:income|profit|earnings)|(?:income|earnings)\s+from\s+operations)",
+            concepts=("us-gaap:OperatingIncomeLoss",),
+        ),
+        _item(
+            "net_income",
+            "net income",
+            r"\bnet\s+(?:income|earnings|profit)\b",
+            r"net\s+(?:income|earnings)(?:\s+attributable\s+to\s+(?!non)[\w\s.,&'’-]+"
+            r"|\s+including\s+non-?controlling\s+interests?)?",
+            concepts=(
+                "us-gaap:NetIncomeLoss",
+                "us-gaap:ProfitLoss",
+                "us-gaap:NetIncomeLossAvailableToCommonStockholdersBasic",
+            ),
+        ),
+        _item(
+            "pretax_income",
+            "income before income taxes",
+            r"\b(?:pre-?tax\s+income|income\s+before\s+(?:income\s+)?taxes)\b",
+            r"(?:income|earnings)\s+(?:from\s+continuing\s+operations\s+)?before\s+(?:provision\s+for\s+)?"
+            r"(?:income\s+)?tax(?:es|\s+expense)?",
+            concepts=(
+                "us-gaap:IncomeLossFromContinuingOperationsBeforeIncomeTaxesExtraordinaryItemsNoncontrollingInterest",
+                "us-gaap:IncomeLossFromContinuingOperationsBeforeIncomeTaxesMinorityInterestAndIncomeLossFromEquityMethodInvestments",
+                "us-gaap:IncomeLossFromContinuingOperationsBeforeIncomeTaxesDomestic",
+            ),
+        ),
+        _item(
+            "income_tax",
+            "income tax expense",
+            r"\b(?:income\s+tax\s+(?:expense|provision)|provision\s+for\s+income\s+taxes)\b",
+            r"(?:provision\s+for|benefit\s+from|\(?benefit\)?\s+provision\s+for)\s+income\s+taxes"
+            r"|income\s+tax\s+(?:expense|provision)|income\s+taxes",
+            concepts=("us-gaap:IncomeTaxExpenseBenefit",),
+        ),
+        _item(
+            "d_and_a",
+            "depreciation and amortization",
+            r"\b(?:depreciation\s+(?:and|&)\s+amortization|d&a)\b",
+            r"depreciation(?:,)?\s+(?:and|&)\s+amortization(?:\s+expense)?"
+            r"|depreciation,\s+amortization\s+and\s+other",
+            concepts=(
+                "us-gaap:DepreciationDepletionAndAmortization",
+                "us-gaap:DepreciationAndAmortization",
+                "us-gaap:DepreciationAmortizationAndAccretionNet",
+            ),
+        ),
+        _item(
+            "capex",
+            "capital expenditure",
+            r"\b(?:capital\s+expenditures?|capex|purchases?\s+of\s+property)\b",
+            r"capital\s+(?:expenditures?|spending)"
+            r"|(?:purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(?:of\s+)?"
+            # "property and equipment", "property, plant and equipment", "land, buildings, and equipment"
+            r"(?:(?:premises|land|buildings?|property|plant|and)\s*,?\s*)+equipment[\w\s,]*",
+            concepts=(
+                "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment",
+                "us-gaap:PaymentsToAcquireProductiveAssets",
+            ),
+        ),
+        _item(
+            "ppe",
+            "property, plant and equipment",
+            r"\b(?:pp&e|ppn?e|property,?\s+plant,?\s+(?:and|&)\s+equipment)\b",
+            r"(?:total\s+|net\s+)?property,?\s+(?:plant,?\s+)?(?:and|&)\s+equipment(?:\s*[-,]\s*net|\s+net)?"
+            r"(?:\s+of\s+accumulated\s+depreciation)?",
+            concepts=("us-gaap:PropertyPlantAndEquipmentNet",),
+        ),
+        _item(
+            "cfo",
+            "cash from operations",
+            r"\b(?:cash\s*(?:flows?\s+)?(?:provided\s+by|from|generated\s+by)\s+operati\w+|operating\s+cash\s*flows?)\b",
+            r"(?:total\s+|net\s+)?cash\s+(?:provided\s+by|from|generated\s+(?:by|from))\s+"
+            r"(?:\(used\s+in\)\s+)?operati(?:ng\s+activities|ons)",
+            concepts=("us-gaap:NetCashProvidedByUsedInOperatingActivities",),
+        ),
+        _item(
+            "total_assets",
+            "total assets",
+            r"\btotal\s+assets\b",
+            r"total\s+assets",
+            concepts=("us-gaap:Assets",),
+        ),
+        _item(
+            "current_assets",
+            "total current assets",
+            r"\bcurrent\s+assets\b",
+            r"total\s+current\s+assets",
+            concepts=("us-gaap:AssetsCurrent",),
+        ),
+        _item(
+            "current_liabilities",
+            "total current liabilities",
+            r"\bcurrent\s+liabilities\b",
+            r"total\s+current\s+liabilities",
+            concepts=("us-gaap:LiabilitiesCurrent",),
+        ),
+        _item(
+            "inventory",
+            "inventories",
+            r"\binventor(?:y|ies)\b",
+            r"(?:merchandise\s+)?inventor(?:y|ies)(?:,\s+net)?",
+            concepts=("us-gaap:InventoryNet",),
+        ),
+        _item(
+            "accounts_payable",
+            "accounts payable",
+            r"\baccounts\s+payable\b",
+            r"(?:trade\s+)?accounts\s+payable(?:,?\s+(?:trade|net))?",
+            concepts=(
+                "us-gaap:AccountsPayableCurrent",
+                "us-gaap:AccountsPayableTradeCurrent",
+            ),
+        ),
+        _item(
+            "accounts_receivable",
+            "accounts receivable",
+            r"\b(?:accounts|trade)\s+receivables?\b",
+            r"(?:trade\s+)?(?:accounts\s+)?receivables?(?:,?\s+net)?(?:\s+of\s+allowances?\b[\w\s,]*)?"
+            r"|(?:trade\s+)?accounts\s+receivable(?:,?\s+less\s+allowances?\b[\w\s,]*)?",
+            concepts=("us-gaap:AccountsReceivableNetCurrent",),
+        ),
+        _item(
+            "interest_expense",
+            "interest expense",
+            r"\binterest\s+expense\b",
+            r"interest\s+expense(?:,\s+net)?",
+            concepts=(
+                "us-gaap:InterestExpense",
+                "us-gaap:InterestExpenseNonoperating",
+            ),
+        ),
+        _item(
+            "dividends",
+            "dividends paid",
+            r"\bdividends?\s+(?:paid|payments?)\b",
+            r"(?:cash\s+)?dividends\s+paid(?:\s+to\s+[\w\s]+)?|payments?\s+(?:of|for)\s+(?:cash\s+)?dividends",
+            concepts=(
+                "us-gaap:PaymentsOfDividends",
+                "us-gaap:PaymentsOfDividendsCommonStock",
+            ),
+        ),
+    )
+}
+
+
+# Items whose sign carries meaning (a loss, negative cash flow); the others are amounts spent.
+SIGNED = {"revenue", "gross_profit", "operating_income", "net_income", "pretax_income", "cfo"}
+# Balances at a date. In a "year ended" column their row is the year's change (the cash-flow
+# statement's "Accounts payable 518"), not the balance.
+BALANCES = {
+    "ppe",
+    "total_assets",
+    "current_assets",
+    "current_liabilities",
+    "inventory",
+    "accounts_payable",
+    "accounts_receivable",
+}
+
+
+_NORMALISE = re.compile(r"\((?:loss|losses|deficit)\)|\(\d\)|[*†‡]|\$", re.I)
+
+_STATEMENT_GROUPS = re.compile(
+    r"(?:consolidated|total|revenues?|net\s+sales|sales|costs?\s+and\s+expenses|(?:operating\s+)?expenses"
+    r"|cost\s+of\s+(?:sales|revenues?)|other\s+income\s*(?:\(expense\)|and\s+expense)?"
+    r"|(?:operating|investing|financing)\s+activities|cash\s+flows?\s+from\s+operating\s+activities"
+    r"|(?:current\s+)?(?:assets|liabilities)|(?:stockholders|shareholders)'?\s+equity)",
+    re.I,
+)
+
+
+def normalise_label(label: str) -> str:
+    """A row label as the item patterns read it: statement-part headings, footnote marks, "(loss)"
+    and "$" dropped. A segment heading is kept, so its rows match no company-wide item."""
+    group, sep, row = label.rpartition(":")
+    if sep and _STATEMENT_GROUPS.fullmatch(group.strip()):
+        label = row
+    label = _NORMALISE.sub(" ", label.replace("’", "'"))
+    return re.sub(r"\s+", " ", label).strip(" ,.:;-")
+
+
+def item_of(fact: Fact) -> str | None:
+    """The vocabulary item a fact states: by its XBRL concept when tagged (and not broken down by a
+    segment or product axis), else by its row label."""
+    if fact.dimensions:
+        return None  # a segment's or product's share of an item, not the company's item
+    if fact.concept:
+        for key, item in ITEMS.items():
+            if fact.concept in item.concepts:
+                return key
+    label = normalise_label(f"{fact.group}: {fact.label}" if fact.group else fact.label)
+    for key, item in ITEMS.items():
+        if item.rows.fullmatch(label):
+            return key
+    return None

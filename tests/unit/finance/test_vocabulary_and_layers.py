@@ -1,0 +1,74 @@
+"""The line-item vocabulary is one table (item, question wording, row labels, XBRL concepts), and
+agent/finance is the bottom layer: it imports nothing from the critic, prompts, nodes, retrieval
+or loaders (issue 18, points 5-6)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from agent.finance.vocabulary import ITEMS, item_of
+from agent.schemas import Fact
+
+FINANCE = Path(__file__).resolve().parents[3] / "agent" / "finance"
+ABOVE = (
+    "agent.critic",
+    "agent.prompts",
+    "agent.nodes",
+    "agent.retrieval",
+    "agent.commands",
+    "loaders",
+    "graphs",
+)
+
+
+def test_finance_imports_nothing_from_the_layers_above() -> None:
+    offenders = []
+    for path in sorted(FINANCE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(ABOVE)]
+    assert not offenders, offenders
+
+
+def test_every_item_has_its_concepts_and_matches_its_own_name() -> None:
+    for key, item in ITEMS.items():
+        assert item.concepts and all(c.startswith("us-gaap:") for c in item.concepts), key
+        assert item.asked.search(item.name), key
+
+
+def _fact(label: str, concept: str | None = None, **extra: object) -> Fact:
+    return Fact(id="d::f0", doc_id="d", page=0, label=label, value=1.0, concept=concept, **extra)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fact", "item"),
+    [
+        (_fact("Total net sales", "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"), "revenue"),
+        (_fact("Net loss", "us-gaap:NetIncomeLoss"), "net_income"),
+        (_fact("Purchases of property and equipment"), "capex"),  # a table row, no concept
+        (_fact("Total current assets"), "current_assets"),
+        (_fact("Net income (loss)"), "net_income"),
+        (_fact("Products", group="Net sales"), None),  # a part of revenue, not revenue
+        # A segment's revenue is tagged with the company-wide concept plus an axis: not the item.
+        (
+            _fact(
+                "Net sales",
+                "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax",
+                dimensions={"us-gaap:StatementBusinessSegmentsAxis": "amzn:AWSSegmentMember"},
+            ),
+            None,
+        ),
+        (_fact("Goodwill", "us-gaap:Goodwill"), None),
+    ],
+)
+def test_item_of_a_fact_by_concept_else_row_label(fact: Fact, item: str | None) -> None:
+    assert item_of(fact) == item
