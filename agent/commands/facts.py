@@ -14,6 +14,7 @@ from agent.commands._common import (
     print_json,
     settings_from,
 )
+from agent.finance.vocabulary import ITEMS
 from agent.schemas import StatementKind
 from agent.terminal import cell, escape
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from agent.schemas import Fact
 
 STATEMENTS = get_args(StatementKind)
+ITEM_KEYS = tuple(ITEMS)
 
 
 def _documents(records: list[DocumentRecord], company: str) -> list[DocumentRecord]:
@@ -49,8 +51,11 @@ def select_facts(
     facts: list[Fact],
     period: str | None,
     row: str | None,
+    item: str | None = None,
 ) -> list[Fact]:
-    """``facts`` narrowed to a period ('FY2022', '2023 Q3') and a row label substring."""
+    """``facts`` narrowed to a period ('FY2022', '2023 Q3'), a row label substring and a line item
+    of the vocabulary ('revenue', 'capex': by XBRL concept or row label)."""
+    from agent.finance.vocabulary import item_of
     from agent.retrieval.scope import parse_quarters, parse_years
 
     years = parse_years(period) if period else []
@@ -64,6 +69,7 @@ def select_facts(
         for f in facts
         if _in_period(f, years, quarters, by_id[f.doc_id])
         and (not needle or needle in f.label.lower() or needle in f.group.lower())
+        and (item is None or item_of(f) == item)
     ]
 
 
@@ -109,6 +115,12 @@ def register(app: typer.Typer) -> None:
         row: Annotated[
             str | None, typer.Option("--row", help="Only rows whose label contains this text.")
         ] = None,
+        item: Annotated[
+            str | None,
+            typer.Option(
+                "--item", help="Only one line item of the vocabulary: " + ", ".join(ITEM_KEYS) + "."
+            ),
+        ] = None,
         limit: Annotated[int, typer.Option("--limit", min=0, help="Rows shown in the table (0: all).")] = 100,
         as_json: Annotated[
             bool,
@@ -117,6 +129,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from agent.retrieval.manifest import Manifest
 
+        if item is not None and item not in ITEM_KEYS:
+            raise typer.BadParameter(f"{item!r} is not one of {', '.join(ITEM_KEYS)}", param_hint="--item")
         if statement is not None and statement not in STATEMENTS:
             raise typer.BadParameter(
                 f"{statement!r} is not one of {', '.join(STATEMENTS)}", param_hint="--statement"
@@ -139,7 +153,7 @@ def register(app: typer.Typer) -> None:
             found = manifest.facts([r.doc_id for r in records], statement)  # type: ignore[arg-type]
         finally:
             manifest.close()
-        found = select_facts(records, found, period, row)
+        found = select_facts(records, found, period, row, item)
         if as_json:
             print_json([f.model_dump() for f in found])
             return

@@ -121,7 +121,7 @@ ITEMS: dict[str, Item] = {
             "capital expenditure",
             r"\b(?:capital\s+expenditures?|capex|purchases?\s+of\s+property)\b",
             r"capital\s+(?:expenditures?|spending)"
-            r"|(?:purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(?:of\s+)?"
+            r"|(?:(?:purchases?|payments?\s+for|additions?\s+to|acquisitions?|expenditures?\s+for)\s+(?:of\s+|the\s+)?)+"
             # "property and equipment", "property, plant and equipment", "land, buildings, and equipment"
             r"(?:(?:premises|land|buildings?|property|plant|and)\s*,?\s*)+equipment[\w\s,]*",
             concepts=(

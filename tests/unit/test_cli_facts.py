@@ -96,6 +96,8 @@ def test_facts_narrowed_by_statement_period_and_row(tmp_path: Path) -> None:
     # A quarter's balance sheet column is the instant that closes it.
     got = json.loads(invoke(root, "Apple", "--period", "2023 Q3", "--row", "assets", "--json").output)
     assert [f["label"] for f in got] == ["Total assets"]
+    got = json.loads(invoke(root, "Apple", "--item", "capex", "--json").output)
+    assert [f["value"] for f in got] == [-2093]
     got = json.loads(invoke(root, "Apple", "--period", "FY2022", "--json").output)
     assert [f["period"]["end"] for f in got] == ["2022-06-25"]
 
@@ -106,6 +108,8 @@ def test_facts_errors_are_one_clear_line(tmp_path: Path) -> None:
     assert unknown.exit_code == 1 and "no ingested filing of 'Initech'" in unknown.output
     bad = invoke(root, "Apple", "--statement", "ledger")
     assert bad.exit_code == 2 and "'ledger' is not one of income" in bad.output
+    item = invoke(root, "Apple", "--item", "sales")
+    assert item.exit_code == 2 and "'sales' is not one of revenue" in item.output
     period = invoke(root, "Apple", "--period", "last spring")
     assert period.exit_code == 2 and "no fiscal year or quarter in 'last spring'" in period.output
     empty = invoke(tmp_path / "nowhere", "Apple")

@@ -55,6 +55,7 @@ def _fact(label: str, concept: str | None = None, **extra: object) -> Fact:
         (_fact("Total net sales", "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"), "revenue"),
         (_fact("Net loss", "us-gaap:NetIncomeLoss"), "net_income"),
         (_fact("Purchases of property and equipment"), "capex"),  # a table row, no concept
+        (_fact("Payments for acquisition of property, plant and equipment"), "capex"),
         (_fact("Total current assets"), "current_assets"),
         (_fact("Net income (loss)"), "net_income"),
         (_fact("Products", group="Net sales"), None),  # a part of revenue, not revenue
