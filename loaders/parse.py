@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from agent.schemas import Fact
 from loaders.base import LoadedDocument, LoadError, page_limit_message
 from loaders.metadata import FilingMeta, MetadataError, resolve
 from loaders.sections import Segment, segment
@@ -25,8 +26,8 @@ TEXT_EXT = {".txt"}
 SUPPORTED = PDF_EXT | HTML_EXT | TEXT_EXT
 # Bumped whenever the text the loaders extract changes (2: pypdf layout mode for PDF tables, year
 # and date lines kept as table headers). A document read by an older version is re-read on the
-# next ingest even though its bytes did not change.
-PARSER_VERSION = 2
+# next ingest even though its bytes did not change. 3: typed facts (table cells, iXBRL tags).
+PARSER_VERSION = 3
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Parsed:
     n_pages: int = 0
     meta: FilingMeta | None = None
     segments: list[Segment] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     # Why the content does not look like a filing (no cover, no Items, no figures), or None.
@@ -123,6 +125,19 @@ def filing_evidence(meta: FilingMeta, segments: list[Segment]) -> list[str]:
     return evidence
 
 
+def _facts(doc: LoadedDocument, meta: FilingMeta, warnings: list[str]) -> list[Fact]:
+    """The document's typed facts; a table the fact reader trips over costs its facts, never the
+    filing (its text is still indexed), and the ingest report says so."""
+    from loaders.facts import read_facts
+
+    try:
+        return read_facts(doc, meta)
+    except Exception as exc:
+        log.debug("fact extraction failure", exc_info=True)
+        warnings.append(f"figures not read as facts ({type(exc).__name__}: {exc})")
+        return []
+
+
 def parse_file(path_str: str, sha256: str, max_pages: int | None = None) -> Parsed:
     """Load, resolve metadata and cut into Item segments; errors come back in ``Parsed.error``."""
     path = Path(path_str)
@@ -135,6 +150,7 @@ def parse_file(path_str: str, sha256: str, max_pages: int | None = None) -> Pars
         out.n_pages = doc.n_pages
         out.segments = segment(doc.pages, meta.form_type)
         out.warnings = doc.warnings
+        out.facts = _facts(doc, meta, out.warnings)
         if not filing_evidence(meta, out.segments):
             out.not_a_filing = (
                 "does not look like a filing (no cover page, Item headings or tables of figures found); "

@@ -26,6 +26,7 @@ from agent.schemas import Chunk, ChunkMetadata
 from agent.terminal import control_characters
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
 from loaders.discover import discover, regular_file_problem, safe_resolve
+from loaders.facts import link_facts
 from loaders.parse import PARSER_VERSION, Parsed, sha256_file
 from loaders.workers import make_pool, parse_result, submit_parse
 
@@ -248,9 +249,12 @@ class _Ingestor:
             )
             for i, rc in enumerate(raw)
         ]
+        facts = link_facts(parsed.facts, doc_id, chunks)
+        record.facts = len(facts)
         self.progress.advance(pages=parsed.n_pages)
         self.index.begin(record)
         try:
+            self.index.add_facts(facts)
             for i in range(0, len(chunks), EMBED_BATCH):
                 batch = chunks[i : i + EMBED_BATCH]
                 e0 = time.perf_counter()
