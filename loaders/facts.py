@@ -13,7 +13,6 @@ import re
 from collections import defaultdict
 
 from agent.finance.facts import DocPeriod, document_facts
-
 from agent.schemas import Chunk, Fact
 from loaders.base import LoadedDocument
 from loaders.metadata import FilingMeta
