@@ -97,6 +97,8 @@ _SHARES = re.compile(
     r"\bshares\s+(?:used|outstanding|issued)\b|\baverage\s+(?:\w+\s+)?shares\b",
     re.I,
 )
+_PAR_VALUE = re.compile(r"\bpar\s+value\b", re.I)
+_ASIDE = re.compile(r"\([^()]*\)")
 _PERCENT_LABEL = re.compile(r"%|\bpercent(?:age)?\b|\brate\b", re.I)
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 # "Three Months Ended July 1, 2023 ..." or "As of December 31," heads columns; it is no row label.
@@ -290,15 +292,40 @@ def column_period(col: Column, statement: StatementKind, header_text: str, doc: 
     )
 
 
+# "Cash and cash equivalents, beginning of period" in a year's column is the balance on the day
+# before that year began; "..., end of year" the balance on its last day.
+_BALANCE_AT = re.compile(r"\b(beginning|end)\s+of\s+(?:the\s+)?(?:period|year|quarter|fiscal\s+year)\b", re.I)
+
+
+def _balance_at(label: str, period: FactPeriod, doc: DocPeriod) -> FactPeriod:
+    """A cash-flow statement's opening or closing balance row as the instant it states."""
+    match = _BALANCE_AT.search(label)
+    if match is None or period.kind != "duration":
+        return period
+    if match.group(1).lower() == "end":
+        return period.model_copy(
+            update={"kind": "instant", "start": None, "months": None, "fiscal_quarter": None}
+        )
+    start = parse_date(period.start)
+    if start is None:
+        return period
+    day_before = start - timedelta(days=1)
+    year = fiscal_year_of(day_before, doc.end, doc.fiscal_year, doc.year_end())
+    return FactPeriod(kind="instant", end=day_before.isoformat(), fiscal_year=year, label=period.label)
+
+
 def _unit_and_scale(label: str, group: str, figure: str, head: _Header) -> tuple[str, int]:
     """A row's unit and scale: per-share amounts are never scaled, share counts take the unit
     line's share scale, percentages are plain; everything else takes the table's scale."""
-    if figure.rstrip().endswith("%") or (_PERCENT_LABEL.search(label) and not _SHARES.search(label)):
+    # "Common stock ($0.01 par value; 5,000 shares authorized ...)": the parenthesis describes the
+    # line, whose figure is still in dollars; it says nothing of a share count.
+    bare = _ASIDE.sub(" ", label)
+    if figure.rstrip().endswith("%") or (_PERCENT_LABEL.search(bare) and not _SHARES.search(bare)):
         return "%", 0
-    for text in (label, group):
-        if _SHARES.search(text):
+    for text, plain in ((label, bare), (group, group)):
+        if _SHARES.search(plain):
             return "shares", head.share_scale
-        if _PER_SHARE.search(text):
+        if _PER_SHARE.search(text) and not _PAR_VALUE.search(text):  # "$0.01 par value per share"
             return "USD/share", 0
     return ("USD" if head.dollars or "$" in figure else ""), head.scale
 
@@ -350,6 +377,7 @@ def _facts(head: _Header, rows: str, page: int, doc: DocPeriod) -> list[Fact]:
             if period is None or value is None:
                 continue
             unit, scale = _unit_and_scale(label, group, figure, head)
+            period = _balance_at(label, period, doc)
             facts.append(
                 Fact(
                     id="",
