@@ -226,6 +226,15 @@ class Context:
         default=6, metadata={"description": "Top chunks after rerank given to the drafter."}
     )
 
+    figure_passages: int = field(
+        default=2,
+        metadata={
+            "description": "Compact evidence: when the figure list found candidate figures for a figure "
+            "question, the draft prompt shows only the passages those figures come from, plus the top "
+            "passage for wording, at most this many (0: always every context passage)."
+        },
+    )
+
     max_subquestions: int = field(default=4, metadata={"description": "Upper bound on decomposition."})
     faithfulness_threshold: float = field(
         default=0.8, metadata={"description": "Critic score at or above which a draft is accepted."}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -55,6 +56,23 @@ def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
     return [(q, (state.query_scopes.get(q) or Scope()).companies) for q in subs]
 
 
+_ALIAS = re.compile(r"\[(c\d+)\]")
+
+
+def shown_passages(figures: list[str], limit: int) -> list[str] | None:
+    """Aliases of the passages a figure question's draft prompt shows: the passage of the first
+    candidate figure, the top-ranked passage (its wording), then the other candidates' passages, at
+    most ``limit``. None (every passage) without candidates, or when ``limit`` is 0. A small model
+    picks among a few labelled figures far better than it reads 3-5k tokens of tables, and the
+    prompt is a third as long."""
+    if limit <= 0 or not figures:
+        return None
+    cited = _ALIAS.findall(" ".join(figures))
+    if not cited:
+        return None
+    return list(dict.fromkeys([cited[0], "c1", *cited]))[:limit]
+
+
 async def draft_fitting(
     model: BaseChatModel,
     passages: list[Any],
@@ -66,14 +84,19 @@ async def draft_fitting(
     previous: str = "",
     temperature: float | None = None,
     seed: int | None = None,
+    figure_passages: int = 0,
 ) -> tuple[str, Usage, list[str], list[str]]:
     """One drafting call over as many of ``passages`` as fit the model's context window:
     (text, usage, the figure list shown, fallbacks). The passages keep their [cN] numbers, since
-    dropping from the end leaves a prefix. Used by the graph and by the single-pass baseline."""
+    dropping from the end leaves a prefix. Used by the graph and by the single-pass baseline.
+
+    ``figure_passages`` > 0 makes the evidence compact when the figure list found candidates: the
+    prompt shows only the passages they come from and the top passage (see :func:`shown_passages`)."""
     fallbacks: list[str] = []
     while True:
-        block, _aliases = render_context(passages)
         figures = figure_candidates(questions, passages)
+        shown = shown_passages(figures, figure_passages)
+        block, _aliases = render_context(passages, shown)
         try:
             text, usage = await generate_text(
                 model,
@@ -84,6 +107,12 @@ async def draft_fitting(
             )
             return text, usage, figures, fallbacks
         except ContextWindowExceededError:
+            if shown is not None and len(shown) > 1:
+                figure_passages = len(shown) - 1  # compact evidence: one passage fewer
+                fallbacks.append(
+                    f"draft: prompt over the model's context window, {figure_passages} passage(s) shown"
+                )
+                continue
             if len(passages) <= 1:
                 fallbacks.append("draft: even one passage exceeds the model's context window")
                 return CANNOT_ANSWER, Usage(), figures, fallbacks
@@ -141,6 +170,7 @@ def make_draft(resources: Resources):
             # feedback change it. Seeded by the revision so runs stay reproducible.
             temperature=REGENERATE_TEMPERATURE if regenerating else None,
             seed=state.revisions if regenerating else None,
+            figure_passages=ctx.figure_passages,
         )
         if not text:
             text = CANNOT_ANSWER

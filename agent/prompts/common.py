@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from agent.finance.tables import label_table_rows
@@ -48,14 +48,19 @@ def passage_label(meta: object) -> str:
     return without_instructions(" | ".join(str(p) for p in parts))
 
 
-def render_context(chunks: Sequence[Any]) -> tuple[str, dict[str, str]]:
-    """The numbered context block shared by the draft and judge prompts, and alias -> chunk id."""
+def render_context(chunks: Sequence[Any], shown: Collection[str] | None = None) -> tuple[str, dict[str, str]]:
+    """The numbered context block shared by the draft and judge prompts, and alias -> chunk id.
+
+    ``shown`` (aliases) leaves the other passages out of the block while every passage keeps its
+    number, so [c3] means the same chunk to the drafter and to the critic."""
     aliases: dict[str, str] = {}
     blocks = []
     for i, scored in enumerate(chunks, start=1):
         chunk = getattr(scored, "chunk", scored)
         alias = f"c{i}"
         aliases[alias] = chunk.id
+        if shown is not None and alias not in shown:
+            continue
         # Sentences that address the reader or a model are shown as removed (agent.injection).
         text = without_instructions(chunk.text)
         text = text if len(text) <= MAX_PASSAGE_CHARS else text[:MAX_PASSAGE_CHARS] + " ..."

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from graph_fakes import AMAZON_22, APPLE_22, APPLE_23, chunk
 
+from agent.nodes.draft import shown_passages
 from agent.prompts.common import CANNOT_ANSWER
 
 Q_SALES = "What were Apple's total net sales for the three months ended July 1, 2023?"
@@ -190,12 +193,12 @@ OPENAI_OVERFLOW = (
 @pytest.mark.parametrize("provider_error", [None, OPENAI_OVERFLOW], ids=["llama.cpp", "hosted"])
 async def test_a_prompt_over_the_context_window_drafts_from_fewer_passages(harness, provider_error) -> None:
     h = harness({"draft": [GOOD]})
-    await h.ask(Q_SALES)
+    await h.ask(Q_SALES, figure_passages=0)
     full = len(h.model.calls[-1][1])  # the draft prompt with every passage
     h = harness({"draft": [GOOD]})
     h.model.max_prompt_chars = full - 1  # the whole context no longer fits
     h.model.overflow_text = provider_error
-    answer = await h.ask(Q_SALES)
+    answer = await h.ask(Q_SALES, figure_passages=0)
     assert answer.stop_reason == "accepted" and "$81,797 million" in answer.text
     assert any("context window" in f for f in answer.fallbacks)
     assert len(h.model.calls[-1][1]) < full
@@ -294,3 +297,28 @@ def test_spellings_of_one_company_do_not_make_a_question_multi_company() -> None
     assert is_simple(question, Scope(companies=["PepsiCo, Inc.", "Pepsico"], fiscal_years=[2022]))
     assert is_simple(question, Scope(companies=["MGM Resorts International", "Mgm Resorts International"]))
     assert not is_simple(question, Scope(companies=["Apple Inc.", "Microsoft Corporation"]))
+
+
+async def test_a_figure_question_drafts_from_compact_evidence(harness) -> None:
+    """With candidate figures listed, the draft prompt shows only their passages and the top one
+    (issue 18, point 3); numbering is kept, so the critic reads [cN] as the drafter meant it."""
+    full = harness({"draft": [GOOD]})
+    await full.ask(Q_SALES, figure_passages=0)
+    compact = harness({"draft": [GOOD]})
+    answer = await compact.ask(Q_SALES)
+    full_prompt, compact_prompt = full.model.calls[0][1], compact.model.calls[0][1]
+    shown = re.findall(r"^\[(c\d+)\]", compact_prompt, re.M)
+    assert 1 <= len(shown) <= 2 and "c1" in shown, shown
+    assert len(re.findall(r"^\[(c\d+)\]", full_prompt, re.M)) > len(shown)
+    assert len(compact_prompt) < len(full_prompt)
+    assert "Figures found in the passages" in compact_prompt
+    assert answer.stop_reason == "accepted" and "$81,797 million" in answer.text
+
+
+def test_shown_passages_lead_with_the_first_candidate_then_the_top_passage() -> None:
+    figures = ["[c4] Total net sales, three months ended July 1, 2023 = 81,797", "[c2] Services = 21,213"]
+    assert shown_passages(figures, 2) == ["c4", "c1"]
+    assert shown_passages(figures, 3) == ["c4", "c1", "c2"]
+    assert shown_passages(["[c1] Net sales = 5"], 2) == ["c1"]
+    assert shown_passages(figures, 0) is None and shown_passages([], 2) is None
+    assert shown_passages(["no alias here"], 2) is None
