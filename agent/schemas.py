@@ -179,6 +179,11 @@ class Scope(BaseModel):
     )
     status: Literal["ok", "unscoped", "no_match"] = "unscoped"
     reason: str = Field(default="", description="Human-readable explanation, esp. for no_match.")
+    assumptions: list[str] = Field(
+        default_factory=list,
+        description="What resolving the scope had to assume (a fiscal year named differently by the filer, "
+        "a later report's comparatives); an accepted answer states them.",
+    )
     source: dict[str, str] = Field(
         default_factory=dict, description="How each part was found: 'parsed', 'llm', 'inherited'."
     )

@@ -128,6 +128,9 @@ def make_finalize():
             stop = "accepted"
             kept = [c for c in claims if c.verdict in ("supported", "calculation")]
             text, citations = render_claims(kept, {c.id: c.chunk for c in state.context})
+            if scope is not None and scope.assumptions:
+                # The figures answer the question only under what the scope assumed: say it.
+                text += " (Assumed: " + "; ".join(scope.assumptions) + ".)"
         else:
             # "No evidence" only when nothing was found or the drafter itself said the passages lack it;
             # a draft with unverifiable figures is a budget stop (we could not make it check out).

@@ -474,10 +474,29 @@ def _is_annual(doc: DocumentLike) -> bool:
 
 
 def _filter_years(docs: list[DocumentLike], years: list[int]) -> tuple[list[DocumentLike], str]:
-    """Exact fiscal-year matches first; else an annual report up to two years later (its comparatives)."""
+    """Exact fiscal-year matches first; else the filings whose period ends in the year asked (the
+    filer names its years by their start); else an annual report up to two years later (its
+    comparatives). The second string says which assumption was made, if any."""
     exact = [d for d in docs if d.fiscal_year in years]
     if exact:
         return exact, ""
+    # A retailer's "fiscal 2022" ends on 28 January 2023: asked for FY2023, the filing whose year
+    # ENDS in 2023 is the likely meaning. Used, and said, only when no filing carries the name.
+    # Annual periods only: a first quarter ending in December is not the calendar year's report.
+    dated = [
+        d
+        for d in docs
+        if d.fiscal_quarter is None
+        and d.period_end
+        and d.period_end[:4].isdigit()
+        and int(d.period_end[:4]) in years
+    ]
+    if dated:
+        named = ", ".join(sorted({f"{_label(d)} ending {d.period_end}" for d in dated}))
+        return dated, (
+            f"no filing is named FY{'/'.join(map(str, years))}; assumed it means the fiscal year ending in "
+            f"{'/'.join(map(str, years))}: {named}"
+        )
     later = [
         d for d in docs if _is_annual(d) and d.fiscal_year and any(0 < d.fiscal_year - y <= 2 for y in years)
     ]
@@ -626,7 +645,9 @@ def resolve_scope(
     )
     if notes:
         reason += " (" + "; ".join(notes) + ")"
-    return scope.model_copy(update={"status": "ok", "doc_ids": doc_ids, "items": items, "reason": reason})
+    return scope.model_copy(
+        update={"status": "ok", "doc_ids": doc_ids, "items": items, "reason": reason, "assumptions": notes}
+    )
 
 
 def _items_for(sections: list[tuple[str, str]], docs: Sequence[DocumentLike]) -> list[str]:

@@ -322,3 +322,14 @@ def test_shown_passages_lead_with_the_first_candidate_then_the_top_passage() -> 
     assert shown_passages(["[c1] Net sales = 5"], 2) == ["c1"]
     assert shown_passages(figures, 0) is None and shown_passages([], 2) is None
     assert shown_passages(["no alias here"], 2) is None
+
+
+async def test_an_accepted_answer_states_what_its_scope_assumed(harness) -> None:
+    """FY2021 is read from the FY2022 10-K's comparatives: the answer says so."""
+    h = _with_amazon_statement(
+        harness({"draft": ["Amazon's operating margin was CALC(24,879 / 469,822 * 100)% in FY2021 [c1]."]})
+    )
+    answer = await h.ask("What was Amazon's operating margin in FY2021?")
+    assert answer.stop_reason == "accepted", answer
+    assert answer.scope.assumptions and "comparative" in answer.scope.assumptions[0]
+    assert "(Assumed: " in answer.text and "comparative" in answer.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from retrieval_fakes import record
 
 from agent.retrieval.scope import parse_forms, parse_quarters, parse_years, resolve_scope, scope_filter
 from agent.schemas import Scope
@@ -282,3 +283,22 @@ def test_a_mangled_name_starting_with_a_function_word_does_not_make_it_an_alias(
     mangled = record("x-18", "For the transition period Nike, Inc.", "10-K", 2018, None, None, None)
     scope = resolve_scope("What is the FY2022 revenue for PepsiCo?", [*documents, mangled])
     assert scope.status == "ok" and scope.companies == ["PepsiCo, Inc."]
+
+
+def test_a_fiscal_year_named_by_its_start_is_found_by_its_end_date_and_said(documents) -> None:
+    """A retailer's fiscal 2022 ends on 28 January 2023: asked for FY2023 with no filing named so,
+    the filing whose year ends in 2023 is used and the assumption is stated (issue 18, point 2)."""
+    retailer = record("bby-22", "Best Buy Co., Inc.", "10-K", 2022, None, "BBY", "0000764478")
+    retailer.period_end = "2023-01-28"
+    older = record("bby-21", "Best Buy Co., Inc.", "10-K", 2021, None, "BBY", "0000764478")
+    older.period_end = "2022-01-29"
+    scope = resolve_scope("What was Best Buy's revenue in FY2023?", [*documents, retailer, older])
+    assert scope.status == "ok" and scope.doc_ids == ["bby-22"]
+    assert scope.assumptions and "ending 2023-01-28" in scope.assumptions[0]
+    # The name wins when a filing carries it.
+    assert resolve_scope("Best Buy revenue FY2022", [*documents, retailer, older]).doc_ids == ["bby-22"]
+    assert resolve_scope("Best Buy revenue FY2022", [*documents, retailer, older]).assumptions == []
+    # A quarter ending in December is not the calendar year's annual report.
+    quarter = record("aapl-23q1", "Apple Inc.", "10-Q", 2023, 1, "AAPL", "0000320193")
+    quarter.period_end = "2022-12-31"
+    assert resolve_scope("Apple's revenue in FY2022", [quarter]).status == "no_match"
