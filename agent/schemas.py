@@ -235,6 +235,17 @@ class Usage(BaseModel):
     llm_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    node_calls: dict[str, int] = Field(
+        default_factory=dict, description="LLM calls per node, summed over visits."
+    )
+    node_prompt_tokens: dict[str, int] = Field(
+        default_factory=dict, description="Prompt tokens per node, summed over visits (draft prompt size)."
+    )
+
+    def prompt_tokens_per_call(self, node: str) -> float | None:
+        """Mean prompt tokens of one of ``node``'s LLM calls (None: it made none)."""
+        calls = self.node_calls.get(node, 0)
+        return self.node_prompt_tokens.get(node, 0) / calls if calls else None
 
 
 class Answer(BaseModel):

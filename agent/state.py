@@ -65,7 +65,13 @@ def add_usage(left: Usage | None, right: Usage | Reset) -> Usage:
         llm_calls=left.llm_calls + right.llm_calls,
         prompt_tokens=left.prompt_tokens + right.prompt_tokens,
         completion_tokens=left.completion_tokens + right.completion_tokens,
+        node_calls=_add_counts(left.node_calls, right.node_calls),
+        node_prompt_tokens=_add_counts(left.node_prompt_tokens, right.node_prompt_tokens),
     )
+
+
+def _add_counts(left: dict[str, int], right: dict[str, int]) -> dict[str, int]:
+    return {k: left.get(k, 0) + right.get(k, 0) for k in {*left, *right}}
 
 
 def add_seconds(left: dict[str, float] | None, right: dict[str, float] | Reset) -> dict[str, float]:

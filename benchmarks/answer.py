@@ -4,17 +4,23 @@
 
 Ingests ``loaders/samples`` into DIR (a temporary directory by default; re-ingest is idempotent),
 then asks a few questions and prints, per question, the wall time of every node, the LLM calls,
-prompt/completion tokens and the stop reason.
+prompt/completion tokens and the stop reason; then, per question type (figure / narrative), the
+median and p90 answer time, the median draft prompt tokens and LLM calls. ``--results`` prints the
+same summary for a saved ``filings eval run`` (no model run).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import math
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 QUESTIONS = [
@@ -33,6 +39,55 @@ NODES = [
     "rewrite_queries",
     "finalize_answer",
 ]
+
+
+@dataclass
+class Row:
+    kind: str
+    seconds: float
+    draft_prompt_tokens: float | None
+    llm_calls: int
+
+
+def question_type(question: str) -> str:
+    """'narrative' for questions asking reasons or descriptions, else 'figure'."""
+    from agent.finance.derived import EXPLANATORY
+
+    return "narrative" if EXPLANATORY.search(question) else "figure"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def print_summary(rows: list[Row]) -> None:
+    """Median and p90 answer time, median draft prompt tokens and LLM calls, per question type."""
+    print(f"\n{'type':<10} {'n':>3} {'median s':>9} {'p90 s':>7} {'draft tok':>10} {'LLM calls':>10}")
+    for kind in ("all", *sorted({r.kind for r in rows})):
+        group = [r for r in rows if kind in ("all", r.kind)]
+        tokens = [r.draft_prompt_tokens for r in group if r.draft_prompt_tokens is not None]
+        print(
+            f"{kind:<10} {len(group):>3} {statistics.median(r.seconds for r in group):>9.1f} "
+            f"{_pct([r.seconds for r in group], 0.9):>7.1f} "
+            f"{(statistics.median(tokens) if tokens else float('nan')):>10.0f} "
+            f"{statistics.median(r.llm_calls for r in group):>10.1f}"
+        )
+
+
+def rows_from_results(path: Path) -> list[Row]:
+    """The per-question figures of a saved ``filings eval run`` (results.json)."""
+    data = json.loads(path.read_text())
+    return [
+        Row(
+            question_type(e["question"]),
+            float(e.get("wall_seconds") or e["metrics"].get("cost.seconds", 0.0)),
+            e["metrics"].get("cost.draft_prompt_tokens"),
+            int(e["metrics"].get("cost.llm_calls", 0)),
+        )
+        for e in data["examples"]
+        if not e.get("error")
+    ]
 
 
 def ingest(data_dir: Path) -> None:
@@ -57,11 +112,20 @@ async def run(data_dir: Path, model: str | None, questions: list[str]) -> None:
     )
     print(header)
     totals = []
+    rows: list[Row] = []
     for q in questions:
         start = time.perf_counter()
         answer = (await graph.ainvoke({"question": q}, context=context))["answer"]
         wall = time.perf_counter() - start
         totals.append(wall)
+        rows.append(
+            Row(
+                question_type(q),
+                wall,
+                answer.usage.prompt_tokens_per_call("draft_answer"),
+                answer.usage.llm_calls,
+            )
+        )
         per_node = " ".join(f"{answer.node_seconds.get(n, 0.0):>10.2f}" for n in NODES)
         u = answer.usage
         print(
@@ -69,6 +133,7 @@ async def run(data_dir: Path, model: str | None, questions: list[str]) -> None:
             f"{u.completion_tokens:>5} {wall:>8.1f}  {per_node}"
         )
     print(f"mean wall time per question: {sum(totals) / len(totals):.1f} s over {len(totals)} questions")
+    print_summary(rows)
 
 
 def main() -> None:
@@ -78,7 +143,11 @@ def main() -> None:
     parser.add_argument(
         "--questions", type=int, default=len(QUESTIONS), help="How many of the built-in questions."
     )
+    parser.add_argument("--results", type=Path, default=None, help="Summarise a saved eval run instead.")
     args = parser.parse_args()
+    if args.results is not None:
+        print_summary(rows_from_results(args.results))
+        return
     with tempfile.TemporaryDirectory(prefix="filings-bench-") as tmp:
         data_dir = args.data_dir or Path(tmp)
         ingest(data_dir)

@@ -99,6 +99,9 @@ def score_example(
         m["answer.faithfulness"] = answer.faithfulness
         m["cost.llm_calls"] = float(answer.usage.llm_calls)
         m["cost.tokens"] = float(answer.usage.prompt_tokens + answer.usage.completion_tokens)
+        draft_tokens = answer.usage.prompt_tokens_per_call("draft_answer")
+        if draft_tokens is not None:
+            m["cost.draft_prompt_tokens"] = draft_tokens
     return m
 
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agent.progress import Progress, progress_for, started
+from agent.schemas import Usage
 from agent.state import Reset, RetrieveTask
 from agent.tracing import annotate, node_metadata
 
@@ -34,6 +35,15 @@ def timed(name: str) -> Callable[[Node], Node]:
             else:
                 update["node_seconds"] = {**(previous or {}), **seconds}
             update["progress"] = _with_progress(name, update, args, seconds[name])
+            usage = update.get("usage")
+            if isinstance(usage, Usage) and usage.llm_calls and not usage.node_calls:
+                # Whose calls these were: the draft prompt's size is read per node.
+                update["usage"] = usage.model_copy(
+                    update={
+                        "node_calls": {name: usage.llm_calls},
+                        "node_prompt_tokens": {name: usage.prompt_tokens},
+                    }
+                )
             return update
 
         return run

@@ -102,3 +102,16 @@ async def test_each_node_announces_its_start_before_its_record(harness) -> None:
                 assert started_at.get(node, len(events)) < i, f"{node} finished before it started"
     plain = await _updates(h, Q_SALES)
     assert all(isinstance(update, dict) and "progress" in update for _node, update in plain)
+
+
+async def test_usage_says_which_node_made_the_calls(harness) -> None:
+    """Prompt tokens per node (the draft prompt's size is a benchmark figure, issue 18)."""
+    h = harness({"draft": [GOOD]})
+    answer = await h.ask(Q_SALES)
+    usage = answer.usage
+    assert usage.node_calls.get("draft_answer") == 1
+    assert sum(usage.node_calls.values()) == usage.llm_calls
+    assert sum(usage.node_prompt_tokens.values()) == usage.prompt_tokens
+    per_call = usage.prompt_tokens_per_call("draft_answer")
+    assert per_call is not None and per_call > 0
+    assert usage.prompt_tokens_per_call("rewrite_queries") is None
