@@ -19,7 +19,7 @@ _TIMES_100 = re.compile(r"\*\s*100(?:\.0+)?\s*$|^\s*100(?:\.0+)?\s*\*")
 _MARGIN = re.compile(r"\bmargins?\b", re.I)
 _SHARE = re.compile(
     r"\b(?:share|portion|proportion|percentage|percent)\s+of\b|\bas\s+a\s+(?:share|percentage|percent)\s+of\b|"
-    r"\b(?:accounted|accounting)\s+for\b",
+    r"\b(?:accounted|accounting)\s+for\b|%\s+of\s+(?:total\s+|net\s+)*(?:revenues?|sales)\b",
     re.I,
 )
 _GROWTH = re.compile(

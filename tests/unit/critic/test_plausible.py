@@ -16,6 +16,10 @@ from agent.critic.plausible import implausible
             "share of a total cannot be 667.5%",
         ),
         ("Revenue grew CALC((5,000 - 40) / 40 * 100)% year over year [c1].", "change of 12,400.0%"),
+        (
+            "The 3 year average of capex as a % of revenue is CALC((1,000 + 2,000) / 3 / 10 * 100)% [c1].",
+            "share of a total",
+        ),
         ("Net income fell CALC((-2,722 - 33,364) / 33,364 * 100 * 100)% [c1].", "change of -10,815.8%"),
     ],
 )
