@@ -115,11 +115,31 @@ _RANGE = re.compile(rf"(?:{PRINTED_DATE.pattern})\s*(?:to|through|-|–|—)\s*(
 _COMPARES = re.compile(r"\bvs\b\.?|\bversus\b|\bcompared\b", re.I)
 
 
+# Words column headings are made of; a header line with many other words is a sentence ("The
+# following table shows net sales ... for the periods ended July 1, 2023 and June 25, 2022"), whose
+# dates name no column.
+_HEADING_WORDS = re.compile(
+    rf"^(?:{MONTH_NAME}|sept?|three|six|nine|twelve|thirteen|fourteen|fifty|two|months?|weeks?|ended|ending|"
+    r"years?|fiscal|quarters?|first|second|third|fourth|q[1-4]|as|of|at|and|change|actual|"
+    r"reported|restated|unaudited|audited|in|percent|total|period|to|date|ytd)$",
+    re.I,
+)
+MAX_OTHER_WORDS = 4
+
+
+def _is_sentence(line: str) -> bool:
+    # "(Dollars in Millions Except Per Share Data) 2023 2022" is a unit aside before the headings.
+    words = re.findall(r"[A-Za-z][A-Za-z.]*", _ASIDE.sub(" ", line))
+    return sum(not _HEADING_WORDS.match(w.rstrip(".")) for w in words) > MAX_OTHER_WORDS
+
+
 def _column_lines(header: list[str]) -> list[str]:
     return [
         h
         for h in header
-        if (PRINTED_DATE.search(h) or BARE_YEAR.search(h) or MONTH_DAY.search(h)) and not _COMPARES.search(h)
+        if (PRINTED_DATE.search(h) or BARE_YEAR.search(h) or MONTH_DAY.search(h))
+        and not _COMPARES.search(h)
+        and not _is_sentence(h)
     ]
 
 

@@ -105,6 +105,26 @@ def test_apple_balance_sheet_instants_in_the_filers_fiscal_years(apple: list[Fac
 # --- Adobe 10-K, fiscal 2017 (ended December 1, 2017; a 52/53-week year) ----------------------------
 
 
+def test_a_sentence_above_the_headings_names_no_column(samples_dir: Path) -> None:
+    """MD&A tables open with "The following table shows net sales by reportable segment for the
+    ... periods ended July 1, 2023 and June 25, 2022": its dates are prose, not more columns."""
+    doc = DocPeriod(fiscal_year=2023, fiscal_quarter=3, period_end="2023-07-01", form_type="10-Q")
+    facts = document_facts(_pdf_tables(samples_dir / "2023 Q3 AAPL.pdf", [17, 18]), doc)
+    japan = _fact(
+        facts, 17, "Japan", "Three Months Ended July 1,2023", group="Net sales by reportable segment"
+    )
+    assert (japan.value, japan.scale, japan.statement, japan.period.fiscal_quarter) == (
+        4_821,
+        6,
+        "segment",
+        3,
+    )
+    ipad = _fact(facts, 18, "iPad", "Nine Months Ended June 25,2022")
+    assert (ipad.value, ipad.period.months, ipad.period.fiscal_year) == (22_118, 9, 2022)
+    # The "Change" columns give no fact.
+    assert not [f for f in facts if f.page == 18 and f.label == "iPad" and f.unit == "%"]
+
+
 @pytest.fixture(scope="module")
 def adobe(shared_data: Path) -> list[Fact]:
     doc = DocPeriod(fiscal_year=2017, period_end="2017-12-01", form_type="10-K")
