@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from agent.finance.facts import DocPeriod, document_facts
 from agent.schemas import Chunk, Fact
 from loaders.base import LoadedDocument
 from loaders.metadata import FilingMeta
+
+if TYPE_CHECKING:
+    from agent.retrieval.manifest import DocumentRecord, Manifest
 
 _SPACES = re.compile(r"\s+")
 _FIGURE = re.compile(r"\d[\d,.]*")
@@ -67,3 +71,14 @@ def link_facts(facts: list[Fact], doc_id: str, chunks: list[Chunk]) -> list[Fact
         )
         for n, fact in enumerate(facts)
     ]
+
+
+def refresh_facts(manifest: Manifest, record: DocumentRecord, facts: list[Fact]) -> int:
+    """Replace a committed document's facts with ``facts`` (read again by a newer fact reader from
+    the same text), tied to its stored chunks; nothing is re-embedded. Returns how many."""
+    from loaders.parse import FACTS_VERSION
+
+    linked = link_facts(facts, record.doc_id, manifest.doc_chunks(record.doc_id))
+    record.facts, record.facts_version = len(linked), FACTS_VERSION
+    manifest.replace_facts(record, linked)
+    return len(linked)

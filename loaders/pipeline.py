@@ -26,8 +26,8 @@ from agent.schemas import Chunk, ChunkMetadata
 from agent.terminal import control_characters
 from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
 from loaders.discover import discover, regular_file_problem, safe_resolve
-from loaders.facts import link_facts
-from loaders.parse import PARSER_VERSION, Parsed, sha256_file
+from loaders.facts import link_facts, refresh_facts
+from loaders.parse import FACTS_VERSION, PARSER_VERSION, Parsed, sha256_file
 from loaders.workers import make_pool, parse_result, submit_parse
 
 if TYPE_CHECKING:
@@ -168,12 +168,12 @@ class _Ingestor:
     def precheck(self, path: Path, sha: str) -> FileResult | None:
         """Skip unchanged files before spending time on parsing."""
         for rec, status in self.index.manifest.by_path(str(path)):
-            if status == "committed" and rec.sha256 == sha and _current(rec):
+            if status == "committed" and rec.sha256 == sha and _unchanged(rec):
                 return FileResult(
                     str(path), "skipped", rec.doc_id, rec.pages, rec.chunks, message="unchanged"
                 )
         doc = self.index.manifest.find(f"sha256:{sha}")
-        if doc and doc[1] == "committed" and _current(doc[0]):
+        if doc and doc[1] == "committed" and _unchanged(doc[0]):
             return self._same_as(str(path), doc[0])
         return None
 
@@ -188,6 +188,14 @@ class _Ingestor:
         note = "; removed the older version indexed from this path" if stale else ""
         status: Status = "replaced" if stale else "skipped"
         return FileResult(path, status, other.doc_id, message=f"same content as {other.source_path}{note}")
+
+    def _refresh_facts(self, record: DocumentRecord, parsed: Parsed) -> FileResult:
+        """Unchanged text read by an older fact reader: only its facts are read again."""
+        n = refresh_facts(self.index.manifest, record, parsed.facts)
+        message = f"unchanged; its {n} facts re-read (fact reader version {record.facts_version})"
+        return FileResult(
+            record.source_path, "skipped", record.doc_id, record.pages, record.chunks, message=message
+        )
 
     def write(self, parsed: Parsed) -> FileResult:
         t0 = time.perf_counter()
@@ -204,6 +212,8 @@ class _Ingestor:
             rec = existing[0]
             if rec.source_path != path:
                 return self._same_as(path, rec)
+            if rec.facts_version < FACTS_VERSION:
+                return self._refresh_facts(rec, parsed)
             return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message="unchanged")
         if parsed.not_a_filing and not self.force:
             return FileResult(path, "failed", message=parsed.not_a_filing)
@@ -226,6 +236,7 @@ class _Ingestor:
             chunks=len(raw),
             field_sources=dict(meta.sources),
             parser_version=PARSER_VERSION,
+            facts_version=FACTS_VERSION,
         )
         if record.amends is None and (target := _amends(self.index, record)):
             record.amends = target
@@ -303,6 +314,11 @@ def _hostile_field(filing: dict[str, Any], sources: dict[str, str]) -> str:
 def _current(record: DocumentRecord) -> bool:
     """Whether the document's text was extracted by the current parser (else it is re-read)."""
     return record.parser_version >= PARSER_VERSION
+
+
+def _unchanged(record: DocumentRecord) -> bool:
+    """Whether nothing of the document needs reading again: text and facts both current."""
+    return _current(record) and record.facts_version >= FACTS_VERSION
 
 
 def ingest_paths(

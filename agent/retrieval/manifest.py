@@ -66,6 +66,7 @@ class DocumentRecord(FilingFields):
     ingested_at: str = ""
     field_sources: dict[str, str] = field(default_factory=dict)
     parser_version: int = 0  # loaders.parse.PARSER_VERSION that extracted it (0: before versions)
+    facts_version: int = 0  # loaders.parse.FACTS_VERSION that read its facts (0: before facts)
 
     @property
     def period_label(self) -> str:
@@ -229,23 +230,47 @@ class Manifest:
     def add_facts(self, facts: list[Fact]) -> None:
         """Store a pending document's facts (invisible until the document is committed)."""
         with self.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO facts(id, doc_id, page, statement, label, period_end, fiscal_year, fact) "
-                "VALUES(?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        f.id,
-                        f.doc_id,
-                        f.page,
-                        f.statement,
-                        f.label,
-                        f.period.end,
-                        f.period.fiscal_year,
-                        f.model_dump_json(exclude_defaults=True),
-                    )
-                    for f in facts
-                ],
-            )
+            self._insert_facts(conn, facts)
+
+    @staticmethod
+    def _insert_facts(conn: sqlite3.Connection, facts: list[Fact]) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO facts(id, doc_id, page, statement, label, period_end, fiscal_year, fact) "
+            "VALUES(?,?,?,?,?,?,?,?)",
+            [
+                (
+                    f.id,
+                    f.doc_id,
+                    f.page,
+                    f.statement,
+                    f.label,
+                    f.period.end,
+                    f.period.fiscal_year,
+                    f.model_dump_json(exclude_defaults=True),
+                )
+                for f in facts
+            ],
+        )
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """A committed document's chunks, in order."""
+        rows = self.conn.execute(
+            "SELECT c.id, c.text, c.meta FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+            "WHERE d.status='committed' AND c.doc_id=? ORDER BY c.chunk_index",
+            (doc_id,),
+        )
+        return [
+            Chunk(id=cid, text=text, metadata=ChunkMetadata.model_validate_json(meta))
+            for cid, text, meta in rows
+        ]
+
+    def replace_facts(self, record: DocumentRecord, facts: list[Fact]) -> None:
+        """Swap a committed document's facts for ``facts`` (read by a newer fact reader) and store
+        its updated record, in one transaction: searches see the old facts or the new, never none."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM facts WHERE doc_id=?", (record.doc_id,))
+            self._insert_facts(conn, facts)
+            conn.execute("UPDATE documents SET record=? WHERE doc_id=?", (record.to_json(), record.doc_id))
 
     def commit_document(self, record: DocumentRecord, replaces: list[str]) -> None:
         """Atomically make ``record`` visible and retire the documents it replaces."""
