@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agent.schemas import Chunk, ScoredChunk, period_label
+from agent.schemas import Chunk, QuestionPlan, ScoredChunk, period_label
 
 Step = Literal["scope", "plan", "retrieve", "rerank", "draft", "critique", "rewrite", "answer", "other"]
 
@@ -77,6 +77,7 @@ class Progress(BaseModel):
     faithfulness: float | None = None
     route: str | None = None
     stop_reason: str | None = None
+    plan: QuestionPlan | None = Field(default=None, description="The question plan (scope record only).")
 
 
 _STARTING: dict[Step, str] = {

@@ -98,6 +98,33 @@ class Fact(BaseModel):
         return self.value * 10**self.scale
 
 
+AnswerForm = Literal["figure", "comparison", "superlative", "yes_no", "text"]
+
+
+class QuestionPlan(BaseModel):
+    """The question analysed once, early in the graph, for every later node to read."""
+
+    companies: list[str] = Field(default_factory=list, description="Companies the scope resolved to.")
+    fiscal_years: list[int] = Field(default_factory=list)
+    quarters: list[int] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=list, description="Vocabulary line items named (keys).")
+    metric: str | None = Field(default=None, description="The derived metric named (operating margin, ...).")
+    metric_items: list[str] = Field(
+        default_factory=list, description="Line items the metric is defined over."
+    )
+    form: AnswerForm = Field(default="text", description="What the answer must be.")
+    explanatory: bool = Field(default=False, description="Asks for reasons or a description, not a figure.")
+    extreme: Literal["highest", "lowest"] | None = Field(
+        default=None, description="A superlative: the row with the highest or lowest value (or change)."
+    )
+    change: bool = Field(default=False, description="The superlative is over a change ('the biggest drop').")
+    among: str = Field(default="", description="What the superlative ranks ('segment', 'region').")
+    decimals: int | None = Field(default=None, description="Rounding the question asks for.")
+    scale: Literal[3, 6, 9] | None = Field(
+        default=None, description="Scale asked for: 3 thousands, 6 millions, 9 billions."
+    )
+
+
 class ChunkMetadata(BaseModel):
     """Everything known about where a chunk came from."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -12,6 +13,7 @@ from langgraph.runtime import Runtime
 from agent.config import Context
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
+from agent.finance.ranking import rank_rows
 from agent.models import ContextWindowExceededError
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
@@ -85,6 +87,7 @@ async def draft_fitting(
     temperature: float | None = None,
     seed: int | None = None,
     figure_passages: int = 0,
+    computed: Callable[[list[Any]], list[str]] | None = None,
 ) -> tuple[str, Usage, list[str], list[str]]:
     """One drafting call over as many of ``passages`` as fit the model's context window:
     (text, usage, the figure list shown, fallbacks). The passages keep their [cN] numbers, since
@@ -94,7 +97,12 @@ async def draft_fitting(
     prompt shows only the passages they come from and the top passage (see :func:`shown_passages`)."""
     fallbacks: list[str] = []
     while True:
-        figures = figure_candidates(questions, passages)
+        # Figures our code computed over the passages' facts (a superlative's ranking) come first.
+        figures = list(
+            dict.fromkeys(
+                [*(computed(passages) if computed else []), *figure_candidates(questions, passages)]
+            )
+        )
         shown = shown_passages(figures, figure_passages)
         block, _aliases = render_context(passages, shown)
         try:
@@ -134,6 +142,19 @@ def _calculation_draft(state: State) -> str:
     return "" if text == state.draft else text
 
 
+def ranked_figures(state: State, question: str, passages: list[Any], resources: Resources) -> list[str]:
+    """The line of a superlative question's ranking, computed by our code over every row of the
+    table in the passages that prints what the question asks (:mod:`agent.finance.ranking`)."""
+    plan = state.plan
+    if plan is None or plan.extreme is None or not passages:
+        return []
+    aliases = {getattr(p, "chunk", p).id: f"c{i}" for i, p in enumerate(passages, start=1)}
+    ranking = rank_rows(plan, question, resources.facts_of_chunks(list(aliases)))
+    if ranking is None or ranking.winner.fact.chunk_id not in aliases:
+        return []
+    return [ranking.line(aliases[ranking.winner.fact.chunk_id])]
+
+
 def make_draft(resources: Resources):
     @timed("draft_answer")
     async def draft_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -171,6 +192,7 @@ def make_draft(resources: Resources):
             temperature=REGENERATE_TEMPERATURE if regenerating else None,
             seed=state.revisions if regenerating else None,
             figure_passages=ctx.figure_passages,
+            computed=lambda passages: ranked_figures(state, question, passages, resources),
         )
         if not text:
             text = CANNOT_ANSWER

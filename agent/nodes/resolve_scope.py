@@ -8,6 +8,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.config import Context
+from agent.finance.plan import plan_question
 from agent.nodes.decompose import is_simple
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
@@ -68,6 +69,7 @@ def turn_reset() -> dict[str, Any]:
         "context": [],
         "draft": "",
         "figures": [],
+        "plan": None,
         "critique": None,
         "revisions": 0,
         "retrieval_rounds": 0,
@@ -107,11 +109,19 @@ def make_resolve_scope(resources: Resources):
                     "reason": "several companies or periods: each sub-question is scoped on its own",
                 }
             )
-        update = {**turn_reset(), "standalone_question": standalone, "scope": scope, "refusal": ""}
+        plan = plan_question(standalone, scope)
+        update = {
+            **turn_reset(),
+            "standalone_question": standalone,
+            "scope": scope,
+            "refusal": "",
+            "plan": plan,
+        }
         # The filings the scope resolves to, named, for clients that show them.
         record = progress_for("resolve_scope", update)
         by_id = {d.doc_id: d for d in resources.documents()} if scope.doc_ids else {}
         record.filings = [filing_ref(by_id[i]) for i in scope.doc_ids if i in by_id]
+        record.plan = plan
         update["progress"] = [record]
         return update
 

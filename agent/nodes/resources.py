@@ -70,6 +70,17 @@ class Resources:
                 self._rerankers[spec] = make_reranker(spec, self.settings)
             return self._rerankers[spec]
 
+    def facts_of_chunks(self, chunk_ids: list[str]) -> list[Any]:
+        """Typed facts printed by these chunks (their documents' facts, kept to the chunks); an
+        index without a fact store (an older one, a test double) has none."""
+        index = self.index()
+        doc_ids = sorted({cid.rsplit("::", 1)[0] for cid in chunk_ids})
+        read = getattr(index, "facts", None)
+        if read is None or not doc_ids:
+            return []
+        wanted = set(chunk_ids)
+        return [f for f in read(doc_ids) if f.chunk_id in wanted]
+
     # --- the three retrieval steps the graph calls -----------------------------------
     def resolve_scope(self, question: str, previous: Scope | None, llm: Any | None = None) -> Scope:
         from agent.retrieval.scope import resolve_scope

@@ -333,3 +333,49 @@ async def test_an_accepted_answer_states_what_its_scope_assumed(harness) -> None
     assert answer.stop_reason == "accepted", answer
     assert answer.scope.assumptions and "comparative" in answer.scope.assumptions[0]
     assert "(Assumed: " in answer.text and "comparative" in answer.text
+
+
+APPLE_SEGMENTS_23 = """Segment Operating Performance
+The following table shows net sales by reportable segment for the three- and nine-month periods ended July 1, 2023 and June 25, 2022 (dollars in millions):
+Three Months Ended Nine Months Ended
+July 1,2023 June 25,2022 Change July 1,2023 June 25,2022 Change
+Net sales by reportable segment:
+Americas $ 35,383 $ 37,472 (6)% $ 122,445 $ 129,850 (6)%
+Europe 20,205 19,287 5% 71,831 72,323 (1)%
+Greater China 15,758 14,604 8% 57,475 58,730 (2)%
+Japan 4,821 5,446 (11)% 18,752 20,277 (8)%
+Rest of Asia Pacific 5,630 6,150 (8)% 23,284 23,002 1%
+Total net sales $ 81,797 $ 82,959 (1)% $ 293,787 $ 304,182 (3)%"""
+
+
+async def test_a_superlative_is_ranked_by_our_code_and_listed_first(harness) -> None:
+    """The plan marks the question a superlative; the draft prompt's figure list starts with our
+    ranking over every row of the passage's table (totals left out), which the drafter copies."""
+    from agent.finance.facts import DocPeriod, document_facts
+
+    segments = chunk(APPLE_23, 60, APPLE_SEGMENTS_23, 17, item="2", table=True)
+    lines = APPLE_SEGMENTS_23.splitlines()
+    period = DocPeriod(fiscal_year=2023, fiscal_quarter=3, period_end="2023-07-01", form_type="10-Q")
+    facts = [
+        f.model_copy(update={"chunk_id": segments.id, "doc_id": APPLE_23.doc_id})
+        for f in document_facts([(17, [(lines[:5], "\n".join(lines[5:]))])], period)
+    ]
+    h = harness(
+        {
+            "draft": [
+                "The Americas had the largest net sales, $35,383 million, in the quarter ended July 1, 2023 [c1]."
+            ]
+        }
+    )
+    h.resources.chunks.append(segments)
+    h.resources.facts_of_chunks = lambda ids: [f for f in facts if f.chunk_id in ids]  # type: ignore[method-assign]
+    question = (
+        "Which of Apple's reportable segments had the largest net sales in the third quarter of fiscal 2023?"
+    )
+    answer = await h.ask(question)
+    prompt = h.model.calls[0][1]
+    listed = prompt.split("Figures found in the passages")[1]
+    first = listed.splitlines()[1]
+    assert "highest Net sales by reportable segment" in first and "Americas = $35,383 million" in first, first
+    assert "ranked by our code over 5 rows" in first and "Total" not in first
+    assert answer.stop_reason == "accepted" and "$35,383 million" in answer.text

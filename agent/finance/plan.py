@@ -1,0 +1,118 @@
+"""The question plan: one analysis of the question, made once, for every later node to read.
+
+Rules over the line-item vocabulary and the metric definitions decide what the answer must be (a
+figure, a comparison, a superlative over a table's rows, yes/no, or text), which items and metric
+it names, and the rounding and scale it asks for. The words are the questions' grammar ("which ...
+the highest", "round to two decimals", "in USD millions"), never one question's wording.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.finance.derived import EXPLANATORY, asked_metric, named_items
+from agent.schemas import QuestionPlan, Scope
+
+_YES_NO = re.compile(
+    r"^\s*(?:(?:as\s+of|in|for|during)\b[^,?]*,\s*)?(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b",
+    re.I,
+)
+_HIGH = r"highest|largest|biggest|greatest|most|top|best|strongest|maximum|steepest|sharpest|fastest"
+_LOW = r"lowest|smallest|least|weakest|worst|minimum|slowest"
+_SUPERLATIVE = re.compile(rf"\b(?:(?P<high>{_HIGH})|(?P<low>{_LOW}))\b", re.I)
+_CHANGE = re.compile(r"\b(?P<dir>drop|decline|decrease|fall|increase|growth|gain|rise|change|jump)s?\b", re.I)
+_DOWN = {"drop", "decline", "decrease", "fall"}
+# "which of Apple's geographic segments had", "what Acme product category saw": the words between
+# "which"/"what" and the verb name what is ranked (company names and possessives left out).
+_WHICH = re.compile(
+    r"\b(?:which|what)\s+(?P<among>(?:[\w&'’.-]+\s+){0,5}?)(?=(?:had|has|have|was|were|is|are|did|does|"
+    r"generated|brought|recorded|reported|saw|posted|contributed|used|spent|lost|grew|declined|fell|rose|"
+    r"delivered|earned|made|produced|accounted)\b)",
+    re.I,
+)
+_AMONG = re.compile(r"\bamong\s+(?:its\s+|the\s+)?(?P<among>[a-z ,]+?),?\s+(?:which|what)\b", re.I)
+# "used the most cash", "lost the most": the most spent is the lowest figure.
+_SPENT = re.compile(r"\b(?:used|uses|use|spent|spends|lost|loses|consumed|burned)\b", re.I)
+_FILLER = {"of", "the", "its", "their", "his", "her", "our", "a", "an", "one", "two", "three"}
+_COMPARISON = re.compile(
+    r"\b(?:compare[ds]?|comparison|versus|vs\.?|relative\s+to|difference\s+between|higher\s+than|lower\s+than)\b",
+    re.I,
+)
+_NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4}
+_DECIMALS = re.compile(r"\b(?:round(?:ed)?\s+to\s+|to\s+)?(?P<n>\d|zero|one|two|three|four)\s+decimal", re.I)
+_SCALE = re.compile(
+    r"\bin\s+(?:(?:usd|us\$|\$|dollars?)\s+)?(?P<scale>thousands|millions|billions)\b|"
+    r"\(\s*(?:usd|\$)\s*(?P<scale2>thousands|millions|billions)\s*\)",
+    re.I,
+)
+_SCALES = {"thousands": 3, "millions": 6, "billions": 9}
+
+
+def _ranked_noun(question: str) -> str:
+    """'geographic segments' from 'which of Apple's geographic segments had ...'."""
+    match = _WHICH.search(question)
+    if match is None:
+        return ""
+    words = [
+        w
+        for w in match.group("among").split()
+        if w.lower() not in _FILLER and not w[:1].isupper() and not re.search(r"['’]s?$", w)
+    ]
+    return " ".join(words).lower()
+
+
+def _superlative(question: str) -> tuple[str | None, bool, str]:
+    """(highest/lowest, over a change?, what is ranked) of a 'which ... highest' question."""
+    match = _SUPERLATIVE.search(question)
+    if match is None:
+        return None, False, ""
+    listed = _AMONG.search(question)
+    among = listed.group("among").strip().lower() if listed else _ranked_noun(question)
+    if not among:
+        return None, False, ""
+    change = _CHANGE.search(question[match.end() : match.end() + 40])
+    extreme = "highest" if match.group("high") else "lowest"
+    if _SPENT.search(question[max(0, match.start() - 25) : match.end() + 25]):
+        extreme = "lowest" if extreme == "highest" else "highest"
+    if change and change.group("dir").lower() in _DOWN:
+        # "the biggest drop" is the lowest change.
+        extreme = "lowest" if extreme == "highest" else "highest"
+    return extreme, change is not None, among
+
+
+def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
+    """The typed plan of ``question`` (companies and periods from its resolved ``scope``)."""
+    scope = scope or Scope()
+    metric = asked_metric(question)
+    items = [i.key for i in named_items(question)]
+    explanatory = bool(EXPLANATORY.search(question))
+    extreme, change, among = _superlative(question)
+    if extreme is not None:
+        form = "superlative"
+    elif _YES_NO.search(question):
+        form = "yes_no"
+    elif _COMPARISON.search(question):
+        form = "comparison"
+    elif (metric is not None or items) and not explanatory:
+        form = "figure"
+    else:
+        form = "text"
+    decimals = _DECIMALS.search(question)
+    scale = _SCALE.search(question)
+    scale_word = (scale.group("scale") or scale.group("scale2")).lower() if scale else None
+    n = decimals.group("n").lower() if decimals else None
+    return QuestionPlan(
+        companies=list(scope.companies),
+        fiscal_years=list(scope.fiscal_years),
+        quarters=list(scope.quarters),
+        items=items,
+        metric=metric.name if metric else None,
+        metric_items=sorted(metric.items()) if metric else [],
+        form=form,  # type: ignore[arg-type]
+        explanatory=explanatory,
+        extreme=extreme,  # type: ignore[arg-type]
+        change=change,
+        among=among,
+        decimals=(int(n) if n.isdigit() else _NUMBER_WORDS[n]) if n else None,
+        scale=_SCALES[scale_word] if scale_word else None,  # type: ignore[arg-type]
+    )

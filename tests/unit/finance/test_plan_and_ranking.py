@@ -1,0 +1,146 @@
+"""The question plan (analysed once) and superlatives ranked by our code over every row of a real
+table (issue 18, point 2). Wordings are ours, in the grammar analysts use; figures are read from
+the bundled filings' own tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.finance.facts import DocPeriod, document_facts
+from agent.finance.plan import plan_question
+from agent.finance.ranking import rank_rows
+from agent.schemas import Fact, Scope
+from loaders.edgar_html import load_edgar_html
+from loaders.parse import load_any
+
+
+@pytest.mark.parametrize(
+    ("question", "form", "extreme", "change", "among"),
+    [
+        (
+            "Which reportable segment of Initech posted the highest operating income in fiscal 2021?",
+            "superlative",
+            "highest",
+            False,
+            "reportable segment",
+        ),
+        (
+            "Which of Globex's regions saw the steepest decline in revenue from 2019 to 2020?",
+            "superlative",
+            "lowest",
+            True,
+            "regions",
+        ),
+        (
+            "Among operating, investing and financing activities, which used the most cash in 2020?",
+            "superlative",
+            "lowest",
+            False,
+            "operating, investing and financing activities",
+        ),
+        ("Did Umbrella Corp's inventory grow between FY2020 and FY2021?", "yes_no", None, False, ""),
+        ("Compare Hooli's gross margin in 2021 versus 2022.", "comparison", None, False, ""),
+        ("What was Vandelay's free cash flow in FY2022?", "figure", None, False, ""),
+        ("Why did Stark's operating expenses rise in 2022?", "text", None, False, ""),
+        ("What is the most significant risk factor Wayne lists?", "text", None, False, ""),
+    ],
+)
+def test_plan_reads_the_answer_form_from_the_questions_grammar(
+    question, form, extreme, change, among
+) -> None:
+    plan = plan_question(question)
+    assert (plan.form, plan.extreme, plan.change, plan.among) == (form, extreme, change, among)
+
+
+def test_plan_reads_items_metric_rounding_and_scale() -> None:
+    plan = plan_question(
+        "What is Acme's FY2022 capital expenditure as a % of revenue? Round to one decimal place, in USD millions.",
+        Scope(companies=["Acme Corp"], fiscal_years=[2022]),
+    )
+    assert plan.metric is not None and "capital expenditure" in plan.metric
+    assert {"capex", "revenue"} <= set(plan.metric_items) and plan.form == "figure"
+    assert (plan.decimals, plan.scale, plan.companies, plan.fiscal_years) == (1, 6, ["Acme Corp"], [2022])
+    assert plan_question("Why did margins fall?").explanatory
+
+
+@pytest.fixture(scope="module")
+def amazon(samples_dir: Path) -> list[Fact]:
+    return load_edgar_html(samples_dir / "0001018724-23-000004.htm").facts
+
+
+@pytest.fixture(scope="module")
+def apple(samples_dir: Path) -> list[Fact]:
+    doc = load_any(samples_dir / "2023 Q3 AAPL.pdf")
+    period = DocPeriod(fiscal_year=2023, fiscal_quarter=3, period_end="2023-07-01", form_type="10-Q")
+    tables = [(p.index, [(b.header, b.text) for b in p.blocks if b.kind == "table"]) for p in doc.pages]
+    return document_facts(tables, period)
+
+
+def _rank(question: str, facts: list[Fact], **scope: object):
+    plan = plan_question(question, Scope(**scope))  # type: ignore[arg-type]
+    return rank_rows(plan, question, facts)
+
+
+def test_segment_superlative_over_a_segment_heading_table(amazon: list[Fact]) -> None:
+    """Segment headings over their rows ("AWS" / "Operating income"): the segments are ranked."""
+    best = _rank(
+        "Which Amazon segment had the highest operating income in 2022?",
+        amazon,
+        companies=["Amazon.com, Inc."],
+        fiscal_years=[2022],
+    )
+    assert best is not None and best.winner.member == "AWS" and best.winner.value == 22_841
+    assert {r.member for r in best.rows} == {"AWS", "North America", "International"}  # no "Consolidated"
+    worst = _rank(
+        "Which segment of Amazon reported the lowest operating income in 2022?",
+        amazon,
+        companies=["Amazon.com, Inc."],
+        fiscal_years=[2022],
+    )
+    assert worst is not None and worst.winner.member == "International" and worst.winner.value == -7_746
+    assert "International = -$7,746 million" in worst.line("c4") and worst.line("c4").startswith(
+        "[c4] lowest"
+    )
+
+
+def test_listed_members_and_spending_direction(amazon: list[Fact]) -> None:
+    used = _rank(
+        "Among operating, investing and financing activities, which used the most cash for Amazon in 2022?",
+        amazon,
+        companies=["Amazon.com, Inc."],
+        fiscal_years=[2022],
+    )
+    assert used is not None and "investing" in used.winner.member.lower() and used.winner.value == -37_601
+    assert len(used.rows) == 3
+
+
+def test_quarter_superlatives_and_the_biggest_drop(apple: list[Fact]) -> None:
+    region = _rank(
+        "Which of Apple's geographic segments had the largest net sales in the third quarter of fiscal 2023?",
+        apple,
+        companies=["Apple Inc."],
+        fiscal_years=[2023],
+        quarters=[3],
+    )
+    assert region is not None and region.winner.member == "Americas" and region.winner.value == 35_383
+    assert len(region.rows) == 5
+    drop = _rank(
+        "Which Apple product category had the biggest drop in net sales in the third quarter of fiscal 2023?",
+        apple,
+        companies=["Apple Inc."],
+        fiscal_years=[2023],
+        quarters=[3],
+    )
+    # iPad fell 7,224 -> 5,791 (-1,433), more than Mac (-542) or iPhone (-996).
+    assert drop is not None and drop.winner.member == "iPad" and drop.winner.value == 5_791 - 7_224
+    assert drop.winner.earlier is not None and drop.winner.earlier.value == 7_224
+
+
+def test_no_ranking_without_a_superlative_or_a_table(amazon: list[Fact]) -> None:
+    assert _rank("What were Amazon's net sales in 2022?", amazon, fiscal_years=[2022]) is None
+    assert (
+        _rank("Which segment had the highest employee satisfaction in 2022?", amazon, fiscal_years=[2022])
+        is None
+    )
