@@ -125,6 +125,19 @@ class QuestionPlan(BaseModel):
     )
 
 
+class Superlative(BaseModel):
+    """A superlative computed by our code (agent.finance.ranking): the row that answers it."""
+
+    extreme: Literal["highest", "lowest"]
+    subject: str = Field(description="What was ranked ('Operating income').")
+    member: str = Field(description="The winning row ('AWS').")
+    value: float = Field(description="Its value, or its change for a change question.")
+    text: str = Field(description="Its figure as printed.")
+    fact_id: str
+    chunk_id: str | None = None
+    rows: int = Field(description="How many rows were ranked.")
+
+
 class ChunkMetadata(BaseModel):
     """Everything known about where a chunk came from."""
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from agent.progress import Progress
-from agent.schemas import Answer, Critique, QuestionPlan, Scope, ScoredChunk, Usage
+from agent.schemas import Answer, Critique, QuestionPlan, Scope, ScoredChunk, Superlative, Usage
 
 # What the critic decided for the last draft ("" before any critique this turn).
 Decision = Literal["accept", "regenerate", "re_retrieve", "abstain"]
@@ -137,6 +137,8 @@ class State(InputState, OutputState):
     scope: Scope | None = None
     # The question analysed once (agent.finance.plan), for the nodes after the scope to read.
     plan: QuestionPlan | None = None
+    # A superlative our code ranked for the draft (the critic holds the draft to its winner).
+    superlative: Superlative | None = None
     subquestions: list[str] = field(default_factory=list)
     # Each query's own scope when sub-questions name different companies or periods.
     query_scopes: dict[str, Scope] = field(default_factory=dict)
@@ -184,6 +186,7 @@ _CHECKPOINTED: dict[str, tuple[str, ...]] = {
         "Citation",
         "Usage",
         "QuestionPlan",
+        "Superlative",
     ),
     "agent.progress": ("Progress", "FilingRef", "PassageRef", "ClaimVerdict"),
     "agent.state": ("Turn", "Reset", "RetrieveTask", "State", "InputState", "OutputState"),

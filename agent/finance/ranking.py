@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from agent.finance.labels import label_words
 from agent.finance.units import describe_amount
-from agent.schemas import Fact, QuestionPlan
+from agent.schemas import Fact, QuestionPlan, Superlative
 
 _TOTAL = re.compile(r"^\s*(?:total|consolidated|eliminations?|intersegment|inter-segment)\b", re.I)
 _ASIDE = re.compile(r"\([^()]*\)")
@@ -64,6 +64,20 @@ class Ranking:
     @property
     def winner(self) -> RankedRow:
         return self.rows[0]
+
+    def typed(self) -> Superlative:
+        """The winner as state carries it, for the critic to hold the draft to."""
+        win = self.winner
+        return Superlative(
+            extreme=self.extreme,  # type: ignore[arg-type]
+            subject=self.subject,
+            member=win.member,
+            value=win.value,
+            text=win.fact.text,
+            fact_id=win.fact.id,
+            chunk_id=win.fact.chunk_id,
+            rows=len(self.rows),
+        )
 
     def line(self, alias: str) -> str:
         """The figure-list line the drafter copies from."""

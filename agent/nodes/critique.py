@@ -17,6 +17,7 @@ from agent.critic.numbers import extract_numbers
 from agent.critic.restore import parse_derived, restore_calculations
 from agent.critic.scale import scale_draft
 from agent.critic.statements import statement_query
+from agent.critic.superlative import hold_to_ranking
 from agent.injection import without_instructions
 from agent.models import ContextWindowExceededError
 from agent.nodes.llm import generate_text
@@ -113,6 +114,7 @@ def make_critique(resources: Resources):
                 claim.verdict, claim.reason = "supported", "judge: YES"
             else:
                 claim.reason = "judge: NO (the cited passages do not state this)"
+        hold_to_ranking(checked.claims, state.superlative)
         no_support = not any(c.verdict in ("supported", "calculation") for c in checked.claims)
         # When our calculation's operands are in the context, the evidence is there: a wrong figure
         # calls for a second draft (cheap: the context prefix is cached), not a new retrieval.

@@ -20,7 +20,7 @@ from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
 from agent.prompts.draft import draft_instructions
-from agent.schemas import Scope, Usage
+from agent.schemas import Scope, Superlative, Usage
 from agent.state import State
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
@@ -142,17 +142,18 @@ def _calculation_draft(state: State) -> str:
     return "" if text == state.draft else text
 
 
-def ranked_figures(state: State, question: str, passages: list[Any], resources: Resources) -> list[str]:
-    """The line of a superlative question's ranking, computed by our code over every row of the
-    table in the passages that prints what the question asks (:mod:`agent.finance.ranking`)."""
+def rank_superlative(state: State, question: str, resources: Resources) -> tuple[str, Superlative | None]:
+    """A superlative question's ranking, computed by our code over every row of the table in the
+    context that prints what the question asks (:mod:`agent.finance.ranking`): the figure-list line
+    for the drafter, and the winner for the critic."""
     plan = state.plan
-    if plan is None or plan.extreme is None or not passages:
-        return []
-    aliases = {getattr(p, "chunk", p).id: f"c{i}" for i, p in enumerate(passages, start=1)}
+    if plan is None or plan.extreme is None or not state.context:
+        return "", None
+    aliases = {c.id: f"c{i}" for i, c in enumerate(state.context, start=1)}
     ranking = rank_rows(plan, question, resources.facts_of_chunks(list(aliases)))
     if ranking is None or ranking.winner.fact.chunk_id not in aliases:
-        return []
-    return [ranking.line(aliases[ranking.winner.fact.chunk_id])]
+        return "", None
+    return ranking.line(aliases[ranking.winner.fact.chunk_id]), ranking.typed()
 
 
 def make_draft(resources: Resources):
@@ -179,6 +180,7 @@ def make_draft(resources: Resources):
                     "draft: the draft verified no copied figure; drafted the listed calculation instead"
                 ],
             }
+        line, superlative = rank_superlative(state, question, resources)
         text, usage, figures, fallbacks = await draft_fitting(
             resources.chat_model(ctx.drafter_model),
             list(state.context),
@@ -192,7 +194,7 @@ def make_draft(resources: Resources):
             temperature=REGENERATE_TEMPERATURE if regenerating else None,
             seed=state.revisions if regenerating else None,
             figure_passages=ctx.figure_passages,
-            computed=lambda passages: ranked_figures(state, question, passages, resources),
+            computed=lambda passages: [line] if line and len(passages) == len(state.context) else [],
         )
         if not text:
             text = CANNOT_ANSWER
@@ -200,6 +202,12 @@ def make_draft(resources: Resources):
         text, trimmed = trim_runaway(text)
         if trimmed:
             fallbacks.append("draft: runaway output trimmed to whole sentences")
-        return {"draft": text, "figures": figures, "usage": usage, "fallbacks": fallbacks}
+        return {
+            "draft": text,
+            "figures": figures,
+            "usage": usage,
+            "fallbacks": fallbacks,
+            "superlative": superlative if line in figures else None,
+        }
 
     return draft_answer

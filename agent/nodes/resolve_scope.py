@@ -70,6 +70,7 @@ def turn_reset() -> dict[str, Any]:
         "draft": "",
         "figures": [],
         "plan": None,
+        "superlative": None,
         "critique": None,
         "revisions": 0,
         "retrieval_rounds": 0,

@@ -348,34 +348,45 @@ Rest of Asia Pacific 5,630 6,150 (8)% 23,284 23,002 1%
 Total net sales $ 81,797 $ 82,959 (1)% $ 293,787 $ 304,182 (3)%"""
 
 
-async def test_a_superlative_is_ranked_by_our_code_and_listed_first(harness) -> None:
-    """The plan marks the question a superlative; the draft prompt's figure list starts with our
-    ranking over every row of the passage's table (totals left out), which the drafter copies."""
+def _with_segments(h):
     from agent.finance.facts import DocPeriod, document_facts
 
     segments = chunk(APPLE_23, 60, APPLE_SEGMENTS_23, 17, item="2", table=True)
     lines = APPLE_SEGMENTS_23.splitlines()
     period = DocPeriod(fiscal_year=2023, fiscal_quarter=3, period_end="2023-07-01", form_type="10-Q")
     facts = [
-        f.model_copy(update={"chunk_id": segments.id, "doc_id": APPLE_23.doc_id})
-        for f in document_facts([(17, [(lines[:5], "\n".join(lines[5:]))])], period)
+        f.model_copy(update={"chunk_id": segments.id, "doc_id": APPLE_23.doc_id, "id": f"s{n}"})
+        for n, f in enumerate(document_facts([(17, [(lines[:5], "\n".join(lines[5:]))])], period))
     ]
-    h = harness(
-        {
-            "draft": [
-                "The Americas had the largest net sales, $35,383 million, in the quarter ended July 1, 2023 [c1]."
-            ]
-        }
-    )
     h.resources.chunks.append(segments)
     h.resources.facts_of_chunks = lambda ids: [f for f in facts if f.chunk_id in ids]  # type: ignore[method-assign]
-    question = (
-        "Which of Apple's reportable segments had the largest net sales in the third quarter of fiscal 2023?"
-    )
-    answer = await h.ask(question)
+    return h
+
+
+Q_REGION = (
+    "Which of Apple's reportable segments had the largest net sales in the third quarter of fiscal 2023?"
+)
+AMERICAS = "The Americas had the largest net sales, $35,383 million, in the quarter ended July 1, 2023 [c1]."
+
+
+async def test_a_superlative_is_ranked_by_our_code_and_listed_first(harness) -> None:
+    """The plan marks the question a superlative; the draft prompt's figure list starts with our
+    ranking over every row of the passage's table (totals left out), which the drafter copies."""
+    h = _with_segments(harness({"draft": [AMERICAS]}))
+    answer = await h.ask(Q_REGION)
     prompt = h.model.calls[0][1]
     listed = prompt.split("Figures found in the passages")[1]
     first = listed.splitlines()[1]
     assert "highest Net sales by reportable segment" in first and "Americas = $35,383 million" in first, first
     assert "ranked by our code over 5 rows" in first and "Total" not in first
     assert answer.stop_reason == "accepted" and "$35,383 million" in answer.text
+
+
+async def test_a_superlative_about_another_row_is_sent_back_with_the_ranked_one(harness) -> None:
+    """A real figure of the wrong row ("Europe ... largest") is grounded, yet not the answer."""
+    europe = "Europe had the largest net sales, $20,205 million, in the quarter ended July 1, 2023 [c1]."
+    h = _with_segments(harness({"draft": [europe, AMERICAS]}))
+    answer = await h.ask(Q_REGION)
+    assert answer.revisions == 1 and answer.stop_reason == "accepted", answer
+    assert "Americas" in answer.text and "Europe" not in answer.text
+    assert "our ranking of all 5 rows gives Americas" in h.model.calls[-1][1]
