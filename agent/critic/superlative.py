@@ -12,13 +12,9 @@ import re
 from collections.abc import Sequence
 
 from agent.finance.labels import label_words
+from agent.finance.plan import SUPERLATIVE
 from agent.schemas import Claim, Superlative
 
-_SUPERLATIVE_WORDS = re.compile(
-    r"\b(?:highest|largest|biggest|greatest|most|top|best|strongest|maximum|steepest|sharpest|fastest|"
-    r"lowest|smallest|least|weakest|worst|minimum|slowest)\b",
-    re.I,
-)
 _KEPT = ("supported", "calculation")
 
 
@@ -38,7 +34,7 @@ def hold_to_ranking(claims: Sequence[Claim], ranked: Superlative | None) -> int:
     for claim in claims:
         if (
             claim.verdict in _KEPT
-            and _SUPERLATIVE_WORDS.search(claim.text)
+            and SUPERLATIVE.search(claim.text)
             and not _names(claim.text, ranked.member)
         ):
             claim.verdict = "unsupported"

@@ -19,7 +19,7 @@ _YES_NO = re.compile(
 )
 _HIGH = r"highest|largest|biggest|greatest|most|top|best|strongest|maximum|steepest|sharpest|fastest"
 _LOW = r"lowest|smallest|least|weakest|worst|minimum|slowest"
-_SUPERLATIVE = re.compile(rf"\b(?:(?P<high>{_HIGH})|(?P<low>{_LOW}))\b", re.I)
+SUPERLATIVE = re.compile(rf"\b(?:(?P<high>{_HIGH})|(?P<low>{_LOW}))\b", re.I)
 _CHANGE = re.compile(r"\b(?P<dir>drop|decline|decrease|fall|increase|growth|gain|rise|change|jump)s?\b", re.I)
 _DOWN = {"drop", "decline", "decrease", "fall"}
 # "which of Apple's geographic segments had", "what Acme product category saw": the words between
@@ -63,7 +63,7 @@ def _ranked_noun(question: str) -> str:
 
 def _superlative(question: str) -> tuple[str | None, bool, str]:
     """(highest/lowest, over a change?, what is ranked) of a 'which ... highest' question."""
-    match = _SUPERLATIVE.search(question)
+    match = SUPERLATIVE.search(question)
     if match is None:
         return None, False, ""
     listed = _AMONG.search(question)
