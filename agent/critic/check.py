@@ -356,6 +356,7 @@ def check_draft(
                 )
             elif numbers and (
                 wrong := _wrong_row(rows_named, sources)
+                or implausible(bare)
                 or missing_scale(bare, sources)
                 or statement_conflict(
                     rows_named,

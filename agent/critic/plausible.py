@@ -36,15 +36,26 @@ def _as_percent(sentence: str, match: re.Match[str], result: float) -> float | N
     return None
 
 
-def implausible(sentence: str) -> str:
-    """Why a calculation in ``sentence`` cannot be the metric the sentence names, or ''."""
+_STATED_PERCENT = re.compile(r"(?<![\d.,])(-?\d[\d,]*(?:\.\d+)?)\s*(?:%|percent\b)", re.I)
+
+
+def _percentages(sentence: str) -> list[float]:
+    """Every percentage the sentence states: our calculations' results and figures copied as such."""
+    found = []
     for match in CALC_PATTERN.finditer(sentence):
         calc = evaluate(match.group(1))
-        if calc.result is None:
-            continue
-        percent = _as_percent(sentence, match, calc.result)
-        if percent is None:
-            continue
+        percent = _as_percent(sentence, match, calc.result) if calc.result is not None else None
+        if percent is not None:
+            found.append(percent)
+    plain = CALC_PATTERN.sub(" ", sentence)
+    found += [float(m.group(1).replace(",", "")) for m in _STATED_PERCENT.finditer(plain)]
+    return found
+
+
+def implausible(sentence: str) -> str:
+    """Why a percentage in ``sentence`` (computed or copied) cannot be the metric the sentence
+    names, or ''."""
+    for percent in _percentages(sentence):
         shown = f"{percent:,.1f}%"
         if _SHARE.search(sentence) and not 0 <= percent <= 100:
             return f"a share of a total cannot be {shown}: check which figure is the part and which the whole"

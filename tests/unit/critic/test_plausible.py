@@ -16,6 +16,7 @@ from agent.critic.plausible import implausible
             "share of a total cannot be 667.5%",
         ),
         ("Revenue grew CALC((5,000 - 40) / 40 * 100)% year over year [c1].", "change of 12,400.0%"),
+        ("The FY2015 D&A margin was 167% [c1].", "margin of 167.0%"),  # a figure copied as a margin
         (
             "The 3 year average of capex as a % of revenue is CALC((1,000 + 2,000) / 3 / 10 * 100)% [c1].",
             "share of a total",
@@ -36,6 +37,8 @@ def test_impossible_results_name_the_metric_and_the_figure(sentence: str, why: s
         "Revenue grew CALC(5,000 / 40) times [c1].",  # not a percentage: no bound applies
         "The current ratio was CALC(5,000 / 40) [c1].",
         "Net sales were $81,797 million [c1].",  # no calculation at all
+        "Gross margin was 44.5% in fiscal 2023 [c1].",
+        "Services grew 8% while the share of revenue from iPhone was 48.5% [c1].",
     ],
 )
 def test_plausible_results_pass(sentence: str) -> None:
