@@ -31,8 +31,9 @@ _WHICH = re.compile(
     re.I,
 )
 _AMONG = re.compile(r"\bamong\s+(?:its\s+|the\s+)?(?P<among>[a-z ,]+?),?\s+(?:which|what)\b", re.I)
-# "used the most cash", "lost the most": the most spent is the lowest figure.
-_SPENT = re.compile(r"\b(?:used|uses|use|spent|spends|lost|loses|consumed|burned)\b", re.I)
+# "used the most cash", "lost the most": the most spent is the lowest figure. Only the verb right
+# before the superlative counts ("brought in the most (or lost the least)" is the highest).
+_SPENT = re.compile(r"\b(?:used|uses|use|spent|spends|lost|loses|consumed|burned)\s+(?:the\s+)?$", re.I)
 _FILLER = {"of", "the", "its", "their", "his", "her", "our", "a", "an", "one", "two", "three"}
 _COMPARISON = re.compile(
     r"\b(?:compare[ds]?|comparison|versus|vs\.?|relative\s+to|difference\s+between|higher\s+than|lower\s+than)\b",
@@ -72,7 +73,7 @@ def _superlative(question: str) -> tuple[str | None, bool, str]:
         return None, False, ""
     change = _CHANGE.search(question[match.end() : match.end() + 40])
     extreme = "highest" if match.group("high") else "lowest"
-    if _SPENT.search(question[max(0, match.start() - 25) : match.end() + 25]):
+    if _SPENT.search(question[max(0, match.start() - 12) : match.start()]):
         extreme = "lowest" if extreme == "highest" else "highest"
     if change and change.group("dir").lower() in _DOWN:
         # "the biggest drop" is the lowest change.

@@ -40,6 +40,13 @@ from loaders.parse import load_any
             False,
             "operating, investing and financing activities",
         ),
+        (
+            "Among its three cash flow activities, which generated the most (or burned the least) cash in 2021?",
+            "superlative",
+            "highest",
+            False,
+            "three cash flow activities",
+        ),
         ("Did Umbrella Corp's inventory grow between FY2020 and FY2021?", "yes_no", None, False, ""),
         ("Compare Hooli's gross margin in 2021 versus 2022.", "comparison", None, False, ""),
         ("What was Vandelay's free cash flow in FY2022?", "figure", None, False, ""),
