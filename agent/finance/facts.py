@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from agent.finance.labels import ASIDE
 from agent.finance.periods import (
     BARE_YEAR,
     MONTH_DAY,
@@ -30,6 +31,7 @@ from agent.finance.periods import (
     span_of,
 )
 from agent.finance.statements import statement_kind
+from agent.finance.units import SCALE_EXPONENTS
 from agent.schemas import Fact, FactPeriod, FilingFields, StatementKind
 
 
@@ -88,7 +90,6 @@ _FIGURE = r"\$?\s?\(?\s?-?\$?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?\)?\s?%?\
 _TAIL = re.compile(rf"(?:^|\s)({_FIGURE})\s*$", re.I)
 _CELL = re.compile(rf"^(?:{_FIGURE})$", re.I)
 _CHANGE = re.compile(r"%\s*change|\bchange\b|\bvariance\b|%\s+of\b|\bpercent(?:age)?\b", re.I)
-_SCALE = {"thousands": 3, "millions": 6, "billions": 9}
 _SCALE_WORD = re.compile(r"\b(thousands|millions|billions)\b", re.I)
 _UNIT_LINE = re.compile(r"\b(?:in\s+)?(?:thousands|millions|billions)\b", re.I)
 _PER_SHARE = re.compile(r"\bper\s+(?:\w+\s+){0,2}share\b|\bper-share\b|\bEPS\b|\bearnings\s+per\b", re.I)
@@ -98,7 +99,6 @@ _SHARES = re.compile(
     re.I,
 )
 _PAR_VALUE = re.compile(r"\bpar\s+value\b", re.I)
-_ASIDE = re.compile(r"\([^()]*\)")
 _PERCENT_LABEL = re.compile(r"%|\bpercent(?:age)?\b|\brate\b", re.I)
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 # "Three Months Ended July 1, 2023 ..." or "As of December 31," heads columns; it is no row label.
@@ -129,7 +129,7 @@ MAX_OTHER_WORDS = 4
 
 def _is_sentence(line: str) -> bool:
     # "(Dollars in Millions Except Per Share Data) 2023 2022" is a unit aside before the headings.
-    words = re.findall(r"[A-Za-z][A-Za-z.]*", _ASIDE.sub(" ", line))
+    words = re.findall(r"[A-Za-z][A-Za-z.]*", ASIDE.sub(" ", line))
     return sum(not _HEADING_WORDS.match(w.rstrip(".")) for w in words) > MAX_OTHER_WORDS
 
 
@@ -203,14 +203,14 @@ def _unit_scales(unit: str) -> tuple[int, int]:
     """(scale, share-count scale) of a unit line: "In millions, except number of shares which are
     reflected in thousands" -> (6, 3); "in thousands, except share and per share data" -> (3, 0)."""
     found = _SCALE_WORD.search(unit)
-    scale = _SCALE[found.group(1).lower()] if found else 0
+    scale = SCALE_EXPONENTS[found.group(1).lower()] if found else 0
     _, _, exempt = unit.lower().partition("except")
     exempt = re.sub(r"per[\s-]+share", " ", exempt)
     shares = re.search(r"\bshares?\b(.*)", exempt)
     if not shares:
         return scale, scale
     after = _SCALE_WORD.search(shares.group(1))
-    return scale, _SCALE[after.group(1).lower()] if after else 0
+    return scale, SCALE_EXPONENTS[after.group(1).lower()] if after else 0
 
 
 def read_header(header: list[str]) -> _Header:
@@ -339,7 +339,7 @@ def _unit_and_scale(label: str, group: str, figure: str, head: _Header) -> tuple
     line's share scale, percentages are plain; everything else takes the table's scale."""
     # "Common stock ($0.01 par value; 5,000 shares authorized ...)": the parenthesis describes the
     # line, whose figure is still in dollars; it says nothing of a share count.
-    bare = _ASIDE.sub(" ", label)
+    bare = ASIDE.sub(" ", label)
     if figure.rstrip().endswith("%") or (_PERCENT_LABEL.search(bare) and not _SHARES.search(bare)):
         return "%", 0
     for text, plain in ((label, bare), (group, group)):

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+# A parenthetical aside in a label or heading: "(loss)", "($0.01 par value; ...)", "(Dollars in Millions)".
+ASIDE = re.compile(r"\([^()]*\)")
+
 _SYNONYMS = {
     "revenue": "sales",
     "revenues": "sales",

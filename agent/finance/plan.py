@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agent.finance.derived import EXPLANATORY, asked_metric, named_items
+from agent.finance.units import SCALE_EXPONENTS
 from agent.schemas import QuestionPlan, Scope
 
 _YES_NO = re.compile(
@@ -46,7 +47,6 @@ _SCALE = re.compile(
     r"\(\s*(?:usd|\$)\s*(?P<scale2>thousands|millions|billions)\s*\)",
     re.I,
 )
-_SCALES = {"thousands": 3, "millions": 6, "billions": 9}
 
 
 def _ranked_noun(question: str) -> str:
@@ -115,5 +115,5 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         change=change,
         among=among,
         decimals=(int(n) if n.isdigit() else _NUMBER_WORDS[n]) if n else None,
-        scale=_SCALES[scale_word] if scale_word else None,  # type: ignore[arg-type]
+        scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]
     )

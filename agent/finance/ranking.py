@@ -19,12 +19,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agent.finance.labels import label_words
+from agent.finance.labels import ASIDE, label_words
 from agent.finance.units import describe_amount
 from agent.schemas import Fact, QuestionPlan, Superlative
 
 _TOTAL = re.compile(r"^\s*(?:total|consolidated|eliminations?|intersegment|inter-segment)\b", re.I)
-_ASIDE = re.compile(r"\([^()]*\)")
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.I)
 _NOT_SUBJECT = {
     "fiscal",
@@ -157,7 +156,7 @@ def _by_subject(
             if named is not None and _period_ok(fact, plan, year):
                 score, subject, member = named
                 # "Operating income (loss)" and "Operating income" are one subject.
-                key = (fact.chunk_id or str(fact.page), _ASIDE.sub(" ", subject).strip().lower())
+                key = (fact.chunk_id or str(fact.page), ASIDE.sub(" ", subject).strip().lower())
                 shown.setdefault(key, subject)
                 groups[key][member].setdefault(year, fact)
                 scores[key] = max(score, scores.get(key, score))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 SCALE_WORDS = {3: "thousand", 6: "million", 9: "billion", 12: "trillion"}
+# The power of ten a unit line or a question names: "(in millions)" -> 6.
+SCALE_EXPONENTS = {"thousands": 3, "millions": 6, "billions": 9}
 
 
 def _number(value: float) -> str:
