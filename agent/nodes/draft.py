@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -87,22 +87,20 @@ async def draft_fitting(
     temperature: float | None = None,
     seed: int | None = None,
     figure_passages: int = 0,
-    computed: Callable[[list[Any]], list[str]] | None = None,
+    lead: Sequence[str] = (),
 ) -> tuple[str, Usage, list[str], list[str]]:
     """One drafting call over as many of ``passages`` as fit the model's context window:
     (text, usage, the figure list shown, fallbacks). The passages keep their [cN] numbers, since
     dropping from the end leaves a prefix. Used by the graph and by the single-pass baseline.
 
     ``figure_passages`` > 0 makes the evidence compact when the figure list found candidates: the
-    prompt shows only the passages they come from and the top passage (see :func:`shown_passages`)."""
+    prompt shows only the passages they come from and the top passage (see :func:`shown_passages`).
+    ``lead``: figure lines our code computed (a superlative's ranking), listed first while the
+    passages they cite are in the prompt."""
     fallbacks: list[str] = []
     while True:
-        # Figures our code computed over the passages' facts (a superlative's ranking) come first.
-        figures = list(
-            dict.fromkeys(
-                [*(computed(passages) if computed else []), *figure_candidates(questions, passages)]
-            )
-        )
+        present = [line for line in lead if all(int(a[1:]) <= len(passages) for a in _ALIAS.findall(line))]
+        figures = list(dict.fromkeys([*present, *figure_candidates(questions, passages)]))
         shown = shown_passages(figures, figure_passages)
         block, _aliases = render_context(passages, shown)
         try:
@@ -194,7 +192,7 @@ def make_draft(resources: Resources):
             temperature=REGENERATE_TEMPERATURE if regenerating else None,
             seed=state.revisions if regenerating else None,
             figure_passages=ctx.figure_passages,
-            computed=lambda passages: [line] if line and len(passages) == len(state.context) else [],
+            lead=[line] if line else [],
         )
         if not text:
             text = CANNOT_ANSWER

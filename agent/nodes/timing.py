@@ -7,6 +7,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from langgraph.config import get_stream_writer
+
 from agent.progress import Progress, progress_for, started
 from agent.schemas import Usage
 from agent.state import Reset, RetrieveTask
@@ -54,8 +56,6 @@ def timed(name: str) -> Callable[[Node], Node]:
 def _announce(name: str) -> None:
     """Tell streaming clients (``stream_mode="custom"``) that the node has begun: the first node's
     own record only arrives once it is done. A no-op for clients that did not ask for it."""
-    from langgraph.config import get_stream_writer
-
     try:
         writer = get_stream_writer()
     except RuntimeError:  # called outside a graph run (a node's unit test)
