@@ -290,18 +290,12 @@ async function ask(question) {
         for (const [node, update] of Object.entries(data)) {
           if (node === "finalize_answer") finished = true;
           const records = (update && update.progress) || [];
+          const lines = records.map(progressLine);
+          if (records.some((record) => record.step === "answer")) finished = true;
+          // The node's "started" line gives way to its records (none: it is just removed).
           const placeholder = (running[node] || []).shift();
-          for (const record of records) {
-            const line = progressLine(record);
-            if (placeholder && !placeholder.nextLine) {
-              placeholder.replaceWith(line);
-              placeholder.nextLine = line;
-            } else {
-              view.progress.append(line);
-            }
-            if (record.step === "answer") finished = true;
-          }
-          if (placeholder && !placeholder.nextLine) placeholder.remove();
+          if (placeholder) placeholder.replaceWith(...lines);
+          else view.progress.append(...lines);
           if (!records.length && !node.startsWith("__")) {
             view.progress.append(progressLine({ node, step: "other", message: node }));
           }
