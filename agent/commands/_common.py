@@ -35,14 +35,15 @@ def settings_from(ctx: typer.Context, **flags: Any) -> Settings:
 def _user_errors() -> tuple[type[Exception], ...]:
     from agent.local_models import LocalModelError
     from agent.models import MissingProviderError, ModelSpecError
+    from agent.retrieval.index import EmbeddingsMismatchError
 
-    return (LocalModelError, ModelSpecError, MissingProviderError)
+    return (LocalModelError, ModelSpecError, MissingProviderError, EmbeddingsMismatchError)
 
 
 class ReportingGroup(TyperGroup):
     """The root command group: an error the user can fix wherever a model is loaded (a damaged or
-    missing local model, a bad model string, a missing provider package) ends any command with one
-    line on stderr and exit code 1, not a traceback."""
+    missing local model, a bad model string, a missing provider package, an embedding model other
+    than the index's) ends any command with one line on stderr and exit code 1, not a traceback."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
         try:
@@ -123,7 +124,8 @@ EmbeddingsModelFlag = Annotated[
     str | None,
     typer.Option(
         "--embeddings-model",
-        help="Embedding model string for the dense search (must be the one the index was built with).",
+        help="Embedding model string for the dense search (default: the one the index records; "
+        "another one is refused).",
     ),
 ]
 

@@ -3,6 +3,11 @@
 Searches see committed documents only. Writers (``loaders.pipeline``) take an exclusive file
 lock, purge the leftovers of crashed ingests, then write each document as
 pending -> chunks into Chroma + manifest -> committed (one SQLite transaction).
+
+The manifest also records which embedding model made the vectors (on the first write) and which
+Chroma collection holds them (``filings reindex`` re-embeds into a new one and switches).
+A reader that names no model uses the recorded one; one that names another gets
+:class:`EmbeddingsMismatchError` instead of silently meaningless similarities.
 """
 
 from __future__ import annotations
@@ -24,7 +29,14 @@ from agent.schemas import Chunk, Fact, ScoredChunk, StatementKind
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-__all__ = ["DocumentRecord", "FilingIndex", "IndexBusyError", "MetadataFilter"]
+__all__ = [
+    "DocumentRecord",
+    "EmbeddingsMismatchError",
+    "FilingIndex",
+    "IndexBusyError",
+    "MetadataFilter",
+    "effective_embeddings_model",
+]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +46,41 @@ MetadataFilter = dict[str, list[str | int]]
 
 class IndexBusyError(RuntimeError):
     """Another process is writing to this index."""
+
+
+class EmbeddingsMismatchError(ValueError):
+    """The embedding model asked for is not the one that made the index's vectors."""
+
+    def __init__(self, recorded: str, requested: str, message: str = "") -> None:
+        super().__init__(
+            message
+            or f"this index's vectors were made with {recorded}; you asked for {requested}: drop "
+            f"--embeddings, or re-embed with filings reindex --embeddings {requested}"
+        )
+        self.recorded, self.requested = recorded, requested
+
+
+def _explicit(settings: Settings) -> bool:
+    """Whether the user chose the embedding model (flag, env var or config file), not the default."""
+    return "embeddings_model" in settings.model_fields_set
+
+
+def _effective(settings: Settings, recorded: str | None) -> str:
+    return recorded if recorded and not _explicit(settings) else settings.embeddings_model
+
+
+def effective_embeddings_model(settings: Settings) -> str:
+    """The model string queries of the index under ``settings`` should embed with: the recorded
+    one unless the user named one (a mismatch is then raised where the index is used)."""
+    path = settings.index_dir / "manifest.sqlite"
+    if not path.is_file():
+        return settings.embeddings_model
+    manifest = Manifest(path)
+    try:
+        record = manifest.embeddings_record()
+    finally:
+        manifest.close()
+    return _effective(settings, record[0] if record else None)
 
 
 @contextmanager
@@ -68,6 +115,7 @@ class FilingIndex:
         self.store = store
         self.manifest = manifest
         self._embeddings = embeddings
+        self._own_embeddings = embeddings is None  # made here from a model string, remade on a switch
         self._bm25: BM25Index | None = None
         self._bm25_generation = -1
         self._locked = False
@@ -79,9 +127,9 @@ class FilingIndex:
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         # Chroma creates its tables on first open and two processes doing so at once crash
         # ("table collections already exists"): opening is serialised (briefly, readers included).
-        with _flock(settings.index_dir / "open.lock", blocking=True):
-            store = ChromaStore(settings)
         manifest = Manifest(settings.index_dir / "manifest.sqlite")
+        with _flock(settings.index_dir / "open.lock", blocking=True):
+            store = ChromaStore(settings, manifest.get_kv("collection"))
         return cls(settings, store, manifest, embeddings)
 
     @classmethod
@@ -105,12 +153,42 @@ class FilingIndex:
         self.manifest.close()
 
     @property
+    def embeddings_model(self) -> str | None:
+        """The model string recorded as having made this index's vectors (None: not recorded)."""
+        record = self.manifest.embeddings_record()
+        return record[0] if record else None
+
+    @property
+    def effective_embeddings_model(self) -> str:
+        """The recorded model unless the settings name one explicitly (flag, env var, config file)."""
+        return _effective(self.settings, self.embeddings_model)
+
+    def check_embeddings(self) -> None:
+        """Raise :class:`EmbeddingsMismatchError` if the user named a model other than the recorded
+        one for an index that holds vectors (an empty index adopts the new model on its next write)."""
+        recorded = self.embeddings_model
+        requested = self.settings.embeddings_model
+        if recorded and recorded != requested and _explicit(self.settings) and self.manifest.has_chunks():
+            raise EmbeddingsMismatchError(recorded, requested)
+
+    @property
     def embeddings(self) -> Embeddings:
+        """The embedding model for queries and writes (checked against the recorded one)."""
+        self._follow_switch()
+        self.check_embeddings()
         if self._embeddings is None:
             from agent.models import make_embeddings
 
-            self._embeddings = make_embeddings(self.settings.embeddings_model, self.settings)
+            self._embeddings = make_embeddings(self.effective_embeddings_model, self.settings)
         return self._embeddings
+
+    def _follow_switch(self) -> None:
+        """After a ``filings reindex`` by another process, use its collection (and model)."""
+        active = self.manifest.get_kv("collection") or self.settings.collection
+        if isinstance(self.store, ChromaStore) and self.store.name != active:
+            self.store.use(active)
+            if self._own_embeddings:
+                self._embeddings = None
 
     # --- reads ----------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
@@ -215,7 +293,17 @@ class FilingIndex:
             self.manifest.purged(doc_id)
         if purged:
             log.info("purged leftovers of %d document(s)", len(purged))
+        self.drop_retired_collections()
         return purged
+
+    def drop_retired_collections(self) -> None:
+        """Delete collections a re-embedding replaced (left behind if it stopped after its switch)."""
+        if not isinstance(self.store, ChromaStore):
+            return
+        for name in self.manifest.retired_collections():
+            if name != self.store.name:
+                self.store.drop_collection(name)
+            self.manifest.collection_deleted(name)
 
     def begin(self, record: DocumentRecord) -> None:
         """Start writing a document (invisible until :meth:`commit`). Call under ``writer()``."""
@@ -226,10 +314,30 @@ class FilingIndex:
         """Write one batch of a pending document's chunks to Chroma and the manifest."""
         if not chunks:
             return
+        self._record_embeddings(len(vectors[0]))
         self.store.add(
             [c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata.to_store() for c in chunks]
         )
         self.manifest.add_chunks(chunks)
+
+    def _record_embeddings(self, dim: int) -> None:
+        """Record the model on the first write into an empty index (or a legacy one that never
+        recorded it); refuse vectors of another model or size into an index that holds vectors."""
+        self.check_embeddings()
+        record = self.manifest.embeddings_record()
+        model = self.effective_embeddings_model
+        if record == (model, dim):
+            return
+        if record is not None and self.manifest.has_chunks():
+            raise EmbeddingsMismatchError(
+                record[0],
+                model,
+                f"this index's vectors have {record[1]} dimensions ({record[0]}); these have {dim}: "
+                "they come from another model than the one recorded",
+            )
+        if record is None and self.manifest.has_chunks():
+            log.warning("note: this index did not record its embedding model; recording %s", model)
+        self.manifest.record_embeddings(model, dim)
 
     def add_facts(self, facts: list[Fact]) -> None:
         """Store a pending document's typed facts; they become visible with its commit."""

@@ -138,6 +138,23 @@ class Manifest:
         queued = [r[0] for r in self.conn.execute("SELECT doc_id FROM purge")]
         return list(dict.fromkeys(pending + queued))
 
+    def get_kv(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM kv WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def embeddings_record(self) -> tuple[str, int] | None:
+        """(model string, vector dimension) the index's vectors were made with; None if unrecorded."""
+        model, dim = self.get_kv("embeddings_model"), self.get_kv("embeddings_dim")
+        return (model, int(dim)) if model and dim else None
+
+    def has_chunks(self) -> bool:
+        """Whether any chunk row exists (committed or pending)."""
+        return self.conn.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is not None
+
+    def retired_collections(self) -> list[str]:
+        """Vector collections replaced by a re-embedding, still to be deleted."""
+        return list(json.loads(self.get_kv("retired_collections") or "[]"))
+
     def committed_chunks(self) -> Iterator[tuple[str, str, str]]:
         """(id, text, meta json) of every committed chunk, in a stable order."""
         yield from self.conn.execute(
@@ -299,6 +316,38 @@ class Manifest:
             if prior and prior[0] == "committed":
                 self._bump(conn)
 
+    def set_kv(self, key: str, value: str | None) -> None:
+        """Set (``None``: remove) one kv entry."""
+        with self.transaction() as conn:
+            _put(conn, key, value)
+
+    def record_embeddings(self, model: str, dim: int) -> None:
+        """Record which model (and vector size) made the index's vectors."""
+        with self.transaction() as conn:
+            _put(conn, "embeddings_model", model)
+            _put(conn, "embeddings_dim", str(dim))
+
+    def retire_collections(self, names: list[str]) -> None:
+        """Queue vector collections for deletion (see :meth:`retired_collections`)."""
+        with self.transaction() as conn:
+            _retire(conn, names)
+
+    def collection_deleted(self, name: str) -> None:
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM kv WHERE key='retired_collections'").fetchone()
+            left = [n for n in json.loads(row[0] if row else "[]") if n != name]
+            _put(conn, "retired_collections", json.dumps(left) if left else None)
+
+    def switch_collection(self, collection: str, model: str, dim: int, old: str) -> None:
+        """Make ``collection`` (vectors by ``model``) the active one and queue ``old`` for deletion,
+        in one transaction: readers see the old collection and model or the new ones, never a mix."""
+        with self.transaction() as conn:
+            _put(conn, "collection", collection)
+            _put(conn, "embeddings_model", model)
+            _put(conn, "embeddings_dim", str(dim))
+            _put(conn, "reindex_target", None)
+            _retire(conn, [old])
+
     def purged(self, doc_id: str) -> None:
         """The vectors of ``doc_id`` are gone from the store."""
         with self.transaction() as conn:
@@ -308,6 +357,19 @@ class Manifest:
                 conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
                 conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
                 conn.execute("DELETE FROM facts WHERE doc_id=?", (doc_id,))
+
+
+def _put(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    if value is None:
+        conn.execute("DELETE FROM kv WHERE key=?", (key,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO kv(key, value) VALUES(?,?)", (key, value))
+
+
+def _retire(conn: sqlite3.Connection, names: list[str]) -> None:
+    row = conn.execute("SELECT value FROM kv WHERE key='retired_collections'").fetchone()
+    queued = list(dict.fromkeys([*json.loads(row[0] if row else "[]"), *names]))
+    _put(conn, "retired_collections", json.dumps(queued) if queued else None)
 
 
 def record_dict(record: DocumentRecord) -> dict[str, Any]:

@@ -7,6 +7,7 @@ other than ours.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -61,7 +62,9 @@ class ChromaStore:
     # Chroma rejects very large single writes; stay well below its max batch size.
     _WRITE_BATCH = 2000
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, collection: str | None = None) -> None:
+        """Open ``collection`` (default ``settings.collection``); the index passes the one its
+        manifest names active (a re-embedded index lives in a collection of its own)."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -77,13 +80,37 @@ class ChromaStore:
             path = settings.index_dir / "chroma"
             path.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        if len(settings.collection) < 3:
-            raise ValueError(f"Chroma collection names need >= 3 characters, got {settings.collection!r}")
+        self.use(collection or settings.collection)
+
+    def use(self, name: str) -> None:
+        """Point this store at collection ``name`` (created if missing)."""
+        if len(name) < 3:
+            raise ValueError(f"Chroma collection names need >= 3 characters, got {name!r}")
+        self.name = name
         self.collection = self.client.get_or_create_collection(
-            name=settings.collection,
+            name=name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
         )
+
+    def sibling(self, name: str) -> ChromaStore:
+        """Another collection on the same client (a re-embedding's target)."""
+        other = object.__new__(ChromaStore)
+        other.client = self.client
+        other.use(name)
+        return other
+
+    def drop_collection(self, name: str) -> None:
+        """Delete collection ``name`` if it exists."""
+        from chromadb.errors import NotFoundError
+
+        with contextlib.suppress(NotFoundError):
+            self.client.delete_collection(name=name)
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        """The stored text of those of ``ids`` present in the collection."""
+        res = self.collection.get(ids=ids, include=["documents"])
+        return dict(zip(res["ids"], res.get("documents") or [""] * len(res["ids"]), strict=True))
 
     def add(
         self, ids: list[str], embeddings: list[list[float]], texts: list[str], metadatas: list[dict[str, Any]]
@@ -123,3 +150,18 @@ class ChromaStore:
             if len(metas) < page:
                 return out
             offset += page
+
+    def ids(self) -> set[str]:
+        """Every id in the collection."""
+        out: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            res = self.collection.get(include=[], limit=page, offset=offset)
+            out.update(res["ids"])
+            if len(res["ids"]) < page:
+                return out
+            offset += page
+
+    def delete_ids(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), self._WRITE_BATCH):
+            self.collection.delete(ids=ids[i : i + self._WRITE_BATCH])

@@ -60,7 +60,8 @@ MULTIPART_SLACK = 1 << 16  # bytes of multipart framing allowed over the file si
 
 
 class LazyEmbeddings:
-    """The settings' embedding model, loaded on first use and kept for later uploads."""
+    """The index's embedding model (the recorded one unless the settings name one), loaded on
+    first use and kept for later uploads."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -71,8 +72,10 @@ class LazyEmbeddings:
         with self._lock:
             if self._model is None:
                 from agent.models import make_embeddings
+                from agent.retrieval.index import effective_embeddings_model
 
-                self._model = make_embeddings(self._settings.embeddings_model, self._settings)
+                spec = effective_embeddings_model(self._settings)
+                self._model = make_embeddings(spec, self._settings)
         return self._model
 
     def __getattr__(self, name: str) -> Any:
