@@ -11,7 +11,21 @@ from typing import Annotated
 import typer
 
 from agent import __version__
-from agent.commands import ask, chat, docs, evals, facts, ingest, models, search, serve, threads, trace
+from agent.commands import (
+    ask,
+    chat,
+    docs,
+    evals,
+    facts,
+    ingest,
+    models,
+    reindex,
+    search,
+    serve,
+    threads,
+    trace,
+    tune,
+)
 from agent.commands._common import CliState, ReportingGroup
 
 app = typer.Typer(
@@ -59,7 +73,7 @@ def _root(
     ctx.obj = CliState(data_dir=data_dir, config=config)
 
 
-for _module in (ingest, docs, facts, search, ask, chat, threads, evals, trace, serve, models):
+for _module in (ingest, reindex, docs, facts, search, ask, chat, threads, evals, trace, serve, models, tune):
     _module.register(app)
 
 
