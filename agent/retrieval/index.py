@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -75,12 +76,13 @@ def effective_embeddings_model(settings: Settings) -> str:
     path = settings.index_dir / "manifest.sqlite"
     if not path.is_file():
         return settings.embeddings_model
-    manifest = Manifest(path)
+    # Read-only and brief: cheap enough to ask before each batch a long-lived process embeds.
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
     try:
-        record = manifest.embeddings_record()
+        row = conn.execute("SELECT value FROM kv WHERE key='embeddings_model'").fetchone()
     finally:
-        manifest.close()
-    return _effective(settings, record[0] if record else None)
+        conn.close()
+    return _effective(settings, str(row[0]) if row else None)
 
 
 @contextmanager

@@ -61,21 +61,23 @@ MULTIPART_SLACK = 1 << 16  # bytes of multipart framing allowed over the file si
 
 class LazyEmbeddings:
     """The index's embedding model (the recorded one unless the settings name one), loaded on
-    first use and kept for later uploads."""
+    first use and kept for later uploads; loaded again if `filings reindex` changed it."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._model: Any = None
+        self._spec = ""
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                from agent.models import make_embeddings
-                from agent.retrieval.index import effective_embeddings_model
+        from agent.retrieval.index import effective_embeddings_model
 
-                spec = effective_embeddings_model(self._settings)
-                self._model = make_embeddings(spec, self._settings)
+        spec = effective_embeddings_model(self._settings)
+        with self._lock:
+            if self._model is None or spec != self._spec:
+                from agent.models import make_embeddings
+
+                self._model, self._spec = make_embeddings(spec, self._settings), spec
         return self._model
 
     def __getattr__(self, name: str) -> Any:
