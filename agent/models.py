@@ -7,6 +7,8 @@ Model strings are ``<provider>:<model>``:
                               chat ``qwen2.5-coder-1.5b`` (default), ``qwen2.5-coder-0.5b``,
                               ``smollm2-135m`` via llama.cpp; embeddings ``all-minilm-l6-v2``
                               (default), ``all-mpnet-base-v2`` via sentence-transformers.
+``local:tuned/<name>``        a model ``filings tune`` adapted to this data dir's filings
+                              (embeddings, or reranker when it is a cross-encoder).
 ``openai:<model>``            OpenAI, or any OpenAI-compatible server (vLLM, TGI,
 ``openai:<model>@<base_url>`` ``python -m llama_cpp.server``): the base URL comes from the
                               ``@http(s)://...`` suffix, else ``settings.openai_base_url``.
@@ -146,7 +148,22 @@ def _require(module: str) -> Any:
         ) from exc
 
 
+TUNED_PREFIX = "tuned/"
+
+
+def tuned_location(name: str, settings: Settings, kind: str | None = None) -> Path:
+    """The folder of ``local:tuned/<name>`` (made by ``filings tune`` under the data dir)."""
+    from agent.tuning.card import TunedModelError, tuned_path
+
+    try:
+        return tuned_path(settings.data_dir, name[len(TUNED_PREFIX) :], kind)  # type: ignore[arg-type]
+    except TunedModelError as exc:
+        raise ModelSpecError(str(exc)) from None
+
+
 def _local(name: str, role: str, settings: Settings) -> Path:
+    if name.startswith(TUNED_PREFIX):
+        return tuned_location(name, settings, "bi-encoder")
     try:
         model = get_local_model(name)
     except LocalModelError:
@@ -241,7 +258,8 @@ _ST_CACHE: dict[tuple[str, str], SentenceTransformer] = {}
 _ST_GUARD = threading.Lock()
 
 
-def _st_location(spec: str, settings: Settings) -> str:
+def st_location(spec: str, settings: Settings) -> str:
+    """Where a ``local:``/``hf:`` sentence-transformers model loads from (a folder or a hub id)."""
     provider, name = parse_spec(spec, ("local", "hf"))
     if provider == "local":
         return str(_local(name, "embeddings", settings))
@@ -260,7 +278,7 @@ def hf_load_error(name: str, exc: OSError) -> OSError:
 def load_sentence_transformer(spec: str, settings: Settings | None = None) -> SentenceTransformer:
     """A process-cached SentenceTransformer for ``local:<name>`` or ``hf:<id or path>``."""
     settings = settings or Settings()
-    location = _st_location(spec, settings)
+    location = st_location(spec, settings)
     key = (location, "cpu")
     with _ST_GUARD:
         model = _ST_CACHE.get(key)

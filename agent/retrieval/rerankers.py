@@ -7,6 +7,8 @@
                             first-stage rankers agreed on. Any ``local:<sentence-transformer>-rescore``
                             or ``st:<path>`` works the same way.
 * ``hf:<id or path>``       a sentence-transformers ``CrossEncoder`` (for users who have one).
+* ``local:tuned/<name>``    a model ``filings tune`` made: a cross-encoder scores the candidates,
+                            a tuned bi-encoder re-scores them (``local:tuned/<name>-rescore`` too).
 * ``llm``                   the planner LLM judges each of the top candidates YES/NO (slow on CPU).
 """
 
@@ -211,6 +213,24 @@ class LLMJudgeReranker:
         return ordered[:top_n]
 
 
+def _tuned_reranker(spec: str, settings: Settings) -> Reranker:
+    """``local:tuned/<name>``: a tuned cross-encoder scores the candidates; a tuned bi-encoder
+    re-scores them like ``-rescore`` does."""
+    from agent.models import hf_output, tuned_location
+    from agent.tuning.card import read_card
+
+    folder = tuned_location(spec[len("local:") :], settings)
+    card = read_card(folder)
+    hf_output()
+    if card is not None and card.kind == "cross-encoder":
+        from sentence_transformers import CrossEncoder
+
+        return CrossEncoderReranker(CrossEncoder(str(folder), device="cpu"), name=spec)
+    from agent.models import load_sentence_transformer
+
+    return BiEncoderReranker(load_sentence_transformer(spec, settings), name=spec)
+
+
 def make_reranker(spec: str, settings: Settings | None = None, llm: Any | None = None) -> Reranker:
     """Build a reranker from its spec string (see module docstring). Models load lazily, here."""
     spec = (spec or "none").strip()
@@ -231,6 +251,8 @@ def make_reranker(spec: str, settings: Settings | None = None, llm: Any | None =
         from agent.models import make_cross_encoder
 
         return CrossEncoderReranker(make_cross_encoder(spec, settings), name=spec)
+    if spec.startswith("local:tuned/") and not spec.endswith("-rescore"):
+        return _tuned_reranker(spec, settings or Settings())
     if spec.startswith("local:") and spec.endswith("-rescore"):
         from agent.models import load_sentence_transformer
 

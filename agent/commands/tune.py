@@ -1,0 +1,172 @@
+"""`filings tune`: adapt the retrieval models to this index's filings, offline, and measure the gain."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from agent.commands._common import (
+    JSON_OBJECT_HELP,
+    compact_table,
+    console,
+    err_console,
+    print_json,
+    settings_from,
+)
+from agent.terminal import cell
+
+if TYPE_CHECKING:
+    from agent.tuning.card import Card
+
+HELP = """Adapt the retrieval models to the filings in this index, offline (no question text is used).
+
+\b
+1. Queries are written from the filings' own structure: statement rows with their period and
+   company, Items and headings, table titles, defined terms; keyword and question styles
+   (--llm-queries N adds questions the planner model writes about N sampled passages).
+2. Hard negatives: the passages of the same filing the current model ranks highest, minus those
+   printing the same row and period or the same term.
+3. The embeddings model (all-MiniLM-L6-v2 by default) is fine-tuned on CPU (--lora: a small
+   adapter instead of full weights); --cross-encoder also trains a reranker from the same data.
+4. A before/after table ranks held-out queries of held-out filings (split by document).
+
+The model is saved under <data-dir>/tuned/NAME with a card (README.md, card.json). Use it with
+`filings reindex --embeddings local:tuned/NAME` (re-embeds the index), or as a reranker:
+--reranker local:tuned/NAME-rerank (cross-encoder) or local:tuned/NAME-rescore. Ctrl-C stops at the
+next step and keeps the model as it stands (its card says so)."""
+
+
+class StageLines:
+    """Without a terminal (logs, CI): one stderr line per ~10 % of each stage, with its ETA."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.shown: dict[str, int] = {}
+
+    def __enter__(self) -> StageLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        start = self.started.setdefault(stage, now)
+        tenths = 10 * done // total if total else 10
+        if tenths <= self.shown.get(stage, -1):
+            return
+        self.shown[stage] = tenths
+        rate = done / (now - start) if now > start else 0.0
+        eta = f"{(total - done) / rate:.0f} s" if rate > 0 and done < total else "-"
+        err_console.print(f"{stage}: {done} of {total}  ETA {eta}", markup=False, highlight=False)
+
+
+def _progress() -> Any:
+    """A bar per stage with its ETA on a terminal, else :class:`StageLines`."""
+    if not err_console.is_terminal:
+        lines = StageLines()
+        return lines, lines
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+    tasks: dict[str, Any] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return bar, report
+
+
+def _print_card(card: Card) -> None:
+    names = [m for m in ("recall@1", "recall@5", "recall@10", "mrr") if m in card.metrics.get("after", {})]
+    queries = int(card.metrics.get("after", {}).get("queries", 0))
+    table = compact_table(
+        title=f"{card.name} ({card.kind}): {queries} held-out queries over "
+        f"{card.data.get('documents_held_out', 0)} held-out filing(s)"
+    )
+    table.add_column("model")
+    for name in names:
+        table.add_column(name, justify="right")
+    for which, label in (("before", card.base_model), ("after", f"local:tuned/{card.name}")):
+        values = card.metrics.get(which, {})
+        table.add_row(cell(f"{which}: {label}"), *(f"{values.get(n, 0.0):.3f}" for n in names))
+    console.print(table)
+    if not names:
+        console.print("no held-out filing (one document in the index): no before/after table", markup=False)
+    console.print(
+        f"{card.data.get('pairs_train', 0)} training pairs, {card.training.get('seconds')} s, "
+        f"peak memory {card.training.get('peak_rss_mb')} MB"
+        + ("" if card.complete else " (interrupted: the model as it stood is saved)"),
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("tune", help=HELP)
+    def tune(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Option("--name", help="Saved as <data-dir>/tuned/NAME.")] = "filings",
+        base: Annotated[
+            str | None, typer.Option("--base", help="Embeddings model to start from (default: the index's).")
+        ] = None,
+        max_pairs: Annotated[int, typer.Option("--max-pairs", min=1, help="Training queries.")] = 3000,
+        llm_queries: Annotated[
+            int, typer.Option("--llm-queries", min=0, help="Passages the planner model writes questions for.")
+        ] = 0,
+        held_out: Annotated[
+            float,
+            typer.Option("--held-out", min=0.0, max=0.9, help="Share of filings held out for the table."),
+        ] = 0.1,
+        eval_queries: Annotated[int, typer.Option("--eval-queries", min=1, help="Held-out queries.")] = 300,
+        epochs: Annotated[float, typer.Option("--epochs", min=0.01)] = 1.0,
+        batch_size: Annotated[int, typer.Option("--batch-size", min=2)] = 16,
+        max_steps: Annotated[
+            int | None, typer.Option("--max-steps", min=1, help="Stop after N steps.")
+        ] = None,
+        learning_rate: Annotated[float | None, typer.Option("--lr", help="Default 2e-5 (LoRA 2e-4).")] = None,
+        lora: Annotated[bool, typer.Option("--lora", help="Train a LoRA adapter (needs peft).")] = False,
+        cross_encoder: Annotated[
+            bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
+        ] = False,
+        seed: Annotated[int, typer.Option("--seed")] = 0,
+        force: Annotated[
+            bool, typer.Option("--force", help="Replace a tuned model of the same name.")
+        ] = False,
+        json_out: Annotated[bool, typer.Option("--json", help=JSON_OBJECT_HELP)] = False,
+    ) -> None:
+        from agent.tuning.card import TunedModelError
+        from agent.tuning.run import TuneError, TuneOptions
+        from agent.tuning.run import tune as run
+        from agent.tuning.train import TrainConfig
+
+        settings = settings_from(ctx)
+        config = TrainConfig(epochs, batch_size, learning_rate, max_steps, lora=lora, seed=seed)
+        opts = TuneOptions(
+            name, base, max_pairs, llm_queries, held_out, eval_queries, cross_encoder, force, config
+        )
+        bar, report = _progress()
+        try:
+            with bar:
+                result = run(settings, opts, None if json_out else report)
+        except (TuneError, TunedModelError, ValueError, ImportError) as exc:
+            err_console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+        if json_out:
+            print_json({"models": [c.model_dump(mode="json") for c in result.cards]})
+            return
+        for card, folder in zip(result.cards, result.folders, strict=True):
+            _print_card(card)
+            console.print(f"saved {folder}: use it as local:tuned/{card.name}", markup=False)

@@ -1,0 +1,261 @@
+"""The ``filings tune`` flow: data from the index, training, before/after table, card.
+
+1. split the committed documents into train and held-out (by document);
+2. write structural queries (and optionally LLM questions) for both sides, sample a budget;
+3. mine hard negatives for the training queries with the index's current vectors;
+4. fine-tune the bi-encoder (and optionally a cross-encoder reranker);
+5. rank the held-out queries with the base and the tuned model;
+6. save model + card under ``<data_dir>/tuned/<name>`` (written to a temporary folder first and
+   renamed into place, so a crash never leaves a half model under a usable name).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent.config import Settings
+from agent.retrieval.index import FilingIndex
+from agent.retrieval.manifest import DocumentRecord
+from agent.schemas import Chunk, Fact
+from agent.tuning.card import Card, Kind, check_name, tuned_root, write_card
+from agent.tuning.evaluate import EvalSet, evaluate, rank_bi_encoder, rank_cross_encoder
+from agent.tuning.negatives import Triplet, mine, printed_rows
+from agent.tuning.queries import Pair, document_queries, sample_pairs
+from agent.tuning.split import split_documents
+from agent.tuning.train import TrainConfig, TrainResult, train_bi_encoder, train_cross_encoder
+
+Report = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class TuneError(ValueError):
+    """A tuning run that cannot start (empty index, name taken, unusable base model)."""
+
+
+@dataclass
+class TuneOptions:
+    name: str
+    base: str | None = None  # embeddings model string; default: the index's own
+    max_pairs: int = 3000
+    llm_queries: int = 0
+    held_out: float = 0.1
+    eval_queries: int = 300
+    cross_encoder: bool = False
+    force: bool = False
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+@dataclass
+class Corpus:
+    records: dict[str, DocumentRecord]
+    chunks: dict[str, list[Chunk]]
+    facts: dict[str, list[Fact]]
+
+
+@dataclass
+class TuneResult:
+    cards: list[Card]
+    folders: list[Path]
+
+
+def load_corpus(index: FilingIndex) -> Corpus:
+    records = {r.doc_id: r for r in index.documents()}
+    if not records:
+        raise TuneError(f"the index at {index.settings.index_dir} holds no documents: ingest filings first")
+    chunks = {d: index.manifest.doc_chunks(d) for d in records}
+    facts: dict[str, list[Fact]] = {d: [] for d in records}
+    for fact in index.manifest.facts(list(records)):
+        facts[fact.doc_id].append(fact)
+    return Corpus(records, chunks, facts)
+
+
+def make_pairs(corpus: Corpus, doc_ids: tuple[str, ...], budget: int, rng: random.Random) -> list[Pair]:
+    pools = [document_queries(corpus.records[d], corpus.chunks[d], corpus.facts[d], rng) for d in doc_ids]
+    return sample_pairs(pools, budget, rng)
+
+
+def base_location(spec: str, settings: Settings) -> str:
+    """The folder or hub id a sentence-transformers base loads from."""
+    from agent.models import parse_spec, st_location
+
+    provider, _ = parse_spec(spec, ("local", "hf", "openai", "ollama"))
+    if provider not in ("local", "hf"):
+        raise TuneError(f"only sentence-transformers models can be tuned (local: or hf:), not {spec!r}")
+    return st_location(spec, settings)
+
+
+def _llm_pairs(
+    settings: Settings,
+    corpus: Corpus,
+    train: tuple[str, ...],
+    n: int,
+    rng: random.Random,
+    report: Report | None,
+) -> list[Pair]:
+    from agent.models import make_chat_model
+    from agent.tuning.llm_queries import llm_pairs, sample_chunks
+
+    llm = make_chat_model(settings.planner_model or settings.chat_model, settings, max_tokens=160)
+    sample = sample_chunks({d: corpus.chunks[d] for d in train}, n, rng)
+    step = (lambda done, total: report("questions", done, total)) if report else None
+    return llm_pairs(llm, sample, corpus.records, step)
+
+
+def _staging(root: Path, name: str) -> Path:
+    staging = root / f".{name}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    return staging
+
+
+def _publish(staging: Path, final: Path) -> None:
+    if final.exists():
+        shutil.rmtree(final)
+    staging.rename(final)
+
+
+def _card(
+    opts: TuneOptions,
+    kind: Kind,
+    base: str,
+    index: FilingIndex,
+    data: dict[str, Any],
+    result: TrainResult,
+    before: dict[str, float],
+    after: dict[str, float],
+    name: str,
+) -> Card:
+    return Card(
+        name=name,
+        kind=kind,
+        base_model=base,
+        lora=opts.train.lora and kind == "bi-encoder",
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        complete=not result.interrupted,
+        index=str(index.settings.index_dir),
+        data=data,
+        training={
+            **result.as_dict(),
+            "epochs": opts.train.epochs,
+            "batch_size": opts.train.batch_size,
+            "max_seq_length": opts.train.max_seq_length,
+        },
+        metrics={"before": before, "after": after},
+    )
+
+
+def tune(settings: Settings, opts: TuneOptions, report: Report | None = None) -> TuneResult:
+    """Run the whole flow; returns the saved cards (bi-encoder, then cross-encoder if asked)."""
+    check_name(opts.name)
+    root = tuned_root(settings.data_dir)
+    names = [opts.name] + ([f"{opts.name}-rerank"] if opts.cross_encoder else [])
+    taken = [n for n in names if (root / n).exists()]
+    if taken and not opts.force:
+        raise TuneError(f"tuned model {taken[0]!r} exists under {root}: pick another --name or pass --force")
+    rng = random.Random(opts.train.seed)
+    index = FilingIndex.open(settings)
+    try:
+        return _tune(settings, opts, index, rng, root, report)
+    finally:
+        index.close()
+
+
+def _tune(
+    settings: Settings,
+    opts: TuneOptions,
+    index: FilingIndex,
+    rng: random.Random,
+    root: Path,
+    report: Report | None,
+) -> TuneResult:
+    from agent.models import load_sentence_transformer
+
+    base_spec = opts.base or getattr(index, "embeddings_model", None) or settings.embeddings_model
+    base = base_location(base_spec, settings)
+    corpus = load_corpus(index)
+    split = split_documents(sorted(corpus.records), opts.held_out, opts.train.seed)
+    train_pairs = make_pairs(corpus, split.train, opts.max_pairs, rng)
+    if opts.llm_queries:
+        train_pairs += _llm_pairs(settings, corpus, split.train, opts.llm_queries, rng, report)
+    rows = printed_rows([f for fs in corpus.facts.values() for f in fs])
+    step = (lambda done, total: report("negatives", done, total)) if report else None
+    triplets = mine(index, train_pairs, rows, step)
+    held = EvalSet(
+        make_pairs(corpus, split.held_out, opts.eval_queries, rng),
+        {d: corpus.chunks[d] for d in split.held_out},
+        rows,
+    )
+    data = _data_summary(split.train, split.held_out, triplets, held)
+    root.mkdir(parents=True, exist_ok=True)
+    train_report = (lambda s, total, loss: report("training", s, total)) if report else None
+    staging = _staging(root, opts.name)
+    result = train_bi_encoder(base, triplets, staging, opts.train, train_report)
+    base_model = load_sentence_transformer(base_spec, settings)
+    from sentence_transformers import SentenceTransformer
+
+    tuned = SentenceTransformer(str(staging), device="cpu")
+    if report:
+        report("evaluation", 0, 2)
+    base_rank = rank_bi_encoder(base_model, held) if held.pairs else []
+    before = evaluate(held, lambda d: base_rank) if held.pairs else {}
+    if report:
+        report("evaluation", 1, 2)
+    after = evaluate(held, lambda d: rank_bi_encoder(tuned, d)) if held.pairs else {}
+    if report:
+        report("evaluation", 2, 2)
+    card = _card(opts, "bi-encoder", base_spec, index, data, result, before, after, opts.name)
+    write_card(staging, card)
+    _publish(staging, root / opts.name)
+    cards, folders = [card], [root / opts.name]
+    if opts.cross_encoder and not result.interrupted:
+        cards.append(_tune_cross(opts, index, base, base_spec, base_rank, triplets, held, data, root, report))
+        folders.append(root / cards[-1].name)
+    return TuneResult(cards, folders)
+
+
+def _tune_cross(
+    opts: TuneOptions,
+    index: FilingIndex,
+    base: str,
+    base_spec: str,
+    base_rank: list[list[str]],
+    triplets: list[Triplet],
+    held: EvalSet,
+    data: dict[str, Any],
+    root: Path,
+    report: Report | None,
+) -> Card:
+    from sentence_transformers.cross_encoder import CrossEncoder
+
+    name = f"{opts.name}-rerank"
+    staging = _staging(root, name)
+    step = (lambda s, total, loss: report("reranker", s, total)) if report else None
+    result = train_cross_encoder(base, triplets, staging, opts.train, step)
+    before = evaluate(held, lambda d: base_rank) if held.pairs else {}
+    model = CrossEncoder(str(staging), device="cpu")
+    after = evaluate(held, lambda d: rank_cross_encoder(model, d, base_rank)) if held.pairs else {}
+    card = _card(opts, "cross-encoder", base_spec, index, data, result, before, after, name)
+    write_card(staging, card)
+    _publish(staging, root / name)
+    return card
+
+
+def _data_summary(
+    train: tuple[str, ...], held_out: tuple[str, ...], triplets: list[Triplet], held: EvalSet
+) -> dict[str, Any]:
+    kinds: dict[str, int] = {}
+    for t in triplets:
+        kinds[t.pair.kind] = kinds.get(t.pair.kind, 0) + 1
+    return {
+        "documents_train": len(train),
+        "documents_held_out": len(held_out),
+        "pairs_train": len(triplets),
+        "with_hard_negative": sum(1 for t in triplets if t.negative),
+        "query_kinds": kinds,
+        "queries_held_out": len(held.pairs),
+    }

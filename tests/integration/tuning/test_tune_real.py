@@ -1,0 +1,128 @@
+"""`filings tune` end to end on a copy of the shared samples index (real MiniLM, real Chroma, real
+trainers): a tiny run trains a bi-encoder and a cross-encoder, measures them on a held-out filing,
+and both load through their model strings; the index re-embedded with the tuned model answers
+searches; a LoRA adapter loads too; Ctrl-C stops training at the next step and keeps the model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.config import Settings
+from agent.models import make_embeddings
+from agent.retrieval.index import FilingIndex
+from agent.retrieval.rerankers import CrossEncoderReranker, make_reranker
+from agent.tuning.card import read_card
+
+pytestmark = pytest.mark.integration
+
+TINY = ["--max-pairs", "48", "--max-steps", "2", "--batch-size", "8", "--eval-queries", "16"]
+
+
+@pytest.fixture(scope="module")
+def tuned_data(tmp_path_factory: pytest.TempPathFactory, samples_index_dir: Path) -> Path:
+    data = tmp_path_factory.mktemp("tune") / "data"
+    shutil.copytree(samples_index_dir, data)
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(data), "tune", "--name", "t", *TINY, "--held-out", "0.34", "--cross-encoder"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "before: local:all-minilm-l6-v2" in result.output and "after: local:tuned/t" in result.output
+    return data
+
+
+def test_tune_saves_measured_models_with_cards(tuned_data: Path) -> None:
+    for name, kind in (("t", "bi-encoder"), ("t-rerank", "cross-encoder")):
+        card = read_card(tuned_data / "tuned" / name)
+        assert card is not None and card.kind == kind and card.complete
+        assert card.data["documents_train"] == 2 and card.data["documents_held_out"] == 1
+        assert 0 < card.data["pairs_train"] <= 48
+        assert card.training["steps"] == "2 of 2" and card.training["peak_rss_mb"] > 0
+        for which in ("before", "after"):
+            values = card.metrics[which]
+            assert values["queries"] == 16
+            assert 0.0 <= values["recall@1"] <= values["recall@5"] <= values["recall@10"] <= 1.0
+    assert not list((tuned_data / "tuned").glob(".*partial"))  # staging folders renamed into place
+
+
+def test_tuned_models_load_through_their_model_strings(tuned_data: Path) -> None:
+    settings = Settings(data_dir=tuned_data)
+    tuned = make_embeddings("local:tuned/t", settings)
+    base = make_embeddings("local:all-minilm-l6-v2", settings)
+    text = "Apple iPhone net sales in the third quarter of fiscal 2022"
+    v_tuned, v_base = tuned.embed_query(text), base.embed_query(text)
+    assert len(v_tuned) == 384
+    assert v_tuned != v_base  # two training steps moved the weights
+    reranker = make_reranker("local:tuned/t-rerank", settings)
+    assert isinstance(reranker, CrossEncoderReranker)
+    index = FilingIndex.open(settings)
+    try:
+        candidates = index.bm25_search("iPhone net sales", 5)
+    finally:
+        index.close()
+    ranked = reranker.rerank("iPhone net sales", candidates, 3)
+    assert len(ranked) == 3 and all("local:tuned/t-rerank" in c.stage_scores for c in ranked)
+    assert make_reranker("local:tuned/t-rescore", settings).name == "local:tuned/t-rescore"
+
+
+def test_an_index_reembedded_with_the_tuned_model_answers_searches(tuned_data: Path) -> None:
+    data = tuned_data.parent / "reindexed"
+    shutil.copytree(tuned_data, data)
+    result = CliRunner().invoke(app, ["--data-dir", str(data), "reindex", "--embeddings", "local:tuned/t"])
+    assert result.exit_code == 0, result.output
+    settings = Settings(data_dir=data)
+    index = FilingIndex.open(settings)
+    try:
+        assert index.embeddings_model == "local:tuned/t"
+        hits = index.dense_search("Apple iPhone net sales", 5)
+    finally:
+        index.close()
+    assert len(hits) == 5
+    search = CliRunner().invoke(app, ["--data-dir", str(data), "search", "iPhone net sales"])
+    assert search.exit_code == 0, search.output
+
+
+def test_lora_adapter_trains_and_loads(tuned_data: Path) -> None:
+    args = ["tune", "--name", "l", "--lora", "--max-pairs", "16", "--max-steps", "1", "--batch-size", "8"]
+    result = CliRunner().invoke(app, ["--data-dir", str(tuned_data), *args, "--held-out", "0"])
+    assert result.exit_code == 0, result.output
+    assert "no held-out filing" in result.output
+    folder = tuned_data / "tuned" / "l"
+    card = read_card(folder)
+    assert card is not None and card.lora
+    assert list(folder.rglob("adapter_config.json")), "a LoRA run saves the adapter, not full weights"
+    vector = make_embeddings("local:tuned/l", Settings(data_dir=tuned_data)).embed_query("net sales")
+    assert len(vector) == 384
+
+
+def test_ctrl_c_stops_at_the_next_step_and_keeps_the_model(tuned_data: Path, tmp_path: Path) -> None:
+    from agent.models import st_location
+    from agent.tuning.negatives import Triplet
+    from agent.tuning.queries import Pair
+    from agent.tuning.train import TrainConfig, train_bi_encoder
+
+    base = st_location("local:all-minilm-l6-v2", Settings(data_dir=tuned_data))
+    before = signal.getsignal(signal.SIGINT)
+    triplets = [
+        Triplet(
+            Pair(f"query {i}", f"c{i}", "d", "row", "keywords", f"k{i}"), f"passage {i} " * 20, f"other {i}"
+        )
+        for i in range(40)
+    ]
+    steps: list[int] = []
+
+    def report(step: int, total: int, loss: float | None) -> None:
+        steps.append(step)
+        if step == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C sends
+
+    result = train_bi_encoder(base, triplets, tmp_path / "m", TrainConfig(batch_size=4, max_steps=6), report)
+    assert result.interrupted and result.steps == 1 and steps == [1]
+    assert (tmp_path / "m" / "model.safetensors").is_file()
+    assert signal.getsignal(signal.SIGINT) is before  # our handler is gone again
