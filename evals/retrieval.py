@@ -6,6 +6,11 @@ FinanceBench's authors measured), built beforehand with ``filings --data-dir DIR
 
     python -m evals.retrieval --data-dir /work/eval-index/financebench --dataset financebench
     python -m evals.retrieval --data-dir /work/eval-index/sec10q --dataset docugami
+
+Each stage's time is what a question costs up to that stage (a reranker row includes the fused +
+scoped search before it). To compare embeddings models (say a model from ``filings tune`` against
+the base), give ``--data-dir`` once per index (``filings reindex --embeddings local:tuned/NAME`` on
+a copy): the rows of each are labelled with the model its vectors were made with.
 """
 
 from __future__ import annotations
@@ -160,16 +165,17 @@ def evaluate(
             t = time.perf_counter()
             ranked = reranker.rerank(q, scoped, len(scoped))
             spent = time.perf_counter() - t
-            stages[f"fused+scope+{spec}"].add(example, ranked[:top], spent)
+            stages[f"fused+scope+{spec}"].add(example, ranked[:top], scoped_seconds + spent)
             t = time.perf_counter()
             stages[f"fused+scope+{spec}+statements"].add(
                 example,
                 promote_statements(q, ranked, top, neighbours=index.get_chunks),
-                spent + time.perf_counter() - t,
+                scoped_seconds + spent + time.perf_counter() - t,
             )
         if progress:
             progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")
     scope_stats["mean_scoped_docs"] = statistics.fmean(scoped_docs or [0])
+    scope_stats["embeddings_model"] = index.embeddings_model or settings.embeddings_model
     return [s.row() for s in stages.values()], scope_stats
 
 
@@ -204,7 +210,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--data-dir", type=Path, required=True, help="Index directory (built with filings ingest)."
+        "--data-dir",
+        type=Path,
+        required=True,
+        action="append",
+        help="Index directory (built with filings ingest); repeat it to compare indexes embedded with "
+        "different models (rows are labelled with each index's embeddings model).",
     )
     parser.add_argument("--dataset", choices=sorted(DEFAULT_QUESTIONS), required=True)
     parser.add_argument("--questions", type=Path, help="Question file (default: the shared dev set).")
@@ -214,23 +225,35 @@ def main(argv: list[str] | None = None) -> int:
         help="Comma-separated reranker specs evaluated after fused+scope ('' for none).",
     )
     parser.add_argument("--limit", type=int, help="Only the first N questions.")
+    parser.add_argument(
+        "--stride", type=int, default=1, help="Take every Nth question (a spread-out subset)."
+    )
     parser.add_argument("--json", type=Path, help="Also write the rows and scope statistics as JSON here.")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
 
-    settings = Settings.load(data_dir=args.data_dir)
-    examples = load_examples(args.dataset, args.questions, args.limit)
+    examples = load_examples(args.dataset, args.questions, args.limit)[:: max(1, args.stride)]
     rerankers = [s.strip() for s in args.rerankers.split(",") if s.strip()]
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
-    rows, scope_stats = evaluate(settings, examples, rerankers, progress=log)
+    results = []
+    for data_dir in args.data_dir:
+        rows, scope_stats = evaluate(Settings.load(data_dir=data_dir), examples, rerankers, progress=log)
+        if len(args.data_dir) > 1:
+            rows = [{**r, "stage": f"{scope_stats['embeddings_model']} | {r['stage']}"} for r in rows]
+        results.append((rows, scope_stats))
+    scope_stats = results[0][1]
     title = (
         f"Retrieval on {args.dataset}: {scope_stats['questions']} questions, one shared collection of "
         f"{scope_stats['documents']} documents / {scope_stats['chunks']} chunks"
     )
-    print_table(rows, title)
-    print("scope:", json.dumps(scope_stats))
+    all_rows = [row for rows, _ in results for row in rows]
+    print_table(all_rows, title)
+    for _, stats in results:
+        print("scope:", json.dumps(stats))
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "scope": scope_stats}, indent=2))
+        args.json.write_text(
+            json.dumps({"rows": all_rows, "scope": scope_stats, "indexes": [s for _, s in results]}, indent=2)
+        )
     return 0
 
 
