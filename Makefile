@@ -58,6 +58,7 @@ bench: models
 	$(BIN)/python benchmarks/models.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/tune.py
 	$(BIN)/python benchmarks/answer.py
 
 eval: models
