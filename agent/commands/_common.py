@@ -149,10 +149,12 @@ def model_overrides(
     reports as one line (exit 1). The reranker string is checked by ``make_reranker`` where it is built.
     """
     from agent.local_models import REGISTRY
-    from agent.models import CHAT_PROVIDERS, EMBEDDING_PROVIDERS, ModelSpecError, parse_spec
+    from agent.models import CHAT_PROVIDERS, EMBEDDING_PROVIDERS, TUNED_PREFIX, ModelSpecError, parse_spec
 
     def check(spec: str, providers: tuple[str, ...], role: str) -> None:
         provider, name = parse_spec(spec, providers, others=role == "chat")
+        if provider == "local" and role == "embeddings" and name.startswith(TUNED_PREFIX):
+            return  # a `filings tune` model: resolved (or refused, naming the tuned ones) where it loads
         if provider == "local" and (name not in REGISTRY or REGISTRY[name].role != role):
             known = sorted(n for n, m in REGISTRY.items() if m.role == role)
             raise ModelSpecError(f"unknown local {role} model {name!r}; known: {', '.join(known)}")
