@@ -86,3 +86,19 @@ def test_tune_help_documents_the_flow() -> None:
     assert result.exit_code == 0
     for words in ("Hard negatives", "--lora", "--cross-encoder", "local:tuned/NAME", "held-out", "Ctrl-C"):
         assert words in result.output
+
+
+def test_tuned_model_strings_pass_the_flag_check_and_fail_where_they_load() -> None:
+    from agent.commands._common import model_overrides
+
+    assert model_overrides(embeddings_model="local:tuned/acme") == {"embeddings_model": "local:tuned/acme"}
+    with pytest.raises(ModelSpecError, match="unknown local embeddings model 'nope'"):
+        model_overrides(embeddings_model="local:nope")
+
+
+def test_an_unknown_tuned_model_names_the_tuned_ones(tmp_path: Path) -> None:
+    from agent.models import make_embeddings
+
+    write_card(tmp_path / "tuned" / "acme", card("acme"))
+    with pytest.raises(ModelSpecError, match=r"no tuned model 'other'.*known: acme"):
+        make_embeddings("local:tuned/other", Settings(data_dir=tmp_path))
