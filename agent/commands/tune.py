@@ -141,6 +141,12 @@ def register(app: typer.Typer) -> None:
         cross_encoder: Annotated[
             bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
         ] = False,
+        reranker_only: Annotated[
+            bool,
+            typer.Option(
+                "--reranker-only", help="Train only the cross-encoder; the embeddings stay as they are."
+            ),
+        ] = False,
         seed: Annotated[int, typer.Option("--seed")] = 0,
         force: Annotated[
             bool, typer.Option("--force", help="Replace a tuned model of the same name.")
@@ -153,9 +159,25 @@ def register(app: typer.Typer) -> None:
         from agent.tuning.train import TrainConfig
 
         settings = settings_from(ctx)
-        config = TrainConfig(epochs, batch_size, learning_rate, max_steps, lora=lora, seed=seed)
+        config = TrainConfig(
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            max_steps=max_steps,
+            lora=lora,
+            seed=seed,
+        )
         opts = TuneOptions(
-            name, base, max_pairs, llm_queries, held_out, eval_queries, cross_encoder, force, config
+            name=name,
+            base=base,
+            max_pairs=max_pairs,
+            llm_queries=llm_queries,
+            held_out=held_out,
+            eval_queries=eval_queries,
+            cross_encoder=cross_encoder or reranker_only,
+            force=force,
+            train=config,
+            bi_encoder=not reranker_only,
         )
         bar, report = _progress()
         try:

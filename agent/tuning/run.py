@@ -47,6 +47,7 @@ class TuneOptions:
     eval_queries: int = 300
     cross_encoder: bool = False
     force: bool = False
+    bi_encoder: bool = True  # False: train only the cross-encoder (the embeddings stay as they are)
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
@@ -153,7 +154,9 @@ def tune(settings: Settings, opts: TuneOptions, report: Report | None = None) ->
     """Run the whole flow; returns the saved cards (bi-encoder, then cross-encoder if asked)."""
     check_name(opts.name)
     root = tuned_root(settings.data_dir)
-    names = [opts.name] + ([f"{opts.name}-rerank"] if opts.cross_encoder else [])
+    if not (opts.bi_encoder or opts.cross_encoder):
+        raise TuneError("nothing to train: --reranker-only needs --cross-encoder")
+    names = ([opts.name] if opts.bi_encoder else []) + ([f"{opts.name}-rerank"] if opts.cross_encoder else [])
     taken = [n for n in names if (root / n).exists()]
     if taken and not opts.force:
         raise TuneError(f"tuned model {taken[0]!r} exists under {root}: pick another --name or pass --force")
@@ -165,17 +168,21 @@ def tune(settings: Settings, opts: TuneOptions, report: Report | None = None) ->
         index.close()
 
 
-def _tune(
-    settings: Settings,
-    opts: TuneOptions,
-    index: FilingIndex,
-    rng: random.Random,
-    root: Path,
-    report: Report | None,
-) -> TuneResult:
-    from agent.models import load_sentence_transformer
+@dataclass
+class Prepared:
+    """What both trainers need: the base, the training triplets and the held-out queries."""
 
-    base_spec = opts.base or getattr(index, "embeddings_model", None) or settings.embeddings_model
+    base_spec: str
+    base: str  # folder or hub id
+    triplets: list[Triplet]
+    held: EvalSet
+    data: dict[str, Any]
+
+
+def _prepare(
+    settings: Settings, opts: TuneOptions, index: FilingIndex, rng: random.Random, report: Report | None
+) -> Prepared:
+    base_spec = opts.base or index.embeddings_model or settings.embeddings_model
     base = base_location(base_spec, settings)
     corpus = load_corpus(index)
     split = split_documents(sorted(corpus.records), opts.held_out, opts.train.seed)
@@ -190,56 +197,93 @@ def _tune(
         {d: corpus.chunks[d] for d in split.held_out},
         rows,
     )
-    data = _data_summary(split.train, split.held_out, triplets, held)
+    return Prepared(
+        base_spec, base, triplets, held, _data_summary(split.train, split.held_out, triplets, held)
+    )
+
+
+def _evaluate(
+    held: EvalSet, rank: Callable[[EvalSet], list[list[str]]], report: Report | None, stage: str
+) -> dict[str, float]:
+    if report:
+        report(stage, 0, 1)
+    out = evaluate(held, rank) if held.pairs else {}
+    if report:
+        report(stage, 1, 1)
+    return out
+
+
+def _tune(
+    settings: Settings,
+    opts: TuneOptions,
+    index: FilingIndex,
+    rng: random.Random,
+    root: Path,
+    report: Report | None,
+) -> TuneResult:
+    from agent.models import load_sentence_transformer
+
+    prep = _prepare(settings, opts, index, rng, report)
     root.mkdir(parents=True, exist_ok=True)
-    train_report = (lambda s, total, loss: report("training", s, total)) if report else None
-    staging = _staging(root, opts.name)
-    result = train_bi_encoder(base, triplets, staging, opts.train, train_report)
-    base_model = load_sentence_transformer(base_spec, settings)
+    base_model = load_sentence_transformer(prep.base_spec, settings)
+    if report:
+        report("baseline", 0, 1)
+    base_rank = rank_bi_encoder(base_model, prep.held) if prep.held.pairs else []
+    if report:
+        report("baseline", 1, 1)
+    cards: list[Card] = []
+    interrupted = False
+    if opts.bi_encoder:
+        cards.append(_tune_bi(opts, index, prep, base_rank, root, report))
+        interrupted = not cards[-1].complete
+    if opts.cross_encoder and not interrupted:
+        cards.append(_tune_cross(opts, index, prep, base_rank, root, report))
+    return TuneResult(cards, [root / c.name for c in cards])
+
+
+def _tune_bi(
+    opts: TuneOptions,
+    index: FilingIndex,
+    prep: Prepared,
+    base_rank: list[list[str]],
+    root: Path,
+    report: Report | None,
+) -> Card:
     from sentence_transformers import SentenceTransformer
 
+    staging = _staging(root, opts.name)
+    step = (lambda s, total, loss: report("training", s, total)) if report else None
+    result = train_bi_encoder(prep.base, prep.triplets, staging, opts.train, step)
     tuned = SentenceTransformer(str(staging), device="cpu")
-    if report:
-        report("evaluation", 0, 2)
-    base_rank = rank_bi_encoder(base_model, held) if held.pairs else []
-    before = evaluate(held, lambda d: base_rank) if held.pairs else {}
-    if report:
-        report("evaluation", 1, 2)
-    after = evaluate(held, lambda d: rank_bi_encoder(tuned, d)) if held.pairs else {}
-    if report:
-        report("evaluation", 2, 2)
-    card = _card(opts, "bi-encoder", base_spec, index, data, result, before, after, opts.name)
+    before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
+    after = _evaluate(prep.held, lambda d: rank_bi_encoder(tuned, d), report, "evaluation")
+    card = _card(opts, "bi-encoder", prep.base_spec, index, prep.data, result, before, after, opts.name)
     write_card(staging, card)
     _publish(staging, root / opts.name)
-    cards, folders = [card], [root / opts.name]
-    if opts.cross_encoder and not result.interrupted:
-        cards.append(_tune_cross(opts, index, base, base_spec, base_rank, triplets, held, data, root, report))
-        folders.append(root / cards[-1].name)
-    return TuneResult(cards, folders)
+    return card
 
 
 def _tune_cross(
     opts: TuneOptions,
     index: FilingIndex,
-    base: str,
-    base_spec: str,
+    prep: Prepared,
     base_rank: list[list[str]],
-    triplets: list[Triplet],
-    held: EvalSet,
-    data: dict[str, Any],
     root: Path,
     report: Report | None,
 ) -> Card:
+    """The cross-encoder re-orders the base model's top passages of each held-out query."""
     from sentence_transformers.cross_encoder import CrossEncoder
 
     name = f"{opts.name}-rerank"
     staging = _staging(root, name)
     step = (lambda s, total, loss: report("reranker", s, total)) if report else None
-    result = train_cross_encoder(base, triplets, staging, opts.train, step)
-    before = evaluate(held, lambda d: base_rank) if held.pairs else {}
+    result = train_cross_encoder(prep.base, prep.triplets, staging, opts.train, step)
+    before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
     model = CrossEncoder(str(staging), device="cpu")
-    after = evaluate(held, lambda d: rank_cross_encoder(model, d, base_rank)) if held.pairs else {}
-    card = _card(opts, "cross-encoder", base_spec, index, data, result, before, after, name)
+    after = _evaluate(
+        prep.held, lambda d: rank_cross_encoder(model, d, base_rank), report, "reranker evaluation"
+    )
+    card = _card(opts, "cross-encoder", prep.base_spec, index, prep.data, result, before, after, name)
     write_card(staging, card)
     _publish(staging, root / name)
     return card

@@ -126,3 +126,23 @@ def test_ctrl_c_stops_at_the_next_step_and_keeps_the_model(tuned_data: Path, tmp
     assert result.interrupted and result.steps == 1 and steps == [1]
     assert (tmp_path / "m" / "model.safetensors").is_file()
     assert signal.getsignal(signal.SIGINT) is before  # our handler is gone again
+
+
+def test_reranker_only_leaves_the_embeddings_alone(tuned_data: Path) -> None:
+    args = [
+        "tune",
+        "--name",
+        "r",
+        "--reranker-only",
+        "--max-pairs",
+        "16",
+        "--max-steps",
+        "1",
+        "--held-out",
+        "0",
+    ]
+    result = CliRunner().invoke(app, ["--data-dir", str(tuned_data), *args])
+    assert result.exit_code == 0, result.output
+    assert not (tuned_data / "tuned" / "r").exists()
+    card = read_card(tuned_data / "tuned" / "r-rerank")
+    assert card is not None and card.kind == "cross-encoder"
