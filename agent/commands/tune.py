@@ -114,6 +114,29 @@ def _print_card(card: Card) -> None:
     )
 
 
+def _print_list(cards: list[Card], root: str) -> None:
+    if not cards:
+        console.print(f"no tuned models under {root} (run `filings tune`)", markup=False)
+        return
+    table = compact_table(title=f"Tuned models ({root}); held-out queries, before→after")
+    for col in ("model string", "kind", "trained", "R@10", "MRR"):
+        table.add_column(col, no_wrap=True)
+    for card in cards:
+        before, after = card.metrics.get("before", {}), card.metrics.get("after", {})
+
+        def pair(key: str, before: dict[str, float] = before, after: dict[str, float] = after) -> str:
+            return f"{before[key]:.3f}→{after[key]:.3f}" if key in before and key in after else "-"
+
+        table.add_row(
+            cell(f"local:tuned/{card.name}"),
+            cell(card.kind + (" (LoRA)" if card.lora else "")),
+            cell(card.created[:16] + ("" if card.complete else " interrupted")),
+            pair("recall@10"),
+            pair("mrr"),
+        )
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("tune", help=HELP)
     def tune(
@@ -152,6 +175,9 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--force", help="Replace a tuned model of the same name.")
         ] = False,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_OBJECT_HELP)] = False,
+        list_: Annotated[
+            bool, typer.Option("--list", help="Show the tuned models of this data dir and exit.")
+        ] = False,
     ) -> None:
         from agent.tuning.card import TunedModelError
         from agent.tuning.run import TuneError, TuneOptions
@@ -159,6 +185,15 @@ def register(app: typer.Typer) -> None:
         from agent.tuning.train import TrainConfig
 
         settings = settings_from(ctx)
+        if list_:
+            from agent.tuning.card import list_cards, tuned_root
+
+            cards = list_cards(settings.data_dir)
+            if json_out:
+                print_json({"models": [c.model_dump(mode="json") for c in cards]})
+            else:
+                _print_list(cards, str(tuned_root(settings.data_dir)))
+            return
         config = TrainConfig(
             epochs=epochs,
             batch_size=batch_size,

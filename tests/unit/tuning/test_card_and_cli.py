@@ -102,3 +102,11 @@ def test_an_unknown_tuned_model_names_the_tuned_ones(tmp_path: Path) -> None:
     write_card(tmp_path / "tuned" / "acme", card("acme"))
     with pytest.raises(ModelSpecError, match=r"no tuned model 'other'.*known: acme"):
         make_embeddings("local:tuned/other", Settings(data_dir=tmp_path))
+
+
+def test_tune_list_shows_the_tuned_models(tmp_path: Path) -> None:
+    empty = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "tune", "--list"])
+    assert empty.exit_code == 0 and "no tuned models" in empty.output
+    write_card(tmp_path / "tuned" / "acme", card("acme"))
+    shown = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "tune", "--list"])
+    assert shown.exit_code == 0 and "local:tuned/acme" in shown.output and "0.300→0.500" in shown.output
