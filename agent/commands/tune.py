@@ -105,7 +105,12 @@ def _print_card(card: Card) -> None:
         table.add_row(cell(f"{which}: {label}"), *(f"{values.get(n, 0.0):.3f}" for n in names))
     console.print(table)
     if not names:
-        console.print("no held-out filing (one document in the index): no before/after table", markup=False)
+        reason = (
+            "training was interrupted"
+            if not card.complete
+            else "no held-out filing (--held-out 0, or one document)"
+        )
+        console.print(f"{reason}: no before/after table", markup=False)
     console.print(
         f"{card.data.get('pairs_train', 0)} training pairs, {card.training.get('seconds')} s, "
         f"peak memory {card.training.get('peak_rss_mb')} MB"

@@ -254,9 +254,12 @@ def _tune_bi(
     staging = _staging(root, opts.name)
     step = (lambda s, total, loss: report("training", s, total)) if report else None
     result = train_bi_encoder(prep.base, prep.triplets, staging, opts.train, step)
-    tuned = SentenceTransformer(str(staging), device="cpu")
-    before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
-    after = _evaluate(prep.held, lambda d: rank_bi_encoder(tuned, d), report, "evaluation")
+    before: dict[str, float] = {}
+    after: dict[str, float] = {}
+    if not result.interrupted:  # stopped by Ctrl-C: save at once, measure nothing
+        tuned = SentenceTransformer(str(staging), device="cpu")
+        before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
+        after = _evaluate(prep.held, lambda d: rank_bi_encoder(tuned, d), report, "evaluation")
     card = _card(opts, "bi-encoder", prep.base_spec, index, prep.data, result, before, after, opts.name)
     write_card(staging, card)
     _publish(staging, root / opts.name)
@@ -278,11 +281,14 @@ def _tune_cross(
     staging = _staging(root, name)
     step = (lambda s, total, loss: report("reranker", s, total)) if report else None
     result = train_cross_encoder(prep.base, prep.triplets, staging, opts.train, step)
-    before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
-    model = CrossEncoder(str(staging), device="cpu")
-    after = _evaluate(
-        prep.held, lambda d: rank_cross_encoder(model, d, base_rank), report, "reranker evaluation"
-    )
+    before: dict[str, float] = {}
+    after: dict[str, float] = {}
+    if not result.interrupted:
+        model = CrossEncoder(str(staging), device="cpu")
+        before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
+        after = _evaluate(
+            prep.held, lambda d: rank_cross_encoder(model, d, base_rank), report, "reranker evaluation"
+        )
     card = _card(opts, "cross-encoder", prep.base_spec, index, prep.data, result, before, after, name)
     write_card(staging, card)
     _publish(staging, root / name)
