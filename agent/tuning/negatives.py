@@ -42,8 +42,10 @@ def is_false_negative(
     """Whether passage ``chunk_id`` may answer ``pair``'s query as well as its positive does."""
     if text.strip() == positive.strip():
         return True
-    if pair.kind == "row":
-        return (pair.key, pair.period) in rows.get(chunk_id, set())
+    if pair.kind == "row" and (pair.key, pair.period) in rows.get(chunk_id, set()):
+        return True
+    # A passage that prints the row label, term, heading or title may well answer the query too
+    # (an MD&A paragraph on the same line item): never taught as a negative.
     return pair.key in text.lower()
 
 
