@@ -166,6 +166,15 @@ def register(app: typer.Typer) -> None:
         ] = None,
         learning_rate: Annotated[float | None, typer.Option("--lr", help="Default 2e-5 (LoRA 2e-4).")] = None,
         lora: Annotated[bool, typer.Option("--lora", help="Train a LoRA adapter (needs peft).")] = False,
+        anchor_ratio: Annotated[
+            float,
+            typer.Option(
+                "--anchor-ratio",
+                min=0.0,
+                help="Training passages per query whose vectors are held near the base model's "
+                "(keeps what it knew about real questions).",
+            ),
+        ] = 0.0,
         cross_encoder: Annotated[
             bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
         ] = False,
@@ -206,6 +215,7 @@ def register(app: typer.Typer) -> None:
             max_steps=max_steps,
             lora=lora,
             seed=seed,
+            anchor_ratio=anchor_ratio,
         )
         opts = TuneOptions(
             name=name,

@@ -177,6 +177,7 @@ class Prepared:
     triplets: list[Triplet]
     held: EvalSet
     data: dict[str, Any]
+    anchors: list[str] = field(default_factory=list)  # training passages held near the base vectors
 
 
 def _prepare(
@@ -197,9 +198,15 @@ def _prepare(
         {d: corpus.chunks[d] for d in split.held_out},
         rows,
     )
+    anchors = _anchors(corpus, split.train, round(len(triplets) * opts.train.anchor_ratio), rng)
     return Prepared(
-        base_spec, base, triplets, held, _data_summary(split.train, split.held_out, triplets, held)
+        base_spec, base, triplets, held, _data_summary(split.train, split.held_out, triplets, held), anchors
     )
+
+
+def _anchors(corpus: Corpus, train: tuple[str, ...], n: int, rng: random.Random) -> list[str]:
+    texts = [c.text for d in train for c in corpus.chunks[d]]
+    return rng.sample(texts, min(n, len(texts))) if n > 0 else []
 
 
 def _evaluate(
@@ -253,7 +260,7 @@ def _tune_bi(
 
     staging = _staging(root, opts.name)
     step = (lambda s, total, loss: report("training", s, total)) if report else None
-    result = train_bi_encoder(prep.base, prep.triplets, staging, opts.train, step)
+    result = train_bi_encoder(prep.base, prep.triplets, staging, opts.train, step, prep.anchors)
     before: dict[str, float] = {}
     after: dict[str, float] = {}
     if not result.interrupted:  # stopped by Ctrl-C: save at once, measure nothing

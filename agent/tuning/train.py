@@ -41,6 +41,8 @@ class TrainConfig:
     lora: bool = False
     lora_rank: int = 8
     cached: bool = False
+    # Passages held near the base model's vectors, per training query (0: none); see train_bi_encoder.
+    anchor_ratio: float = 0.0
     seed: int = 0
 
 
@@ -177,10 +179,40 @@ def add_lora(model: Any, rank: int) -> None:
     )
 
 
+def _anchor_loss(model: Any) -> Any:
+    """Squared distance to the base model's vector of the same passage (MSE times the dimension:
+    2 - 2 cos for unit vectors, on the scale of the ranking loss)."""
+    from sentence_transformers.losses import MSELoss
+
+    class AnchorLoss(MSELoss):
+        def forward(self, *args: Any, **kw: Any) -> Any:
+            return super().forward(*args, **kw) * model.get_sentence_embedding_dimension()
+
+    return AnchorLoss(model)
+
+
+def _anchor_data(model: Any, passages: list[str]) -> Any:
+    from datasets import Dataset
+
+    vectors = model.encode(
+        passages, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
+    return Dataset.from_dict({"text": passages, "label": [v.tolist() for v in vectors]})
+
+
 def train_bi_encoder(
-    base: str, triplets: list[Triplet], out_dir: Path, cfg: TrainConfig, report: StepReport | None = None
+    base: str,
+    triplets: list[Triplet],
+    out_dir: Path,
+    cfg: TrainConfig,
+    report: StepReport | None = None,
+    anchors: list[str] | None = None,
 ) -> TrainResult:
-    """Fine-tune the sentence-transformer at ``base`` (a folder) and save it to ``out_dir``."""
+    """Fine-tune the sentence-transformer at ``base`` (a folder) and save it to ``out_dir``.
+
+    ``anchors``: passages whose vectors are held near the base model's (a second loss, sampled in
+    proportion), so that what the base model knew about real questions is not traded away for the
+    synthetic queries."""
     from datasets import Dataset
     from sentence_transformers import (
         SentenceTransformer,
@@ -205,11 +237,15 @@ def train_bi_encoder(
             "negative": [t.negative for t in rows],
         }
     )
-    loss = (
+    loss: Any = (
         CachedMultipleNegativesRankingLoss(model, mini_batch_size=8)
         if cfg.cached
         else MultipleNegativesRankingLoss(model)
     )
+    train_data: Any = data
+    if anchors:
+        train_data = {"queries": data, "anchors": _anchor_data(model, anchors)}
+        loss = {"queries": loss, "anchors": _anchor_loss(model)}
     lr = cfg.learning_rate or (2e-4 if cfg.lora else 2e-5)
     with stop_on_interrupt() as stop, tempfile.TemporaryDirectory(prefix="filings-tune-") as tmp:
         progress = _callback(report, stop)
@@ -217,7 +253,7 @@ def train_bi_encoder(
             SentenceTransformerTrainingArguments, tmp, cfg, lr, batch_sampler=BatchSamplers.NO_DUPLICATES
         )
         trainer = SentenceTransformerTrainer(
-            model=model, args=args, train_dataset=data, loss=loss, callbacks=[progress]
+            model=model, args=args, train_dataset=train_data, loss=loss, callbacks=[progress]
         )
         result = _run(trainer, progress, stop, len(rows))
     model.save_pretrained(str(out_dir))
