@@ -29,7 +29,9 @@ def test_false_negatives_are_passages_printing_the_same_row_and_period_or_the_sa
     }
     assert is_false_negative(ROW, "summary table", "d1::9", "positive", rows)
     assert not is_false_negative(ROW, "last year's table", "d1::8", "positive", rows)
-    assert is_false_negative(ROW, "MD&A: Capital expenditures rose on new data centers", "d1::7", "positive", rows)
+    assert is_false_negative(
+        ROW, "MD&A: Capital expenditures rose on new data centers", "d1::7", "positive", rows
+    )
     assert is_false_negative(TERM, "under the Credit Agreement we may borrow", "d1::5", "positive", {})
     assert not is_false_negative(TERM, "risk factors", "d1::5", "positive", {})
     assert is_false_negative(TERM, " positive ", "d1::5", "positive", {})  # same text, another id
@@ -124,3 +126,22 @@ def test_ranking_is_inside_the_query_filing_and_same_row_passages_count_as_hits(
     assert ranked[0][0] == "d1::3"
     assert data.relevant(pair, "zzzz") == {"d1::1", "d1::3"}
     assert evaluate(data, lambda d: ranked)["recall@1"] == 1.0
+
+
+def test_anchor_passages_come_from_training_documents_only() -> None:
+    import random
+
+    from agent.tuning.run import Corpus, _anchors
+
+    corpus = Corpus(
+        records={},
+        chunks={
+            "train": [chunk(f"t::{i}", f"train {i}", "train") for i in range(5)],
+            "held": [chunk("h::0", "held", "held")],
+        },
+        facts={},
+    )
+    picked = _anchors(corpus, ("train",), 3, random.Random(0))
+    assert len(picked) == 3 and all(p.startswith("train") for p in picked)
+    assert len(_anchors(corpus, ("train",), 50, random.Random(0))) == 5
+    assert _anchors(corpus, ("train",), 0, random.Random(0)) == []
