@@ -59,6 +59,7 @@ def context_overflow(exc: BaseException) -> ContextWindowExceededError | None:
         return ContextWindowExceededError(f"{type(exc).__name__}: {exc}"[:300])
     return None
 
+
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
@@ -275,6 +276,20 @@ def hf_load_error(name: str, exc: OSError) -> OSError:
     )
 
 
+def _adapted(location: str, settings: Settings) -> SentenceTransformer | None:
+    """A tuned LoRA model (``filings tune --lora``): its base with the adapter merged in."""
+    from agent.tuning.card import read_card
+    from agent.tuning.lora import has_adapter, load_with_adapter
+
+    folder = Path(location)
+    if not has_adapter(folder):
+        return None
+    card = read_card(folder)
+    if card is None:
+        raise ModelSpecError(f"{folder} holds a LoRA adapter but no card naming its base model")
+    return load_with_adapter(st_location(card.base_model, settings), folder)
+
+
 def load_sentence_transformer(spec: str, settings: Settings | None = None) -> SentenceTransformer:
     """A process-cached SentenceTransformer for ``local:<name>`` or ``hf:<id or path>``."""
     settings = settings or Settings()
@@ -286,7 +301,9 @@ def load_sentence_transformer(spec: str, settings: Settings | None = None) -> Se
             st = _require("sentence_transformers")
             hf_output()
             try:
-                model = _ST_CACHE[key] = st.SentenceTransformer(location, device="cpu")
+                model = _ST_CACHE[key] = _adapted(location, settings) or st.SentenceTransformer(
+                    location, device="cpu"
+                )
             except OSError as exc:
                 raise hf_load_error(location, exc) from exc
         return model

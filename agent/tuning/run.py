@@ -25,6 +25,7 @@ from agent.retrieval.manifest import DocumentRecord
 from agent.schemas import Chunk, Fact
 from agent.tuning.card import Card, Kind, check_name, tuned_root, write_card
 from agent.tuning.evaluate import EvalSet, evaluate, rank_bi_encoder, rank_cross_encoder
+from agent.tuning.lora import has_adapter, load_with_adapter
 from agent.tuning.negatives import Triplet, mine, printed_rows
 from agent.tuning.queries import Pair, document_queries, sample_pairs
 from agent.tuning.split import split_documents
@@ -264,7 +265,11 @@ def _tune_bi(
     before: dict[str, float] = {}
     after: dict[str, float] = {}
     if not result.interrupted:  # stopped by Ctrl-C: save at once, measure nothing
-        tuned = SentenceTransformer(str(staging), device="cpu")
+        tuned = (
+            load_with_adapter(prep.base, staging)
+            if has_adapter(staging)
+            else SentenceTransformer(str(staging), device="cpu")
+        )
         before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
         after = _evaluate(prep.held, lambda d: rank_bi_encoder(tuned, d), report, "evaluation")
     card = _card(opts, "bi-encoder", prep.base_spec, index, prep.data, result, before, after, opts.name)

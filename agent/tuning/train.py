@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.tuning.lora import add_lora, save_adapter
 from agent.tuning.negatives import Triplet
 
 StepReport = Callable[[int, int, float | None], None]  # (step, total steps, last loss)
@@ -169,24 +170,16 @@ def usable(triplets: list[Triplet]) -> list[Triplet]:
     return [t for t in triplets if t.negative]
 
 
-def add_lora(model: Any, rank: int) -> None:
-    try:
-        from peft import LoraConfig, TaskType
-    except ImportError as exc:
-        raise ImportError("--lora needs the optional package 'peft': pip install 'peft==0.21.2'") from exc
-    model.add_adapter(
-        LoraConfig(task_type=TaskType.FEATURE_EXTRACTION, r=rank, lora_alpha=2 * rank, lora_dropout=0.1)
-    )
-
-
 def _anchor_loss(model: Any) -> Any:
     """Squared distance to the base model's vector of the same passage (MSE times the dimension:
     2 - 2 cos for unit vectors, on the scale of the ranking loss)."""
     from sentence_transformers.losses import MSELoss
 
+    dimension = len(model.encode(["dimension"], show_progress_bar=False)[0])
+
     class AnchorLoss(MSELoss):
         def forward(self, *args: Any, **kw: Any) -> Any:
-            return super().forward(*args, **kw) * model.get_sentence_embedding_dimension()
+            return super().forward(*args, **kw) * dimension
 
     return AnchorLoss(model)
 
@@ -256,7 +249,10 @@ def train_bi_encoder(
             model=model, args=args, train_dataset=train_data, loss=loss, callbacks=[progress]
         )
         result = _run(trainer, progress, stop, len(rows))
-    model.save_pretrained(str(out_dir))
+    if cfg.lora:
+        save_adapter(model, out_dir)
+    else:
+        model.save_pretrained(str(out_dir))
     return result
 
 

@@ -96,7 +96,8 @@ def test_lora_adapter_trains_and_loads(tuned_data: Path) -> None:
     folder = tuned_data / "tuned" / "l"
     card = read_card(folder)
     assert card is not None and card.lora
-    assert list(folder.rglob("adapter_config.json")), "a LoRA run saves the adapter, not full weights"
+    assert (folder / "adapter" / "adapter_config.json").is_file()
+    assert not list(folder.rglob("model.safetensors")), "a LoRA run saves the adapter, not full weights"
     vector = make_embeddings("local:tuned/l", Settings(data_dir=tuned_data)).embed_query("net sales")
     assert len(vector) == 384
 
