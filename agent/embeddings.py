@@ -17,7 +17,9 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     @property
     def dimension(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
+        # sentence-transformers 6 renamed it (the old name warns); 5 has only the old one.
+        size = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = size()
         return int(dim) if dim is not None else len(self.embed_query("x"))
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
