@@ -164,7 +164,9 @@ def register(app: typer.Typer) -> None:
         max_steps: Annotated[
             int | None, typer.Option("--max-steps", min=1, help="Stop after N steps.")
         ] = None,
-        learning_rate: Annotated[float | None, typer.Option("--lr", help="Default 2e-5 (LoRA 2e-4).")] = None,
+        learning_rate: Annotated[
+            float | None, typer.Option("--lr", help="Default 1e-5 (LoRA 2e-4, cross-encoder 2e-5).")
+        ] = None,
         lora: Annotated[bool, typer.Option("--lora", help="Train a LoRA adapter (needs peft).")] = False,
         anchor_ratio: Annotated[
             float,
@@ -172,9 +174,9 @@ def register(app: typer.Typer) -> None:
                 "--anchor-ratio",
                 min=0.0,
                 help="Training passages per query whose vectors are held near the base model's "
-                "(keeps what it knew about real questions).",
+                "(keeps what it knew about real questions); 0 turns it off.",
             ),
-        ] = 0.0,
+        ] = 1.0,
         cross_encoder: Annotated[
             bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
         ] = False,

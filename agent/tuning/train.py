@@ -34,7 +34,7 @@ StepReport = Callable[[int, int, float | None], None]  # (step, total steps, las
 class TrainConfig:
     epochs: float = 1.0
     batch_size: int = 16
-    learning_rate: float | None = None  # default: 2e-5 full, 2e-4 LoRA, 2e-5 cross-encoder
+    learning_rate: float | None = None  # default: 1e-5 full, 2e-4 LoRA, 2e-5 cross-encoder
     max_steps: int | None = None
     # all-MiniLM-L6-v2 was itself trained on 128 tokens; a passage's head carries its table title
     # and first rows. 256 doubles the time and memory of a step.
@@ -43,7 +43,10 @@ class TrainConfig:
     lora_rank: int = 8
     cached: bool = False
     # Passages held near the base model's vectors, per training query (0: none); see train_bi_encoder.
-    anchor_ratio: float = 0.0
+    # On FinanceBench-dev (questions never used in training) 1.0 with a 1e-5 learning rate turned a
+    # model that ranked real questions worse than its base (fused+scope MRR 0.636 vs 0.631, unscoped
+    # dense recall@10 0.45 vs 0.59) into one that ranks them better (0.722; 0.62).
+    anchor_ratio: float = 1.0
     seed: int = 0
 
 
@@ -239,7 +242,7 @@ def train_bi_encoder(
     if anchors:
         train_data = {"queries": data, "anchors": _anchor_data(model, anchors)}
         loss = {"queries": loss, "anchors": _anchor_loss(model)}
-    lr = cfg.learning_rate or (2e-4 if cfg.lora else 2e-5)
+    lr = cfg.learning_rate or (2e-4 if cfg.lora else 1e-5)
     with stop_on_interrupt() as stop, tempfile.TemporaryDirectory(prefix="filings-tune-") as tmp:
         progress = _callback(report, stop)
         args = _arguments(
