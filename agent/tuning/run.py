@@ -29,7 +29,13 @@ from agent.tuning.lora import has_adapter, load_with_adapter
 from agent.tuning.negatives import Triplet, mine, printed_rows
 from agent.tuning.queries import Pair, document_queries, sample_pairs
 from agent.tuning.split import split_documents
-from agent.tuning.train import TrainConfig, TrainResult, train_bi_encoder, train_cross_encoder
+from agent.tuning.train import (
+    TrainConfig,
+    TrainResult,
+    learning_rate,
+    train_bi_encoder,
+    train_cross_encoder,
+)
 
 Report = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -146,6 +152,9 @@ def _card(
             "epochs": opts.train.epochs,
             "batch_size": opts.train.batch_size,
             "max_seq_length": opts.train.max_seq_length,
+            "learning_rate": learning_rate(opts.train, cross_encoder=kind == "cross-encoder"),
+            **({"anchor_ratio": opts.train.anchor_ratio} if kind == "bi-encoder" else {}),
+            **({"lora_rank": opts.train.lora_rank} if opts.train.lora and kind == "bi-encoder" else {}),
         },
         metrics={"before": before, "after": after},
     )

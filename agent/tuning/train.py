@@ -71,6 +71,16 @@ class TrainResult:
         }
 
 
+def learning_rate(cfg: TrainConfig, cross_encoder: bool = False) -> float:
+    """The rate a run uses: the one given, else 2e-5 for a cross-encoder's fresh head, 2e-4 for a
+    LoRA adapter, 1e-5 for full weights (with the anchor loss; see ``anchor_ratio``)."""
+    if cfg.learning_rate:
+        return cfg.learning_rate
+    if cross_encoder:
+        return 2e-5
+    return 2e-4 if cfg.lora else 1e-5
+
+
 def peak_rss_mb() -> float:
     """The process's peak resident memory so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -242,7 +252,7 @@ def train_bi_encoder(
     if anchors:
         train_data = {"queries": data, "anchors": _anchor_data(model, anchors)}
         loss = {"queries": loss, "anchors": _anchor_loss(model)}
-    lr = cfg.learning_rate or (2e-4 if cfg.lora else 1e-5)
+    lr = learning_rate(cfg)
     with stop_on_interrupt() as stop, tempfile.TemporaryDirectory(prefix="filings-tune-") as tmp:
         progress = _callback(report, stop)
         args = _arguments(
@@ -282,7 +292,7 @@ def train_cross_encoder(
         passages += [t.positive, t.negative or ""]
         labels += [1.0, 0.0]
     data = Dataset.from_dict({"query": queries, "passage": passages, "label": labels})
-    lr = cfg.learning_rate or 2e-5
+    lr = learning_rate(cfg, cross_encoder=True)
     with stop_on_interrupt() as stop, tempfile.TemporaryDirectory(prefix="filings-tune-") as tmp:
         progress = _callback(report, stop)
         args = _arguments(CrossEncoderTrainingArguments, tmp, cfg, lr)

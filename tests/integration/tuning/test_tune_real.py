@@ -44,6 +44,8 @@ def test_tune_saves_measured_models_with_cards(tuned_data: Path) -> None:
         assert card.data["documents_train"] == 2 and card.data["documents_held_out"] == 1
         assert 0 < card.data["pairs_train"] <= 48
         assert card.training["steps"] == "2 of 2" and card.training["peak_rss_mb"] > 0
+        assert card.training["learning_rate"] == (1e-5 if kind == "bi-encoder" else 2e-5)
+        assert card.training.get("anchor_ratio") == (1.0 if kind == "bi-encoder" else None)
         for which in ("before", "after"):
             values = card.metrics[which]
             assert values["queries"] == 16
