@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
+    from agent.tuning.card import Kind
+
 CHAT_PROVIDERS = ("local", "openai", "anthropic", "ollama", "hf")
 EMBEDDING_PROVIDERS = ("local", "openai", "ollama", "hf")
 
@@ -152,12 +154,12 @@ def _require(module: str) -> Any:
 TUNED_PREFIX = "tuned/"
 
 
-def tuned_location(name: str, settings: Settings, kind: str | None = None) -> Path:
+def tuned_location(name: str, settings: Settings, kind: Kind | None = None) -> Path:
     """The folder of ``local:tuned/<name>`` (made by ``filings tune`` under the data dir)."""
     from agent.tuning.card import TunedModelError, tuned_path
 
     try:
-        return tuned_path(settings.data_dir, name[len(TUNED_PREFIX) :], kind)  # type: ignore[arg-type]
+        return tuned_path(settings.data_dir, name[len(TUNED_PREFIX) :], kind)
     except TunedModelError as exc:
         raise ModelSpecError(str(exc)) from None
 

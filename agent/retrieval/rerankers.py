@@ -216,17 +216,13 @@ class LLMJudgeReranker:
 def _tuned_reranker(spec: str, settings: Settings) -> Reranker:
     """``local:tuned/<name>``: a tuned cross-encoder scores the candidates; a tuned bi-encoder
     re-scores them like ``-rescore`` does."""
-    from agent.models import hf_output, tuned_location
+    from agent.models import load_sentence_transformer, make_cross_encoder, tuned_location
     from agent.tuning.card import read_card
 
     folder = tuned_location(spec[len("local:") :], settings)
     card = read_card(folder)
-    hf_output()
     if card is not None and card.kind == "cross-encoder":
-        from sentence_transformers import CrossEncoder
-
-        return CrossEncoderReranker(CrossEncoder(str(folder), device="cpu"), name=spec)
-    from agent.models import load_sentence_transformer
+        return CrossEncoderReranker(make_cross_encoder(f"hf:{folder}", settings), name=spec)
 
     return BiEncoderReranker(load_sentence_transformer(spec, settings), name=spec)
 

@@ -58,3 +58,13 @@ def load_with_adapter(base_location: str, folder: Path) -> Any:
     adapted = peft.PeftModel.from_pretrained(model[0].auto_model, str(folder / ADAPTER_DIR))
     _set_inner(model, adapted.merge_and_unload())
     return model
+
+
+def load_bi_encoder(folder: Path, base_location: str) -> Any:
+    """A tuned bi-encoder saved in ``folder``: full weights, or the base at ``base_location`` with
+    the adapter merged."""
+    from sentence_transformers import SentenceTransformer
+
+    if has_adapter(folder):
+        return load_with_adapter(base_location, folder)
+    return SentenceTransformer(str(folder), device="cpu")

@@ -25,7 +25,7 @@ from agent.retrieval.manifest import DocumentRecord
 from agent.schemas import Chunk, Fact
 from agent.tuning.card import Card, Kind, check_name, tuned_root, write_card
 from agent.tuning.evaluate import EvalSet, evaluate, rank_bi_encoder, rank_cross_encoder
-from agent.tuning.lora import has_adapter, load_with_adapter
+from agent.tuning.lora import load_bi_encoder
 from agent.tuning.negatives import Triplet, mine, printed_rows
 from agent.tuning.queries import Pair, document_queries, sample_pairs
 from agent.tuning.split import split_documents
@@ -130,23 +130,24 @@ def _publish(staging: Path, final: Path) -> None:
 def _card(
     opts: TuneOptions,
     kind: Kind,
-    base: str,
+    prep: Prepared,
     index: FilingIndex,
-    data: dict[str, Any],
     result: TrainResult,
-    before: dict[str, float],
+    baseline: Baseline,
     after: dict[str, float],
     name: str,
 ) -> Card:
+    """An interrupted run measured nothing: its card has no metrics."""
+    before = {} if result.interrupted else baseline.metrics
     return Card(
         name=name,
         kind=kind,
-        base_model=base,
+        base_model=prep.base_spec,
         lora=opts.train.lora and kind == "bi-encoder",
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         complete=not result.interrupted,
         index=str(index.settings.index_dir),
-        data=data,
+        data=prep.data,
         training={
             **result.as_dict(),
             "epochs": opts.train.epochs,
@@ -230,6 +231,15 @@ def _evaluate(
     return out
 
 
+@dataclass
+class Baseline:
+    """The base model's ranking of the held-out queries and its metrics: the 'before' of every card,
+    and the candidates a cross-encoder re-orders."""
+
+    rank: list[list[str]]
+    metrics: dict[str, float]
+
+
 def _tune(
     settings: Settings,
     opts: TuneOptions,
@@ -244,17 +254,16 @@ def _tune(
     root.mkdir(parents=True, exist_ok=True)
     base_model = load_sentence_transformer(prep.base_spec, settings)
     if report:
-        report("baseline", 0, 1)
+        report("baseline", 0, 1)  # ranking every held-out filing's passages is the slow part
     base_rank = rank_bi_encoder(base_model, prep.held) if prep.held.pairs else []
-    if report:
-        report("baseline", 1, 1)
+    baseline = Baseline(base_rank, _evaluate(prep.held, lambda d: base_rank, report, "baseline"))
     cards: list[Card] = []
     interrupted = False
     if opts.bi_encoder:
-        cards.append(_tune_bi(opts, index, prep, base_rank, root, report))
+        cards.append(_tune_bi(opts, index, prep, baseline, root, report))
         interrupted = not cards[-1].complete
     if opts.cross_encoder and not interrupted:
-        cards.append(_tune_cross(opts, index, prep, base_rank, root, report))
+        cards.append(_tune_cross(opts, index, prep, baseline, root, report))
     return TuneResult(cards, [root / c.name for c in cards])
 
 
@@ -262,36 +271,25 @@ def _tune_bi(
     opts: TuneOptions,
     index: FilingIndex,
     prep: Prepared,
-    base_rank: list[list[str]],
+    baseline: Baseline,
     root: Path,
     report: Report | None,
 ) -> Card:
-    from sentence_transformers import SentenceTransformer
-
     staging = _staging(root, opts.name)
     step = (lambda s, total, loss: report("training", s, total)) if report else None
     result = train_bi_encoder(prep.base, prep.triplets, staging, opts.train, step, prep.anchors)
-    before: dict[str, float] = {}
     after: dict[str, float] = {}
     if not result.interrupted:  # stopped by Ctrl-C: save at once, measure nothing
-        tuned = (
-            load_with_adapter(prep.base, staging)
-            if has_adapter(staging)
-            else SentenceTransformer(str(staging), device="cpu")
-        )
-        before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
+        tuned = load_bi_encoder(staging, prep.base)
         after = _evaluate(prep.held, lambda d: rank_bi_encoder(tuned, d), report, "evaluation")
-    card = _card(opts, "bi-encoder", prep.base_spec, index, prep.data, result, before, after, opts.name)
-    write_card(staging, card)
-    _publish(staging, root / opts.name)
-    return card
+    return _save(staging, root, _card(opts, "bi-encoder", prep, index, result, baseline, after, opts.name))
 
 
 def _tune_cross(
     opts: TuneOptions,
     index: FilingIndex,
     prep: Prepared,
-    base_rank: list[list[str]],
+    baseline: Baseline,
     root: Path,
     report: Report | None,
 ) -> Card:
@@ -302,17 +300,18 @@ def _tune_cross(
     staging = _staging(root, name)
     step = (lambda s, total, loss: report("reranker", s, total)) if report else None
     result = train_cross_encoder(prep.base, prep.triplets, staging, opts.train, step)
-    before: dict[str, float] = {}
     after: dict[str, float] = {}
     if not result.interrupted:
         model = CrossEncoder(str(staging), device="cpu")
-        before = evaluate(prep.held, lambda d: base_rank) if prep.held.pairs else {}
         after = _evaluate(
-            prep.held, lambda d: rank_cross_encoder(model, d, base_rank), report, "reranker evaluation"
+            prep.held, lambda d: rank_cross_encoder(model, d, baseline.rank), report, "reranker evaluation"
         )
-    card = _card(opts, "cross-encoder", prep.base_spec, index, prep.data, result, before, after, name)
+    return _save(staging, root, _card(opts, "cross-encoder", prep, index, result, baseline, after, name))
+
+
+def _save(staging: Path, root: Path, card: Card) -> Card:
     write_card(staging, card)
-    _publish(staging, root / name)
+    _publish(staging, root / card.name)
     return card
 
 
