@@ -235,6 +235,15 @@ class Context:
         },
     )
 
+    computed_answers: bool = field(
+        default=True,
+        metadata={
+            "description": "A figure question that the stored facts answer unambiguously (one line item, "
+            "a textbook metric or the question's own formula, for one company) is drafted by our code "
+            "from those facts, with no model call; the critic checks it like any draft."
+        },
+    )
+
     max_subquestions: int = field(default=4, metadata={"description": "Upper bound on decomposition."})
     faithfulness_threshold: float = field(
         default=0.8, metadata={"description": "Critic score at or above which a draft is accepted."}

@@ -138,6 +138,37 @@ class Superlative(BaseModel):
     rows: int = Field(description="How many rows were ranked.")
 
 
+class Operand(BaseModel):
+    """One stored fact a calculation uses, with the value it enters with."""
+
+    fact_id: str
+    chunk_id: str | None = None
+    doc_id: str
+    page: int
+    item: str = Field(description="The vocabulary line item ('capex').")
+    label: str = Field(description="The row label as printed.")
+    period: str = Field(description="The column or context as printed.")
+    fiscal_year: int | None = None
+    value: float = Field(description="As used: a loss negative, an amount spent by its size.")
+    printed: str = Field(description="The digits as printed, signed like value ('1,577', '-265').")
+    scale: int = 0
+    unit: str = ""
+
+
+class Calculation(BaseModel):
+    """A figure computed by our code over stored facts (agent.finance.calculate), never by a model."""
+
+    name: str = Field(description="What it is: 'operating margin, FY2021', 'total current assets, FY2019'.")
+    expression: str = Field(description="Arithmetic over the operands' printed digits.")
+    formula: str = Field(default="", description="The question's own definition in words, when it gave one.")
+    operands: list[Operand]
+    result: float
+    unit: str = Field(description="'%', 'USD', 'USD/share', 'shares', or '' for a ratio.")
+    scale: int = Field(default=0, description="Power of ten of an amount's result (the operands' scale).")
+    decimals: int | None = Field(default=None, description="Rounding the question asked for.")
+    scale_asked: int | None = Field(default=None, description="Scale the question asked the answer in.")
+
+
 class ChunkMetadata(BaseModel):
     """Everything known about where a chunk came from."""
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from agent.progress import Progress
-from agent.schemas import Answer, Critique, QuestionPlan, Scope, ScoredChunk, Superlative, Usage
+from agent.schemas import Answer, Calculation, Critique, QuestionPlan, Scope, ScoredChunk, Superlative, Usage
 
 # What the critic decided for the last draft ("" before any critique this turn).
 Decision = Literal["accept", "regenerate", "re_retrieve", "abstain"]
@@ -139,6 +139,8 @@ class State(InputState, OutputState):
     plan: QuestionPlan | None = None
     # A superlative our code ranked for the draft (the critic holds the draft to its winner).
     superlative: Superlative | None = None
+    # A figure our code computed from the stored facts (agent.finance.calculate) and drafted.
+    calculation: Calculation | None = None
     subquestions: list[str] = field(default_factory=list)
     # Each query's own scope when sub-questions name different companies or periods.
     query_scopes: dict[str, Scope] = field(default_factory=dict)
@@ -187,6 +189,8 @@ _CHECKPOINTED: dict[str, tuple[str, ...]] = {
         "Usage",
         "QuestionPlan",
         "Superlative",
+        "Calculation",
+        "Operand",
     ),
     "agent.progress": ("Progress", "FilingRef", "PassageRef", "ClaimVerdict"),
     "agent.state": ("Turn", "Reset", "RetrieveTask", "State", "InputState", "OutputState"),

@@ -7,24 +7,16 @@ so the critic can check each one is grounded in the cited text.
 
 from __future__ import annotations
 
-import ast
-import operator
 import re
 from dataclasses import dataclass, field
 
+from agent.finance.arithmetic import CalcError, arithmetic
+
 # Balanced to one level of nested parentheses, which covers "(a - b) / b * 100".
 CALC_PATTERN = re.compile(r"CALC\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)", re.I)
-_OPS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-}
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
-
-class CalcError(ValueError):
-    """The expression is not plain arithmetic over numbers."""
+__all__ = ["CALC_PATTERN", "CalcError", "Calculation", "evaluate", "expand_calculations", "format_result"]
 
 
 @dataclass
@@ -39,30 +31,13 @@ class Calculation:
         return self.result is not None
 
 
-def _eval(node: ast.AST) -> float:
-    if isinstance(node, ast.Expression):
-        return _eval(node.body)
-    if (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, int | float)
-        and not isinstance(node.value, bool)
-    ):
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        v = _eval(node.operand)
-        return -v if isinstance(node.op, ast.USub) else v
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_eval(node.left), _eval(node.right))
-    raise CalcError(f"not plain arithmetic: {ast.dump(node)[:60]}")
-
-
 def evaluate(expression: str) -> Calculation:
     """Evaluate one CALC expression; never raises (errors are recorded on the result)."""
     cleaned = _THOUSANDS.sub("", expression)
     cleaned = re.sub(r"[$€£%]", "", cleaned).replace("×", "*").replace("÷", "/").replace("−", "-")
     operands = re.findall(r"\d+(?:\.\d+)?", cleaned)
     try:
-        result = _eval(ast.parse(cleaned.strip(), mode="eval"))
+        result = arithmetic(cleaned)
     except (SyntaxError, CalcError, ZeroDivisionError, RecursionError, ValueError) as exc:
         return Calculation(expression, None, operands, error=f"{type(exc).__name__}: {exc}")
     return Calculation(expression, result, operands)

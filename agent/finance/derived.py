@@ -115,7 +115,7 @@ _GROWTH = re.compile(
     r"\b(?:growth|grow|grew|change[sd]?|increase[sd]?|decrease[sd]?|decline[sd]?|yoy|year[- ]over[- ]year)\b",
     re.I,
 )
-_AVERAGE = re.compile(r"\b(?:(\d|two|three|four|five)[\s-]+years?\s+)?average\b", re.I)
+AVERAGE = re.compile(r"\b(?:(\d|two|three|four|five)[\s-]+years?\s+)?average\b", re.I)
 _COUNT = {"two": 2, "three": 3, "four": 4, "five": 5}
 _FY = re.compile(r"\b(?:fy|fiscal(?:\s+year)?)\s?'?(\d{4}|\d{2})\b|\b((?:19|20)\d\d)\b", re.I)
 
@@ -142,7 +142,7 @@ class Operand:
 # segment or a geography ("North America: Net sales"), whose rows are not the company's totals.
 
 
-def _years(question: str) -> list[int]:
+def question_years(question: str) -> list[int]:
     years = []
     for m in _FY.finditer(question):
         y = m.group(1) or m.group(2)
@@ -256,9 +256,9 @@ def _growth(metric: Metric, years: list[int], passages: Passages) -> tuple[str, 
     return f"({b.number} - {a.number}) / {a.number} * 100", [a, b]
 
 
-def _span(question: str, years: list[int]) -> list[int]:
+def average_span(question: str, years: list[int]) -> list[int]:
     """The years an average runs over: "FY2019 - FY2021" or "3 year average ... FY2021"."""
-    m = _AVERAGE.search(question)
+    m = AVERAGE.search(question)
     count = m.group(1) if m else None
     n = int(_COUNT.get(count.lower(), count)) if count else 0
     if len(years) >= 2:
@@ -289,7 +289,7 @@ def derived_figures(
     ``chunks`` is the drafting context in alias order; with ``companies``, only their passages
     supply operands (the others keep their alias numbers)."""
     metric = asked_metric(question)
-    years = _years(question)
+    years = question_years(question)
     if not years:
         return []
     passages = [
@@ -305,8 +305,8 @@ def derived_figures(
         found = _growth(metric, years, passages)
         rows = [found] if found else []
         label = f"{metric.name}, {found[1][0].year} to {found[1][1].year}" if found else ""
-    elif _AVERAGE.search(question):
-        span = _span(question, years)
+    elif AVERAGE.search(question):
+        span = average_span(question, years)
         parts = [p for y in span if (p := _per_year(metric, y, passages))]
         if len(span) < 2 or len(parts) < len(span):
             return []
@@ -342,9 +342,9 @@ def statement_items(question: str, chunk: Any) -> set[str]:
     metric, items = _needed(question)
     if not items:
         return set()
-    years = set(_years(question))
-    if years and metric is not None and _AVERAGE.search(question):
-        years = set(_span(question, sorted(years)))
+    years = set(question_years(question))
+    if years and metric is not None and AVERAGE.search(question):
+        years = set(average_span(question, sorted(years)))
     cells = [
         (normalise_label(label), column)
         for label, column, figure in table_cells(getattr(chunk, "chunk", chunk).text)

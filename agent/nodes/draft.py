@@ -15,6 +15,7 @@ from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.finance.ranking import rank_rows
 from agent.models import ContextWindowExceededError
+from agent.nodes.computed import computed_draft
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
@@ -178,6 +179,10 @@ def make_draft(resources: Resources):
                     "draft: the draft verified no copied figure; drafted the listed calculation instead"
                 ],
             }
+        if state.critique is None and state.calculation is None and ctx.computed_answers:
+            computed = computed_draft(state, question, resources)
+            if computed is not None:
+                return computed
         line, superlative = rank_superlative(state, question, resources)
         text, usage, figures, fallbacks = await draft_fitting(
             resources.chat_model(ctx.drafter_model),

@@ -71,6 +71,7 @@ def turn_reset() -> dict[str, Any]:
         "figures": [],
         "plan": None,
         "superlative": None,
+        "calculation": None,
         "critique": None,
         "revisions": 0,
         "retrieval_rounds": 0,

@@ -81,6 +81,24 @@ class Resources:
         wanted = set(chunk_ids)
         return [f for f in read(doc_ids) if f.chunk_id in wanted]
 
+    def calculate(self, plan: Any, question: str) -> Any:
+        """The figure question's answer computed from the stored facts of every filing of the
+        plan's company (a later report's comparatives included), or None
+        (:func:`agent.finance.calculate.calculate`)."""
+        from agent.finance.calculate import calculate
+
+        if plan is None or not plan.companies or plan.form != "figure":
+            return None
+        filings = {d.doc_id: d for d in self.documents() if d.company in plan.companies}
+        read = getattr(self.index(), "facts", None)
+        if read is None or not filings:
+            return None
+        return calculate(plan, question, read(sorted(filings)), filings)
+
+    def chunks(self, ids: list[str]) -> list[Any]:
+        """Committed chunks by id (unknown ids left out)."""
+        return list(self.index().get_chunks(ids))
+
     # --- the three retrieval steps the graph calls -----------------------------------
     def resolve_scope(self, question: str, previous: Scope | None, llm: Any | None = None) -> Scope:
         from agent.retrieval.scope import resolve_scope

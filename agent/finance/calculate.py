@@ -1,0 +1,352 @@
+"""Figures answered by our code from the stored facts: one line item, a textbook metric, or the
+formula the question spells out, each a typed :class:`~agent.schemas.Calculation` over fact ids.
+
+The facts were parsed once at ingest with their row, period, sign and scale
+(:mod:`agent.finance.facts`, :mod:`agent.finance.ixbrl`). Here an operand is the fact of a
+vocabulary line item for one fiscal year (or quarter) of the scoped company: a flow over the whole
+period, a balance at its end, from the statement that reports the item, taken from the filing
+whose own year it is before a later filing's comparatives. When the candidates disagree, or a
+row the question names more precisely exists ("iPhone" net sales, not the total), there is no
+calculation and the model drafts as before: the code answers only what it can read unambiguously.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from agent.finance.arithmetic import CalcError, arithmetic
+from agent.finance.derived import AVERAGE, METRICS, asked_metric, average_span, question_years
+from agent.finance.formula import Formula, Term, read_formula
+from agent.finance.labels import label_words
+from agent.finance.periods import parse_date
+from agent.finance.vocabulary import BALANCES, ITEMS, SIGNED, item_of
+from agent.schemas import Calculation, Fact, Operand, QuestionPlan
+
+# The statement that reports each item; any other table (a note, MD&A) is a second choice.
+_CASH_FLOW = {"capex", "cfo", "dividends"}
+_EITHER = {"d_and_a": {"cash_flow", "income"}}
+_ANNUAL_FORMS = {"10-K", "10-K/A", "20-F", "40-F"}
+
+
+def _statements(key: str) -> set[str]:
+    if key in _EITHER:
+        return _EITHER[key]
+    return {"balance"} if key in BALANCES else {"cash_flow"} if key in _CASH_FLOW else {"income"}
+
+
+def _near(a: date, b: date, days: int = 10) -> bool:
+    """Same month-end, allowing for 52/53-week years (a year later or earlier counts)."""
+    return any(abs((a.replace(year=b.year + k) - b).days) <= days for k in (-1, 0, 1) if _safe(a, b.year + k))
+
+
+def _safe(a: date, year: int) -> bool:
+    return not (a.month == 2 and a.day == 29)
+
+
+def _fits(fact: Fact, key: str, year: int, quarter: int | None, filing: Any) -> bool:
+    """Whether a fact is the item's figure for fiscal ``year`` (and ``quarter``)."""
+    p = fact.period
+    if key in BALANCES:
+        end = parse_date(p.end)
+        filing_end = parse_date(getattr(filing, "period_end", None))
+        if p.kind == "duration" or p.fiscal_year != year:
+            return False
+        if quarter is not None:  # a balance at the quarter's end, in that quarter's report
+            return filing.fiscal_quarter == quarter and filing.fiscal_year == year and end == filing_end
+        return end is not None and filing_end is not None and _near(end, filing_end)
+    if p.fiscal_year != year:
+        return False
+    if quarter is not None:
+        return p.kind == "duration" and p.months == 3 and p.fiscal_quarter == quarter
+    if p.months == 12:
+        return True
+    # An annual report's statement columns headed only by the year-end date are the year ended then.
+    return (
+        p.months is None and fact.statement in ("income", "cash_flow") and filing.form_type in _ANNUAL_FORMS
+    )
+
+
+def pick_fact(
+    facts: Sequence[Fact], filings: Mapping[str, Any], key: str, year: int, quarter: int | None
+) -> Fact | None:
+    """The fact of item ``key`` for the period: from the filing whose own period it is, else the
+    nearest later one; on the item's own statement when printed there. None when the candidates
+    of that filing disagree."""
+    fitting = [
+        f
+        for f in facts
+        if f.doc_id in filings and item_of(f) == key and _fits(f, key, year, quarter, filings[f.doc_id])
+    ]
+    if not fitting:
+        return None
+
+    def order(doc_id: str) -> tuple[int, int]:
+        filing = filings[doc_id]
+        own = filing.fiscal_year == year and (quarter is None) == (filing.fiscal_quarter is None)
+        return (
+            0 if own else 1,
+            (filing.fiscal_year or 0) - year if (filing.fiscal_year or 0) >= year else 99,
+        )
+
+    for doc_id in sorted({f.doc_id for f in fitting}, key=order):
+        mine = [f for f in fitting if f.doc_id == doc_id]
+        home = [f for f in mine if f.source == "ixbrl" or f.statement in _statements(key)] or mine
+        plain = [f for f in home if not re.search(r"non-?controlling|including", f.label, re.I)] or home
+        return _agreed(plain)
+    return None
+
+
+def _agreed(facts: Sequence[Fact]) -> Fact | None:
+    """The figure the filing's tables agree on: the only one, or the one printed by more tables
+    than any other (the consolidated total recurs in the statements, selected data and MD&A; a
+    mislabelled segment row once). None on a tie."""
+    pages: dict[float, set[int]] = {}
+    for fact in facts:
+        pages.setdefault(round(fact.amount, 6), set()).add(fact.page)
+    counts = sorted((len(p) for p in pages.values()), reverse=True)
+    if len(counts) > 1 and counts[0] == counts[1]:
+        return None
+    best = max(pages, key=lambda a: len(pages[a]))
+    return min((f for f in facts if round(f.amount, 6) == best), key=lambda f: (f.source != "ixbrl", f.page))
+
+
+def _digits(fact: Fact, key: str) -> str:
+    """The operand as the filing prints it: a loss keeps its minus sign, an amount spent its size."""
+    digits = re.sub(r"[^\d.,]", "", fact.text).strip(".,") or f"{abs(fact.value):g}"
+    return f"-{digits}" if fact.value < 0 and key in SIGNED else digits
+
+
+def _operand(fact: Fact, key: str) -> Operand:
+    value = fact.value if key in SIGNED else abs(fact.value)
+    return Operand(
+        fact_id=fact.id,
+        chunk_id=fact.chunk_id,
+        doc_id=fact.doc_id,
+        page=fact.page,
+        item=key,
+        label=fact.label,
+        period=fact.period.label or str(fact.period.end or ""),
+        fiscal_year=fact.period.fiscal_year,
+        value=value,
+        printed=_digits(fact, key),
+        scale=fact.scale,
+        unit=fact.unit,
+    )
+
+
+class _Builder:
+    """Collects operands while an expression is written, failing as soon as one is missing."""
+
+    def __init__(self, lookup: Callable[[str, int], Fact | None]) -> None:
+        self.lookup = lookup
+        self.operands: list[Operand] = []
+        self.values: list[str] = []  # the same expression over exact values, to compute with
+
+    def value(self, key: str, year: int) -> tuple[str, str] | None:
+        fact = self.lookup(key, year)
+        if fact is None or fact.chunk_id is None:
+            return None
+        operand = _operand(fact, key)
+        if operand.fact_id not in {o.fact_id for o in self.operands}:
+            self.operands.append(operand)
+        return f"{operand.printed}<{operand.scale}>", f"{operand.value!r}<{operand.scale}>"
+
+    def scale(self) -> int:
+        return min(o.scale for o in self.operands)
+
+    def resolve(self, expression: str, exact: bool) -> str:
+        """Operands in different scales brought to the smallest ("(2,912.9 * 1000)" millions
+        beside thousands); the factor is a unit conversion, not a figure."""
+        low = self.scale()
+
+        def sub(m: re.Match[str]) -> str:
+            factor = 10 ** (int(m.group(2)) - low)
+            if factor == 1:
+                return m.group(1)
+            return f"({m.group(1)} * {factor})" if not exact else repr(float(m.group(1)) * factor)
+
+        return re.sub(r"(-?[\d.,e+]+)<(-?\d+)>", sub, expression)
+
+
+def _evaluate(expression: str) -> float | None:
+    try:
+        return arithmetic(expression)
+    except (CalcError, SyntaxError, ZeroDivisionError, RecursionError, ValueError):
+        return None
+
+
+def _term(builder: _Builder, term: Term, year: int) -> tuple[str, str] | None:
+    if term.kind == "value":
+        return builder.value(term.item.key, term.years[0] if term.years else year)
+    first, last = builder.value(term.item.key, term.years[0]), builder.value(term.item.key, term.years[1])
+    if first is None or last is None:
+        return None
+    if term.kind == "average":
+        return f"(({first[0]} + {last[0]}) / 2)", f"(({first[1]} + {last[1]}) / 2)"
+    return f"({last[0]} - {first[0]})", f"({last[1]} - {first[1]})"
+
+
+def _from_formula(formula: Formula, year: int, builder: _Builder) -> tuple[str, str] | None:
+    shown, exact = [], []
+    for token in formula.tokens:
+        if isinstance(token, Term):
+            pair = _term(builder, token, year)
+            if pair is None:
+                return None
+            shown.append(pair[0])
+            exact.append(pair[1])
+        else:
+            text = f"{token:g}" if isinstance(token, float) else token
+            shown.append(text)
+            exact.append(text)
+    return " ".join(shown), " ".join(exact)
+
+
+def _fill(template: str, year: int, builder: _Builder) -> tuple[str, str] | None:
+    shown, exact = template, template
+    for key in dict.fromkeys(re.findall(r"\{(\w+)\}", template)):
+        pair = builder.value(key, year)
+        if pair is None:
+            return None
+        shown, exact = shown.replace(f"{{{key}}}", pair[0]), exact.replace(f"{{{key}}}", pair[1])
+    return shown, exact
+
+
+def _conflicting_row(question: str, facts: Iterable[Fact], operands: Sequence[Operand]) -> str | None:
+    """A row of the same filing and period that the question names more precisely than the chosen
+    rows: a part of the same item ("iPhone" under "Net sales", "Americas" under "Operating
+    income") whose every word the question uses, while no chosen row's label has them."""
+    asked = label_words(question)
+    chosen = set().union(*(label_words(o.label) for o in operands))
+    used = {(o.doc_id, o.fiscal_year) for o in operands}
+    for fact in facts:
+        if (fact.doc_id, fact.period.fiscal_year) not in used or item_of(fact) is not None:
+            continue
+        words = label_words(fact.label)
+        related = label_words(f"{fact.group} {fact.table} {fact.label}") & chosen
+        if words and words <= asked and words - chosen and related:
+            return fact.label
+    return None
+
+
+def _metric_expression(
+    question: str, years: list[int], builder: _Builder
+) -> tuple[str, str, str, str] | None:
+    """(name, shown, exact, unit) of the textbook metric the question names, over its years:
+    unit '%', 'USD' for an amount (free cash flow, EBITDA), '' for a ratio."""
+    metric = asked_metric(question)
+    if metric is None:
+        return None
+    if metric.growth:
+        key = next(iter(metric.items()))
+        first, last = (years[0], years[-1]) if len(years) >= 2 else (years[0] - 1, years[0])
+        a, b = builder.value(key, first), builder.value(key, last)
+        if a is None or b is None:
+            return None
+        return (
+            f"{metric.name}, FY{first} to FY{last}",
+            f"({b[0]} - {a[0]}) / {a[0]} * 100",
+            f"({b[1]} - {a[1]}) / {a[1]} * 100",
+            "%",
+        )
+    span = average_span(question, years) if AVERAGE.search(question) else years[-1:]
+    if len(span) > 1 and not AVERAGE.search(question):
+        return None
+    parts = []
+    for year in span:
+        filled = next((f for t in metric.formulas if (f := _fill(t, year, builder))), None)
+        if filled is None:
+            return None
+        parts.append(filled)
+    unit = "%" if metric.percent else "" if any("/" in t for t in metric.formulas) else "USD"
+    if len(parts) == 1:
+        return f"{metric.name}, FY{span[0]}", parts[0][0], parts[0][1], unit
+    shown = f"({' + '.join(p[0] for p in parts)}) / {len(parts)}"
+    exact = f"({' + '.join(p[1] for p in parts)}) / {len(parts)}"
+    return f"{metric.name}, FY{span[0]}-FY{span[-1]} average", shown, exact, unit
+
+
+def calculate(
+    plan: QuestionPlan, question: str, facts: Sequence[Fact], filings: Mapping[str, Any]
+) -> Calculation | None:
+    """The figure question's answer computed from the facts of the scoped ``filings``
+    (doc_id -> a record with form_type, fiscal_year, fiscal_quarter, period_end); None unless
+    the question asks one figure of one company that the facts give unambiguously."""
+    if plan.form != "figure" or plan.explanatory or not _one_filer(plan.companies) or len(plan.quarters) > 1:
+        return None
+    quarter = plan.quarters[0] if plan.quarters else None
+    formula = read_formula(question)
+    years = question_years(question[: formula_start(question)] if formula else question) or sorted(
+        plan.fiscal_years
+    )
+    if not years:
+        return None
+    builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter))
+    if formula is not None:
+        pair = _from_formula(formula, years[-1], builder)
+        name = f"{formula.name}, FY{years[-1]}"
+        percent = bool(re.search(r"\*\s*100\b", formula.words())) or bool(
+            re.search(r"\bpercent", question, re.I)
+        )
+        unit = "%" if percent else _formula_unit(formula, builder.operands)
+    elif (found := _metric_expression(question, years, builder)) is not None:
+        name, shown, exact, unit = found
+        pair = (shown, exact)
+    elif plan.metric is None and len(plan.items) == 1 and len(years) == 1:
+        key = plan.items[0]
+        pair = builder.value(key, years[0])
+        name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"
+        unit = builder.operands[0].unit if builder.operands else ""
+    else:
+        return None
+    if pair is None or not builder.operands:
+        return None
+    if _conflicting_row(question, facts, builder.operands):
+        return None
+    result = _evaluate(builder.resolve(pair[1], exact=True))
+    if result is None:
+        return None
+    return Calculation(
+        name=name,
+        expression=builder.resolve(pair[0], exact=False),
+        formula=formula.words() if formula else "",
+        operands=builder.operands,
+        result=result,
+        unit=unit,
+        scale=builder.scale() if unit == "USD" else 0,
+        decimals=plan.decimals,
+        scale_asked=plan.scale,
+    )
+
+
+def _one_filer(companies: Sequence[str]) -> bool:
+    """One company, or the names one filer used over the years ("Adobe Systems Incorporated",
+    "Adobe Inc."): the same first word."""
+    firsts = {re.split(r"[\s,.]+", c.strip().lower())[0] for c in companies if c.strip()}
+    return len(firsts) == 1
+
+
+def formula_start(question: str) -> int:
+    """Where the question's own definition starts (its years are the formula's, not the question's)."""
+    match = re.search(
+        r"\b(?:is|are)\s+(?:defined|calculated|computed)\s+as\b|\b(?:define|calculate|compute)\s+[^.?]{2,80}?\s+as\b",
+        question,
+        re.I,
+    )
+    if match is None:
+        return len(question)
+    before = question[: match.start()]
+    return max(before.rfind(". "), before.rfind("? ")) + 1 if ". " in before or "? " in before else 0
+
+
+def _formula_unit(formula: Formula, operands: Sequence[Operand]) -> str:
+    """The unit of the operands for sums and differences of amounts, '' (a ratio) otherwise."""
+    if any(t in ("*", "/") for t in formula.tokens) or not operands:
+        return ""
+    return operands[0].unit if all(o.unit == operands[0].unit for o in operands) else ""
+
+
+__all__ = ["METRICS", "calculate", "pick_fact"]

@@ -1,0 +1,145 @@
+"""A formula the question spells out, read into terms over line items and years.
+
+Analysts' questions often define the metric they want: "Operating cash flow ratio is defined as:
+cash from operations / total current liabilities", "DPO is defined as: 365 * (average accounts
+payable between FY2017 and FY2018) / (FY2018 COGS + change in inventory between FY2017 and
+FY2018)". This module reads such a definition with a small grammar: arithmetic (+ - * / and
+parentheses) over numbers and terms, where a term is a line item of the vocabulary, optionally
+with a year ("FY2018 revenue"), an average over two years or a change between them. Anything the
+grammar cannot read whole (an unknown line item, leftover words such as "non-" in "non-current
+assets") gives no formula at all, so a half-read definition never becomes a calculation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.finance.derived import named_items
+from agent.finance.vocabulary import Item
+
+_DEFINED = re.compile(
+    r"(?:(?P<name>[\w&'’ ().-]{2,80}?)\s+(?:here\s+)?(?:is|are)\s+(?:defined|calculated|computed)\s+as"
+    r"|\b(?:define|calculate|compute)\s+(?P<name2>[\w&'’ ().-]{2,80}?)\s+as)\s*:?\s*"
+    r"(?P<body>.+?)(?=\.\s|\.$|\?|;|$)",
+    re.I,
+)
+# Operators written as words: "total current assets less total current liabilities".
+_WORD_OPS = [
+    (re.compile(r"\s+(?:less|minus)\s+", re.I), " - "),
+    (re.compile(r"\s+plus\s+", re.I), " + "),
+    (re.compile(r"\s+divided\s+by\s+", re.I), " / "),
+    (re.compile(r"\s+(?:times|multiplied\s+by)\s+", re.I), " * "),
+]
+_YEAR = r"(?:fy\s?'?|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)"
+_AVERAGE = re.compile(
+    rf"^(?:the\s+)?average\s+(?:of\s+)?(?:the\s+)?(?P<what>.+?)\s+(?:between|from|over|for)\s+{_YEAR}"
+    rf"\s+(?:and|to|through|-)\s+{_YEAR}$",
+    re.I,
+)
+_CHANGE = re.compile(
+    rf"^(?:the\s+)?(?:change|difference)\s+in\s+(?:the\s+)?(?P<what>.+?)\s+(?:between|from)\s+{_YEAR}"
+    rf"\s+(?:and|to)\s+{_YEAR}$",
+    re.I,
+)
+_ONE_YEAR = re.compile(rf"^(?:(?P<before>{_YEAR})\s+)?(?P<what>.+?)(?:\s+(?:in|for|of|at)\s+{_YEAR})?$", re.I)
+_SPLIT = re.compile(r"(\s[-–−]\s|[+*/×÷()])")
+_NUMBER = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
+# Words a term may carry besides its line item and years.
+_FILLER = {"the", "total", "of", "in", "for", "at", "year", "end", "fiscal", "fy", "amount", "a", "company's"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One line item in a formula: its value in one year, the average over two, or the change."""
+
+    item: Item
+    kind: str  # "value", "average", "change"
+    years: tuple[int, ...]  # () means the question's own year
+
+    def words(self) -> str:
+        if self.kind == "average":
+            return f"average {self.item.name} {self.years[0]}-{self.years[1]}"
+        if self.kind == "change":
+            return f"change in {self.item.name} {self.years[0]}-{self.years[1]}"
+        return f"{self.item.name}{f' {self.years[0]}' if self.years else ''}"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A definition read whole: its name and its tokens (operators, numbers, terms) in order."""
+
+    name: str
+    tokens: tuple[str | float | Term, ...]
+
+    def terms(self) -> list[Term]:
+        return [t for t in self.tokens if isinstance(t, Term)]
+
+    def words(self) -> str:
+        """'cash from operations / total current liabilities'."""
+        parts = [
+            t.words() if isinstance(t, Term) else f"{t:g}" if isinstance(t, float) else t for t in self.tokens
+        ]
+        return re.sub(r"\s+", " ", " ".join(parts).replace("( ", "(").replace(" )", ")")).strip()
+
+
+def _item(text: str) -> Item | None:
+    """The one line item ``text`` names, with nothing else left over but filler words."""
+    items = named_items(text)
+    if len(items) != 1:
+        return None
+    match = items[0].asked.search(text)
+    assert match is not None
+    rest = (text[: match.start()] + " " + text[match.end() :]).lower()
+    leftover = [w for w in re.findall(r"[\w&'’-]+", rest) if w not in _FILLER]
+    return None if leftover or re.search(r"\w-$", text[: match.start()]) else items[0]
+
+
+def _year(text: str) -> int:
+    return int(re.sub(r"\D", "", text)[-4:])
+
+
+def _term(text: str) -> Term | None:
+    text = text.strip().strip(",")
+    for pattern, kind in ((_AVERAGE, "average"), (_CHANGE, "change")):
+        m = pattern.match(text)
+        if m:
+            item = _item(m.group("what"))
+            first, last = int(m.group(2)), int(m.group(3))
+            return Term(item, kind, (first, last)) if item and first < last else None
+    m = _ONE_YEAR.match(text)
+    if m is None:
+        return None
+    item = _item(m.group("what"))
+    years = [int(y) for y in (m.group(2), m.group(4)) if y]
+    if item is None or len(years) > 1:
+        return None
+    return Term(item, "value", tuple(years))
+
+
+def read_formula(question: str) -> Formula | None:
+    """The formula a question defines ("X is defined as: ..."), or None when it defines none or
+    the definition cannot be read whole."""
+    m = _DEFINED.search(question)
+    if m is None:
+        return None
+    body = m.group("body")
+    for pattern, op in _WORD_OPS:
+        body = pattern.sub(op, body)
+    tokens: list[str | float | Term] = []
+    for piece in _SPLIT.split(body):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if piece in "+*/×÷()-–−" and len(piece) == 1:
+            tokens.append({"×": "*", "÷": "/", "–": "-", "−": "-"}.get(piece, piece))
+        elif _NUMBER.match(piece):
+            tokens.append(float(piece.replace(",", "")))
+        elif (term := _term(piece)) is not None:
+            tokens.append(term)
+        else:
+            return None
+    if not any(isinstance(t, Term) for t in tokens):
+        return None
+    name = re.split(r"[.?!]\s+|:\s*", m.group("name") or m.group("name2"))[-1].strip()
+    return Formula(name, tuple(tokens))
