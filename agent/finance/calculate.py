@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from agent.finance.arithmetic import CalcError, arithmetic
 from agent.finance.derived import AVERAGE, METRICS, asked_metric, average_span, question_years
 from agent.finance.formula import Formula, Term, read_formula
 from agent.finance.labels import label_words
-from agent.finance.periods import parse_date
+from agent.finance.periods import PRINTED_DATE, SPAN_PHRASE, parse_date, printed_date, span_of
 from agent.finance.vocabulary import BALANCES, ITEMS, SIGNED, item_of
 from agent.schemas import Calculation, Fact, Operand, QuestionPlan
 
@@ -44,6 +45,32 @@ def _near(a: date, b: date, days: int = 10) -> bool:
 
 def _safe(a: date, year: int) -> bool:
     return not (a.month == 2 and a.day == 29)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A period the question prints: "the three months ended July 1, 2023" (months 3), or a date."""
+
+    end: date
+    months: int | None
+
+
+def asked_date(question: str) -> Dated | None:
+    """The one dated period a question names, if it names exactly one date."""
+    dates = {d for m in PRINTED_DATE.finditer(question) if (d := printed_date(m.group(0)))}
+    if len(dates) != 1:
+        return None
+    span = SPAN_PHRASE.search(question)
+    return Dated(dates.pop(), span_of(span)[0] if span else None)
+
+
+def _fits_date(fact: Fact, key: str, dated: Dated) -> bool:
+    p = fact.period
+    if parse_date(p.end) != dated.end:
+        return False
+    if key in BALANCES:
+        return p.kind != "duration"
+    return p.kind == "duration" and p.months == (dated.months or 12)
 
 
 def _fits(fact: Fact, key: str, year: int, quarter: int | None, filing: Any) -> bool:
@@ -70,16 +97,26 @@ def _fits(fact: Fact, key: str, year: int, quarter: int | None, filing: Any) -> 
 
 
 def pick_fact(
-    facts: Sequence[Fact], filings: Mapping[str, Any], key: str, year: int, quarter: int | None
+    facts: Sequence[Fact],
+    filings: Mapping[str, Any],
+    key: str,
+    year: int,
+    quarter: int | None,
+    dated: Dated | None = None,
 ) -> Fact | None:
-    """The fact of item ``key`` for the period: from the filing whose own period it is, else the
-    nearest later one; on the item's own statement when printed there. None when the candidates
-    of that filing disagree."""
+    """The fact of item ``key`` for the period (fiscal ``year`` and ``quarter``, or the ``dated``
+    one the question prints): from the filing whose own period it is, else the nearest later one;
+    on the item's own statement when printed there. None when the candidates of that filing
+    disagree."""
     fitting = [
         f
         for f in facts
-        if f.doc_id in filings and item_of(f) == key and _fits(f, key, year, quarter, filings[f.doc_id])
+        if f.doc_id in filings
+        and item_of(f) == key
+        and (_fits_date(f, key, dated) if dated else _fits(f, key, year, quarter, filings[f.doc_id]))
     ]
+    if dated and fitting:
+        year = fitting[0].period.fiscal_year or dated.end.year
     if not fitting:
         return None
 
@@ -284,7 +321,8 @@ def calculate(
     )
     if not years:
         return None
-    builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter))
+    dated = asked_date(question) if formula is None and quarter is None else None
+    builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter, dated))
     if formula is not None:
         pair = _from_formula(formula, years[-1], builder)
         name = f"{formula.name}, FY{years[-1]}"

@@ -89,13 +89,15 @@ class Resources:
 
         if plan is None or not plan.companies or plan.form != "figure":
             return None
+        if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
+            return None  # no index: nothing to open, nothing created
         filings = {d.doc_id: d for d in self.documents() if d.company in plan.companies}
         read = getattr(self.index(), "facts", None)
         if read is None or not filings:
             return None
         return calculate(plan, question, read(sorted(filings)), filings)
 
-    def chunks(self, ids: list[str]) -> list[Any]:
+    def get_chunks(self, ids: list[str]) -> list[Any]:
         """Committed chunks by id (unknown ids left out)."""
         return list(self.index().get_chunks(ids))
 

@@ -15,7 +15,7 @@ from pydantic import Field, PrivateAttr
 from agent.config import Context
 from agent.nodes.resources import Resources
 from agent.retrieval.scope import resolve_scope
-from agent.schemas import Chunk, ChunkMetadata, Scope, ScoredChunk
+from agent.schemas import Chunk, ChunkMetadata, Fact, Scope, ScoredChunk
 from agent.structured_output import structured_output_runnable
 
 
@@ -150,6 +150,20 @@ CHUNKS = [
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+class _FakeIndex:
+    """The fact store and chunk lookup of an index, over FakeResources' lists."""
+
+    def __init__(self, owner: FakeResources) -> None:
+        self.owner = owner
+
+    def facts(self, doc_ids: list[str] | None = None, *_: Any) -> list[Fact]:
+        return [f for f in self.owner.facts if doc_ids is None or f.doc_id in doc_ids]
+
+    def get_chunks(self, ids: list[str]) -> list[Chunk]:
+        by_id = {c.id: c for c in self.owner.chunks}
+        return [by_id[i] for i in ids if i in by_id]
+
+
 class FakeResources(Resources):
     """In-memory documents and chunks, lexical search, the scripted model for every role."""
 
@@ -165,6 +179,8 @@ class FakeResources(Resources):
         self.docs = [APPLE_23, APPLE_22, AMAZON_22]
         self.searches: list[str] = []
         self.search_hook = search_hook
+        self.facts: list[Fact] = []  # the fact store (empty: no figure is computed from facts)
+        self._index = _FakeIndex(self)
 
     def chat_model(self, spec: str) -> BaseChatModel:
         return self.model

@@ -61,7 +61,9 @@ async def test_every_node_update_carries_one_typed_record(harness) -> None:
 
 async def test_the_final_values_hold_this_turns_records_only(harness) -> None:
     h = harness({"draft": [GOOD, GOOD]}, memory=True)
-    await h.graph.ainvoke({"question": Q_SALES}, config={"configurable": {"thread_id": "t"}}, context=Context())
+    await h.graph.ainvoke(
+        {"question": Q_SALES}, config={"configurable": {"thread_id": "t"}}, context=Context()
+    )
     out = await h.graph.ainvoke(
         {"question": "And Amazon's total net sales in 2022?"},
         config={"configurable": {"thread_id": "t"}},

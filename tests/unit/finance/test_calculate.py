@@ -1,0 +1,177 @@
+"""Figures computed from stored facts (agent.finance.calculate): the right period, filing and row,
+scales reconciled, and no answer at all when the facts are ambiguous."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from agent.finance.calculate import calculate, pick_fact
+from agent.finance.plan import plan_question
+from agent.schemas import Fact, FactPeriod, QuestionPlan, Scope
+from loaders.edgar_html import load_edgar_html
+
+
+@dataclass
+class Filing:
+    doc_id: str
+    form_type: str
+    fiscal_year: int
+    fiscal_quarter: int | None
+    period_end: str
+    company: str = "Fabrikam Corp"
+
+
+K21 = Filing("k21", "10-K", 2021, None, "2021-09-30")
+K22 = Filing("k22", "10-K", 2022, None, "2022-09-30")
+Q22 = Filing("q22", "10-Q", 2022, 2, "2022-03-31")
+FILINGS = {f.doc_id: f for f in (K21, K22, Q22)}
+
+
+def year(fy: int) -> FactPeriod:
+    return FactPeriod(kind="duration", start=f"{fy - 1}-10-01", end=f"{fy}-09-30", months=12, fiscal_year=fy)
+
+
+def at(day: str, fy: int) -> FactPeriod:
+    return FactPeriod(kind="instant", end=day, fiscal_year=fy)
+
+
+_n = iter(range(10_000))
+
+
+def fact(doc: str, label: str, period: FactPeriod, value: float, statement: str = "income", **kw) -> Fact:
+    n = next(_n)
+    text = f"({abs(value):,.0f})" if value < 0 else f"{value:,.0f}"
+    return Fact(
+        id=f"{doc}::f{n}",
+        doc_id=doc,
+        page=kw.pop("page", 40),
+        chunk_id=f"{doc}::{kw.pop('chunk', 7)}",
+        statement=statement,  # type: ignore[arg-type]
+        label=label,
+        period=period,
+        value=value,
+        scale=kw.pop("scale", 6),
+        unit="USD",
+        text=text,
+        **kw,
+    )
+
+
+FACTS = [
+    fact("k22", "Total revenues", year(2022), 5_000),
+    fact("k22", "Total revenues", year(2021), 4_000),
+    fact("k22", "Operating income", year(2022), 1_000),
+    fact("k22", "Operating income", year(2021), 600),
+    fact("k21", "Total revenues", year(2021), 4_000),
+    fact("k21", "Operating income", year(2021), 600),
+    fact("k22", "Total current assets", at("2022-09-30", 2022), 3_000, "balance"),
+    fact("k22", "Total current assets", at("2021-09-30", 2021), 2_500, "balance"),
+    fact("k22", "Total current liabilities", at("2022-09-30", 2022), 2_000, "balance", scale=3),
+    fact("k22", "Purchases of property and equipment", year(2022), -700, "cash_flow"),
+    fact("k22", "Net cash provided by operating activities", year(2022), 1_900, "cash_flow"),
+    # A quarter's balance sheet dates its balances in the same fiscal year: never the year's end.
+    fact("q22", "Total current assets", at("2022-03-31", 2022), 9_999, "balance"),
+    # A segment's revenue under its heading is not the company's.
+    fact("k22", "Total revenues", year(2022), 1_234, "segment", group="Devices"),
+]
+
+
+def ask(question: str, facts: list[Fact] = FACTS) -> object:
+    plan = plan_question(question, Scope(companies=["Fabrikam Corp"], fiscal_years=[2022]))
+    return calculate(plan, question, facts, FILINGS)
+
+
+def test_one_line_item_in_the_asked_scale() -> None:
+    calc = ask("What were Fabrikam's total current assets at the end of FY2022? Answer in USD millions.")
+    assert calc is not None and calc.result == 3_000 and calc.unit == "USD" and calc.scale == 6
+    assert calc.scale_asked == 6 and calc.operands[0].period == "" or calc.operands[0].fiscal_year == 2022
+    # The year-end balance, not the quarter's (9,999) nor the prior year's.
+    assert [o.doc_id for o in calc.operands] == ["k22"]
+
+
+def test_a_textbook_metric_and_growth() -> None:
+    margin = ask("What was Fabrikam's operating margin in FY2022?")
+    assert margin is not None and margin.unit == "%" and margin.result == pytest.approx(20.0)
+    assert margin.expression == "1,000 / 5,000 * 100"
+    growth = ask("What was Fabrikam's revenue growth from FY2021 to FY2022?")
+    assert growth is not None and growth.result == pytest.approx(25.0)
+    # FY2021 revenue from the FY2021 report itself (its own year), FY2022 from the FY2022 report.
+    assert [o.doc_id for o in growth.operands] == ["k21", "k22"]
+
+
+def test_free_cash_flow_spends_capex_by_its_size() -> None:
+    calc = ask("What was Fabrikam's free cash flow in FY2022?")
+    assert calc is not None and calc.result == pytest.approx(1_200) and calc.unit == "USD"
+    assert calc.expression == "1,900 - 700"
+
+
+def test_the_questions_formula_with_operands_in_different_scales() -> None:
+    calc = ask(
+        "What is Fabrikam's FY2022 cash coverage? Cash coverage is defined as: "
+        "cash from operations / total current liabilities. Round to two decimals."
+    )
+    assert calc is not None and calc.formula == "cash from operations / total current liabilities"
+    # 1,900 million over 2,000 thousand: the millions are brought to thousands.
+    assert calc.expression == "(1,900 * 1000) / 2,000" and calc.result == pytest.approx(950.0)
+    assert calc.unit == "" and calc.decimals == 2
+
+
+def test_disagreeing_filings_tables_majority_and_tie() -> None:
+    extra = [
+        fact("k22", "Operating income", year(2022), 1_000, page=12),
+        fact("k22", "Operating income", year(2022), 77, page=90),
+    ]
+    chosen = pick_fact(FACTS + extra, FILINGS, "operating_income", 2022, None)
+    assert chosen is not None and chosen.value == 1_000  # printed by two tables against one
+    tie = [fact("k22", "Operating income", year(2022), 77, page=90)]
+    assert pick_fact(FACTS + tie, FILINGS, "operating_income", 2022, None) is None
+
+
+def test_nothing_when_the_question_names_a_part_of_the_item() -> None:
+    parts = FACTS + [fact("k22", "Cloud", year(2022), 2_100, "other", group="Total revenues")]
+    assert ask("What were Fabrikam's total revenues in FY2022?", parts) is not None
+    assert ask("What were Fabrikam's Cloud revenues in FY2022?", parts) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did Fabrikam's operating income grow in FY2022?",  # explanatory
+        "How did Fabrikam's operating income reflect its pricing strategy in FY2022?",  # analysis
+        "What was Fabrikam's inventory turnover in FY2022?",  # no vocabulary definition
+        "What were Fabrikam's total current assets in FY2019?",  # no such period
+    ],
+)
+def test_nothing_for_what_the_facts_cannot_answer(question: str) -> None:
+    assert ask(question) is None
+
+
+def test_two_filers_are_never_mixed() -> None:
+    plan = QuestionPlan(
+        companies=["Fabrikam Corp", "Contoso Ltd"], fiscal_years=[2022], items=["revenue"], form="figure"
+    )
+    assert calculate(plan, "What were the total revenues in FY2022?", FACTS, FILINGS) is None
+
+
+def test_amazon_10k_ixbrl_facts(samples_dir: Path) -> None:
+    """On the bundled Amazon 10-K's own iXBRL facts: FY2022 operating margin and current ratio."""
+    doc = load_edgar_html(samples_dir / "0001018724-23-000004.htm")
+    # Ids and chunks are given at ingest; here each fact gets its own id and its page as chunk.
+    facts = [
+        f.model_copy(update={"id": f"{f.doc_id}::f{n}", "chunk_id": f"{f.doc_id}::{f.page}"})
+        for n, f in enumerate(doc.facts)
+    ]
+    doc_id = facts[0].doc_id
+    filings = {doc_id: Filing(doc_id, "10-K", 2022, None, "2022-12-31", "Amazon.com, Inc.")}
+    scope = Scope(companies=["Amazon.com, Inc."], fiscal_years=[2022])
+    q = "What was Amazon's operating margin in FY2022?"
+    margin = calculate(plan_question(q, scope), q, facts, filings)
+    assert margin is not None and {o.item for o in margin.operands} == {"operating_income", "revenue"}
+    # Operating income 12,248 on net sales 513,983 (millions), as the income statement prints them.
+    assert margin.result == pytest.approx(12_248 / 513_983 * 100, rel=1e-6)
+    q = "What was Amazon's current ratio at the end of FY2022?"
+    ratio = calculate(plan_question(q, scope), q, facts, filings)
+    assert ratio is not None and ratio.result == pytest.approx(146_791 / 155_393, rel=1e-6)

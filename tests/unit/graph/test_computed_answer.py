@@ -1,0 +1,67 @@
+"""A figure question the stored facts answer is drafted by our code, with no model call, and the
+critic checks it like any draft (the real critic, on the passage that prints the operands)."""
+
+from __future__ import annotations
+
+from graph_fakes import APPLE_23, CHUNKS
+
+from agent.schemas import Fact, FactPeriod
+
+QUARTER = FactPeriod(
+    kind="duration", start="2023-04-02", end="2023-07-01", months=3, fiscal_year=2023, fiscal_quarter=3
+)
+Q_MARGIN = "What was Apple's operating margin for the three months ended July 1, 2023?"
+
+
+def _facts(operating_income: float = 22_998) -> list[Fact]:
+    chunk = CHUNKS[0]  # the income statement of the Q3 2023 10-Q
+    rows = [
+        ("Total net sales", 81_797, "81,797"),
+        ("Operating income", operating_income, f"{operating_income:,.0f}"),
+    ]
+    return [
+        Fact(
+            id=f"{APPLE_23.doc_id}::f{n}",
+            doc_id=APPLE_23.doc_id,
+            page=3,
+            chunk_id=chunk.id,
+            statement="income",
+            label=label,
+            period=QUARTER,
+            value=value,
+            scale=6,
+            unit="USD",
+            text=text,
+        )
+        for n, (label, value, text) in enumerate(rows)
+    ]
+
+
+async def test_operating_margin_from_facts_without_a_model_call(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = _facts()
+    answer = await h.ask(Q_MARGIN)
+    assert answer.stop_reason == "accepted", answer.text
+    assert h.roles() == []  # no draft, no judge
+    assert "28.12%" in answer.text and "[1]" in answer.text
+    assert answer.citations[0].doc_id == APPLE_23.doc_id and "22,998" in answer.citations[0].quote
+    assert any("computed by our code" in f for f in answer.fallbacks)
+
+
+async def test_a_fact_the_passage_does_not_print_goes_back_to_the_model(harness) -> None:
+    """A stored fact that disagrees with the printed passage fails the critic's grounding check;
+    the model then drafts as before."""
+    good = "Apple's operating income was $22,998 million on total net sales of $81,797 million [c1]."
+    h = harness({"draft": [good]})
+    h.resources.facts = _facts(operating_income=21_000)
+    answer = await h.ask(Q_MARGIN)
+    assert h.roles()[:1] == ["draft"]
+    assert "21,000" not in answer.text
+
+
+async def test_switched_off_by_context(harness) -> None:
+    good = "Apple's operating income was $22,998 million on total net sales of $81,797 million [c1]."
+    h = harness({"draft": [good]})
+    h.resources.facts = _facts()
+    await h.ask(Q_MARGIN, computed_answers=False)
+    assert h.roles()[:1] == ["draft"]
