@@ -18,7 +18,10 @@ class SentenceTransformerEmbeddings(Embeddings):
     @property
     def dimension(self) -> int:
         # sentence-transformers 6 renamed it (the old name warns); 5 has only the old one.
-        size = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        size = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         dim = size()
         return int(dim) if dim is not None else len(self.embed_query("x"))
 

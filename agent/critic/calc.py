@@ -43,19 +43,23 @@ def evaluate(expression: str) -> Calculation:
     return Calculation(expression, result, operands)
 
 
-def format_result(value: float) -> str:
-    """Readable result: thousands separators, at most two decimals, trailing zeros dropped."""
+def format_result(value: float, decimals: int | None = None) -> str:
+    """Readable result: thousands separators, at most two decimals, trailing zeros dropped; with
+    ``decimals`` (the rounding a question asks for), exactly that many."""
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
     text = f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def expand_calculations(text: str) -> tuple[str, list[Calculation]]:
-    """Replace every CALC(...) by its computed value; failed ones are left visibly unresolved."""
+def expand_calculations(text: str, decimals: int | None = None) -> tuple[str, list[Calculation]]:
+    """Replace every CALC(...) by its computed value (rounded to ``decimals`` when given); failed
+    ones are left visibly unresolved."""
     calcs: list[Calculation] = []
 
     def _sub(m: re.Match[str]) -> str:
         calc = evaluate(m.group(1))
         calcs.append(calc)
-        return format_result(calc.result) if calc.result is not None else m.group(0)
+        return format_result(calc.result, decimals) if calc.result is not None else m.group(0)
 
     return CALC_PATTERN.sub(_sub, text), calcs

@@ -62,7 +62,12 @@ def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, 
             missing.append(operand)
     if missing:
         return False, [f"calculation operand(s) {', '.join(missing)} not found in the cited passages"]
-    return True, [f"computed {format_result(calc.result)} from cited figures"]
+    figures = [
+        o
+        for o in calc.operands
+        if not (float(o) in CALC_CONSTANTS or (float(o).is_integer() and float(o) <= 12))
+    ]
+    return True, [f"computed {format_result(calc.result)} from cited figures {', '.join(figures)}"]
 
 
 def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
@@ -260,6 +265,7 @@ def check_draft(
     retrieved: set[str],
     derived: Sequence[DerivedCalc] = (),
     statements: Sequence[Chunk] = (),
+    decimals: int | None = None,
 ) -> DraftCheck:
     """Split ``draft`` into claims and decide what can be decided without a model.
 
@@ -268,7 +274,8 @@ def check_draft(
     citation to something never retrieved); ``derived`` are the calculations the figure list gave
     the drafter (a sentence's own CALC of one of them must agree with it); ``statements`` are
     statement passages of the cited filings found outside the context (a stated line item must
-    agree with its statement, see :mod:`agent.critic.statements`).
+    agree with its statement, see :mod:`agent.critic.statements`); ``decimals``: the rounding the
+    question asks for, applied to our calculations' results.
 
     Sentences of a passage that address the reader or a model (:mod:`agent.injection`) are no
     evidence: a figure only they state is not grounded.
@@ -347,7 +354,7 @@ def check_draft(
                 claim.verdict, claim.reason = "unsupported", wrong
             elif calcs:
                 claim.verdict, claim.reason = "calculation", "; ".join(calc_notes)
-                claim.text = expand_calculations(bare)[0]
+                claim.text = expand_calculations(bare, decimals)[0]
             elif numbers and not label_words(CALC_PATTERN.sub(" ", bare)):
                 # "1,441." cannot be checked against a row or a period, and tells the reader nothing.
                 claim.verdict, claim.reason = (

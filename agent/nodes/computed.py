@@ -64,7 +64,9 @@ def computed_draft(state: State, question: str, resources: Resources) -> dict[st
     missing = list(
         dict.fromkeys(o.chunk_id for o in calc.operands if o.chunk_id and o.chunk_id not in aliases)
     )
-    added = [ScoredChunk(chunk=c, score=0.0, stage_scores={"facts": 1.0}) for c in resources.get_chunks(missing)]
+    added = [
+        ScoredChunk(chunk=c, score=0.0, stage_scores={"facts": 1.0}) for c in resources.get_chunks(missing)
+    ]
     if len(added) != len(missing) or any(c.chunk.metadata.flagged for c in added):
         return None
     for chunk in added:

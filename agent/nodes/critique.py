@@ -86,7 +86,8 @@ def make_critique(resources: Resources):
         draft, scaled = scale_draft(draft, aliases, clean)
         fallbacks += [f"critic: wrote the table's scale ({note})" for note in scaled]
         statements = await _statement_passages(resources, state, draft, clean, ctx)
-        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements)
+        decimals = state.plan.decimals if state.plan else None
+        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals)
         usage = Usage()
         calls = state.usage.llm_calls
         for i in checked.pending:

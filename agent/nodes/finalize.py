@@ -70,8 +70,10 @@ def render_claims(claims: list[Claim], chunks: dict[str, Chunk]) -> tuple[str, l
                 continue
             if cid not in numbering:
                 numbering[cid] = len(numbering) + 1
+                # A calculation's quote is the line of its operands (named in the critic's reason).
+                hint = f"{claim.text} {claim.reason}" if claim.verdict == "calculation" else claim.text
                 citations.append(
-                    citation_for(numbering[cid], chunks[cid], best_quote(chunks[cid].text, claim.text))
+                    citation_for(numbering[cid], chunks[cid], best_quote(chunks[cid].text, hint))
                 )
             nums.append(numbering[cid])
         sentences.append(_cite(claim.text, nums))

@@ -20,7 +20,6 @@ M = TypeVar("M", bound=BaseModel)
 MODEL_OUTPUT_ERRORS = (OutputParserException, ValidationError, ValueError)
 
 
-
 def usage_of(message: Any) -> Usage:
     """One call's usage; token counts when the provider reports them."""
     meta = getattr(message, "usage_metadata", None) or {}

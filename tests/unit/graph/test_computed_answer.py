@@ -48,6 +48,15 @@ async def test_operating_margin_from_facts_without_a_model_call(harness) -> None
     assert any("computed by our code" in f for f in answer.fallbacks)
 
 
+async def test_the_rounding_the_question_asks_for(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = _facts()
+    answer = await h.ask(Q_MARGIN + " Round to one decimal place.")
+    assert answer.stop_reason == "accepted" and "28.1%" in answer.text and "28.12" not in answer.text
+    # The quote is the line printing the operands.
+    assert "22,998" in answer.citations[0].quote
+
+
 async def test_a_fact_the_passage_does_not_print_goes_back_to_the_model(harness) -> None:
     """A stored fact that disagrees with the printed passage fails the critic's grounding check;
     the model then drafts as before."""
