@@ -140,9 +140,13 @@ def _agreed(facts: Sequence[Fact]) -> Fact | None:
     """The figure the filing's tables agree on: the only one, or the one printed by more tables
     than any other (the consolidated total recurs in the statements, selected data and MD&A; a
     mislabelled segment row once). None on a tie."""
+    # A table with no unit line reads at scale 0: its digits are the same figure as a table "in
+    # millions" printing the same digits, so it counts with that table.
+    stated = {f.value: f.scale for f in facts if f.scale}
     pages: dict[float, set[int]] = {}
     for fact in facts:
-        pages.setdefault(round(fact.amount, 6), set()).add(fact.page)
+        scale = fact.scale or stated.get(fact.value, 0)
+        pages.setdefault(round(fact.value * 10**scale, 6), set()).add(fact.page)
     counts = sorted((len(p) for p in pages.values()), reverse=True)
     if len(counts) > 1 and counts[0] == counts[1]:
         return None
@@ -263,7 +267,7 @@ def _conflicting_row(question: str, facts: Iterable[Fact], operands: Sequence[Op
         if (fact.doc_id, fact.period.fiscal_year) not in used or item_of(fact) is not None:
             continue
         words = label_words(fact.label)
-        related = label_words(f"{fact.group} {fact.table} {fact.label}") & chosen
+        related = label_words(fact.group) & chosen  # printed under the chosen item's heading
         if words and words <= asked and words - chosen and related:
             return fact.label
     return None

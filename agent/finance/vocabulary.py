@@ -170,7 +170,7 @@ ITEMS: dict[str, Item] = {
             "inventory",
             "inventories",
             r"\binventor(?:y|ies)\b",
-            r"(?:merchandise\s+)?inventor(?:y|ies)(?:,\s+net)?",
+            r"(?:total\s+)?(?:merchandise\s+)?inventor(?:y|ies)(?:,?\s+net)?",
             concepts=("us-gaap:InventoryNet",),
         ),
         _item(

@@ -175,3 +175,22 @@ def test_amazon_10k_ixbrl_facts(samples_dir: Path) -> None:
     q = "What was Amazon's current ratio at the end of FY2022?"
     ratio = calculate(plan_question(q, scope), q, facts, filings)
     assert ratio is not None and ratio.result == pytest.approx(146_791 / 155_393, rel=1e-6)
+
+
+def test_a_table_without_a_unit_line_counts_with_the_stated_one() -> None:
+    """Selected data printed with no "(in millions)" line reads at scale 0; with the statement's
+    same digits it is one figure, not a disagreement."""
+    extra = [
+        fact("k22", "Accounts payable", at("2022-09-30", 2022), 812, "balance", scale=s, page=p)
+        for s, p in ((0, 20), (6, 41))
+    ]
+    chosen = pick_fact(FACTS + extra, FILINGS, "accounts_payable", 2022, None)
+    assert chosen is not None and chosen.scale == 6 and chosen.value == 812
+
+
+def test_a_row_elsewhere_that_the_question_happens_to_name_is_no_conflict() -> None:
+    """'Net income' printed in the filing is not a part of revenue: the question may name the income
+    statement without asking for net income."""
+    other = [*FACTS, fact("k22", "Net income", year(2022), 800, table="Revenues, costs and net income")]
+    calc = ask("Using the income statement, what were Fabrikam's total revenues in FY2022?", other)
+    assert calc is not None and calc.result == 5_000
