@@ -169,6 +169,16 @@ class Calculation(BaseModel):
     scale_asked: int | None = Field(default=None, description="Scale the question asked the answer in.")
 
 
+class Trend(BaseModel):
+    """A yes/no question about a change ("did the margin improve in FY2022?"), decided by our code
+    from two calculations over stored facts (agent.finance.trend)."""
+
+    asked: Literal["up", "down"] = Field(description="The direction the question asks about.")
+    earlier: Calculation
+    later: Calculation
+    answer: bool = Field(description="Whether the change went the asked way.")
+
+
 class ChunkMetadata(BaseModel):
     """Everything known about where a chunk came from."""
 

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from agent.finance.arithmetic import CalcError, arithmetic
-from agent.finance.derived import AVERAGE, METRICS, asked_metric, average_span, question_years
+from agent.finance.derived import AVERAGE, METRICS, Metric, asked_metric, average_span, question_years
 from agent.finance.formula import Formula, Term, read_formula
 from agent.finance.labels import label_words
 from agent.finance.periods import PRINTED_DATE, SPAN_PHRASE, parse_date, printed_date, span_of
@@ -274,11 +274,10 @@ def _conflicting_row(question: str, facts: Iterable[Fact], operands: Sequence[Op
 
 
 def _metric_expression(
-    question: str, years: list[int], builder: _Builder
+    question: str, years: list[int], builder: _Builder, metric: Metric | None
 ) -> tuple[str, str, str, str] | None:
-    """(name, shown, exact, unit) of the textbook metric the question names, over its years:
+    """(name, shown, exact, unit) of the textbook ``metric`` the question names, over its years:
     unit '%', 'USD' for an amount (free cash flow, EBITDA), '' for a ratio."""
-    metric = asked_metric(question)
     if metric is None:
         return None
     if metric.growth:
@@ -311,18 +310,30 @@ def _metric_expression(
 
 
 def calculate(
-    plan: QuestionPlan, question: str, facts: Sequence[Fact], filings: Mapping[str, Any]
+    plan: QuestionPlan,
+    question: str,
+    facts: Sequence[Fact],
+    filings: Mapping[str, Any],
+    years: Sequence[int] = (),
+    level: bool = False,
 ) -> Calculation | None:
     """The figure question's answer computed from the facts of the scoped ``filings``
     (doc_id -> a record with form_type, fiscal_year, fiscal_quarter, period_end); None unless
-    the question asks one figure of one company that the facts give unambiguously."""
-    if plan.form != "figure" or plan.explanatory or not _one_filer(plan.companies) or len(plan.quarters) > 1:
+    the question asks one figure of one company that the facts give unambiguously.
+
+    ``years`` overrides the years the question names; ``level`` asks for the level of what the
+    question names in that year, not its growth (a trend is two levels, :mod:`agent.finance.trend`)."""
+    if plan.explanatory or not _one_filer(plan.companies) or len(plan.quarters) > 1:
+        return None
+    if plan.form != "figure" and not level:
         return None
     quarter = plan.quarters[0] if plan.quarters else None
-    formula = read_formula(question)
-    years = question_years(question[: formula_start(question)] if formula else question) or sorted(
-        plan.fiscal_years
-    )
+    formula = None if level else read_formula(question)
+    metric = asked_metric(question)
+    if level and metric is not None and metric.growth:
+        metric = None  # the level of the item whose growth the words name
+    asked = question_years(question[: formula_start(question)] if formula else question)
+    years = list(years) or asked or sorted(plan.fiscal_years)
     if not years:
         return None
     dated = asked_date(question) if formula is None and quarter is None else None
@@ -334,10 +345,10 @@ def calculate(
             re.search(r"\bpercent", question, re.I)
         )
         unit = "%" if percent else _formula_unit(formula, builder.operands)
-    elif (found := _metric_expression(question, years, builder)) is not None:
+    elif (found := _metric_expression(question, years, builder, metric)) is not None:
         name, shown, exact, unit = found
         pair = (shown, exact)
-    elif plan.metric is None and len(plan.items) == 1 and len(years) == 1:
+    elif metric is None and len(plan.items) == 1 and len(years) == 1:
         key = plan.items[0]
         pair = builder.value(key, years[0])
         name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"

@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.finance.units import SCALE_WORDS
 from agent.nodes.resources import Resources
-from agent.schemas import Calculation, ScoredChunk
+from agent.schemas import Calculation, ScoredChunk, Trend
 from agent.state import State
 
 
@@ -33,37 +33,64 @@ def _amount(calc: Calculation) -> tuple[str, str]:
     return expression, SCALE_WORDS.get(scale, "")
 
 
-def word_calculation(calc: Calculation, aliases: dict[str, str]) -> tuple[str, str]:
-    """(figure-list line, draft sentence) for a calculation whose operands' passages have the
-    given aliases ('c3')."""
-    ids = list(dict.fromkeys(aliases[o.chunk_id] for o in calc.operands if o.chunk_id))
-    cites = "".join(f"[{a}]" for a in ids)
+def _cites(calcs: list[Calculation], aliases: dict[str, str]) -> str:
+    ids = dict.fromkeys(aliases[o.chunk_id] for c in calcs for o in c.operands if o.chunk_id)
+    return "".join(f"[{a}]" for a in ids)
+
+
+def _stated(calc: Calculation) -> str:
+    """The result as the answer states it: an amount with its scale, a CALC with its unit."""
+    if calc.unit == "USD":
+        figure, word = _amount(calc)
+        return f"${figure}{f' {word}' if word else ''}".replace("$-", "-$")
+    if calc.unit in ("USD/share", "shares") and len(calc.operands) == 1:
+        return calc.expression + (" per share" if calc.unit == "USD/share" else " shares")
+    return f"CALC({calc.expression}){'%' if calc.unit == '%' else ''}"
+
+
+def figure_line(calc: Calculation, aliases: dict[str, str]) -> str:
+    """The calculation as a figure-list line, the form the critic reads back."""
     sources = "; ".join(
         f"{o.label} {o.period} = {o.printed} [{aliases[o.chunk_id or '']}]" for o in calc.operands
     )
+    stated = _stated(calc)
+    value = stated if "CALC(" in stated else f"CALC({calc.expression})"
+    return f"{_cites([calc], aliases)} {calc.name} = {value} (from {sources})"
+
+
+def word_calculation(calc: Calculation, aliases: dict[str, str]) -> tuple[str, str]:
+    """(figure-list line, draft sentence) for a calculation whose operands' passages have the
+    given aliases ('c3')."""
     what = f"{calc.name} ({calc.formula})" if calc.formula else calc.name
-    if calc.unit == "USD":
-        figure, word = _amount(calc)
-        stated = f"${figure}{f' {word}' if word else ''}".replace("$-", "-$")
-    elif calc.unit in ("USD/share", "shares") and len(calc.operands) == 1:
-        stated = calc.expression + (" per share" if calc.unit == "USD/share" else " shares")
+    return figure_line(calc, aliases), f"The {what} is {_stated(calc)} {_cites([calc], aliases)}."
+
+
+def word_trend(trend: Trend, aliases: dict[str, str]) -> tuple[list[str], str]:
+    """(figure-list lines, draft sentence) answering a yes/no question about a change."""
+    earlier, later = trend.earlier, trend.later
+    subject, first = earlier.name.rsplit(", ", 1) if ", " in earlier.name else (earlier.name, "")
+    last = later.name.rsplit(", ", 1)[-1]
+    if later.result == earlier.result:
+        change = "unchanged"
     else:
-        stated = f"CALC({calc.expression}){'%' if calc.unit == '%' else ''}"
-    line_value = stated if "CALC(" in stated else f"CALC({calc.expression})"
-    line = f"{cites} {calc.name} = {line_value} (from {sources})"
-    return line, f"The {what} is {stated} {cites}."
+        change = "an increase" if later.result > earlier.result else "a decrease"
+    sentence = (
+        f"{'Yes' if trend.answer else 'No'}: the {subject} was {_stated(earlier)} in {first} and "
+        f"{_stated(later)} in {last}, {change} {_cites([earlier, later], aliases)}."
+    )
+    return [figure_line(earlier, aliases), figure_line(later, aliases)], sentence
 
 
 def computed_draft(state: State, question: str, resources: Resources) -> dict[str, Any] | None:
     """The state update of a draft written from our calculation, or None when there is none."""
-    calc = resources.calculate(state.plan, question)
-    if calc is None:
+    found = resources.calculate(state.plan, question)
+    if found is None:
         return None
+    calcs = [found.earlier, found.later] if isinstance(found, Trend) else [found]
+    operands = [o for c in calcs for o in c.operands]
     context = list(state.context)
     aliases = {c.id: f"c{i}" for i, c in enumerate(context, start=1)}
-    missing = list(
-        dict.fromkeys(o.chunk_id for o in calc.operands if o.chunk_id and o.chunk_id not in aliases)
-    )
+    missing = list(dict.fromkeys(o.chunk_id for o in operands if o.chunk_id and o.chunk_id not in aliases))
     added = [
         ScoredChunk(chunk=c, score=0.0, stage_scores={"facts": 1.0}) for c in resources.get_chunks(missing)
     ]
@@ -72,17 +99,21 @@ def computed_draft(state: State, question: str, resources: Resources) -> dict[st
     for chunk in added:
         context.append(chunk)
         aliases[chunk.id] = f"c{len(context)}"
-    if any(o.chunk_id not in aliases for o in calc.operands):
+    if any(o.chunk_id not in aliases for o in operands):
         return None
-    line, sentence = word_calculation(calc, aliases)
+    if isinstance(found, Trend):
+        lines, sentence = word_trend(found, aliases)
+    else:
+        line, sentence = word_calculation(found, aliases)
+        lines = [line]
     return {
         "draft": sentence,
-        "figures": [line],
+        "figures": lines,
         "context": context,
         "retrieved": added,
-        "calculation": calc,
+        "calculation": calcs[-1],
         "fallbacks": [
-            f"draft: computed by our code from {len(calc.operands)} stored fact(s); no model call"
+            f"draft: computed by our code from {len(operands)} stored fact(s); no model call"
             + (f" ({len(added)} passage(s) printing them added)" if added else "")
         ],
     }

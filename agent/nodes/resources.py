@@ -82,12 +82,13 @@ class Resources:
         return [f for f in read(doc_ids) if f.chunk_id in wanted]
 
     def calculate(self, plan: Any, question: str) -> Any:
-        """The figure question's answer computed from the stored facts of every filing of the
-        plan's company (a later report's comparatives included), or None
-        (:func:`agent.finance.calculate.calculate`)."""
+        """The figure question's answer (a Calculation) or a yes/no question's change (a Trend),
+        computed from the stored facts of every filing of the plan's company (a later report's
+        comparatives included), or None (:mod:`agent.finance.calculate`, :mod:`agent.finance.trend`)."""
         from agent.finance.calculate import calculate
+        from agent.finance.trend import calculate_trend
 
-        if plan is None or not plan.companies or plan.form != "figure":
+        if plan is None or not plan.companies or plan.form not in ("figure", "yes_no"):
             return None
         if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
             return None  # no index: nothing to open, nothing created
@@ -95,7 +96,10 @@ class Resources:
         read = getattr(self.index(), "facts", None)
         if read is None or not filings:
             return None
-        return calculate(plan, question, read(sorted(filings)), filings)
+        facts = read(sorted(filings))
+        if plan.form == "yes_no":
+            return calculate_trend(plan, question, facts, filings)
+        return calculate(plan, question, facts, filings)
 
     def get_chunks(self, ids: list[str]) -> list[Any]:
         """Committed chunks by id (unknown ids left out)."""

@@ -10,6 +10,7 @@ import pytest
 
 from agent.finance.calculate import calculate, pick_fact
 from agent.finance.plan import plan_question
+from agent.finance.trend import calculate_trend
 from agent.schemas import Fact, FactPeriod, QuestionPlan, Scope
 from loaders.edgar_html import load_edgar_html
 
@@ -194,3 +195,31 @@ def test_a_row_elsewhere_that_the_question_happens_to_name_is_no_conflict() -> N
     other = [*FACTS, fact("k22", "Net income", year(2022), 800, table="Revenues, costs and net income")]
     calc = ask("Using the income statement, what were Fabrikam's total revenues in FY2022?", other)
     assert calc is not None and calc.result == 5_000
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "levels"),
+    [
+        ("Did Fabrikam's operating margin improve in FY2022?", True, (15.0, 20.0)),
+        ("Did Fabrikam's total revenues decline between FY2021 and FY2022?", False, (4_000, 5_000)),
+        ("Did Fabrikam's operating income increase from FY2021 to FY2022?", True, (600, 1_000)),
+    ],
+)
+def test_a_yes_no_question_about_a_change(question: str, answer: bool, levels: tuple[float, float]) -> None:
+    plan = plan_question(question, Scope(companies=["Fabrikam Corp"], fiscal_years=[2021, 2022]))
+    trend = calculate_trend(plan, question, FACTS, FILINGS)
+    assert trend is not None and trend.answer is answer
+    assert (trend.earlier.result, trend.later.result) == pytest.approx(levels)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is Fabrikam improving its cost of goods sold as a % of revenue in FY2022?",  # better lower: unclear
+        "Has Fabrikam paid dividends in FY2022?",  # no change asked
+        "Did Fabrikam's operating margin rise or fall in FY2022?",  # both directions
+    ],
+)
+def test_no_trend_where_the_direction_is_not_clear(question: str) -> None:
+    plan = plan_question(question, Scope(companies=["Fabrikam Corp"], fiscal_years=[2022]))
+    assert calculate_trend(plan, question, FACTS, FILINGS) is None

@@ -74,3 +74,35 @@ async def test_switched_off_by_context(harness) -> None:
     h.resources.facts = _facts()
     await h.ask(Q_MARGIN, computed_answers=False)
     assert h.roles()[:1] == ["draft"]
+
+
+async def test_a_change_answered_yes_or_no_from_two_quarters(harness) -> None:
+    prior = FactPeriod(
+        kind="duration", start="2022-03-27", end="2022-06-25", months=3, fiscal_year=2022, fiscal_quarter=3
+    )
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = [
+        *_facts(),
+        Fact(
+            id=f"{APPLE_23.doc_id}::f9",
+            doc_id=APPLE_23.doc_id,
+            page=3,
+            chunk_id=CHUNKS[0].id,
+            statement="income",
+            label="Operating income",
+            period=prior,
+            value=23_076,
+            scale=6,
+            unit="USD",
+            text="23,076",
+        ),
+    ]
+    answer = await h.ask("Did Apple's operating income increase in Q3 FY2023 compared to Q3 FY2022?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles() and "judge" not in h.roles()  # (the decomposer may be asked)
+    assert (
+        answer.text.startswith("No:")
+        and "$23,076 million" in answer.text
+        and "$22,998 million" in answer.text
+    )
+    assert "a decrease" in answer.text
