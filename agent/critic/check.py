@@ -320,8 +320,8 @@ def check_draft(
             claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
         else:
             sources = [clean[cid] for cid in chunk_ids if cid in context]
-            # What the sentence says about table rows, without the company's own name: "Best Buy"
-            # must not make the row "Net earnings attributable to Best Buy" look named.
+            # What the sentence says about table rows, without the company's own name: the filer's
+            # name in the sentence must not make the row "Net earnings attributable to <filer>" look named.
             rows_named = _without_names(
                 bare, {context[c].metadata.company or "" for c in chunk_ids if c in context}
             )

@@ -376,8 +376,8 @@ def calculate(
 
 
 def _one_filer(companies: Sequence[str]) -> bool:
-    """One company, or the names one filer used over the years ("Adobe Systems Incorporated",
-    "Adobe Inc."): the same first word."""
+    """One company, or the names one filer used over the years ("Acme Systems Incorporated",
+    "Acme Inc."): the same first word."""
     firsts = {re.split(r"[\s,.]+", c.strip().lower())[0] for c in companies if c.strip()}
     return len(firsts) == 1
 

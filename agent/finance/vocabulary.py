@@ -23,10 +23,30 @@ class Item:
     asked: re.Pattern[str]
     rows: re.Pattern[str]  # full match on a normalised row label
     concepts: tuple[str, ...] = ()  # the US-GAAP XBRL concepts that tag it in iXBRL filings
+    # Short forms analysts write ("PP&E", "COGS") and the words filings print instead: a search
+    # for the short form also looks for those words (agent.retrieval.query).
+    short: re.Pattern[str] | None = None
+    printed: str = ""
 
 
-def _item(key: str, name: str, asked: str, rows: str, concepts: tuple[str, ...] = ()) -> Item:
-    return Item(key, name, re.compile(asked, re.I), re.compile(rows, re.I), concepts)
+def _item(
+    key: str,
+    name: str,
+    asked: str,
+    rows: str,
+    concepts: tuple[str, ...] = (),
+    short: str = "",
+    printed: str = "",
+) -> Item:
+    return Item(
+        key,
+        name,
+        re.compile(asked, re.I),
+        re.compile(rows, re.I),
+        concepts,
+        re.compile(short, re.I) if short else None,
+        printed,
+    )
 
 
 ITEMS: dict[str, Item] = {
@@ -57,6 +77,8 @@ ITEMS: dict[str, Item] = {
                 "us-gaap:CostOfGoodsSold",
                 "us-gaap:CostOfGoodsAndServiceExcludingDepreciationDepletionAndAmortization",
             ),
+            short=r"\bcogs\b",
+            printed="cost of sales cost of goods sold",
         ),
         _item(
             "gross_profit",
@@ -115,6 +137,8 @@ ITEMS: dict[str, Item] = {
                 "us-gaap:DepreciationAndAmortization",
                 "us-gaap:DepreciationAmortizationAndAccretionNet",
             ),
+            short=r"\bd\s?&\s?a\b",
+            printed="depreciation and amortization",
         ),
         _item(
             "capex",
@@ -128,6 +152,8 @@ ITEMS: dict[str, Item] = {
                 "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment",
                 "us-gaap:PaymentsToAcquireProductiveAssets",
             ),
+            short=r"\bcapex\b|\bcapital\s+expenditures?\b",
+            printed="purchases of property plant and equipment capital expenditures",
         ),
         _item(
             "ppe",
@@ -136,6 +162,8 @@ ITEMS: dict[str, Item] = {
             r"(?:total\s+|net\s+)?property,?\s+(?:plant,?\s+)?(?:and|&)\s+equipment(?:\s*[-,]\s*net|\s+net)?"
             r"(?:\s+of\s+accumulated\s+depreciation)?",
             concepts=("us-gaap:PropertyPlantAndEquipmentNet",),
+            short=r"\bpp\s?&\s?e\b|\bppn?e\b",
+            printed="property plant and equipment net",
         ),
         _item(
             "cfo",

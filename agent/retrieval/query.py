@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from agent.finance.vocabulary import ITEMS
+
 _EXPANSIONS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
@@ -26,16 +28,13 @@ _EXPANSIONS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"\bcash ?flows? statements?\b|\bstatements? of cash flows?\b", re.I),
         "consolidated statements of cash flows operating investing financing activities",
     ),
-    (
-        re.compile(r"\bcapex\b|\bcapital expenditures?\b", re.I),
-        "purchases of property plant and equipment capital expenditures",
-    ),
-    (re.compile(r"\bpp\s?&\s?e\b|\bppne\b", re.I), "property plant and equipment net"),
-    (re.compile(r"\bd\s?&\s?a\b", re.I), "depreciation and amortization"),
-    (re.compile(r"\bcogs\b", re.I), "cost of sales cost of goods sold"),
     (re.compile(r"\bsg\s?&\s?a\b", re.I), "selling general and administrative expenses"),
     (re.compile(r"\beps\b", re.I), "earnings per share diluted basic"),
 ]
+
+
+# Line items written short ("capex", "PP&E"), from the one line-item vocabulary.
+_EXPANSIONS += [(item.short, item.printed) for item in ITEMS.values() if item.short is not None]
 
 
 def expand_query(query: str) -> str:

@@ -72,7 +72,6 @@ _GENERIC_FIRST_WORDS = {
     "capital",
     "energy",
     "digital",
-    "johnson",
     "home",
     "target",
     "block",
