@@ -14,144 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from agent.finance.arithmetic import CalcError, arithmetic
-from agent.finance.derived import AVERAGE, METRICS, Metric, asked_metric, average_span, question_years
+from agent.finance.derived import AVERAGE, Metric, asked_metric, average_span, question_years
 from agent.finance.formula import Formula, Term, read_formula
 from agent.finance.labels import label_words
-from agent.finance.periods import PRINTED_DATE, SPAN_PHRASE, parse_date, printed_date, span_of
-from agent.finance.vocabulary import BALANCES, ITEMS, SIGNED, item_of
+from agent.finance.select import asked_date, pick_fact
+from agent.finance.vocabulary import ITEMS, SIGNED, item_of
 from agent.schemas import Calculation, Fact, Operand, QuestionPlan
-
-# The statement that reports each item; any other table (a note, MD&A) is a second choice.
-_CASH_FLOW = {"capex", "cfo", "dividends"}
-_EITHER = {"d_and_a": {"cash_flow", "income"}}
-_ANNUAL_FORMS = {"10-K", "10-K/A", "20-F", "40-F"}
-
-
-def _statements(key: str) -> set[str]:
-    if key in _EITHER:
-        return _EITHER[key]
-    return {"balance"} if key in BALANCES else {"cash_flow"} if key in _CASH_FLOW else {"income"}
-
-
-def _near(a: date, b: date, days: int = 10) -> bool:
-    """Same month-end, allowing for 52/53-week years (a year later or earlier counts)."""
-    return any(abs((a.replace(year=b.year + k) - b).days) <= days for k in (-1, 0, 1) if _safe(a, b.year + k))
-
-
-def _safe(a: date, year: int) -> bool:
-    return not (a.month == 2 and a.day == 29)
-
-
-@dataclass(frozen=True)
-class Dated:
-    """A period the question prints: "the three months ended July 1, 2023" (months 3), or a date."""
-
-    end: date
-    months: int | None
-
-
-def asked_date(question: str) -> Dated | None:
-    """The one dated period a question names, if it names exactly one date."""
-    dates = {d for m in PRINTED_DATE.finditer(question) if (d := printed_date(m.group(0)))}
-    if len(dates) != 1:
-        return None
-    span = SPAN_PHRASE.search(question)
-    return Dated(dates.pop(), span_of(span)[0] if span else None)
-
-
-def _fits_date(fact: Fact, key: str, dated: Dated) -> bool:
-    p = fact.period
-    if parse_date(p.end) != dated.end:
-        return False
-    if key in BALANCES:
-        return p.kind != "duration"
-    return p.kind == "duration" and p.months == (dated.months or 12)
-
-
-def _fits(fact: Fact, key: str, year: int, quarter: int | None, filing: Any) -> bool:
-    """Whether a fact is the item's figure for fiscal ``year`` (and ``quarter``)."""
-    p = fact.period
-    if key in BALANCES:
-        end = parse_date(p.end)
-        filing_end = parse_date(getattr(filing, "period_end", None))
-        if p.kind == "duration" or p.fiscal_year != year:
-            return False
-        if quarter is not None:  # a balance at the quarter's end, in that quarter's report
-            return filing.fiscal_quarter == quarter and filing.fiscal_year == year and end == filing_end
-        return end is not None and filing_end is not None and _near(end, filing_end)
-    if p.fiscal_year != year:
-        return False
-    if quarter is not None:
-        return p.kind == "duration" and p.months == 3 and p.fiscal_quarter == quarter
-    if p.months == 12:
-        return True
-    # An annual report's statement columns headed only by the year-end date are the year ended then.
-    return (
-        p.months is None and fact.statement in ("income", "cash_flow") and filing.form_type in _ANNUAL_FORMS
-    )
-
-
-def pick_fact(
-    facts: Sequence[Fact],
-    filings: Mapping[str, Any],
-    key: str,
-    year: int,
-    quarter: int | None,
-    dated: Dated | None = None,
-) -> Fact | None:
-    """The fact of item ``key`` for the period (fiscal ``year`` and ``quarter``, or the ``dated``
-    one the question prints): from the filing whose own period it is, else the nearest later one;
-    on the item's own statement when printed there. None when the candidates of that filing
-    disagree."""
-    fitting = [
-        f
-        for f in facts
-        if f.doc_id in filings
-        and item_of(f) == key
-        and (_fits_date(f, key, dated) if dated else _fits(f, key, year, quarter, filings[f.doc_id]))
-    ]
-    if dated and fitting:
-        year = fitting[0].period.fiscal_year or dated.end.year
-    if not fitting:
-        return None
-
-    def order(doc_id: str) -> tuple[int, int]:
-        filing = filings[doc_id]
-        own = filing.fiscal_year == year and (quarter is None) == (filing.fiscal_quarter is None)
-        return (
-            0 if own else 1,
-            (filing.fiscal_year or 0) - year if (filing.fiscal_year or 0) >= year else 99,
-        )
-
-    for doc_id in sorted({f.doc_id for f in fitting}, key=order):
-        mine = [f for f in fitting if f.doc_id == doc_id]
-        home = [f for f in mine if f.source == "ixbrl" or f.statement in _statements(key)] or mine
-        plain = [f for f in home if not re.search(r"non-?controlling|including", f.label, re.I)] or home
-        return _agreed(plain)
-    return None
-
-
-def _agreed(facts: Sequence[Fact]) -> Fact | None:
-    """The figure the filing's tables agree on: the only one, or the one printed by more tables
-    than any other (the consolidated total recurs in the statements, selected data and MD&A; a
-    mislabelled segment row once). None on a tie."""
-    # A table with no unit line reads at scale 0: its digits are the same figure as a table "in
-    # millions" printing the same digits, so it counts with that table.
-    stated = {f.value: f.scale for f in facts if f.scale}
-    pages: dict[float, set[int]] = {}
-    for fact in facts:
-        scale = fact.scale or stated.get(fact.value, 0)
-        pages.setdefault(round(fact.value * 10**scale, 6), set()).add(fact.page)
-    counts = sorted((len(p) for p in pages.values()), reverse=True)
-    if len(counts) > 1 and counts[0] == counts[1]:
-        return None
-    best = max(pages, key=lambda a: len(pages[a]))
-    return min((f for f in facts if round(f.amount, 6) == best), key=lambda f: (f.source != "ixbrl", f.page))
 
 
 def _digits(fact: Fact, key: str) -> str:
@@ -402,4 +273,4 @@ def _formula_unit(formula: Formula, operands: Sequence[Operand]) -> str:
     return operands[0].unit if all(o.unit == operands[0].unit for o in operands) else ""
 
 
-__all__ = ["METRICS", "calculate", "pick_fact"]
+__all__ = ["calculate", "formula_start", "pick_fact"]
