@@ -345,3 +345,7 @@ class Answer(BaseModel):
     fallbacks: list[str] = Field(
         default_factory=list, description="Node fallbacks taken (malformed model output)."
     )
+    calculations: list[Calculation] = Field(
+        default_factory=list,
+        description="The figures our code computed from stored facts for this answer, with their operands.",
+    )

@@ -139,8 +139,9 @@ class State(InputState, OutputState):
     plan: QuestionPlan | None = None
     # A superlative our code ranked for the draft (the critic holds the draft to its winner).
     superlative: Superlative | None = None
-    # A figure our code computed from the stored facts (agent.finance.calculate) and drafted.
-    calculation: Calculation | None = None
+    # The figures our code computed from the stored facts and drafted (agent.finance.calculate,
+    # one; agent.finance.trend, the two levels of a change); [] when the model drafted.
+    calculations: list[Calculation] = field(default_factory=list)
     subquestions: list[str] = field(default_factory=list)
     # Each query's own scope when sub-questions name different companies or periods.
     query_scopes: dict[str, Scope] = field(default_factory=dict)

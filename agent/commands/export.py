@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from agent.terminal import safe
 
 if TYPE_CHECKING:
-    from agent.schemas import Answer, Citation
+    from agent.schemas import Answer, Calculation, Citation
 
 # Characters that open Markdown (CommonMark + GFM) structure anywhere in a line: code spans,
 # emphasis, links and images, raw HTML and autolinks, entities, tables, strikethrough, the escape.
@@ -65,6 +65,22 @@ def _source(c: Citation) -> list[str]:
     return lines
 
 
+def _calculation(calc: Calculation) -> list[str]:
+    """A computed figure and the stored facts it was computed from (row, period, page)."""
+    unit = {"%": "%", "": ""}.get(calc.unit, f" {calc.unit}")
+    scale = f" (x 10^{calc.scale})" if calc.unit == "USD" and calc.scale else ""
+    lines = [
+        f"- **{escape_line(calc.name)}** = {calc.result:,.4g}{unit}{scale}: {code_span(calc.expression)}"
+    ]
+    if calc.formula:
+        lines.append(f"  - as the question defines it: {escape_line(calc.formula)}")
+    for o in calc.operands:
+        lines.append(
+            f"  - {escape_line(o.label)}, {escape_line(o.period)}: {escape_line(o.printed)} (page {o.page + 1})"
+        )
+    return lines
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer as a Markdown document (ends with a newline)."""
     out = [f"# {escape_line(answer.question) or 'Question'}", "", escape_text(answer.text) or "_(no answer)_"]
@@ -73,6 +89,10 @@ def answer_markdown(answer: Answer) -> str:
         for c in answer.citations:
             out += [*_source(c), ""]
         out.pop()
+    if answer.calculations:
+        out += ["", "## Calculated by our code from the filings' figures", ""]
+        for calc in answer.calculations:
+            out += _calculation(calc)
     u = answer.usage
     seconds = sum(answer.node_seconds.values())
     faithfulness = "not checked" if answer.stop_reason in _NOT_DRAFTED else f"{answer.faithfulness:.2f}"

@@ -111,7 +111,7 @@ def computed_draft(state: State, question: str, resources: Resources) -> dict[st
         "figures": lines,
         "context": context,
         "retrieved": added,
-        "calculation": calcs[-1],
+        "calculations": calcs,
         "fallbacks": [
             f"draft: computed by our code from {len(operands)} stored fact(s); no model call"
             + (f" ({len(added)} passage(s) printing them added)" if added else "")

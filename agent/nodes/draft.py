@@ -179,7 +179,7 @@ def make_draft(resources: Resources):
                     "draft: the draft verified no copied figure; drafted the listed calculation instead"
                 ],
             }
-        if state.critique is None and state.calculation is None and ctx.computed_answers:
+        if state.critique is None and ctx.computed_answers:
             computed = computed_draft(state, question, resources)
             if computed is not None:
                 return computed
@@ -211,6 +211,7 @@ def make_draft(resources: Resources):
             "usage": usage,
             "fallbacks": fallbacks,
             "superlative": superlative if line in figures else None,
+            "calculations": [],  # the model drafted this one
         }
 
     return draft_answer

@@ -158,6 +158,7 @@ def make_finalize():
             usage=state.usage,
             node_seconds=dict(state.node_seconds),
             fallbacks=list(state.fallbacks),
+            calculations=list(state.calculations) if stop == "accepted" else [],
         )
         turn = Turn(
             question=state.question,

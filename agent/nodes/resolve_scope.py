@@ -71,7 +71,7 @@ def turn_reset() -> dict[str, Any]:
         "figures": [],
         "plan": None,
         "superlative": None,
-        "calculation": None,
+        "calculations": [],
         "critique": None,
         "revisions": 0,
         "retrieval_rounds": 0,

@@ -7,7 +7,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from agent.commands.export import answer_markdown, code_span, escape_line
-from agent.schemas import Answer, Citation, Usage
+from agent.schemas import Answer, Calculation, Citation, Operand, Usage
 
 HOSTILE = (
     "# Heading\n> quoted\n<script>alert(1)</script> `code` **bold** [link](https://evil.example) "
@@ -106,3 +106,33 @@ def test_helpers() -> None:
     assert escape_line("# a > b") == "\\# a \\> b"
     assert escape_line("- x") == "\\- x" and escape_line("12. x") == "12\\. x"
     assert code_span("a`b") == "``a`b``" and code_span("`a") == "`` `a ``"
+
+
+def test_calculations_list_their_operands_and_filing_text_stays_text() -> None:
+    operand = Operand(
+        fact_id="x::f1", chunk_id="x::0", doc_id="x", page=41, item="revenue", label=HOSTILE,
+        period="Year ended May 31, 2019", value=100.0, printed="100", scale=6, unit="USD",
+    )  # fmt: skip
+    calc = Calculation(
+        name="operating margin, FY2019",
+        expression="20 / 100 * 100",
+        operands=[operand],
+        result=20.0,
+        unit="%",
+    )
+    md = answer_markdown(_answer(calculations=[calc]))
+    assert "## Calculated by our code from the filings' figures" in md
+    assert "**operating margin, FY2019** = 20%" in md and "(page 42)" in md
+    tokens = _tokens(md)
+    kinds = {t.type for t in tokens}
+    assert [t.tag for t in tokens if t.type == "heading_open"] == ["h1", "h2", "h2"]
+    assert not kinds & {
+        "html_block",
+        "html_inline",
+        "link_open",
+        "image",
+        "code_block",
+        "fence",
+        "table_open",
+    }
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in MarkdownIt("commonmark").render(md)

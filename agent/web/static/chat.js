@@ -519,6 +519,23 @@ function detailsView(answer) {
     table.append(body);
     details.append(el("h4", {}, "Claims"), table);
   }
+  const calcs = answer.calculations || [];
+  if (calcs.length) {
+    // Figures our code computed from the filings' stored facts: each operand's row, period and page.
+    const table = el(
+      "table",
+      { class: "claims calculations", "data-testid": "calculations" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Computed"), el("th", {}, "From (row, period, page)"))),
+    );
+    const body = el("tbody");
+    for (const c of calcs) {
+      const from = el("ul");
+      for (const o of c.operands || []) from.append(el("li", {}, `${o.label}, ${o.period}: ${o.printed} (page ${Number(o.page) + 1})`));
+      body.append(el("tr", {}, el("td", {}, c.name, el("div", { class: "muted" }, c.expression)), el("td", {}, from)));
+    }
+    table.append(body);
+    details.append(el("h4", {}, "Calculations"), table);
+  }
   const dl = el("dl", { class: "facts" });
   const usage = answer.usage || {};
   kv(dl, "Faithfulness", answer.faithfulness !== undefined ? Number(answer.faithfulness).toFixed(2) : "–");

@@ -3,6 +3,7 @@ critic checks it like any draft (the real critic, on the passage that prints the
 
 from __future__ import annotations
 
+import pytest
 from graph_fakes import APPLE_23, CHUNKS
 
 from agent.schemas import Fact, FactPeriod
@@ -46,6 +47,10 @@ async def test_operating_margin_from_facts_without_a_model_call(harness) -> None
     assert "28.12%" in answer.text and "[1]" in answer.text
     assert answer.citations[0].doc_id == APPLE_23.doc_id and "22,998" in answer.citations[0].quote
     assert any("computed by our code" in f for f in answer.fallbacks)
+    # The typed calculation travels with the answer: its operands are the stored facts, by id.
+    [calc] = answer.calculations
+    assert {o.fact_id for o in calc.operands} == {f.id for f in h.resources.facts}
+    assert calc.unit == "%" and calc.result == pytest.approx(22_998 / 81_797 * 100)
 
 
 async def test_the_rounding_the_question_asks_for(harness) -> None:
@@ -66,6 +71,7 @@ async def test_a_fact_the_passage_does_not_print_goes_back_to_the_model(harness)
     answer = await h.ask(Q_MARGIN)
     assert h.roles()[:1] == ["draft"]
     assert "21,000" not in answer.text
+    assert answer.calculations == []  # what the model drafted is no calculation of ours
 
 
 async def test_switched_off_by_context(harness) -> None:
