@@ -228,6 +228,8 @@ def calculate(
         return None
     if pair is None or not builder.operands:
         return None
+    if dated is not None:  # the period as the question prints it, not a fiscal-year label
+        name = f"{name.rsplit(', ', 1)[0]}, {dated.words()}"
     if _conflicting_row(question, facts, builder.operands):
         return None
     result = _evaluate(builder.resolve(pair[1], exact=True))

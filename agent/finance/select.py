@@ -43,6 +43,12 @@ class Dated:
     end: date
     months: int | None
 
+    def words(self) -> str:
+        """'three months ended July 1, 2023', 'year ended December 31, 2022', 'December 31, 2022'."""
+        day = f"{self.end:%B} {self.end.day}, {self.end.year}"
+        spans = {3: "three months", 6: "six months", 9: "nine months", 12: "year"}
+        return f"{spans[self.months]} ended {day}" if self.months in spans else day
+
 
 def asked_date(question: str) -> Dated | None:
     """The one dated period a question names, if it names exactly one date."""

@@ -112,3 +112,12 @@ async def test_a_change_answered_yes_or_no_from_two_quarters(harness) -> None:
         and "$22,998 million" in answer.text
     )
     assert "a decrease" in answer.text
+
+
+async def test_the_answer_names_the_period_the_question_prints(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = _facts()
+    answer = await h.ask("What were Apple's total net sales for the three months ended July 1, 2023?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "three months ended July 1, 2023" in answer.text and "$81,797 million" in answer.text
+    assert "FY2023" not in answer.text  # a quarter is not called the fiscal year

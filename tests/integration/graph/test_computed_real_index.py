@@ -1,0 +1,41 @@
+"""Figures computed from the stored facts, end to end: the real index of the bundled samples (real
+Chroma, real embeddings, the facts read at ingest), the real graph and critic. No chat model is
+asked for these, so they take seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from graph_run import ask
+
+from agent.config import Settings
+from agent.retrieval.index import FilingIndex
+
+pytestmark = [pytest.mark.integration]
+
+
+async def test_amazon_operating_margin_from_its_ixbrl_facts(research, samples_index_dir: Path) -> None:
+    answer, _seen = await ask(research, "What was Amazon's operating margin in FY2022?")
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert answer.usage.llm_calls == 0
+    # Operating income 12,248 on net sales 513,983 (millions), as the 10-K prints them.
+    assert "2.38%" in answer.text, answer.text
+    assert answer.citations and all(c.company == "Amazon.com, Inc." for c in answer.citations)
+    assert any("12,248" in c.quote for c in answer.citations), answer.citations
+    [calc] = answer.calculations
+    stored = {f.id: f for f in FilingIndex.open(Settings(data_dir=samples_index_dir)).facts()}
+    for operand in calc.operands:
+        fact = stored[operand.fact_id]
+        assert (
+            fact.source == "ixbrl" and fact.period.fiscal_year == 2022 and fact.chunk_id == operand.chunk_id
+        )
+
+
+async def test_apple_quarter_figure_named_by_its_printed_period(research) -> None:
+    answer, _seen = await ask(
+        research, "What were Apple's total net sales for the three months ended July 1, 2023?"
+    )
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert "$81,797 million" in answer.text and "three months ended July 1, 2023" in answer.text
+    assert all(c.period == "FY2023 Q3" for c in answer.citations), answer.citations
