@@ -39,6 +39,7 @@ async def evaluate_suite(
     *,
     tier: Tier = "deterministic",
     limit: int | None = None,
+    stride: int = 1,
     context_overrides: dict[str, Any] | None = None,
     judge_model: str | None = None,
     repeats: int = 1,
@@ -51,13 +52,17 @@ async def evaluate_suite(
     answers: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> SuiteResult:
-    """Run ``suite_name`` and the requested tiers; returns the full :class:`SuiteResult`."""
+    """Run ``suite_name`` and the requested tiers; returns the full :class:`SuiteResult`.
+
+    ``stride`` > 1 takes every Nth question (a sample spread over the whole set), then ``limit``."""
     from evals.runner import run_suite
 
     if tier not in ("deterministic", "judged", "all"):
         raise ValueError(f"unknown tier {tier!r}: deterministic, judged or all")
     suite = get_suite(suite_name)
-    examples = suite.load(limit=limit)
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, not {stride}")
+    examples = suite.load(limit=limit) if stride == 1 else suite.load()[::stride][: limit or None]
     if not answers:
         from agent.nodes.resources import resources_for
         from evals.runner import run_retrieval_suite

@@ -23,7 +23,8 @@ def _progress(line: str) -> None:
 
 def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: list[str] | None,
          judge_model: str | None, repeats: int, critic: bool, critic_limit: int | None,
-         judged_limit: int | None, chat_model: str | None, answers: bool = True) -> tuple[Any, Any]:  # fmt: skip
+         judged_limit: int | None, chat_model: str | None, answers: bool = True,
+         stride: int = 1) -> tuple[Any, Any]:  # fmt: skip
     from evals.datasets import DatasetError
     from evals.orchestrate import evaluate_suite, parse_overrides
 
@@ -33,7 +34,7 @@ def _run(ctx: typer.Context, suite: str, tier: str, limit: int | None, sets: lis
         overrides = parse_overrides(sets)
         return asyncio.run(
             evaluate_suite(
-                suite, settings, tier=tier, limit=limit, context_overrides=overrides, judge_model=judge_model,  # type: ignore[arg-type]
+                suite, settings, tier=tier, limit=limit, stride=stride, context_overrides=overrides, judge_model=judge_model,  # type: ignore[arg-type]
                 repeats=repeats, critic=critic, critic_limit=critic_limit, judged_limit=judged_limit, answers=answers,
                 progress=_progress,
             )
@@ -133,6 +134,9 @@ def register(app: typer.Typer) -> None:
             "--answers/--no-answers",
             help="--no-answers: retrieval + critic only, no LLM drafting (large suites).",
         ),
+        stride: int = typer.Option(
+            1, "--stride", min=1, help="Every Nth question only (a sample spread over the set), before --limit."
+        ),
         as_json: bool = _json_option(
             "suite, tier, results, report, baseline (paths; baseline null without one), questions, "
             "wall_seconds, metrics (flat means), gate (null without a baseline, else passed, rows: "
@@ -144,7 +148,7 @@ def register(app: typer.Typer) -> None:
         from evals.suites import baseline_path
 
         result, settings = _run(ctx, suite, tier, limit, sets, judge_model, repeats, critic, critic_limit,
-                                judged_limit, chat_model, answers)  # fmt: skip
+                                judged_limit, chat_model, answers, stride)  # fmt: skip
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out_dir = out or settings.data_dir / "evals" / f"{result.suite}-{stamp}"
         base_file = baseline or baseline_path(result.suite)

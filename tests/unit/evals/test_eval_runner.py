@@ -138,3 +138,15 @@ async def test_retrieval_only_mode_skips_uningested_and_needs_no_llm(
         await evaluate_suite(
             str(suite_file), Settings(data_dir=tmp_path), resources=res, answers=False, tier="all"
         )
+
+
+async def test_stride_samples_every_nth_question(suite_file: Path, tmp_path: Path) -> None:
+    graph, res = stack()
+    result = await evaluate_suite(
+        str(suite_file), Settings(data_dir=tmp_path / "d"), graph=graph, resources=res, stride=2
+    )
+    assert [e.question for e in result.examples] == [QUESTIONS[0]["question"]]
+    with pytest.raises(ValueError, match="stride"):
+        await evaluate_suite(
+            str(suite_file), Settings(data_dir=tmp_path / "d"), graph=graph, resources=res, stride=0
+        )
