@@ -349,3 +349,44 @@ def test_cancel_a_running_question_then_delete_its_thread(served, page_factory):
     expect(page.locator(f"#thread-list .thread[data-thread-id='{thread_id}']")).to_have_count(0)
     expect(page.locator("[data-testid=empty-conversation]")).to_be_visible()
     assert thread_id not in {t["thread_id"] for t in client.threads.search(limit=100)}
+
+
+def test_calculations_are_listed_with_their_operands_as_text(served, page_factory):
+    """A computed answer's details list each calculation and the stored facts it used (row, period,
+    page); a row label from a filing is shown as text, never as markup."""
+    operand = {
+        "fact_id": "x::f1", "chunk_id": "x::0", "doc_id": "x", "page": 65, "item": "operating_income",
+        "label": 'Operating income <img src=x onerror="window.__pwned=1">', "period": "Year Ended December 31, 2022",
+        "fiscal_year": 2022, "value": 12248.0, "printed": "12,248", "scale": 6, "unit": "USD",
+    }  # fmt: skip
+    answer = {
+        "question": "What was Amazon's operating margin in FY2022?",
+        "text": "The operating margin, FY2022 is 2.38% [1].",
+        "citations": [],
+        "claims": [],
+        "faithfulness": 1.0,
+        "stop_reason": "accepted",
+        "calculations": [
+            {"name": "operating margin, FY2022", "expression": "12,248 / 513,983 * 100", "formula": "",
+             "operands": [operand], "result": 2.383, "unit": "%", "scale": 0}
+        ],
+    }  # fmt: skip
+    page = page_factory()
+    open_app(page, served.url)
+    page.evaluate(
+        """async (answer) => {
+            const chat = await import('/web/static/chat.js');
+            document.getElementById('conversation').append(chat.answerView(answer));
+        }""",
+        answer,
+    )
+    details = page.locator("[data-testid=answer-details]")
+    details.locator("summary").click()
+    table = details.locator("[data-testid=calculations]")
+    expect(table).to_contain_text("operating margin, FY2022")
+    expect(table).to_contain_text("12,248 / 513,983 * 100")
+    expect(table).to_contain_text(
+        'Operating income <img src=x onerror="window.__pwned=1">, Year Ended December 31, 2022: 12,248 (page 66)'
+    )
+    assert table.locator("img").count() == 0
+    assert page.evaluate("() => window.__pwned === undefined")
