@@ -127,9 +127,16 @@ _HEADING_WORDS = re.compile(
 MAX_OTHER_WORDS = 4
 
 
+# A unit line that carries the column years after it: "In millions, except per share amounts 2018 2017".
+_UNIT_LEAD = re.compile(
+    r"^\s*(?:\(?\s*(?:dollars|amounts|\$)\s+)?in\s+(?:thousands|millions|billions)\b[^\d()]*(?=(?:19|20)\d\d\b)",
+    re.I,
+)
+
+
 def _is_sentence(line: str) -> bool:
     # "(Dollars in Millions Except Per Share Data) 2023 2022" is a unit aside before the headings.
-    words = re.findall(r"[A-Za-z][A-Za-z.]*", ASIDE.sub(" ", line))
+    words = re.findall(r"[A-Za-z][A-Za-z.]*", ASIDE.sub(" ", _UNIT_LEAD.sub(" ", line)))
     return sum(not _HEADING_WORDS.match(w.rstrip(".")) for w in words) > MAX_OTHER_WORDS
 
 

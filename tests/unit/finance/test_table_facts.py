@@ -261,6 +261,22 @@ def test_html_rows_with_a_shared_month_day() -> None:
     assert {f.period.end for f in facts} == {"2020-12-31", "2021-12-31", "2022-12-31"}
 
 
+def test_column_years_printed_on_the_unit_line() -> None:
+    """A PDF layout that prints the years at the end of the unit line ("In millions, except per
+    share amounts 2018 2017 2016") under a "For the Years Ended December 31," heading."""
+    header = ["Consolidated Statements of Operations", "For the Years Ended December 31,",
+              "In millions, except per share amounts 2018 2017 2016"]  # fmt: skip
+    rows = "Revenues:\nProducts $ 1,910 $ 1,800 $ 1,733\nTotal revenues 2,579 2,478 2,375\nOperating income 421 538 386"
+    doc = DocPeriod(fiscal_year=2018, period_end="2018-12-31", form_type="10-K")
+    facts = table_facts(header, rows, 12, doc)
+    total = {f.period.fiscal_year: f for f in facts if f.label == "Total revenues"}
+    assert {y: (f.value, f.scale, f.period.months, f.period.end) for y, f in total.items()} == {
+        2018: (2_579, 6, 12, "2018-12-31"),
+        2017: (2_478, 6, 12, "2017-12-31"),
+        2016: (2_375, 6, 12, "2016-12-31"),
+    }
+
+
 def test_rows_that_do_not_match_the_columns_are_skipped() -> None:
     doc = DocPeriod(fiscal_year=2022, period_end="2022-12-31", form_type="10-K")
     header = ["Segment results", "(in millions)", "2022 2021"]
