@@ -228,6 +228,8 @@ def calculate(
         return None
     if pair is None or not builder.operands:
         return None
+    if quarter is not None and not name.endswith(f"Q{quarter}"):
+        name = f"{name} Q{quarter}"
     if dated is not None:  # the period as the question prints it, not a fiscal-year label
         name = f"{name.rsplit(', ', 1)[0]}, {dated.words()}"
     if _conflicting_row(question, facts, builder.operands):

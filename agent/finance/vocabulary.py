@@ -56,7 +56,7 @@ ITEMS: dict[str, Item] = {
             "revenue",
             "revenue",
             r"\b(?:total\s+|net\s+)*(?:revenues?|sales)\b",
-            r"(?:total\s+)?(?:net\s+)?(?:operating\s+)?(?:revenues?|sales)(?:,?\s+net)?"
+            r"(?:total\s+)?(?:reported\s+)?(?:net\s+)?(?:operating\s+)?(?:revenues?|sales)(?:,?\s+net|\s+to\s+customers)?"
             r"|total\s+net\s+(?:sales|revenues?)(?:\s+and\s+(?:other\s+)?revenues?)?",
             concepts=(
                 "us-gaap:Revenues",
@@ -258,7 +258,7 @@ BALANCES = {
 }
 
 
-_NORMALISE = re.compile(r"\((?:loss|losses|deficit)\)|\(\d\)|[*†‡]|\$", re.I)
+_NORMALISE = re.compile(r"/?\((?:loss|losses|deficit)\)|\(\d\)|[*†‡]|\$", re.I)
 
 _STATEMENT_GROUPS = re.compile(
     r"(?:consolidated|total|revenues?|net\s+sales|sales|costs?\s+and\s+expenses|(?:operating\s+)?expenses"

@@ -58,6 +58,10 @@ def _fact(label: str, concept: str | None = None, **extra: object) -> Fact:
         (_fact("Payments for acquisition of property, plant and equipment"), "capex"),
         (_fact("Total current assets"), "current_assets"),
         (_fact("Net income (loss)"), "net_income"),
+        (_fact("Net Earnings/(Loss)"), "net_income"),  # an earnings release's row
+        (_fact("Sales to customers"), "revenue"),
+        (_fact("Total inventories, net"), "inventory"),  # the note's total is the balance
+        (_fact("Inventory turns"), None),
         (_fact("Products", group="Net sales"), None),  # a part of revenue, not revenue
         # A segment's revenue is tagged with the company-wide concept plus an axis: not the item.
         (
