@@ -2,7 +2,8 @@
 
 A metric *regresses* when it moves in its bad direction by more than its tolerance (absolute for
 rates in [0, 1], relative for costs). Metrics the baseline has but the run lacks fail too (a
-silently vanished metric is a regression); NaN-only metrics are reported, never passed silently.
+silently vanished metric is a regression), except those of a tier the run left out on purpose;
+NaN-only metrics are reported, never passed silently.
 Wall-clock seconds are reported but not gated (they depend on the machine).
 """
 
@@ -143,9 +144,21 @@ def compare(
 def gate_results(
     current: SuiteResult, baseline: SuiteResult, *, overrides: dict[str, float] | None = None
 ) -> GateReport:
-    """Gate two suite results (deterministic metrics, judged means and critic scores)."""
-    report = compare(flat_means(current), flat_means(baseline), overrides=overrides)
-    report.notes = config_differences(current, baseline)
+    """Gate two suite results (deterministic metrics, judged means and critic scores). A tier the
+    current run did not include (``--tier deterministic``, ``--no-critic``) is not compared, and
+    the notes say so: it was left out on purpose, not lost."""
+    then = flat_means(baseline)
+    skipped = []
+    if current.tier == "deterministic" and not current.judged.get("metrics"):
+        skipped.append("judged")
+    if not current.critic:
+        skipped.append("critic")
+    for tier in skipped:
+        then = {k: v for k, v in then.items() if not k.startswith(f"{tier}.")}
+    report = compare(flat_means(current), then, overrides=overrides)
+    report.notes = config_differences(current, baseline) + [
+        f"the {tier} tier was not run: its baseline metrics are not compared" for tier in skipped
+    ]
     return report
 
 

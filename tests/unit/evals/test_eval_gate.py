@@ -66,5 +66,25 @@ def test_config_differences_are_reported() -> None:
     )
     report = gate_results(cur, base)
     assert report.passed
-    assert report.notes == ["configuration differs from the baseline: drafter_model: 'a' -> 'b'"]
+    assert report.notes[0] == "configuration differs from the baseline: drafter_model: 'a' -> 'b'"
     assert "drafter_model" in report.markdown()
+
+
+def test_a_tier_left_out_on_purpose_is_not_compared_but_a_lost_metric_fails() -> None:
+    from evals.gate import gate_results
+
+    base = SuiteResult(
+        suite="s",
+        tier="all",
+        metrics={"m": {"mean": 1.0}, "gone": {"mean": 0.5}},
+        judged={"metrics": {"faithfulness": {"mean": 0.7}}},
+        critic={"precision": 1.0},
+    )
+    cur = SuiteResult(suite="s", tier="deterministic", metrics={"m": {"mean": 1.0}})
+    report = gate_results(cur, base)
+    assert [r.metric for r in report.failures] == ["gone"]  # a deterministic metric that vanished
+    assert not any(r.metric.startswith(("judged.", "critic.")) for r in report.rows)
+    assert "the judged tier was not run: its baseline metrics are not compared" in report.notes
+    assert "the critic tier was not run: its baseline metrics are not compared" in report.notes
+    judged = cur.model_copy(update={"tier": "all", "judged": {"metrics": {}}})
+    assert "judged.faithfulness" in [r.metric for r in gate_results(judged, base).failures]
