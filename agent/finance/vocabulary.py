@@ -260,6 +260,8 @@ BALANCES = {
 
 _NORMALISE = re.compile(r"/?\((?:loss|losses|deficit)\)|\(\d\)|[*†‡]|\$", re.I)
 
+_QUALIFIER = re.compile(r",\s*net\s+of\s+(?!accumulated|allowances?)[\w\s'-]+$", re.I)
+
 _STATEMENT_GROUPS = re.compile(
     r"(?:consolidated|total|revenues?|net\s+sales|sales|costs?\s+and\s+expenses|(?:operating\s+)?expenses"
     r"|cost\s+of\s+(?:sales|revenues?)|other\s+income\s*(?:\(expense\)|and\s+expense)?"
@@ -276,6 +278,9 @@ def normalise_label(label: str) -> str:
     if sep and _STATEMENT_GROUPS.fullmatch(group.strip()):
         label = row
     label = _NORMALISE.sub(" ", label.replace("’", "'"))
+    # A qualifier after the item ("Capital expenditures, net of construction payable") does not
+    # change which item the row prints.
+    label = _QUALIFIER.sub("", label)
     return re.sub(r"\s+", " ", label).strip(" ,.:;-")
 
 

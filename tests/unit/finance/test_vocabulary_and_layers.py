@@ -62,6 +62,8 @@ def _fact(label: str, concept: str | None = None, **extra: object) -> Fact:
         (_fact("Sales to customers"), "revenue"),
         (_fact("Total inventories, net"), "inventory"),  # the note's total is the balance
         (_fact("Inventory turns"), None),
+        (_fact("Capital expenditures, net of construction payable"), "capex"),
+        (_fact("Income from discontinued operations, net of tax"), None),
         (_fact("Products", group="Net sales"), None),  # a part of revenue, not revenue
         # A segment's revenue is tagged with the company-wide concept plus an axis: not the item.
         (
