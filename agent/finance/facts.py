@@ -12,26 +12,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from agent.finance.headers import Column, column_lines, Header, read_columns, read_header
 from agent.finance.labels import ASIDE
 from agent.finance.periods import (
     BARE_YEAR,
-    MONTH_DAY,
     MONTH_NAME,
-    PRINTED_DATE,
-    SPAN_PHRASE,
     add_months,
-    dated_headings,
     fiscal_quarter_of,
     fiscal_year_of,
     parse_date,
-    span_of,
 )
 from agent.finance.statements import statement_kind
-from agent.finance.units import SCALE_EXPONENTS
 from agent.schemas import Fact, FactPeriod, FilingFields, StatementKind
 
 
@@ -72,26 +67,10 @@ class DocPeriod:
         return None
 
 
-@dataclass
-class Column:
-    """One column of a header: its heading as printed and the period it names."""
-
-    label: str
-    months: int | None = None
-    weeks: int | None = None
-    quarter: int | None = None  # a quarter the heading names ("Q2", "Second Quarter")
-    end: date | None = None
-    year: int | None = None  # a bare year heading ("2022")
-    is_period: bool = True
-
-
 # A figure as printed: "$ 60,584", "$(2,722)", "(265)", "25,530$", "6.3%", "(1)%", "—", "n/m".
 _FIGURE = r"\$?\s?\(?\s?-?\$?\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?\)?\s?%?\$?|[—–-]|\*|n/?m|n/a"
 _TAIL = re.compile(rf"(?:^|\s)({_FIGURE})\s*$", re.I)
 _CELL = re.compile(rf"^(?:{_FIGURE})$", re.I)
-_CHANGE = re.compile(r"%\s*change|\bchange\b|\bvariance\b|%\s+of\b|\bpercent(?:age)?\b", re.I)
-_SCALE_WORD = re.compile(r"\b(thousands|millions|billions)\b", re.I)
-_UNIT_LINE = re.compile(r"\b(?:in\s+)?(?:thousands|millions|billions)\b", re.I)
 _PER_SHARE = re.compile(r"\bper\s+(?:\w+\s+){0,2}share\b|\bper-share\b|\bEPS\b|\bearnings\s+per\b", re.I)
 _SHARES = re.compile(
     r"^(?:weighted[- ]average\s+)?(?:number\s+of\s+)?(?:common\s+)?shares\b|"
@@ -108,134 +87,6 @@ _HEADING_ROW = re.compile(
 )
 _ENDS_MONTH_DAY = re.compile(rf"\b{MONTH_NAME}\s+\d{{1,2}},?$", re.I)
 _WRAPS = re.compile(r"(?:,|-|\b(?:and|or|of|for|in|to|the|on|from|by|with|net))$", re.I)
-
-
-# "Second Quarter 2023 Actual vs. 2022 Actual" is a title comparing years, not column headings.
-_RANGE = re.compile(rf"(?:{PRINTED_DATE.pattern})\s*(?:to|through|-|–|—)\s*(?:{MONTH_NAME}|\d)", re.I)
-_COMPARES = re.compile(r"\bvs\b\.?|\bversus\b|\bcompared\b", re.I)
-
-
-# Words column headings are made of; a header line with many other words is a sentence ("The
-# following table shows net sales ... for the periods ended July 1, 2023 and June 25, 2022"), whose
-# dates name no column.
-_HEADING_WORDS = re.compile(
-    rf"^(?:{MONTH_NAME}|sept?|three|six|nine|twelve|thirteen|fourteen|fifty|two|months?|weeks?|ended|ending|"
-    r"years?|fiscal|quarters?|first|second|third|fourth|q[1-4]|as|of|at|and|change|actual|"
-    r"reported|restated|unaudited|audited|in|percent|total|period|to|date|ytd)$",
-    re.I,
-)
-MAX_OTHER_WORDS = 4
-
-
-# A unit line that carries the column years after it: "In millions, except per share amounts 2018 2017".
-_UNIT_LEAD = re.compile(
-    r"^\s*(?:\(?\s*(?:dollars|amounts|\$)\s+)?in\s+(?:thousands|millions|billions)\b[^\d()]*(?=(?:19|20)\d\d\b)",
-    re.I,
-)
-
-
-def _is_sentence(line: str) -> bool:
-    # "(Dollars in Millions Except Per Share Data) 2023 2022" is a unit aside before the headings.
-    words = re.findall(r"[A-Za-z][A-Za-z.]*", ASIDE.sub(" ", _UNIT_LEAD.sub(" ", line)))
-    return sum(not _HEADING_WORDS.match(w.rstrip(".")) for w in words) > MAX_OTHER_WORDS
-
-
-def _column_lines(header: list[str]) -> list[str]:
-    return [
-        h
-        for h in header
-        if (PRINTED_DATE.search(h) or BARE_YEAR.search(h) or MONTH_DAY.search(h))
-        and not _COMPARES.search(h)
-        and not _is_sentence(h)
-    ]
-
-
-def read_columns(header: list[str]) -> list[Column]:
-    """The columns a table's header names, in order; [] when they cannot be read. Non-period
-    columns ("% Change") are kept, as ``is_period=False``, only when one heading line places them
-    among the dates."""
-    lines = [re.sub(r"\s+", " ", h.replace("|", " ")).strip() for h in _column_lines(header)]
-    dated = dated_headings(lines)
-    if not dated or any(_RANGE.search(h) for h in header):
-        return []  # "April 2, 2023 to May 6, 2023": date ranges pair dates we cannot pair
-    # Spans in heading order, from any header line but a unit line or a title comparing years.
-    heading = [
-        h for h in header if not _COMPARES.search(h) and (not _UNIT_LINE.search(h) or h in _column_lines([h]))
-    ]
-    spans = [m for h in heading for m in SPAN_PHRASE.finditer(h)]
-    columns = []
-    for i, (text, end, year) in enumerate(dated):
-        col = Column(label=text, end=end, year=year)
-        if spans and len(dated) % len(spans) == 0:
-            span = spans[i // (len(dated) // len(spans))]
-            col.months, col.weeks, col.quarter = span_of(span)
-            col.label = f"{span.group(0).strip()} {text}"
-        columns.append(col)
-    return _with_other_columns(lines, columns)
-
-
-def _with_other_columns(lines: list[str], columns: list[Column]) -> list[Column]:
-    """Insert "% Change"-like columns where the one line holding every dated heading puts them."""
-    for line in lines:
-        marks = list(_CHANGE.finditer(line))
-        tokens = list(PRINTED_DATE.finditer(line)) + list(BARE_YEAR.finditer(PRINTED_DATE.sub(" ", line)))
-        if not marks or len(tokens) != len(columns):
-            continue
-        positions = sorted(m.start() for m in PRINTED_DATE.finditer(line)) or [
-            m.start() for m in BARE_YEAR.finditer(line)
-        ]
-        ordered = sorted(
-            [(p, c) for p, c in zip(positions, columns, strict=False)]
-            + [(m.start(), Column(label=m.group(0), is_period=False)) for m in marks],
-            key=lambda pc: pc[0],
-        )
-        return [c for _, c in ordered]
-    return columns
-
-
-@dataclass
-class _Header:
-    """What a table's header says about its rows."""
-
-    title: str = ""
-    text: str = ""
-    columns: list[Column] = field(default_factory=list)
-    scale: int = 0
-    share_scale: int = 0
-    dollars: bool = False
-    group: str = ""
-
-
-def _unit_scales(unit: str) -> tuple[int, int]:
-    """(scale, share-count scale) of a unit line: "In millions, except number of shares which are
-    reflected in thousands" -> (6, 3); "in thousands, except share and per share data" -> (3, 0)."""
-    found = _SCALE_WORD.search(unit)
-    scale = SCALE_EXPONENTS[found.group(1).lower()] if found else 0
-    _, _, exempt = unit.lower().partition("except")
-    exempt = re.sub(r"per[\s-]+share", " ", exempt)
-    shares = re.search(r"\bshares?\b(.*)", exempt)
-    if not shares:
-        return scale, scale
-    after = _SCALE_WORD.search(shares.group(1))
-    return scale, SCALE_EXPONENTS[after.group(1).lower()] if after else 0
-
-
-def read_header(header: list[str]) -> _Header:
-    """Title, unit, columns and the group heading a table's header lines give its rows."""
-    columns_at = [i for i, h in enumerate(header) if h in _column_lines(header) or SPAN_PHRASE.search(h)]
-    unit_at = next((i for i, h in enumerate(header) if _UNIT_LINE.search(h) and len(h) < 160), None)
-    out = _Header(text=" ".join(header), columns=read_columns(header))
-    if unit_at is not None:
-        out.scale, out.share_scale = _unit_scales(header[unit_at])
-    out.dollars = "$" in out.text or bool(re.search(r"\bdollars?\b", out.text, re.I))
-    anchor = unit_at if unit_at is not None else (columns_at[0] if columns_at else len(header))
-    skip = set(columns_at) | ({unit_at} if unit_at is not None else set())
-    above = [h for i, h in enumerate(header[:anchor]) if i not in skip and _WORDS.search(h)]
-    out.title = above[-1].strip() if above else ""
-    after = header[max([*columns_at, *(skip - {None})], default=-1) + 1 :] if columns_at else []
-    labels = [h.strip().rstrip(":").strip() for h in after if _WORDS.search(h)]
-    out.group = labels[-1] if labels else ""
-    return out
 
 
 def split_row(line: str) -> tuple[str, list[str]] | None:
@@ -341,7 +192,7 @@ def _balance_at(label: str, period: FactPeriod, doc: DocPeriod) -> FactPeriod:
     return FactPeriod(kind="instant", end=day_before.isoformat(), fiscal_year=year, label=period.label)
 
 
-def _unit_and_scale(label: str, group: str, figure: str, head: _Header) -> tuple[str, int]:
+def _unit_and_scale(label: str, group: str, figure: str, head: Header) -> tuple[str, int]:
     """A row's unit and scale: per-share amounts are never scaled, share counts take the unit
     line's share scale, percentages are plain; everything else takes the table's scale."""
     # "Common stock ($0.01 par value; 5,000 shares authorized ...)": the parenthesis describes the
@@ -385,7 +236,7 @@ def _rows(text: str, group: str) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def _facts(head: _Header, rows: str, page: int, doc: DocPeriod) -> list[Fact]:
+def _facts(head: Header, rows: str, page: int, doc: DocPeriod) -> list[Fact]:
     parsed = _rows(rows, head.group)
     head = replace(head, dollars=head.dollars or "$" in rows)  # a table with "$" cells is in dollars
     if not head.columns or not any(c.is_period for c in head.columns):
@@ -440,14 +291,26 @@ def document_facts(pages: Iterable[tuple[int, list[tuple[list[str], str]]]], doc
     table's header; its rows are still read only when their figure count matches."""
     facts: list[Fact] = []
     for page, blocks in pages:
-        previous: _Header | None = None
+        previous: Header | None = None
         for header, rows in blocks:
             try:
                 head = read_header(header)
-                if not head.columns and not _column_lines(header) and previous is not None:
+                if not head.columns and not column_lines(header) and previous is not None:
                     head = replace(previous, group="")
                 facts += _facts(head, rows, page, doc)
             except (ValueError, OverflowError, IndexError):
                 continue
             previous = head if head.columns else previous
     return facts
+
+
+__all__ = [
+    "Column",
+    "DocPeriod",
+    "cell_value",
+    "document_facts",
+    "read_columns",
+    "read_header",
+    "split_row",
+    "table_facts",
+]
