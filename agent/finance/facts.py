@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from agent.finance.headers import Column, column_lines, Header, read_columns, read_header
+from agent.finance.headers import Column, Header, column_lines, read_columns, read_header
 from agent.finance.labels import ASIDE
 from agent.finance.periods import (
     BARE_YEAR,
