@@ -14,9 +14,8 @@ import os
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Settings
 from agent.injection import instruction_cue
@@ -28,6 +27,7 @@ from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter
 from loaders.discover import discover, regular_file_problem, safe_resolve
 from loaders.facts import link_facts, refresh_facts
 from loaders.parse import FACTS_VERSION, PARSER_VERSION, Parsed, sha256_file
+from loaders.report import FileResult, IngestReport, Progress, Status, summary_rows
 from loaders.workers import make_pool, parse_result, submit_parse
 
 if TYPE_CHECKING:
@@ -35,80 +35,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Status = Literal["ingested", "replaced", "skipped", "failed", "removed"]
 EMBED_BATCH = 64
 PREFETCH = 2  # files parsed ahead of the one being embedded
 
 
-@dataclass
-class FileResult:
-    path: str
-    status: Status
-    doc_id: str | None = None
-    pages: int = 0
-    chunks: int = 0
-    seconds: float = 0.0
-    message: str = ""
-
-
-@dataclass
-class IngestReport:
-    results: list[FileResult] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-
-    def _n(self, *status: str) -> int:
-        return sum(r.status in status for r in self.results)
-
-    @property
-    def ingested(self) -> int:
-        return self._n("ingested", "replaced")
-
-    @property
-    def skipped(self) -> int:
-        return self._n("skipped")
-
-    @property
-    def failed(self) -> int:
-        return self._n("failed")
-
-    @property
-    def removed(self) -> int:
-        return self._n("removed")
-
-    @property
-    def pages(self) -> int:
-        return sum(r.pages for r in self.results if r.status in ("ingested", "replaced"))
-
-    @property
-    def chunks(self) -> int:
-        return sum(r.chunks for r in self.results if r.status in ("ingested", "replaced"))
-
-    @property
-    def chunks_per_s(self) -> float:
-        return self.chunks / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.failed == 0
-
-
-class Progress:
-    """Hooks the CLI overrides to draw progress; the defaults do nothing."""
-
-    def start(self, files: list[Path]) -> None: ...
-
-    def file_started(self, path: Path) -> None: ...
-
-    def advance(self, pages: int = 0, chunks: int = 0) -> None: ...
-
-    def file_done(self, result: FileResult) -> None: ...
-
-    def warning(self, message: str) -> None: ...
-
-
-# --- the pipeline ---------------------------------------------------------------------------
 def _counter(embeddings: Embeddings) -> TokenCounter:
     model = getattr(embeddings, "model", None)
     return counter_for(getattr(model, "tokenizer", None))
@@ -435,15 +365,12 @@ def _run(
         progress.file_done(outcome)
 
 
-def summary_rows(report: IngestReport) -> dict[str, Any]:
-    """Figures for the CLI summary table and benchmarks."""
-    return {
-        "ingested": report.ingested,
-        "skipped": report.skipped,
-        "failed": report.failed,
-        "removed": report.removed,
-        "pages": report.pages,
-        "chunks": report.chunks,
-        "seconds": round(report.seconds, 1),
-        "chunks/s": round(report.chunks_per_s, 1),
-    }
+__all__ = [
+    "FileResult",
+    "IngestReport",
+    "Progress",
+    "Status",
+    "ingest_paths",
+    "prune_missing",
+    "summary_rows",
+]

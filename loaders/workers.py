@@ -67,7 +67,9 @@ def make_pool(workers: int) -> ProcessPoolExecutor | None:
         return None
 
 
-def submit_parse(pool: ProcessPoolExecutor | None, path: Path, sha: str, max_pages: int) -> Future[Parsed] | None:
+def submit_parse(
+    pool: ProcessPoolExecutor | None, path: Path, sha: str, max_pages: int
+) -> Future[Parsed] | None:
     if pool is None:
         return None
     try:
