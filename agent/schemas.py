@@ -170,13 +170,15 @@ class Calculation(BaseModel):
 
 
 class Trend(BaseModel):
-    """A yes/no question about a change ("did the margin improve in FY2022?"), decided by our code
-    from two calculations over stored facts (agent.finance.trend)."""
+    """A change between two periods, from two calculations over stored facts (agent.finance.trend):
+    a yes/no question about it ("did the margin improve in FY2022?") or a comparison."""
 
-    asked: Literal["up", "down"] = Field(description="The direction the question asks about.")
+    asked: Literal["up", "down"] | None = Field(
+        default=None, description="The direction a yes/no question asks about; None for a comparison."
+    )
     earlier: Calculation
     later: Calculation
-    answer: bool = Field(description="Whether the change went the asked way.")
+    answer: bool | None = Field(default=None, description="Whether the change went the asked way (yes/no).")
 
 
 class ChunkMetadata(BaseModel):

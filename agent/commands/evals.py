@@ -135,7 +135,10 @@ def register(app: typer.Typer) -> None:
             help="--no-answers: retrieval + critic only, no LLM drafting (large suites).",
         ),
         stride: int = typer.Option(
-            1, "--stride", min=1, help="Every Nth question only (a sample spread over the set), before --limit."
+            1,
+            "--stride",
+            min=1,
+            help="Every Nth question only (a sample spread over the set), before --limit.",
         ),
         as_json: bool = _json_option(
             "suite, tier, results, report, baseline (paths; baseline null without one), questions, "

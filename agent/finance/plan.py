@@ -43,7 +43,7 @@ _COMPARISON = re.compile(
 # Questions that ask for an analysis or a trend rather than one figure, even when they name a line
 # item: "how did inventory levels reflect on ...", "what do the margins suggest", "the main
 # contributors to net income", "how has revenue changed over time".
-_ANALYSIS = re.compile(
+ANALYSIS = re.compile(
     r"\b(?:how\s+(?:did|do|does|has|have|had|is|are|was|were|would|could|might)\b|analy[sz](?:e[sd]?|ing|is)\b|"
     r"suggest\w*|reflect\w*|impact\w*|effects?\b|relationship|relate[sd]?\b|contributors?|"
     r"influences?|drivers?|main|principal|key|trends?|over\s+time|strateg\w*|adapt\w*|implications?|"
@@ -104,7 +104,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         form = "yes_no"
     elif _COMPARISON.search(question):
         form = "comparison"
-    elif (metric is not None or items) and not explanatory and not _ANALYSIS.search(question):
+    elif (metric is not None or items) and not explanatory and not ANALYSIS.search(question):
         form = "figure"
     else:
         form = "text"

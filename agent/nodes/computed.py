@@ -74,8 +74,9 @@ def word_trend(trend: Trend, aliases: dict[str, str]) -> tuple[list[str], str]:
         change = "unchanged"
     else:
         change = "an increase" if later.result > earlier.result else "a decrease"
+    verdict = "" if trend.answer is None else ("Yes: the" if trend.answer else "No: the")
     sentence = (
-        f"{'Yes' if trend.answer else 'No'}: the {subject} was {_stated(earlier)} in {first} and "
+        f"{verdict or 'The'} {subject} was {_stated(earlier)} in {first} and "
         f"{_stated(later)} in {last}, {change} {_cites([earlier, later], aliases)}."
     )
     return [figure_line(earlier, aliases), figure_line(later, aliases)], sentence

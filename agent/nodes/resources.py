@@ -88,7 +88,7 @@ class Resources:
         from agent.finance.calculate import calculate
         from agent.finance.trend import calculate_trend
 
-        if plan is None or not plan.companies or plan.form not in ("figure", "yes_no"):
+        if plan is None or not plan.companies or plan.form not in ("figure", "yes_no", "comparison"):
             return None
         if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
             return None  # no index: nothing to open, nothing created
@@ -97,7 +97,7 @@ class Resources:
         if read is None or not filings:
             return None
         facts = read(sorted(filings))
-        if plan.form == "yes_no":
+        if plan.form in ("yes_no", "comparison"):
             return calculate_trend(plan, question, facts, filings)
         return calculate(plan, question, facts, filings)
 

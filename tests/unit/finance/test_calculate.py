@@ -223,3 +223,30 @@ def test_a_yes_no_question_about_a_change(question: str, answer: bool, levels: t
 def test_no_trend_where_the_direction_is_not_clear(question: str) -> None:
     plan = plan_question(question, Scope(companies=["Fabrikam Corp"], fiscal_years=[2022]))
     assert calculate_trend(plan, question, FACTS, FILINGS) is None
+
+
+def test_a_comparison_of_two_named_years() -> None:
+    q = "How did Fabrikam's operating income in FY2022 compare with FY2021?"
+    plan = plan_question(q, Scope(companies=["Fabrikam Corp"], fiscal_years=[2021, 2022]))
+    trend = calculate_trend(plan, q, FACTS, FILINGS)
+    assert trend is not None and trend.answer is None and trend.asked is None
+    assert (trend.earlier.result, trend.later.result) == (600, 1_000)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Compare Fabrikam's gross margin versus its operating margin in FY2022.",  # two metrics
+        "How does Fabrikam's FY2022 operating income compare?",  # one year: compared with what?
+        "Compare Fabrikam's total revenues and operating income between FY2021 and FY2022.",  # two items
+    ],
+)
+def test_no_comparison_when_it_is_not_one_figure_over_two_years(question: str) -> None:
+    plan = plan_question(question, Scope(companies=["Fabrikam Corp"], fiscal_years=[2021, 2022]))
+    assert calculate_trend(plan, question, FACTS, FILINGS) is None
+
+
+def test_no_comparison_when_an_analysis_is_asked_as_well() -> None:
+    q = "How did Fabrikam's operating income in FY2022 compare with FY2021, and what does it suggest about its pricing?"
+    plan = plan_question(q, Scope(companies=["Fabrikam Corp"], fiscal_years=[2021, 2022]))
+    assert calculate_trend(plan, q, FACTS, FILINGS) is None
