@@ -12,8 +12,18 @@ from dataclasses import dataclass, field
 
 from agent.finance.arithmetic import CalcError, arithmetic
 
-# Balanced to one level of nested parentheses, which covers "(a - b) / b * 100".
-CALC_PATTERN = re.compile(r"CALC\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)", re.I)
+
+def _balanced(depth: int) -> str:
+    """Text with parentheses balanced to ``depth`` levels of nesting."""
+    inner = r"[^()]*"
+    for _ in range(depth):
+        inner = rf"(?:[^()]|\({inner}\))*"
+    return inner
+
+
+# Balanced to four levels of nested parentheses inside CALC(...): "(a - b) / b * 100", and a
+# question's own formula over averages, "365 * ((a + b) / 2) / (c + (d - e))".
+CALC_PATTERN = re.compile(rf"CALC\s*\(({_balanced(4)})\)", re.I)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 __all__ = ["CALC_PATTERN", "CalcError", "Calculation", "evaluate", "expand_calculations", "format_result"]

@@ -80,7 +80,20 @@ class Formula:
         parts = [
             t.words() if isinstance(t, Term) else f"{t:g}" if isinstance(t, float) else t for t in self.tokens
         ]
-        return re.sub(r"\s+", " ", " ".join(parts).replace("( ", "(").replace(" )", ")")).strip()
+        text = re.sub(r"\s+", " ", " ".join(parts).replace("( ", "(").replace(" )", ")")).strip()
+        return text[1:-1] if _wrapped(text) else text
+
+
+def _wrapped(text: str) -> bool:
+    """Whether one pair of parentheses holds the whole text: "(a - b)", not "(a) / (b)"."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
 
 
 def _item(text: str) -> Item | None:
