@@ -4,9 +4,10 @@
 
 Ingests ``loaders/samples`` into DIR (a temporary directory by default; re-ingest is idempotent),
 then asks a few questions and prints, per question, the wall time of every node, the LLM calls,
-prompt/completion tokens and the stop reason; then, per question type (figure / narrative), the
-median and p90 answer time, the median draft prompt tokens and LLM calls. ``--results`` prints the
-same summary for a saved ``filings eval run`` (no model run).
+prompt/completion tokens and the stop reason; then, per question type (the question plan's answer
+form: figure, comparison, superlative, yes/no, text) and per drafter (our calculation over stored
+facts, or the model), the median and p90 answer time, the median draft prompt tokens and LLM calls.
+``--results`` prints the same summary for a saved ``filings eval run`` (no model run).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 QUESTIONS = [
     "What were Apple's total net sales for the three months ended July 1, 2023?",
+    "What was Amazon's operating margin in FY2022?",
     "What does Amazon say about the growth of AWS net sales in 2022?",
     "Compare Apple's services net sales in the quarter ended July 1, 2023 and Amazon's total net sales in 2022.",
     "What was Apple's dividend yield on the Tokyo stock exchange in 2023?",
@@ -47,13 +49,14 @@ class Row:
     seconds: float
     draft_prompt_tokens: float | None
     llm_calls: int
+    computed: bool = False  # drafted by our code from stored facts, no model call
 
 
 def question_type(question: str) -> str:
-    """'narrative' for questions asking reasons or descriptions, else 'figure'."""
-    from agent.finance.derived import EXPLANATORY
+    """The answer form the question plan gives it (figure, comparison, superlative, yes_no, text)."""
+    from agent.finance.plan import plan_question
 
-    return "narrative" if EXPLANATORY.search(question) else "figure"
+    return plan_question(question).form
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -64,8 +67,12 @@ def _pct(values: list[float], q: float) -> float:
 def print_summary(rows: list[Row]) -> None:
     """Median and p90 answer time, median draft prompt tokens and LLM calls, per question type."""
     print(f"\n{'type':<10} {'n':>3} {'median s':>9} {'p90 s':>7} {'draft tok':>10} {'LLM calls':>10}")
-    for kind in ("all", *sorted({r.kind for r in rows})):
-        group = [r for r in rows if kind in ("all", r.kind)]
+    groups = {"all": rows, **{k: [r for r in rows if r.kind == k] for k in sorted({r.kind for r in rows})}}
+    groups["computed"] = [r for r in rows if r.computed]
+    groups["model"] = [r for r in rows if not r.computed]
+    for kind, group in groups.items():
+        if not group:
+            continue
         tokens = [r.draft_prompt_tokens for r in group if r.draft_prompt_tokens is not None]
         print(
             f"{kind:<10} {len(group):>3} {statistics.median(r.seconds for r in group):>9.1f} "
@@ -84,6 +91,8 @@ def rows_from_results(path: Path) -> list[Row]:
             float(e.get("wall_seconds") or e["metrics"].get("cost.seconds", 0.0)),
             e["metrics"].get("cost.draft_prompt_tokens"),
             int(e["metrics"].get("cost.llm_calls", 0)),
+            # An accepted answer with no model call at all was drafted by our code.
+            e.get("stop_reason") == "accepted" and not e["metrics"].get("cost.llm_calls"),
         )
         for e in data["examples"]
         if not e.get("error")
@@ -124,6 +133,7 @@ async def run(data_dir: Path, model: str | None, questions: list[str]) -> None:
                 wall,
                 answer.usage.prompt_tokens_per_call("draft_answer"),
                 answer.usage.llm_calls,
+                bool(answer.calculations),
             )
         )
         per_node = " ".join(f"{answer.node_seconds.get(n, 0.0):>10.2f}" for n in NODES)
