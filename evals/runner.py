@@ -39,7 +39,13 @@ CANDIDATES_K = 10  # recall of the fused candidate list is measured at this dept
 async def run_graph(graph: Any, question: str, context: Context, config: dict[str, Any]) -> dict[str, Any]:
     """One research run; returns the per-node products the metrics need."""
     retrieved: list[ScoredChunk] = []
-    out: dict[str, Any] = {"subquestions": [], "context": [], "answer": None, "retrieved_rounds": []}
+    out: dict[str, Any] = {
+        "subquestions": [],
+        "context": [],
+        "answer": None,
+        "retrieved_rounds": [],
+        "added": [],  # passages the drafter fetched itself (the operands of a computed answer)
+    }
     async for chunk in graph.astream(
         {"question": question}, config=config, context=context, stream_mode="updates"
     ):
@@ -52,6 +58,10 @@ async def run_graph(graph: Any, question: str, context: Context, config: dict[st
                 retrieved = merge_chunks(retrieved, list(update["retrieved"]))
             if node == "rerank_chunks" and "context" in update:
                 out["context"] = list(update["context"])
+            if node == "draft_answer" and update.get("retrieved"):
+                # Not retrieval's doing: kept out of the retrieval and context metrics, but an
+                # answer may cite them.
+                out["added"] = merge_chunks(out["added"], list(update["retrieved"]))
             if update.get("answer") is not None:
                 out["answer"] = update["answer"]
     out["retrieved"] = retrieved
@@ -82,7 +92,8 @@ def score_example(
         for k, v in ragas_context_scores(ctx, ev, example.reference_contexts).items():
             m[f"ragas.{k}"] = v
     if answer is not None:
-        chunk_texts = {c.id: c.chunk.text for c in [*retrieved, *ctx]}
+        added: list[ScoredChunk] = products.get("added") or []
+        chunk_texts = {c.id: c.chunk.text for c in [*retrieved, *ctx, *added]}
         m["answer.citation_validity"], _ = citation_validity(answer.text, answer.citations, chunk_texts)
         cited = [chunk_texts[c.chunk_id] for c in answer.citations if c.chunk_id in chunk_texts]
         m["answer.numeric_grounding"] = numeric_grounding_rate(

@@ -150,3 +150,28 @@ async def test_stride_samples_every_nth_question(suite_file: Path, tmp_path: Pat
         await evaluate_suite(
             str(suite_file), Settings(data_dir=tmp_path / "d"), graph=graph, resources=res, stride=0
         )
+
+
+async def test_a_computed_answer_citing_a_passage_retrieval_missed(suite_file: Path, tmp_path: Path) -> None:
+    """The passage that prints a computed answer's operand is cited validly although retrieval never
+    returned it, and it does not count as retrieved or as ranked context."""
+    from graph_fakes import CHUNKS
+
+    from agent.schemas import Fact, FactPeriod, ScoredChunk
+
+    graph, res = stack()
+    income, risk = CHUNKS[0], CHUNKS[1]
+    res.search = lambda query, scope, k, context: [ScoredChunk(chunk=risk, score=1.0)]  # type: ignore[method-assign]
+    quarter = FactPeriod(kind="duration", end="2023-07-01", months=3, fiscal_year=2023, fiscal_quarter=3)
+    res.facts = [
+        Fact(id=f"{APPLE_23}::f1", doc_id=APPLE_23, page=3, chunk_id=income.id, statement="income",
+             label="Total net sales", period=quarter, value=81_797, scale=6, unit="USD", text="81,797")
+    ]  # fmt: skip
+    result = await evaluate_suite(
+        str(suite_file), Settings(data_dir=tmp_path / "d"), graph=graph, resources=res
+    )
+    sales = result.examples[0]
+    assert sales.stop_reason == "accepted" and "$81,797 million" in sales.answer
+    assert sales.metrics["answer.citation_validity"] == 1.0
+    assert income.id not in sales.retrieved_ids and income.id not in [c.id for c in sales.context]
+    assert sales.metrics["retrieval.page_recall@10"] == 0.0
