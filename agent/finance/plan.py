@@ -50,6 +50,9 @@ ANALYSIS = re.compile(
     r"indicat\w*|assess\w*|evaluat\w*|discuss\w*|outlook|guidance)\b",
     re.I,
 )
+# "If operating margin is not a useful metric here, state that and explain why.": an instruction
+# for another case than the one asked, not what the question asks for.
+_CONDITIONAL = re.compile(r"(?:^|(?<=[.?!]))\s*If\b[^.?!]*[.?!]?", re.I)
 _NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4}
 _DECIMALS = re.compile(r"\b(?:round(?:ed)?\s+to\s+|to\s+)?(?P<n>\d|zero|one|two|three|four)\s+decimal", re.I)
 _SCALE = re.compile(
@@ -96,7 +99,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
     scope = scope or Scope()
     metric = asked_metric(question)
     items = [i.key for i in named_items(question)]
-    explanatory = bool(EXPLANATORY.search(question))
+    explanatory = bool(EXPLANATORY.search(_CONDITIONAL.sub(" ", question)))
     extreme, change, among = _superlative(question)
     if extreme is not None:
         form = "superlative"

@@ -232,7 +232,7 @@ ITEMS: dict[str, Item] = {
         _item(
             "dividends",
             "dividends paid",
-            r"\bdividends?\s+(?:paid|payments?)\b",
+            r"\b(?:(?:cash\s+)?dividends?\s+(?:paid|payments?)|pa(?:y|ys|id)\s+(?:out\s+)?(?:in\s+)?(?:cash\s+)?dividends)\b",
             r"(?:cash\s+)?dividends\s+paid(?:\s+to\s+[\w\s]+)?|payments?\s+(?:of|for)\s+(?:cash\s+)?dividends",
             concepts=(
                 "us-gaap:PaymentsOfDividends",

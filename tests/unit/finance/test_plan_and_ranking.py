@@ -52,6 +52,10 @@ from loaders.parse import load_any
         ("What was Vandelay's free cash flow in FY2022?", "figure", None, False, ""),
         ("Why did Stark's operating expenses rise in 2022?", "text", None, False, ""),
         ("What is the most significant risk factor Wayne lists?", "text", None, False, ""),
+        ("How did Initech's inventory levels reflect its supply chain in Q3 2023?", "text", None, False, ""),
+        ("What were the main contributors to Initech's net income in Q2 2023?", "text", None, False, ""),
+        ("As an equity analyst, what was Initech's FY2021 net income?", "figure", None, False, ""),
+        ("How much did Initech pay out in cash dividends in FY2020?", "figure", None, False, ""),
     ],
 )
 def test_plan_reads_the_answer_form_from_the_questions_grammar(
@@ -70,6 +74,11 @@ def test_plan_reads_items_metric_rounding_and_scale() -> None:
     assert {"capex", "revenue"} <= set(plan.metric_items) and plan.form == "figure"
     assert (plan.decimals, plan.scale, plan.companies, plan.fiscal_years) == (1, 6, ["Acme Corp"], [2022])
     assert plan_question("Why did margins fall?").explanatory
+    # An instruction for another case ("if ..., explain why") is not what the question asks.
+    conditional = plan_question(
+        "Is Acme's operating margin improving in FY2022? If margin is not a useful metric here, explain why."
+    )
+    assert conditional.form == "yes_no" and not conditional.explanatory
 
 
 @pytest.fixture(scope="module")
