@@ -207,7 +207,11 @@ def calculate(
     years = list(years) or asked or sorted(plan.fiscal_years)
     if not years:
         return None
-    dated = asked_date(question) if formula is None and quarter is None else None
+    # A period the question prints ("nine months ended September 30, 2023") is what it asks,
+    # whatever quarter its report is.
+    dated = asked_date(question) if formula is None else None
+    if dated is not None:
+        quarter = None
     builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter, dated))
     if formula is not None:
         pair = _from_formula(formula, years[-1], builder)

@@ -193,7 +193,10 @@ def dated_headings(lines: list[str]) -> list[tuple[str, date | None, int | None]
     if full:
         printed = [d.year for _, d, _ in full if d]
         return full if not years or [int(y) for y in years] == printed else []
-    if month_days and (len(month_days) == len(years) or len(month_days) == 1):
-        pairs = zip(month_days * len(years) if len(month_days) == 1 else month_days, years, strict=True)
+    if month_days and years and len(years) % len(month_days) == 0:
+        # One month-day per span heading, its years below it: "June 30, June 30," over
+        # "2022 2023 2022 2023" (three and six months ended) pairs each year with its span's day.
+        per = len(years) // len(month_days)
+        pairs = zip([md for md in month_days for _ in range(per)], years, strict=True)
         return [(f"{md}, {y}", printed_date(f"{md}, {y}"), None) for md, y in pairs]
     return [(y, None, int(y)) for y in years]

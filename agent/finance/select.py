@@ -59,9 +59,16 @@ def asked_date(question: str) -> Dated | None:
     return Dated(dates.pop(), span_of(span)[0] if span else None)
 
 
-def _fits_date(fact: Fact, key: str, dated: Dated) -> bool:
+def _fits_date(fact: Fact, key: str, dated: Dated, year: int) -> bool:
+    """The printed period, or the same period ``year`` (a growth's prior year): same length, ending
+    on the same day of that year (within a week, for 52/53-week years)."""
     p = fact.period
-    if parse_date(p.end) != dated.end:
+    end = parse_date(p.end)
+    shift = year - dated.end.year
+    if end is None or not _safe(dated.end, dated.end.year + shift):
+        return False
+    target = dated.end.replace(year=dated.end.year + shift)
+    if abs((end - target).days) > (0 if shift == 0 else 7):
         return False
     if key in BALANCES:
         return p.kind != "duration"
@@ -108,10 +115,10 @@ def pick_fact(
         for f in facts
         if f.doc_id in filings
         and item_of(f) == key
-        and (_fits_date(f, key, dated) if dated else _fits(f, key, year, quarter, filings[f.doc_id]))
+        and (_fits_date(f, key, dated, year) if dated else _fits(f, key, year, quarter, filings[f.doc_id]))
     ]
     if dated and fitting:
-        year = fitting[0].period.fiscal_year or dated.end.year
+        year = fitting[0].period.fiscal_year or year
     if not fitting:
         return None
 

@@ -250,3 +250,31 @@ def test_no_comparison_when_an_analysis_is_asked_as_well() -> None:
     q = "How did Fabrikam's operating income in FY2022 compare with FY2021, and what does it suggest about its pricing?"
     plan = plan_question(q, Scope(companies=["Fabrikam Corp"], fiscal_years=[2021, 2022]))
     assert calculate_trend(plan, q, FACTS, FILINGS) is None
+
+
+def _quarterly() -> list[Fact]:
+    def span(months: int, end: str, fy: int) -> FactPeriod:
+        return FactPeriod(kind="duration", end=end, months=months, fiscal_year=fy)
+
+    return [
+        *FACTS,
+        fact("q22", "Total revenues", span(3, "2022-03-31", 2022), 1_300),
+        fact("q22", "Total revenues", span(3, "2021-03-31", 2021), 1_000),
+        fact("q22", "Total revenues", span(6, "2022-03-31", 2022), 2_500),
+    ]
+
+
+def test_a_printed_period_and_its_prior_year_for_growth() -> None:
+    q = "What was Fabrikam's revenue growth for the three months ended March 31, 2022?"
+    calc = calculate(
+        plan_question(q, Scope(companies=["Fabrikam Corp"], quarters=[2])), q, _quarterly(), FILINGS
+    )
+    # The same quarter a year earlier, never the quarter against itself.
+    assert calc is not None and calc.result == pytest.approx(30.0)
+    assert calc.name == "revenue growth, three months ended March 31, 2022"
+    q = "What were Fabrikam's total revenues for the six months ended March 31, 2022?"
+    # The printed span wins over the report's quarter: six months, not the quarter.
+    calc = calculate(
+        plan_question(q, Scope(companies=["Fabrikam Corp"], quarters=[2])), q, _quarterly(), FILINGS
+    )
+    assert calc is not None and calc.result == 2_500

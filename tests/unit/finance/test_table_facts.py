@@ -277,6 +277,22 @@ def test_column_years_printed_on_the_unit_line() -> None:
     }
 
 
+def test_a_month_day_per_span_over_its_years() -> None:
+    """ "Three Months Ended Six Months Ended" / "June 30, June 30," / "2022 2023 2022 2023": every
+    column ends on June 30 of its year, the prior year's quarter included."""
+    header = ["CONSOLIDATED STATEMENTS OF OPERATIONS", "(in millions, except per share data)",
+              "Three Months Ended Six Months Ended", "June 30, June 30,", "2022 2023 2022 2023"]  # fmt: skip
+    rows = "Total net sales 1,212 1,343 2,376 2,617\nOperating income 331 768 698 1,245"
+    doc = DocPeriod(fiscal_year=2023, fiscal_quarter=2, period_end="2023-06-30", form_type="10-Q")
+    sales = [f for f in table_facts(header, rows, 3, doc) if f.label == "Total net sales"]
+    assert [(f.value, f.period.months, f.period.end) for f in sales] == [
+        (1_212, 3, "2022-06-30"),
+        (1_343, 3, "2023-06-30"),
+        (2_376, 6, "2022-06-30"),
+        (2_617, 6, "2023-06-30"),
+    ]
+
+
 def test_rows_that_do_not_match_the_columns_are_skipped() -> None:
     doc = DocPeriod(fiscal_year=2022, period_end="2022-12-31", form_type="10-K")
     header = ["Segment results", "(in millions)", "2022 2021"]
