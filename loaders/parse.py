@@ -29,7 +29,8 @@ SUPPORTED = PDF_EXT | HTML_EXT | TEXT_EXT
 # next ingest even though its bytes did not change. 3: typed facts (table cells, iXBRL tags).
 PARSER_VERSION = 3
 # Bumped whenever the facts read from the same text change (2: table headers that are sentences;
-# 3: column years printed at the end of the unit line; a month-day per span over its years).
+# 3: column years printed at the end of the unit line; a month-day per span over its years; dated
+# heading lines left at the top of a table's rows).
 # A document whose facts are older is re-read for its facts only: its chunks and vectors stay.
 FACTS_VERSION = 3
 

@@ -276,9 +276,27 @@ def _facts(head: Header, rows: str, page: int, doc: DocPeriod) -> list[Fact]:
     return facts
 
 
+MAX_HEADING_LINES_IN_ROWS = 2
+
+
+def _headings_from_rows(header: list[str], rows: str) -> tuple[list[str], str]:
+    """A header without dated columns takes the dated heading lines that open the rows: a PDF
+    loader may leave "(In Millions; Unaudited) Jul 1, 2023 Jul 2, 2022" as the first body line."""
+    if read_columns(header):
+        return header, rows
+    lines = rows.split("\n")
+    taken = 0
+    while taken < min(MAX_HEADING_LINES_IN_ROWS, len(lines)) and column_lines([lines[taken]]):
+        taken += 1
+    if not taken or not read_columns([*header, *lines[:taken]]):
+        return header, rows
+    return [*header, *lines[:taken]], "\n".join(lines[taken:])
+
+
 def table_facts(header: list[str], rows: str, page: int, doc: DocPeriod) -> list[Fact]:
     """Facts of one table block (``Block.header`` lines, ``Block.text`` rows, zero-based page)."""
     try:
+        header, rows = _headings_from_rows(header, rows)
         return _facts(read_header(header), rows, page, doc)
     except (ValueError, OverflowError, IndexError):
         return []  # odd input yields no facts, never a failed ingest
@@ -294,6 +312,7 @@ def document_facts(pages: Iterable[tuple[int, list[tuple[list[str], str]]]], doc
         previous: Header | None = None
         for header, rows in blocks:
             try:
+                header, rows = _headings_from_rows(header, rows)
                 head = read_header(header)
                 if not head.columns and not column_lines(header) and previous is not None:
                     head = replace(previous, group="")

@@ -293,6 +293,25 @@ def test_a_month_day_per_span_over_its_years() -> None:
     ]
 
 
+def test_dated_headings_left_at_the_top_of_the_rows() -> None:
+    """A PDF loader may leave the dated heading line as the first line of the table's body."""
+    header = ["Three Months Ended Six Months Ended"]
+    rows = ("(In Millions, Except Per Share Amounts; Unaudited) Jul 1, 2023 Jul 2, 2022 Jul 1, 2023 Jul 2, 2022\n"
+            "Net revenue $ 1,294 $ 1,532 $ 2,466 $ 3,367\nOperating income (loss) (101) (70) (248) 364")  # fmt: skip
+    doc = DocPeriod(fiscal_year=2023, fiscal_quarter=2, period_end="2023-07-01", form_type="10-Q")
+    for facts in (table_facts(header, rows, 5, doc), document_facts([(5, [(header, rows)])], doc)):
+        revenue = [
+            (f.value, f.scale, f.period.months, f.period.end) for f in facts if f.label == "Net revenue"
+        ]
+        assert revenue == [
+            (1_294, 6, 3, "2023-07-01"),
+            (1_532, 6, 3, "2022-07-02"),
+            (2_466, 6, 6, "2023-07-01"),
+            (3_367, 6, 6, "2022-07-02"),
+        ]
+        assert not any("Unaudited" in f.label for f in facts)
+
+
 def test_rows_that_do_not_match_the_columns_are_skipped() -> None:
     doc = DocPeriod(fiscal_year=2022, period_end="2022-12-31", form_type="10-K")
     header = ["Segment results", "(in millions)", "2022 2021"]
