@@ -20,7 +20,9 @@ from agent.finance.headers import Column, Header, column_lines, read_columns, re
 from agent.finance.labels import ASIDE
 from agent.finance.periods import (
     BARE_YEAR,
+    MONTH_DAY,
     MONTH_NAME,
+    PRINTED_DATE,
     add_months,
     fiscal_quarter_of,
     fiscal_year_of,
@@ -279,6 +281,15 @@ def _facts(head: Header, rows: str, page: int, doc: DocPeriod) -> list[Fact]:
 MAX_HEADING_LINES_IN_ROWS = 2
 
 
+def _heading_line(line: str) -> bool:
+    """Dates and heading words only: no figure is left once its dates are taken out ("Balance at
+    December 31, 2022 $ 1,234" is a row)."""
+    if not column_lines([line]):
+        return False
+    rest = BARE_YEAR.sub(" ", MONTH_DAY.sub(" ", PRINTED_DATE.sub(" ", line)))
+    return not re.search(r"\d", rest)
+
+
 def _headings_from_rows(header: list[str], rows: str) -> tuple[list[str], str]:
     """A header without dated columns takes the dated heading lines that open the rows: a PDF
     loader may leave "(In Millions; Unaudited) Jul 1, 2023 Jul 2, 2022" as the first body line."""
@@ -286,7 +297,7 @@ def _headings_from_rows(header: list[str], rows: str) -> tuple[list[str], str]:
         return header, rows
     lines = rows.split("\n")
     taken = 0
-    while taken < min(MAX_HEADING_LINES_IN_ROWS, len(lines)) and column_lines([lines[taken]]):
+    while taken < min(MAX_HEADING_LINES_IN_ROWS, len(lines)) and _heading_line(lines[taken]):
         taken += 1
     if not taken or not read_columns([*header, *lines[:taken]]):
         return header, rows

@@ -350,3 +350,10 @@ def test_reading_pieces() -> None:
     assert [(c.months, c.end) for c in stacked] == [(12, date(2017, 12, 1)), (12, date(2016, 12, 2))]
     assert printed_date("Sept. 24, 2022") == date(2022, 9, 24)
     assert add_months(date(2023, 5, 31), -3) == date(2023, 2, 28)
+
+
+def test_a_dated_row_at_the_top_of_the_rows_stays_a_row() -> None:
+    header = ["Changes in the allowance (in millions)"]
+    rows = "Balance at December 31, 2022 $ 1,234\nProvisions 56\nBalance at December 31, 2023 $ 1,290"
+    doc = DocPeriod(fiscal_year=2023, period_end="2023-12-31", form_type="10-K")
+    assert table_facts(header, rows, 9, doc) == []  # no columns: nothing read, and no row taken as one
