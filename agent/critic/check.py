@@ -96,6 +96,41 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
         wrong = _wrong_columns(sentence, mentions[0], lines, sources) if check_columns and lines else ""
         if wrong:
             return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
+    return _mixed_spans(expression, sources)
+
+
+def _operand_spans(n: NumberMention, sources: list[str]) -> set[str | None]:
+    """The lengths ("3 months", "9 months") of the columns that print a figure; None for a
+    column whose length the header does not give."""
+    spans: set[str | None] = set()
+    for line in supporting_lines(n, sources):
+        table = next((s for s in sources if line in s), "")
+        header = column_header(line, table)
+        values = [v for v in extract_numbers(line, skip_years=False) if not v.is_percent]
+        cols = header.split("; ") if header else []
+        for i, v in enumerate(values):
+            if is_grounded(n, [f"{table_header(table)}\n{v.raw}"]):
+                found = re.search(r"(\d+ months)", cols[i]) if len(cols) == len(values) else None
+                spans.add(found.group(1) if found else None)
+    return spans
+
+
+def _mixed_spans(expression: str, sources: list[str]) -> str:
+    """A reason when a calculation combines figures of different period lengths: each operand is
+    printed only in columns of one length, and the lengths differ (a nine-month total over a
+    quarter is no growth rate)."""
+    lengths: list[str] = []
+    for operand in evaluate(expression).operands:
+        value = float(operand)
+        if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
+            continue
+        mentions = extract_numbers(operand, skip_years=False)
+        spans = _operand_spans(mentions[0], sources) if mentions else set()
+        if len(spans) != 1 or None in spans:
+            continue  # unknown or ambiguous: no verdict from this check
+        lengths.append(next(iter(spans)))  # type: ignore[arg-type]
+    if len(set(lengths)) > 1:
+        return f"CALC({expression}) combines figures of different period lengths ({' and '.join(dict.fromkeys(lengths))})"
     return ""
 
 

@@ -24,3 +24,25 @@ def test_four_levels_of_parentheses_are_one_calculation() -> None:
 def test_the_scale_writer_leaves_a_calculation_alone() -> None:
     scaled, notes = add_scales(DEEP, [TABLE])
     assert scaled == DEEP and notes == []
+
+
+STATEMENT = """CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS (Unaudited)
+(In millions)
+Three Months Ended Nine Months Ended
+July 1,2023 June 25,2022 July 1,2023 June 25,2022
+Total net sales 81,797 82,959 293,787 304,182"""
+
+
+def test_a_growth_over_a_quarter_and_nine_months_is_rejected() -> None:
+    from agent.critic.check import check_draft
+    from agent.schemas import Chunk, ChunkMetadata
+
+    chunk = Chunk(
+        id="d::3", text=STATEMENT, metadata=ChunkMetadata(doc_id="d", source_path="/f.pdf", company="Acme")
+    )
+    mixed = "Total net sales increased by CALC((293,787 - 82,959) / 82,959 * 100)% [c1]."
+    same = "Total net sales for the nine months changed by CALC((293,787 - 304,182) / 304,182 * 100)% [c1]."
+    checks = [check_draft(d, {"c1": chunk.id}, {chunk.id: chunk}, {chunk.id}) for d in (mixed, same)]
+    assert checks[0].claims[0].verdict == "unsupported"
+    assert "different period lengths (9 months and 3 months)" in checks[0].claims[0].reason
+    assert checks[1].claims[0].verdict == "calculation", checks[1].claims[0].reason
