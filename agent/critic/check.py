@@ -36,6 +36,12 @@ from agent.schemas import Chunk, Claim
 CALC_CONSTANTS = {100.0, 1000.0, 1_000_000.0, 1_000_000_000.0}
 
 
+def _constant(value: float, given: frozenset[float] = frozenset()) -> bool:
+    """A number a calculation may use without a passage printing it: a unit conversion, "x 100",
+    a small count, or a number the question itself states ("365 * average payables / ...")."""
+    return value in CALC_CONSTANTS or (value.is_integer() and value <= 12) or value in given
+
+
 @dataclass
 class DraftCheck:
     claims: list[Claim] = field(default_factory=list)
@@ -48,29 +54,29 @@ class DraftCheck:
     attributed: list[str] = field(default_factory=list)
 
 
-def _calc_operands_grounded(expression: str, sources: list[str]) -> tuple[bool, list[str]]:
+def _calc_operands_grounded(
+    expression: str, sources: list[str], given: frozenset[float] = frozenset()
+) -> tuple[bool, list[str]]:
     calc = evaluate(expression)
     if calc.result is None:
         return False, [f"cannot evaluate CALC({expression}): {calc.error}"]
     missing = []
     for operand in calc.operands:
         value = float(operand)
-        if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
+        if _constant(value, given):
             continue
         mentions = extract_numbers(operand, skip_years=False)
         if not mentions or not is_grounded(mentions[0], sources):
             missing.append(operand)
     if missing:
         return False, [f"calculation operand(s) {', '.join(missing)} not found in the cited passages"]
-    figures = [
-        o
-        for o in calc.operands
-        if not (float(o) in CALC_CONSTANTS or (float(o).is_integer() and float(o) <= 12))
-    ]
+    figures = [o for o in calc.operands if not _constant(float(o), given)]
     return True, [f"computed {format_result(calc.result)} from cited figures {', '.join(figures)}"]
 
 
-def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
+def _operand_rows(
+    sentence: str, expression: str, sources: list[str], given: frozenset[float] = frozenset()
+) -> str:
     """A reason when a calculation operand comes only from table rows the sentence does not name.
 
     Operands are held to the same row check as copied figures, so a growth rate over unrelated rows
@@ -80,7 +86,7 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
     implied = implied_rows(CALC_PATTERN.sub(" ", sentence))
     for operand in evaluate(expression).operands:
         value = float(operand)
-        if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
+        if _constant(value, given):
             continue
         mentions = extract_numbers(operand, skip_years=False)
         if not mentions:
@@ -96,7 +102,7 @@ def _operand_rows(sentence: str, expression: str, sources: list[str]) -> str:
         wrong = _wrong_columns(sentence, mentions[0], lines, sources) if check_columns and lines else ""
         if wrong:
             return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
-    return _mixed_spans(expression, sources)
+    return _mixed_spans(expression, sources, given)
 
 
 def _operand_spans(n: NumberMention, sources: list[str]) -> set[str | None]:
@@ -115,14 +121,14 @@ def _operand_spans(n: NumberMention, sources: list[str]) -> set[str | None]:
     return spans
 
 
-def _mixed_spans(expression: str, sources: list[str]) -> str:
+def _mixed_spans(expression: str, sources: list[str], given: frozenset[float] = frozenset()) -> str:
     """A reason when a calculation combines figures of different period lengths: each operand is
     printed only in columns of one length, and the lengths differ (a nine-month total over a
     quarter is no growth rate)."""
     lengths: list[str] = []
     for operand in evaluate(expression).operands:
         value = float(operand)
-        if value in CALC_CONSTANTS or (value.is_integer() and value <= 12):
+        if _constant(value, given):
             continue
         mentions = extract_numbers(operand, skip_years=False)
         spans = _operand_spans(mentions[0], sources) if mentions else set()
@@ -301,6 +307,7 @@ def check_draft(
     derived: Sequence[DerivedCalc] = (),
     statements: Sequence[Chunk] = (),
     decimals: int | None = None,
+    given: frozenset[float] = frozenset(),
 ) -> DraftCheck:
     """Split ``draft`` into claims and decide what can be decided without a model.
 
@@ -310,7 +317,8 @@ def check_draft(
     the drafter (a sentence's own CALC of one of them must agree with it); ``statements`` are
     statement passages of the cited filings found outside the context (a stated line item must
     agree with its statement, see :mod:`agent.critic.statements`); ``decimals``: the rounding the
-    question asks for, applied to our calculations' results.
+    question asks for, applied to our calculations' results; ``given``: the numbers the question
+    states, which a calculation may use as constants.
 
     Sentences of a passage that address the reader or a model (:mod:`agent.injection`) are no
     evidence: a figure only they state is not grounded.
@@ -365,7 +373,7 @@ def check_draft(
             calc_notes: list[str] = []
             calc_ok = True
             for expression in calcs:
-                ok, notes = _calc_operands_grounded(expression, sources)
+                ok, notes = _calc_operands_grounded(expression, sources, given)
                 calc_ok &= ok
                 calc_notes += notes
             if missing:
@@ -382,7 +390,7 @@ def check_draft(
             elif not calc_ok:
                 claim.verdict, claim.reason = "ungrounded_number", "; ".join(calc_notes)
             elif calcs and (
-                wrong := next(filter(None, (_operand_rows(rows_named, e, sources) for e in calcs)), "")
+                wrong := next(filter(None, (_operand_rows(rows_named, e, sources, given) for e in calcs)), "")
                 or _listed_conflict(rows_named, calcs, derived)
                 or implausible(bare)
             ):

@@ -87,7 +87,8 @@ def make_critique(resources: Resources):
         fallbacks += [f"critic: wrote the table's scale ({note})" for note in scaled]
         statements = await _statement_passages(resources, state, draft, clean, ctx)
         decimals = state.plan.decimals if state.plan else None
-        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals)
+        given = frozenset(n.magnitude for n in extract_numbers(state.question) if not n.has_scale)
+        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals, given)
         usage = Usage()
         calls = state.usage.llm_calls
         for i in checked.pending:

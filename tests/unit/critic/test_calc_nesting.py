@@ -46,3 +46,16 @@ def test_a_growth_over_a_quarter_and_nine_months_is_rejected() -> None:
     assert checks[0].claims[0].verdict == "unsupported"
     assert "different period lengths (9 months and 3 months)" in checks[0].claims[0].reason
     assert checks[1].claims[0].verdict == "calculation", checks[1].claims[0].reason
+
+
+def test_a_constant_the_question_states_needs_no_passage() -> None:
+    from agent.critic.check import check_draft
+    from agent.schemas import Chunk, ChunkMetadata
+
+    chunk = Chunk(
+        id="d::3", text=STATEMENT, metadata=ChunkMetadata(doc_id="d", source_path="/f.pdf", company="Acme")
+    )
+    draft = "The days of total net sales are CALC(365 * 81,797 / 82,959) [c1]."
+    args = (draft, {"c1": chunk.id}, {chunk.id: chunk}, {chunk.id})
+    assert check_draft(*args).claims[0].verdict == "ungrounded_number"  # 365 is printed nowhere
+    assert check_draft(*args, given=frozenset({365.0})).claims[0].verdict == "calculation"
