@@ -369,7 +369,12 @@ def check_draft(
                 bare, {context[c].metadata.company or "" for c in chunk_ids if c in context}
             )
             calcs = CALC_PATTERN.findall(bare)
-            missing = [n for n in extract_numbers(CALC_PATTERN.sub(" ", bare)) if not is_grounded(n, sources)]
+            # A number the question states (a formula's "365") echoed in the answer is no figure.
+            missing = [
+                n
+                for n in extract_numbers(CALC_PATTERN.sub(" ", bare))
+                if not is_grounded(n, sources) and not (n.magnitude in given and not n.has_scale)
+            ]
             calc_notes: list[str] = []
             calc_ok = True
             for expression in calcs:

@@ -55,7 +55,8 @@ def figure_line(calc: Calculation, aliases: dict[str, str]) -> str:
     )
     stated = _stated(calc)
     value = stated if "CALC(" in stated else f"CALC({calc.expression})"
-    return f"{_cites([calc], aliases)} {calc.name} = {value} (from {sources})"
+    label = f"{calc.name} ({calc.formula})" if calc.formula else calc.name
+    return f"{_cites([calc], aliases)} {label} = {value} (from {sources})"
 
 
 def word_calculation(calc: Calculation, aliases: dict[str, str]) -> tuple[str, str]:

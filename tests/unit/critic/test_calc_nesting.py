@@ -59,3 +59,16 @@ def test_a_constant_the_question_states_needs_no_passage() -> None:
     args = (draft, {"c1": chunk.id}, {chunk.id: chunk}, {chunk.id})
     assert check_draft(*args).claims[0].verdict == "ungrounded_number"  # 365 is printed nowhere
     assert check_draft(*args, given=frozenset({365.0})).claims[0].verdict == "calculation"
+
+
+def test_a_formula_the_question_states_may_be_echoed_in_words() -> None:
+    from agent.critic.check import check_draft
+    from agent.schemas import Chunk, ChunkMetadata
+
+    chunk = Chunk(
+        id="d::3", text=STATEMENT, metadata=ChunkMetadata(doc_id="d", source_path="/f.pdf", company="Acme")
+    )
+    draft = "The sales days (365 * total net sales / total net sales) are CALC(365 * 81,797 / 82,959) [c1]."
+    args = (draft, {"c1": chunk.id}, {chunk.id: chunk}, {chunk.id})
+    assert check_draft(*args, given=frozenset({365.0})).claims[0].verdict == "calculation"
+    assert check_draft(*args).claims[0].verdict == "ungrounded_number"
