@@ -78,9 +78,6 @@ class Progress:
     def warning(self, message: str) -> None: ...
 
 
-# --- the pipeline ---------------------------------------------------------------------------
-
-
 def summary_rows(report: IngestReport) -> dict[str, Any]:
     """Figures for the CLI summary table and benchmarks."""
     return {

@@ -216,10 +216,12 @@ def calculate(
     if formula is not None:
         pair = _from_formula(formula, years[-1], builder)
         name = f"{formula.name}, FY{years[-1]}"
-        percent = bool(re.search(r"\*\s*100\b", formula.words())) or bool(
-            re.search(r"\bpercent", question, re.I)
-        )
-        unit = "%" if percent else _formula_unit(formula, builder.operands)
+        times_100 = bool(re.search(r"\*\s*100\b", formula.words()))
+        if pair is not None and not times_100 and re.search(r"\bpercent|%", question, re.I):
+            # "Answer in units of percents" over a ratio the definition leaves as a fraction.
+            pair = (f"({pair[0]}) * 100", f"({pair[1]}) * 100")
+            times_100 = True
+        unit = "%" if times_100 else _formula_unit(formula, builder.operands)
     elif (found := _metric_expression(question, years, builder, metric)) is not None:
         name, shown, exact, unit = found
         pair = (shown, exact)

@@ -278,3 +278,13 @@ def test_a_printed_period_and_its_prior_year_for_growth() -> None:
         plan_question(q, Scope(companies=["Fabrikam Corp"], quarters=[2])), q, _quarterly(), FILINGS
     )
     assert calc is not None and calc.result == 2_500
+
+
+def test_a_ratio_asked_in_percents_is_a_percentage() -> None:
+    q = (
+        "What is Fabrikam's FY2022 cash coverage? Cash coverage is defined as: cash from operations / "
+        "total revenues. Answer in units of percents."
+    )
+    calc = ask(q)
+    assert calc is not None and calc.unit == "%" and calc.result == pytest.approx(38.0)
+    assert calc.expression == "(1,900 / 5,000) * 100"
