@@ -13,7 +13,7 @@ from agent.progress import Progress
 from agent.schemas import Answer
 
 from .servers import filings_serve, session_cpu_seconds
-from .smoke import QUESTION, SMOKE_CONTEXT
+from .smoke import NARRATIVE, QUESTION, SMOKE_CONTEXT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -109,7 +109,7 @@ async def test_cancelling_a_run_stops_the_local_model(served):
     # A background run, watched through the thread's state (a stream left early would leave an
     # HTTP stream for the garbage collector): the draft starts once rerank_chunks has run.
     run = await client.runs.create(
-        thread["thread_id"], assistant["assistant_id"], input={"question": QUESTION}
+        thread["thread_id"], assistant["assistant_id"], input={"question": NARRATIVE}
     )
     run_id = run["run_id"]
     deadline = time.monotonic() + 300
