@@ -19,4 +19,3 @@ def samples_index_dir(tmp_path_factory: pytest.TempPathFactory, samples_dir: Pat
     result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "ingest", str(samples_dir)])
     assert result.exit_code == 0, result.output
     return data_dir
-
