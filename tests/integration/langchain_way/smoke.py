@@ -18,4 +18,4 @@ SMOKE_CONTEXT = {
 QUESTION = "What was Apple's total net sales for the three months ended July 1, 2023?"
 # A question the model drafts (a figure question like QUESTION is computed from the stored facts
 # with no model call): what a test that cancels a running model asks.
-NARRATIVE = "According to Amazon's 2022 annual report, what drove the increase in AWS segment net sales?"
+NARRATIVE = "What drove the change in Apple's Services net sales in the quarter ended July 1, 2023?"
