@@ -42,6 +42,16 @@ def _constant(value: float, given: frozenset[float] = frozenset()) -> bool:
     return value in CALC_CONSTANTS or (value.is_integer() and value <= 12) or value in given
 
 
+def _figure_operands(expression: str, given: frozenset[float]) -> list[tuple[str, NumberMention | None]]:
+    """The operands of a CALC that are figures from a passage (not constants), with their mention."""
+    out = []
+    for operand in evaluate(expression).operands:
+        if not _constant(float(operand), given):
+            mentions = extract_numbers(operand, skip_years=False)
+            out.append((operand, mentions[0] if mentions else None))
+    return out
+
+
 @dataclass
 class DraftCheck:
     claims: list[Claim] = field(default_factory=list)
@@ -60,18 +70,12 @@ def _calc_operands_grounded(
     calc = evaluate(expression)
     if calc.result is None:
         return False, [f"cannot evaluate CALC({expression}): {calc.error}"]
-    missing = []
-    for operand in calc.operands:
-        value = float(operand)
-        if _constant(value, given):
-            continue
-        mentions = extract_numbers(operand, skip_years=False)
-        if not mentions or not is_grounded(mentions[0], sources):
-            missing.append(operand)
+    figures = _figure_operands(expression, given)
+    missing = [o for o, n in figures if n is None or not is_grounded(n, sources)]
     if missing:
         return False, [f"calculation operand(s) {', '.join(missing)} not found in the cited passages"]
-    figures = [o for o in calc.operands if not _constant(float(o), given)]
-    return True, [f"computed {format_result(calc.result)} from cited figures {', '.join(figures)}"]
+    used = ", ".join(o for o, _n in figures)
+    return True, [f"computed {format_result(calc.result)} from cited figures {used}"]
 
 
 def _operand_rows(
@@ -84,14 +88,10 @@ def _operand_rows(
     ("from FY2015 to FY2016"): a change over one named year uses the year before by design."""
     check_columns = len(set(YEAR.findall(CALC_PATTERN.sub(" ", sentence)))) >= 2
     implied = implied_rows(CALC_PATTERN.sub(" ", sentence))
-    for operand in evaluate(expression).operands:
-        value = float(operand)
-        if _constant(value, given):
+    for operand, mention in _figure_operands(expression, given):
+        if mention is None:
             continue
-        mentions = extract_numbers(operand, skip_years=False)
-        if not mentions:
-            continue
-        lines = supporting_lines(mentions[0], sources)
+        lines = supporting_lines(mention, sources)
         if not _defined_row(lines, implied):
             label = label_mismatch(sentence, lines)
             if label:
@@ -99,10 +99,10 @@ def _operand_rows(
             better = _better_row(sentence, lines, sources) if lines else None
             if better:
                 return f"operand {operand} of CALC({expression}) is on the row '{better[0]}', but the sentence names '{better[1]}'"
-        wrong = _wrong_columns(sentence, mentions[0], lines, sources) if check_columns and lines else ""
+        wrong = _wrong_columns(sentence, mention, lines, sources) if check_columns and lines else ""
         if wrong:
             return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
-    return _mixed_spans(expression, sources, given)
+    return ""
 
 
 def _operand_spans(n: NumberMention, sources: list[str]) -> set[str | None]:
@@ -126,12 +126,8 @@ def _mixed_spans(expression: str, sources: list[str], given: frozenset[float] = 
     printed only in columns of one length, and the lengths differ (a nine-month total over a
     quarter is no growth rate)."""
     lengths: list[str] = []
-    for operand in evaluate(expression).operands:
-        value = float(operand)
-        if _constant(value, given):
-            continue
-        mentions = extract_numbers(operand, skip_years=False)
-        spans = _operand_spans(mentions[0], sources) if mentions else set()
+    for _operand, mention in _figure_operands(expression, given):
+        spans = _operand_spans(mention, sources) if mention else set()
         if len(spans) != 1 or None in spans:
             continue  # unknown or ambiguous: no verdict from this check
         lengths.append(next(iter(spans)))  # type: ignore[arg-type]
@@ -395,7 +391,16 @@ def check_draft(
             elif not calc_ok:
                 claim.verdict, claim.reason = "ungrounded_number", "; ".join(calc_notes)
             elif calcs and (
-                wrong := next(filter(None, (_operand_rows(rows_named, e, sources, given) for e in calcs)), "")
+                wrong := next(
+                    filter(
+                        None,
+                        (
+                            _operand_rows(rows_named, e, sources, given) or _mixed_spans(e, sources, given)
+                            for e in calcs
+                        ),
+                    ),
+                    "",
+                )
                 or _listed_conflict(rows_named, calcs, derived)
                 or implausible(bare)
             ):

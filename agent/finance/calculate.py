@@ -203,7 +203,8 @@ def calculate(
     metric = asked_metric(question)
     if level and metric is not None and metric.growth:
         metric = None  # the level of the item whose growth the words name
-    asked = question_years(question[: formula_start(question)] if formula else question)
+    # The years inside a definition are the formula's own, not the question's.
+    asked = question_years(question[: formula.start] if formula else question)
     years = list(years) or asked or sorted(plan.fiscal_years)
     if not years:
         return None
@@ -263,19 +264,6 @@ def _one_filer(companies: Sequence[str]) -> bool:
     return len(firsts) == 1
 
 
-def formula_start(question: str) -> int:
-    """Where the question's own definition starts (its years are the formula's, not the question's)."""
-    match = re.search(
-        r"\b(?:is|are)\s+(?:defined|calculated|computed)\s+as\b|\b(?:define|calculate|compute)\s+[^.?]{2,80}?\s+as\b",
-        question,
-        re.I,
-    )
-    if match is None:
-        return len(question)
-    before = question[: match.start()]
-    return max(before.rfind(". "), before.rfind("? ")) + 1 if ". " in before or "? " in before else 0
-
-
 def _formula_unit(formula: Formula, operands: Sequence[Operand]) -> str:
     """The unit of the operands for sums and differences of amounts, '' (a ratio) otherwise."""
     if any(t in ("*", "/") for t in formula.tokens) or not operands:
@@ -283,4 +271,4 @@ def _formula_unit(formula: Formula, operands: Sequence[Operand]) -> str:
     return operands[0].unit if all(o.unit == operands[0].unit for o in operands) else ""
 
 
-__all__ = ["calculate", "formula_start", "pick_fact"]
+__all__ = ["calculate", "pick_fact"]

@@ -71,6 +71,7 @@ class Formula:
 
     name: str
     tokens: tuple[str | float | Term, ...]
+    start: int = 0  # where the sentence holding the definition starts in the question
 
     def terms(self) -> list[Term]:
         return [t for t in self.tokens if isinstance(t, Term)]
@@ -155,4 +156,6 @@ def read_formula(question: str) -> Formula | None:
     if not any(isinstance(t, Term) for t in tokens):
         return None
     name = re.split(r"[.?!]\s+|:\s*", m.group("name") or m.group("name2"))[-1].strip()
-    return Formula(name, tuple(tokens))
+    before = question[: m.start()]
+    start = max(before.rfind(". "), before.rfind("? ")) + 1
+    return Formula(name, tuple(tokens), start)

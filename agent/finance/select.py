@@ -29,10 +29,11 @@ def _statements(key: str) -> set[str]:
 
 def _near(a: date, b: date, days: int = 10) -> bool:
     """Same month-end, allowing for 52/53-week years (a year later or earlier counts)."""
-    return any(abs((a.replace(year=b.year + k) - b).days) <= days for k in (-1, 0, 1) if _safe(a, b.year + k))
+    return _movable(a) and any(abs((a.replace(year=b.year + k) - b).days) <= days for k in (-1, 0, 1))
 
 
-def _safe(a: date, year: int) -> bool:
+def _movable(a: date) -> bool:
+    """Whether the date exists in every year (not February 29)."""
     return not (a.month == 2 and a.day == 29)
 
 
@@ -65,7 +66,7 @@ def _fits_date(fact: Fact, key: str, dated: Dated, year: int) -> bool:
     p = fact.period
     end = parse_date(p.end)
     shift = year - dated.end.year
-    if end is None or not _safe(dated.end, dated.end.year + shift):
+    if end is None or not _movable(dated.end):
         return False
     target = dated.end.replace(year=dated.end.year + shift)
     if abs((end - target).days) > (0 if shift == 0 else 7):
