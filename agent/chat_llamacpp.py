@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -191,6 +191,8 @@ class ChatLlamaCppLocal(BaseChatModel):
 
     # A misspelt option (``max_token=``) must fail loudly, not be dropped.
     model_config = ConfigDict(extra="forbid")
+    # agent.models.prompt_tokens asks the model itself: its tokenizer is local.
+    counts_own_tokens: ClassVar[bool] = True
 
     model_path: str = Field(description="Path of the verified GGUF file.")
     model_name: str = Field(default="local", description="Name reported in response metadata.")

@@ -235,6 +235,16 @@ class Context:
         },
     )
 
+    draft_prompt_tokens: int = field(
+        default=1500,
+        metadata={
+            "description": "Budget: tokens of the draft prompt for a question the plan reads as a figure, "
+            "comparison, superlative or yes/no; the lowest-ranked passages are left out until it fits "
+            "(the top passage and the figure list stay). A small model reads a short prompt better and a "
+            "CPU drafts it faster. Narrative questions keep every passage. 0: no budget."
+        },
+    )
+
     computed_answers: bool = field(
         default=True,
         metadata={

@@ -30,6 +30,7 @@ import importlib
 import os
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,7 @@ def context_overflow(exc: BaseException) -> ContextWindowExceededError | None:
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
     from sentence_transformers import CrossEncoder, SentenceTransformer
 
     from agent.tuning.card import Kind
@@ -82,6 +84,22 @@ _PROVIDER_PACKAGES = {
 
 
 VERBOSE_ENV = "FILINGS_VERBOSE"
+
+
+# Characters per token assumed for a model that cannot count its own tokens offline: table text
+# and figures run about 3 with common tokenizers (many split digits one by one), so the estimate
+# errs on the long side.
+CHARS_PER_TOKEN = 3
+
+
+def prompt_tokens(model: Any, messages: Sequence[BaseMessage]) -> int:
+    """Tokens of ``messages`` as ``model`` reads them: the model's own tokenizer for a local model
+    that has one loaded (``counts_own_tokens``), else an estimate from the length. LangChain's
+    default counter would fetch a tokenizer from the hub, so it is never called here."""
+    text = "\n".join(str(m.content) for m in messages)
+    if getattr(model, "counts_own_tokens", False):
+        return int(model.get_num_tokens(text))
+    return -(-len(text) // CHARS_PER_TOKEN)
 
 
 def verbose() -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -14,14 +14,14 @@ from agent.config import Context
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.finance.ranking import rank_rows
-from agent.models import ContextWindowExceededError
+from agent.models import ContextWindowExceededError, prompt_tokens
 from agent.nodes.computed import computed_draft
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
 from agent.prompts.draft import draft_instructions
-from agent.schemas import Scope, Superlative, Usage
+from agent.schemas import QuestionPlan, Scope, Superlative, Usage
 from agent.state import State
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
@@ -76,6 +76,27 @@ def shown_passages(figures: list[str], limit: int) -> list[str] | None:
     return list(dict.fromkeys([cited[0], "c1", *cited]))[:limit]
 
 
+def budgeted_messages(
+    model: Any,
+    passages: list[Any],
+    shown: list[str] | None,
+    token_budget: int,
+    build: Callable[[str], list[BaseMessage]],
+) -> list[BaseMessage]:
+    """The draft prompt ``build`` makes from the context block, within ``token_budget`` tokens
+    (0: no budget). Passages are left out from the last up: the lowest-ranked one, or under compact
+    evidence the last of ``shown`` (the figure passages come first); the first always stays, and
+    every passage keeps its number. The figure list is kept whole: it is the compact evidence."""
+    order = list(shown) if shown is not None else [f"c{i}" for i in range(1, len(passages) + 1)]
+    trimmed = shown is not None
+    while True:
+        block, _aliases = render_context(passages, order if trimmed else None)
+        messages = build(block)
+        if token_budget <= 0 or len(order) <= 1 or prompt_tokens(model, messages) <= token_budget:
+            return messages
+        order, trimmed = order[:-1], True
+
+
 async def draft_fitting(
     model: BaseChatModel,
     passages: list[Any],
@@ -89,6 +110,7 @@ async def draft_fitting(
     seed: int | None = None,
     figure_passages: int = 0,
     lead: Sequence[str] = (),
+    token_budget: int = 0,
 ) -> tuple[str, Usage, list[str], list[str]]:
     """One drafting call over as many of ``passages`` as fit the model's context window:
     (text, usage, the figure list shown, fallbacks). The passages keep their [cN] numbers, since
@@ -97,17 +119,24 @@ async def draft_fitting(
     ``figure_passages`` > 0 makes the evidence compact when the figure list found candidates: the
     prompt shows only the passages they come from and the top passage (see :func:`shown_passages`).
     ``lead``: figure lines our code computed (a superlative's ranking), listed first while the
-    passages they cite are in the prompt."""
+    passages they cite are in the prompt. ``token_budget`` > 0 caps the prompt's tokens (see
+    :func:`budgeted_messages`)."""
     fallbacks: list[str] = []
     while True:
         present = [line for line in lead if all(int(a[1:]) <= len(passages) for a in _ALIAS.findall(line))]
         figures = list(dict.fromkeys([*present, *figure_candidates(questions, passages)]))
         shown = shown_passages(figures, figure_passages)
-        block, _aliases = render_context(passages, shown)
+        messages = budgeted_messages(
+            model,
+            passages,
+            shown,
+            token_budget,
+            lambda block: draft_messages(block, question, problems, previous, figures),  # noqa: B023
+        )
         try:
             text, usage = await generate_text(
                 model,
-                draft_messages(block, question, problems, previous, figures),
+                messages,
                 max_tokens=max_tokens,
                 temperature=temperature,
                 seed=seed,
@@ -155,6 +184,13 @@ def rank_superlative(state: State, question: str, resources: Resources) -> tuple
     return ranking.line(aliases[ranking.winner.fact.chunk_id]), ranking.typed()
 
 
+def _ranks_a_figure(plan: QuestionPlan | None) -> bool:
+    """A superlative over a figure we know (a line item or a metric): our ranking answers it, or
+    nothing does. A superlative over something else ("the most significant risk") is read from the
+    passages by the model."""
+    return plan is not None and plan.form == "superlative" and bool(plan.items or plan.metric)
+
+
 def make_draft(resources: Resources):
     @timed("draft_answer")
     async def draft_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -184,6 +220,16 @@ def make_draft(resources: Resources):
             if computed is not None:
                 return computed
         line, superlative = rank_superlative(state, question, resources)
+        if not line and _ranks_a_figure(state.plan):
+            return {
+                "draft": CANNOT_ANSWER,
+                "figures": [],
+                "fallbacks": [
+                    "draft: no table in the context prints the asked figure for every row to rank; "
+                    "a superlative is computed by our code, never picked by the model"
+                ],
+                "calculations": [],
+            }
         text, usage, figures, fallbacks = await draft_fitting(
             resources.chat_model(ctx.drafter_model),
             list(state.context),
@@ -198,6 +244,9 @@ def make_draft(resources: Resources):
             seed=state.revisions if regenerating else None,
             figure_passages=ctx.figure_passages,
             lead=[line] if line else [],
+            # Figure questions: the few candidate figures and the passages at the top; narrative
+            # questions keep every passage for their wording.
+            token_budget=ctx.draft_prompt_tokens if state.plan and state.plan.form != "text" else 0,
         )
         if not text:
             text = CANNOT_ANSWER

@@ -351,3 +351,24 @@ def test_status_reports_assembly_and_verification(tmp_models: Path) -> None:
 def test_model_dir_comes_from_env(monkeypatch: pytest.MonkeyPatch, tmp_models: Path) -> None:
     monkeypatch.setenv("FILINGS_MODEL_DIR", os.fspath(tmp_models))
     assert Settings().models_dir == tmp_models
+
+
+def test_prompt_tokens_asks_a_model_that_counts_its_own_and_estimates_for_the_others() -> None:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from agent.models import CHARS_PER_TOKEN, prompt_tokens
+
+    messages = [SystemMessage("s" * 10), HumanMessage("h" * 20)]  # 31 characters with the newline
+
+    class Counting:
+        counts_own_tokens = True
+        seen: list[str] = []
+
+        def get_num_tokens(self, text: str) -> int:
+            self.seen.append(text)
+            return 7
+
+    counting = Counting()
+    assert prompt_tokens(counting, messages) == 7 and counting.seen == ["s" * 10 + "\n" + "h" * 20]
+    # No tokenizer of its own (LangChain's default would fetch one from the hub): rounded up.
+    assert prompt_tokens(object(), messages) == -(-31 // CHARS_PER_TOKEN) == 11

@@ -78,6 +78,10 @@ async def test_question_needing_two_subquestions(research) -> None:
     _assert_every_number_grounded(answer, seen)
     cited = {_first_word(c.company) for c in answer.citations}
     assert {"Apple", "Amazon"} <= cited, answer.citations
+    # A comparison of figures drafts within the prompt budget (plus the chat template's few tokens).
+    usage = seen["draft_answer"].get("usage")
+    _graph, context = research
+    assert usage is None or 0 < usage.prompt_tokens <= context.draft_prompt_tokens + 40, usage
 
 
 async def test_abstains_when_the_filings_cannot_answer(research) -> None:

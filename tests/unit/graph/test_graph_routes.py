@@ -6,7 +6,9 @@ import re
 
 import pytest
 from graph_fakes import AMAZON_22, APPLE_22, APPLE_23, chunk
+from langchain_core.messages import HumanMessage
 
+from agent.models import prompt_tokens
 from agent.nodes.draft import shown_passages
 from agent.prompts.common import CANNOT_ANSWER
 
@@ -390,3 +392,51 @@ async def test_a_superlative_about_another_row_is_sent_back_with_the_ranked_one(
     assert answer.revisions == 1 and answer.stop_reason == "accepted", answer
     assert "Americas" in answer.text and "Europe" not in answer.text
     assert "our ranking of all 5 rows gives Americas" in h.model.calls[-1][1]
+
+
+def _shown(prompt: str) -> list[str]:
+    return re.findall(r"^\[(c\d+)\]", prompt, re.M)
+
+
+async def test_a_figure_question_prompt_keeps_to_its_token_budget(harness) -> None:
+    """``draft_prompt_tokens`` leaves the lowest-ranked passages out of a figure question's draft
+    prompt until it fits; numbering is kept and the top passage always stays."""
+    full = harness({"draft": [GOOD]})
+    await full.ask(Q_SALES, figure_passages=0, draft_prompt_tokens=0)
+    every = _shown(full.model.calls[0][1])
+    assert len(every) >= 2, every
+    # The scripted model cannot count tokens: 3 characters a token (agent.models.CHARS_PER_TOKEN).
+    budget = prompt_tokens(full.model, [HumanMessage(full.model.calls[0][1])]) - 1
+    h = harness({"draft": [GOOD]})
+    answer = await h.ask(Q_SALES, figure_passages=0, draft_prompt_tokens=budget)
+    prompt = h.model.calls[0][1]
+    assert 1 <= len(_shown(prompt)) < len(every) and _shown(prompt) == every[: len(_shown(prompt))]
+    assert prompt_tokens(h.model, [HumanMessage(prompt)]) <= budget
+    assert answer.stop_reason == "accepted" and "$81,797 million" in answer.text
+    tiny = harness({"draft": [GOOD]})
+    await tiny.ask(Q_SALES, figure_passages=0, draft_prompt_tokens=1)
+    assert _shown(tiny.model.calls[0][1]) == ["c1"]
+
+
+async def test_a_narrative_question_keeps_every_passage_whatever_the_figure_budget(harness) -> None:
+    question = "What does Apple say about inflation risk in its 2023 Q3 10-Q?"
+    claim = "Apple says inflation could materially adversely affect the Company [c2]."
+    unbounded = harness({"draft": [claim], "judge": ["YES"]})
+    await unbounded.ask(question, draft_prompt_tokens=0)
+    bounded = harness({"draft": [claim], "judge": ["YES"]})
+    await bounded.ask(question, draft_prompt_tokens=1)
+    assert _shown(bounded.model.calls[0][1]) == _shown(unbounded.model.calls[0][1])
+    assert len(_shown(bounded.model.calls[0][1])) >= 2
+
+
+async def test_a_superlative_that_no_table_in_context_ranks_is_not_left_to_the_model(harness) -> None:
+    """The question ranks a line item (net sales) but no passage prints it for the rows: the model
+    is never asked to pick the row, and the answer abstains saying why."""
+    h = harness({"draft": [AMERICAS, AMERICAS]})
+    answer = await h.ask(Q_REGION)
+    assert "draft" not in h.roles()
+    assert (
+        answer.stop_reason.startswith("abstained")
+        and "Americas" not in answer.text.split("passages found")[0]
+    )
+    assert any("never picked by the model" in f for f in answer.fallbacks)
