@@ -362,7 +362,9 @@ def test_prompt_tokens_asks_a_model_that_counts_its_own_and_estimates_for_the_ot
 
     class Counting:
         counts_own_tokens = True
-        seen: list[str] = []
+
+        def __init__(self) -> None:
+            self.seen: list[str] = []
 
         def get_num_tokens(self, text: str) -> int:
             self.seen.append(text)
