@@ -133,16 +133,19 @@ def pick_fact(
 
     for doc_id in sorted({f.doc_id for f in fitting}, key=order):
         mine = [f for f in fitting if f.doc_id == doc_id]
-        home = [f for f in mine if f.source == "ixbrl" or f.statement in _statements(key)] or mine
-        plain = [f for f in home if not re.search(r"non-?controlling|including", f.label, re.I)] or home
-        return _agreed(plain)
+        home = [f for f in mine if f.source == "ixbrl" or f.statement in _statements(key)]
+        plain = [f for f in home or mine if not re.search(r"non-?controlling|including", f.label, re.I)]
+        return _agreed(plain or home or mine, first_on_tie=bool(home))
     return None
 
 
-def _agreed(facts: Sequence[Fact]) -> Fact | None:
+def _agreed(facts: Sequence[Fact], first_on_tie: bool = False) -> Fact | None:
     """The figure the filing's tables agree on: the only one, or the one printed by more tables
     than any other (the consolidated total recurs in the statements, selected data and MD&A; a
-    mislabelled segment row once). None on a tie."""
+    mislabelled segment row once). On a tie, None; or, with ``first_on_tie`` (the facts are all
+    on the item's own statement), the figure printed first: a filing prints its own statements
+    before the schedules and exhibits that repeat the statement for a parent company alone or for
+    an affiliate (another entity's balance sheet filed as an exhibit)."""
     # A table with no unit line reads at scale 0: its digits are the same figure as a table "in
     # millions" printing the same digits, so it counts with that table.
     stated = {f.value: f.scale for f in facts if f.scale}
@@ -151,7 +154,7 @@ def _agreed(facts: Sequence[Fact]) -> Fact | None:
         scale = fact.scale or stated.get(fact.value, 0)
         pages.setdefault(round(fact.value * 10**scale, 6), set()).add(fact.page)
     counts = sorted((len(p) for p in pages.values()), reverse=True)
-    if len(counts) > 1 and counts[0] == counts[1]:
+    if len(counts) > 1 and counts[0] == counts[1] and not first_on_tie:
         return None
-    best = max(pages, key=lambda a: len(pages[a]))
+    best = min(pages, key=lambda a: (-len(pages[a]), min(pages[a])))
     return min((f for f in facts if round(f.amount, 6) == best), key=lambda f: (f.source != "ixbrl", f.page))

@@ -209,6 +209,19 @@ def _recency(doc: DocumentLike) -> tuple[str, int, int]:
     return (doc.period_end or "", doc.fiscal_year or 0, doc.fiscal_quarter or 5)
 
 
+def _latest_period(scope: Scope, latest: Sequence[DocumentLike]) -> Scope:
+    """ "The most recent 10-Q" names a period through its filing: the scope takes that filing's
+    fiscal year (and quarter, for a quarterly report), so the question plan asks for its period."""
+    years = sorted({d.fiscal_year for d in latest if d.fiscal_year})
+    quarters = sorted({d.fiscal_quarter for d in latest if d.fiscal_quarter and not _is_annual(d)})
+    if not years:
+        return scope
+    source = {**scope.source, "fiscal_years": "latest filing"}
+    if quarters:
+        source["quarters"] = "latest filing"
+    return scope.model_copy(update={"fiscal_years": years, "quarters": quarters, "source": source})
+
+
 def _filter_quarters(docs: list[DocumentLike], quarters: list[int]) -> list[DocumentLike]:
     out = [d for d in docs if d.fiscal_quarter in quarters]
     if 4 in quarters:  # there is no fourth-quarter 10-Q: the annual report covers it
@@ -298,6 +311,7 @@ def resolve_scope(
     ]
     kept: list[DocumentLike] = []
     keys: list[str | None] = list(entity_keys) or [None]
+    latest: list[DocumentLike] = []
     for key, group in zip(keys, groups, strict=True):
         who = catalog.entities[key].display if key else "any company"
         matched = group
@@ -312,6 +326,8 @@ def resolve_scope(
         if not years and matched and _LATEST_RE.search(question):
             newest = max(_recency(d) for d in matched)
             matched = [d for d in matched if _recency(d) == newest]
+            latest.extend(matched)
+            notes.append(f"{who}: the latest filing is the {_label(matched[0])}")
         if not matched:
             wanted_parts = [
                 p
@@ -329,6 +345,8 @@ def resolve_scope(
             return scope.model_copy(update={"status": "no_match", "reason": reason})
         kept.extend(matched)
 
+    if latest:
+        scope = _latest_period(scope, latest)
     items = _items_for(sections, kept)
     doc_ids = sorted({d.doc_id for d in kept})
     reason = f"{len(doc_ids)} filing(s): " + ", ".join(

@@ -127,8 +127,20 @@ def test_disagreeing_filings_tables_majority_and_tie() -> None:
     ]
     chosen = pick_fact(FACTS + extra, FILINGS, "operating_income", 2022, None)
     assert chosen is not None and chosen.value == 1_000  # printed by two tables against one
+    # One income statement against another (an affiliate's, filed as an exhibit, or the parent
+    # company's alone in a schedule): the filer's own statements are printed first.
     tie = [fact("k22", "Operating income", year(2022), 77, page=90)]
-    assert pick_fact(FACTS + tie, FILINGS, "operating_income", 2022, None) is None
+    first = pick_fact(FACTS + tie, FILINGS, "operating_income", 2022, None)
+    assert first is not None and first.value == 1_000 and first.page == 40
+    later = [fact("k22", "Operating income", year(2022), 77, page=12)]
+    assert pick_fact(FACTS + later, FILINGS, "operating_income", 2022, None).value == 77  # type: ignore[union-attr]
+    # Off the item's own statement (two "other" tables), a tie still gives nothing.
+    other = [
+        fact("k23", "Operating income", year(2023), 5, "other", page=30),
+        fact("k23", "Operating income", year(2023), 6, "other", page=31),
+    ]
+    filings = {**FILINGS, "k23": Filing("k23", "10-K", 2023, None, "2023-09-30")}
+    assert pick_fact(other, filings, "operating_income", 2023, None) is None
 
 
 def test_nothing_when_the_question_names_a_part_of_the_item() -> None:

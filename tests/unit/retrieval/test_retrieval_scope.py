@@ -247,6 +247,10 @@ def test_llm_fallback_survives_malformed_output(documents) -> None:
 def test_latest_filing_of_a_company(documents) -> None:
     scope = resolve_scope("What was the gross margin for Apple in the latest 10-Q report?", documents)
     assert scope.doc_ids == ["aapl-23q3"]
+    # The latest filing's own period becomes the asked one, and the answer says which it took.
+    assert (scope.fiscal_years, scope.quarters) == ([2023], [3])
+    assert scope.source["fiscal_years"] == scope.source["quarters"] == "latest filing"
+    assert any("latest filing is the 10-Q FY2023 Q3" in note for note in scope.assumptions), scope.assumptions
     both = resolve_scope("How has Apple's net sales changed over time?", documents)
     assert both.doc_ids == ["aapl-22q3", "aapl-23q3"]
 
