@@ -15,19 +15,18 @@ from agent.critic.claims import split_sentences
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.critic.plausible import implausible
 from agent.critic.restore import DerivedCalc
+from agent.critic.rows import better_row, defined_row, without_names, wrong_columns, wrong_row
 from agent.critic.scale import missing_scale
 from agent.critic.statements import statement_conflict
 from agent.critic.support import lexical_support
-from agent.finance.derived import asked_metric, implied_rows, normalise_label
+from agent.finance.derived import asked_metric, implied_rows
 from agent.finance.labels import (
-    best_row,
     column_header,
-    column_mismatch,
     label_mismatch,
     label_words,
     sentence_years,
 )
-from agent.finance.tables import YEAR, data_row
+from agent.finance.tables import YEAR
 from agent.injection import without_instructions
 from agent.prompts.common import is_cannot_answer
 from agent.schemas import Chunk, Claim
@@ -92,14 +91,14 @@ def _operand_rows(
         if mention is None:
             continue
         lines = supporting_lines(mention, sources)
-        if not _defined_row(lines, implied):
+        if not defined_row(lines, implied):
             label = label_mismatch(sentence, lines)
             if label:
                 return f"operand {operand} of CALC({expression}) is on the row '{label}', which the sentence does not name"
-            better = _better_row(sentence, lines, sources) if lines else None
+            better = better_row(sentence, lines, sources) if lines else None
             if better:
                 return f"operand {operand} of CALC({expression}) is on the row '{better[0]}', but the sentence names '{better[1]}'"
-        wrong = _wrong_columns(sentence, mention, lines, sources) if check_columns and lines else ""
+        wrong = wrong_columns(sentence, mention, lines, sources) if check_columns and lines else ""
         if wrong:
             return f"operand {operand} of CALC({expression}) is in {wrong}, not a period the sentence names"
     return ""
@@ -160,105 +159,6 @@ def _listed_conflict(sentence: str, expressions: list[str], derived: Sequence[De
         f"CALC gives {format_result(results[0])}{unit}, but the figure list's {d.label} is "
         f"CALC({d.expression}) = {format_result(d.result)}{unit}"
     )
-
-
-_NAME_SUFFIXES = {
-    "inc",
-    "co",
-    "corp",
-    "corporation",
-    "company",
-    "ltd",
-    "plc",
-    "llc",
-    "group",
-    "holdings",
-    "the",
-}
-
-
-def _without_names(sentence: str, companies: set[str]) -> str:
-    """``sentence`` with the words of ``companies``' names blanked (legal suffixes excepted)."""
-    words = {w for name in companies for w in re.findall(r"[a-z]+", name.lower()) if w not in _NAME_SUFFIXES}
-    if not words:
-        return sentence
-    return re.sub(rf"\b(?:{'|'.join(sorted(map(re.escape, words)))})\b", " ", sentence, flags=re.I)
-
-
-def _defined_row(lines: list[str], implied: list[re.Pattern[str]]) -> bool:
-    """Whether every line holding an operand is a row the metric the sentence names is defined
-    over ("Net sales" for an "operating margin"), so it need not be named in the sentence."""
-    labels = [_row_of(line) for line in lines]
-    return bool(implied and labels) and all(
-        lbl is not None and any(p.fullmatch(normalise_label(lbl)) for p in implied) for lbl in labels
-    )
-
-
-def _row_of(line: str) -> str | None:
-    row = data_row(line)  # only lines that are a label followed by figures, never a header
-    return row[0] if row else None
-
-
-def _better_row(sentence: str, lines: list[str], sources: list[str]) -> tuple[str, str] | None:
-    """(the figure's row, a row of the same table that the sentence names more fully), if any.
-
-    "Operating income ... 85.65%" computed from the "Net income" row shares the word "income"
-    with the sentence, which the plain row check accepts; the "Operating income" row of the same
-    table shares more. Only rows that already share a word are compared (a bare "Consolidated"
-    total row is left to the plain check)."""
-    wanted = label_words(sentence)
-    own = [(len(label_words(lbl) & wanted), lbl) for line in lines if (lbl := _row_of(line))]
-    if not own or len(own) != len(lines):
-        return None
-    score, label = max(own)
-    if score == 0:
-        return None
-    tables = [text for text in sources if any(line in text for line in lines)]
-    rows = [
-        (len(label_words(lbl) & wanted), lbl) for t in tables for ln in t.splitlines() if (lbl := _row_of(ln))
-    ]
-    best = max(rows, default=(0, ""))
-    return (label, best[1]) if best[0] > score else None
-
-
-def _wrong_row(sentence: str, sources: list[str]) -> str:
-    """A reason when a figure was taken from a table row the sentence does not name."""
-    implied = implied_rows(CALC_PATTERN.sub(" ", sentence), operands=False)
-    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
-        lines = supporting_lines(n, sources)
-        named = _defined_row(lines, implied)  # "capital expenditures" printed as "Purchases of property ..."
-        label = None if named else label_mismatch(sentence, lines)
-        if label:
-            hint = best_row(sentence, sources)
-            where = f" The matching row reads: '{hint}'." if hint else ""
-            header = column_header(hint, next((s for s in sources if hint in s), "")) if hint else None
-            where += f" Its columns are: '{header}'." if header else ""
-            return f"{n.raw} is on the row '{label}', which the sentence does not name.{where}"
-        better = None if named else _better_row(sentence, lines, sources)
-        if better:
-            return f"{n.raw} is on the row '{better[0]}', but the sentence names the row '{better[1]}'."
-        wrong = _wrong_columns(sentence, n, lines, sources)
-        if wrong:
-            header = column_header(lines[0], next((s for s in sources if lines[0] in s), ""))
-            cols = f" The columns are: '{header}'." if header else ""
-            return f"{n.raw} is in {wrong}, not the period the sentence states.{cols}"
-    return ""
-
-
-def _wrong_columns(sentence: str, n: NumberMention, lines: list[str], sources: list[str]) -> str:
-    """A reason when every row holding the figure has it only in another period's column."""
-    reasons = []
-    for line in lines:
-        table = next((s for s in sources if line in s), "")
-        values = [v for v in extract_numbers(line, skip_years=False) if not v.is_percent or n.is_percent]
-        idx = [i for i, v in enumerate(values) if is_grounded(n, [f"{table_header(table)}\n{v.raw}"])]
-        if not idx:
-            return ""
-        why = [column_mismatch(sentence, i, len(values), line, table) for i in idx]
-        if any(w is None for w in why):
-            return ""
-        reasons.append(why[0] or "")
-    return reasons[0] if reasons else ""
 
 
 def _passages_printing(sentence: str, context: dict[str, str]) -> list[str]:
@@ -361,7 +261,7 @@ def check_draft(
             sources = [clean[cid] for cid in chunk_ids if cid in context]
             # What the sentence says about table rows, without the company's own name: the filer's
             # name in the sentence must not make the row "Net earnings attributable to <filer>" look named.
-            rows_named = _without_names(
+            rows_named = without_names(
                 bare, {context[c].metadata.company or "" for c in chunk_ids if c in context}
             )
             calcs = CALC_PATTERN.findall(bare)
@@ -415,7 +315,7 @@ def check_draft(
                     "the sentence gives a figure without saying what it is",
                 )
             elif numbers and (
-                wrong := _wrong_row(rows_named, sources)
+                wrong := wrong_row(rows_named, sources)
                 or implausible(bare)
                 or missing_scale(bare, sources)
                 or statement_conflict(

@@ -167,7 +167,7 @@ def test_row_and_column_checks_on_real_pdf_table_text() -> None:
     """Text as pypdf extracts it from the bundled Apple 10-Q (dates split over lines)."""
     from pathlib import Path
 
-    from agent.critic.check import _wrong_row
+    from agent.critic.rows import wrong_row as _wrong_row
 
     table = Path(__file__).with_name("apple_10q_2023q3_income.txt").read_text()
     q = "Apple's total net sales for the three months ended July 1, 2023 were "

@@ -1,0 +1,111 @@
+"""Row and column checks of a drafted figure: the table row it sits on must be the one the
+sentence names (or a row the named metric is defined over), and its column the period stated.
+Used by :func:`agent.critic.check.check_draft`."""
+
+from __future__ import annotations
+
+import re
+
+from agent.critic.calc import CALC_PATTERN
+from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
+from agent.finance.derived import implied_rows, normalise_label
+from agent.finance.labels import best_row, column_header, column_mismatch, label_mismatch, label_words
+from agent.finance.tables import data_row
+
+_NAME_SUFFIXES = {
+    "inc",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "ltd",
+    "plc",
+    "llc",
+    "group",
+    "holdings",
+    "the",
+}
+
+
+def without_names(sentence: str, companies: set[str]) -> str:
+    """``sentence`` with the words of ``companies``' names blanked (legal suffixes excepted)."""
+    words = {w for name in companies for w in re.findall(r"[a-z]+", name.lower()) if w not in _NAME_SUFFIXES}
+    if not words:
+        return sentence
+    return re.sub(rf"\b(?:{'|'.join(sorted(map(re.escape, words)))})\b", " ", sentence, flags=re.I)
+
+
+def defined_row(lines: list[str], implied: list[re.Pattern[str]]) -> bool:
+    """Whether every line holding an operand is a row the metric the sentence names is defined
+    over ("Net sales" for an "operating margin"), so it need not be named in the sentence."""
+    labels = [_row_of(line) for line in lines]
+    return bool(implied and labels) and all(
+        lbl is not None and any(p.fullmatch(normalise_label(lbl)) for p in implied) for lbl in labels
+    )
+
+
+def _row_of(line: str) -> str | None:
+    row = data_row(line)  # only lines that are a label followed by figures, never a header
+    return row[0] if row else None
+
+
+def better_row(sentence: str, lines: list[str], sources: list[str]) -> tuple[str, str] | None:
+    """(the figure's row, a row of the same table that the sentence names more fully), if any.
+
+    "Operating income ... 85.65%" computed from the "Net income" row shares the word "income"
+    with the sentence, which the plain row check accepts; the "Operating income" row of the same
+    table shares more. Only rows that already share a word are compared (a bare "Consolidated"
+    total row is left to the plain check)."""
+    wanted = label_words(sentence)
+    own = [(len(label_words(lbl) & wanted), lbl) for line in lines if (lbl := _row_of(line))]
+    if not own or len(own) != len(lines):
+        return None
+    score, label = max(own)
+    if score == 0:
+        return None
+    tables = [text for text in sources if any(line in text for line in lines)]
+    rows = [
+        (len(label_words(lbl) & wanted), lbl) for t in tables for ln in t.splitlines() if (lbl := _row_of(ln))
+    ]
+    best = max(rows, default=(0, ""))
+    return (label, best[1]) if best[0] > score else None
+
+
+def wrong_row(sentence: str, sources: list[str]) -> str:
+    """A reason when a figure was taken from a table row the sentence does not name."""
+    implied = implied_rows(CALC_PATTERN.sub(" ", sentence), operands=False)
+    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
+        lines = supporting_lines(n, sources)
+        named = defined_row(lines, implied)  # "capital expenditures" printed as "Purchases of property ..."
+        label = None if named else label_mismatch(sentence, lines)
+        if label:
+            hint = best_row(sentence, sources)
+            where = f" The matching row reads: '{hint}'." if hint else ""
+            header = column_header(hint, next((s for s in sources if hint in s), "")) if hint else None
+            where += f" Its columns are: '{header}'." if header else ""
+            return f"{n.raw} is on the row '{label}', which the sentence does not name.{where}"
+        better = None if named else better_row(sentence, lines, sources)
+        if better:
+            return f"{n.raw} is on the row '{better[0]}', but the sentence names the row '{better[1]}'."
+        wrong = wrong_columns(sentence, n, lines, sources)
+        if wrong:
+            header = column_header(lines[0], next((s for s in sources if lines[0] in s), ""))
+            cols = f" The columns are: '{header}'." if header else ""
+            return f"{n.raw} is in {wrong}, not the period the sentence states.{cols}"
+    return ""
+
+
+def wrong_columns(sentence: str, n: NumberMention, lines: list[str], sources: list[str]) -> str:
+    """A reason when every row holding the figure has it only in another period's column."""
+    reasons = []
+    for line in lines:
+        table = next((s for s in sources if line in s), "")
+        values = [v for v in extract_numbers(line, skip_years=False) if not v.is_percent or n.is_percent]
+        idx = [i for i, v in enumerate(values) if is_grounded(n, [f"{table_header(table)}\n{v.raw}"])]
+        if not idx:
+            return ""
+        why = [column_mismatch(sentence, i, len(values), line, table) for i in idx]
+        if any(w is None for w in why):
+            return ""
+        reasons.append(why[0] or "")
+    return reasons[0] if reasons else ""
