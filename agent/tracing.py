@@ -26,18 +26,6 @@ from langchain_core.outputs import LLMResult
 
 from agent.trace_store import RunRecord, SpanRecord, TraceStore, summarise_value
 
-__all__ = [
-    "LocalTraceHandler",
-    "RunRecord",
-    "SpanRecord",
-    "TraceStore",
-    "annotate",
-    "make_local_handler",
-    "node_metadata",
-    "run_config",
-    "summarise_value",
-]
-
 
 @dataclass
 class _Open:
