@@ -202,34 +202,43 @@ def _ranks_a_figure(plan: QuestionPlan | None) -> bool:
     return plan is not None and plan.form == "superlative" and bool(plan.items or plan.metric)
 
 
+def _drafted_without_model(
+    state: State, ctx: Context, question: str, regenerating: bool, resources: Resources
+) -> dict[str, Any] | None:
+    """The draft when no model call is needed or allowed: the LLM budget is spent, our listed
+    calculation replaces a draft that verified nothing, or the stored facts compute the answer."""
+    if state.usage.llm_calls >= ctx.max_llm_calls:
+        return {
+            "draft": CANNOT_ANSWER,
+            "figures": [],
+            "fallbacks": ["draft: LLM budget spent before drafting"],
+        }
+    calculated = _calculation_draft(state) if regenerating else ""
+    if calculated:
+        # The model's figure was wrong and our own calculation of the asked metric is on the
+        # figure list: draft that calculation (checked by the critic like any other draft).
+        return {
+            "draft": calculated,
+            "figures": state.figures,
+            "fallbacks": [
+                "draft: the draft verified no copied figure; drafted the listed calculation instead"
+            ],
+        }
+    if state.critique is None and ctx.computed_answers:
+        return computed_draft(state, question, resources)
+    return None
+
+
 def make_draft(resources: Resources):
     @timed("draft_answer")
     async def draft_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         ctx = runtime.context
         question = state.standalone_question or state.question
-        if state.usage.llm_calls >= ctx.max_llm_calls:
-            return {
-                "draft": CANNOT_ANSWER,
-                "figures": [],
-                "fallbacks": ["draft: LLM budget spent before drafting"],
-            }
         regenerating = state.critique is not None and state.route == "regenerate"
         problems = state.critique.feedback if regenerating and state.critique is not None else ""
-        calculated = _calculation_draft(state) if regenerating else ""
-        if calculated:
-            # The model's figure was wrong and our own calculation of the asked metric is on the
-            # figure list: draft that calculation (checked by the critic like any other draft).
-            return {
-                "draft": calculated,
-                "figures": state.figures,
-                "fallbacks": [
-                    "draft: the draft verified no copied figure; drafted the listed calculation instead"
-                ],
-            }
-        if state.critique is None and ctx.computed_answers:
-            computed = computed_draft(state, question, resources)
-            if computed is not None:
-                return computed
+        done = _drafted_without_model(state, ctx, question, regenerating, resources)
+        if done is not None:
+            return done
         narrative = is_narrative(state.plan)
         line, superlative = rank_superlative(state, question, resources)
         if not line and _ranks_a_figure(state.plan):
