@@ -103,8 +103,17 @@ METRICS: tuple[Metric, ...] = (
         "{cfo} - {capex}",
         percent=False,
     ),
+    _metric(
+        "retention ratio",
+        r"\b(?:retention|plowback|earnings\s+retention)\s+ratio\b",
+        "({net_income} - {dividends}) / {net_income}",
+        percent=False,
+    ),
     _metric("EBITDA", r"\bebitda\b", "{operating_income} + {d_and_a}", percent=False),
 )
+# "D&A % margin", "R&D margin": any other line item's margin is its share of revenue.
+_ITEM_MARGIN = re.compile(rf"{_MARGIN}\b", re.I)
+_MARGIN_REACH = 60  # characters before "margin" where the item is named ("D&A (from the cash flow) %")
 # "capital expenditure as a % of revenue", "COGS to revenue", "D&A as a percentage of sales".
 _OF_REVENUE = re.compile(
     r"(?:as\s+a\s+)?(?:%|percent(?:age)?)\s+of\s+(?:total\s+|net\s+)*(?:revenues?|sales)"
@@ -217,6 +226,13 @@ def asked_metric(text: str) -> Metric | None:
         if named:
             item = max(named, key=lambda i: i.asked.search(before).start())  # type: ignore[union-attr]
             return _metric(f"{item.name} as % of revenue", "", f"{{{item.key}}} / {{revenue}} * 100")
+    margin = _ITEM_MARGIN.search(text)
+    if margin:
+        before = text[max(0, margin.start() - _MARGIN_REACH) : margin.start()]
+        named = [i for i in ITEMS.values() if i.key != "revenue" and i.asked.search(before)]
+        if named:
+            item = max(named, key=lambda i: i.asked.search(before).end())  # type: ignore[union-attr]
+            return _metric(f"{item.name} margin", "", f"{{{item.key}}} / {{revenue}} * 100")
     if _GROWTH.search(text):
         named = [i for i in ITEMS.values() if i.asked.search(text)]
         if named:

@@ -265,8 +265,13 @@ _QUALIFIER = re.compile(r",\s*net\s+of\s+(?!accumulated|allowances?)[\w\s'-]+$",
 _STATEMENT_GROUPS = re.compile(
     r"(?:consolidated|total|revenues?|net\s+sales|sales|costs?\s+and\s+expenses|(?:operating\s+)?expenses"
     r"|cost\s+of\s+(?:sales|revenues?)|other\s+income\s*(?:\(expense\)|and\s+expense)?"
-    r"|(?:operating|investing|financing)\s+activities|cash\s+flows?\s+from\s+operating\s+activities"
-    r"|(?:current\s+)?(?:assets|liabilities)|(?:stockholders|shareholders)'?\s+equity)",
+    r"|(?:operating|investing|financing)\s+activities"
+    r"|cash\s+flows?\s+(?:from|provided\s+by|used\s+in|(?:provided\s+by\s+)?\(used\s+in\))\s+"
+    r"(?:operating|investing|financing)\s+activities"
+    r"|(?:current\s+)?(?:assets|liabilities)|(?:stockholders|shareholders)'?\s+equity"
+    # "Adjustments to reconcile net income to net cash provided by operating activities:" heads the
+    # non-cash items (depreciation, stock compensation), each the company's own line item.
+    r"|adjustments\s+to\s+reconcile\b.*)",
     re.I,
 )
 

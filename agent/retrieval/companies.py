@@ -1,7 +1,8 @@
 """Company names as a question writes them, matched against the names stored in the index.
 
 Aliases are learned from the ingested filings' own metadata (legal names, former names, tickers): the
-name without its legal form ("Apple" for "Apple Inc."), initials for "X & Y" names ("J&J"), a first
+name without its legal form ("Apple" for "Apple Inc."), initials for "X & Y" names ("J&J") and of
+three-word names in capitals ("AMD"), a first
 word that no other filer shares and that is not a common word, and the name written as one word
 ("JP Morgan" / "JPMorgan"). Possessives that name no ingested company ("Tesla's") are reported so the
 scope can fail closed.
@@ -237,6 +238,20 @@ def _merge_entities(documents: Iterable[DocumentLike]) -> dict[str, Entity]:
     return entities
 
 
+def _acronyms(entities: dict[str, Entity]) -> dict[str, set[str]]:
+    """Initials of names of three words or more, as a question writes them in capitals ("AMD" for
+    Advanced Micro Devices, "IBM"), matched like tickers; shorter ones ("GM") are too ambiguous."""
+    out: dict[str, set[str]] = {}
+    for key, entity in entities.items():
+        for name in entity.names:
+            words = [
+                t for t in _strip_suffixes(normalize(name).split()) if t != "&" and t not in FUNCTION_WORDS
+            ]
+            if len(words) >= 3 and all(w[0].isalpha() for w in words):
+                out.setdefault("".join(w[0] for w in words).upper(), set()).add(key)
+    return out
+
+
 @dataclass
 class CompanyCatalog:
     """Aliases learned from the index metadata: normalised alias -> entity keys."""
@@ -284,6 +299,9 @@ class CompanyCatalog:
         for key, entity in entities.items():
             for ticker in entity.tickers:
                 tickers.setdefault(ticker, set()).add(key)
+        for acronym, keys in _acronyms(entities).items():
+            if len(keys) == 1 and acronym not in tickers:
+                tickers[acronym] = keys
         return cls(entities=entities, aliases=aliases, joined=joined, tickers=tickers)
 
     def find(self, question: str) -> list[str]:

@@ -65,6 +65,20 @@ def _fact(label: str, concept: str | None = None, **extra: object) -> Fact:
         (_fact("Capital expenditures, net of construction payable"), "capex"),
         (_fact("Income from discontinued operations, net of tax"), None),
         (_fact("Products", group="Net sales"), None),  # a part of revenue, not revenue
+        # Structural headings of the cash flow statement do not qualify the rows under them.
+        (
+            _fact(
+                "Depreciation and amortization",
+                group="Adjustments to reconcile net income (loss) to net cash provided by operating activities",
+            ),
+            "d_and_a",
+        ),
+        (_fact("Capital expenditures", group="Cash flows from investing activities"), "capex"),
+        (
+            _fact("Capital expenditures", group="Cash flows provided by (used in) investing activities"),
+            "capex",
+        ),
+        (_fact("Accounts receivable", group="Changes in operating assets and liabilities"), None),  # a change
         # A segment's revenue is tagged with the company-wide concept plus an axis: not the item.
         (
             _fact(
@@ -79,3 +93,32 @@ def _fact(label: str, concept: str | None = None, **extra: object) -> Fact:
 )
 def test_item_of_a_fact_by_concept_else_row_label(fact: Fact, item: str | None) -> None:
     assert item_of(fact) == item
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "formula"),
+    [
+        (
+            "What is the FY2015 D&A % margin for Acme?",
+            "depreciation and amortization margin",
+            "{d_and_a} / {revenue} * 100",
+        ),
+        (
+            "What is the FY2022 retention ratio (using cash dividends paid and net income) for Acme?",
+            "retention ratio",
+            "({net_income} - {dividends}) / {net_income}",
+        ),
+        (
+            "What is Acme's FY2022 operating margin?",
+            "operating margin",
+            "{operating_income} / {revenue} * 100",
+        ),
+        ("What is Acme's FY2022 contribution margin?", None, None),  # no line item named before it
+    ],
+)
+def test_metrics_a_question_names(question: str, name: str | None, formula: str | None) -> None:
+    from agent.finance.derived import asked_metric
+
+    metric = asked_metric(question)
+    assert (metric.name if metric else None) == name
+    assert (metric.formulas[0] if metric else None) == formula

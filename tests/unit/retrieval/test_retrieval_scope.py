@@ -306,3 +306,19 @@ def test_a_fiscal_year_named_by_its_start_is_found_by_its_end_date_and_said(docu
     quarter = record("aapl-23q1", "Apple Inc.", "10-Q", 2023, 1, "AAPL", "0000320193")
     quarter.period_end = "2022-12-31"
     assert resolve_scope("Apple's revenue in FY2022", [quarter]).status == "no_match"
+
+
+def test_initials_of_a_three_word_name_in_capitals_name_the_company() -> None:
+    from retrieval_fakes import record
+
+    docs = [
+        record("amd", "Advanced Micro Devices, Inc.", "10-K", 2015),
+        record("awk", "American Water Works Company, Inc.", "10-K", 2015),
+        record("gm", "General Motors Company", "10-K", 2015),
+        record("gis", "General Mills, Inc.", "10-K", 2015),
+    ]
+    assert resolve_scope("What is the FY2015 D&A % margin for AMD?", docs).doc_ids == ["amd"]
+    assert resolve_scope("AWW's FY2015 revenue", docs).doc_ids == ["awk"]
+    # In lower case it is a word, not a name; two-letter initials ("GM") name nobody.
+    assert resolve_scope("what was the amd margin in 2015?", docs).doc_ids != ["amd"]
+    assert resolve_scope("GM's FY2015 revenue", docs).doc_ids not in (["gm"], ["gis"])
