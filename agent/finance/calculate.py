@@ -18,7 +18,7 @@ from typing import Any
 
 from agent.finance.arithmetic import CalcError, arithmetic
 from agent.finance.derived import AVERAGE, Metric, asked_metric, average_span, question_years
-from agent.finance.formula import Formula, Term, read_formula
+from agent.finance.formula import Formula, Term, asked_expression, read_formula
 from agent.finance.labels import label_words
 from agent.finance.select import asked_date, pick_fact
 from agent.finance.vocabulary import ITEMS, SIGNED, item_of
@@ -127,10 +127,14 @@ def _fill(template: str, year: int, builder: _Builder) -> tuple[str, str] | None
     return shown, exact
 
 
-def _conflicting_row(question: str, facts: Iterable[Fact], operands: Sequence[Operand]) -> str | None:
+def _conflicting_row(
+    question: str, facts: Iterable[Fact], operands: Sequence[Operand], amount: float | None = None
+) -> str | None:
     """A row of the same filing and period that the question names more precisely than the chosen
     rows: a part of the same item ("iPhone" under "Net sales", "Americas" under "Operating
-    income") whose every word the question uses, while no chosen row's label has them."""
+    income") whose every word the question uses, while no chosen row's label has them. A row that
+    prints our result's ``amount`` (in dollars; the filer's own "Free cash flow" row beside our
+    cash from operations less capex) agrees with it."""
     asked = label_words(question)
     chosen = set().union(*(label_words(o.label) for o in operands))
     used = {(o.doc_id, o.fiscal_year) for o in operands}
@@ -140,6 +144,8 @@ def _conflicting_row(question: str, facts: Iterable[Fact], operands: Sequence[Op
         words = label_words(fact.label)
         related = label_words(fact.group) & chosen  # printed under the chosen item's heading
         if words and words <= asked and words - chosen and related:
+            if amount is not None and abs(fact.value * 10**fact.scale - amount) <= 0.5 * 10**fact.scale:
+                continue  # it prints what we computed
             return fact.label
     return None
 
@@ -200,6 +206,11 @@ def calculate(
         return None
     quarter = plan.quarters[0] if plan.quarters else None
     formula = None if level else read_formula(question)
+    # "EBITDA less capex": the expression asked, over the definition and the line items.
+    expression = None if level else asked_expression(question, formula)
+    if expression is not None and not expression.tokens:
+        return None  # an expression we cannot read whole: never another figure in its place
+    formula = expression or formula
     metric = asked_metric(question)
     if level and metric is not None and metric.growth:
         metric = None  # the level of the item whose growth the words name
@@ -239,10 +250,11 @@ def calculate(
         name = f"{name} Q{quarter}"
     if dated is not None:  # the period as the question prints it, not a fiscal-year label
         name = f"{name.rsplit(', ', 1)[0]}, {dated.words()}"
-    if _conflicting_row(question, facts, builder.operands):
-        return None
     result = _evaluate(builder.resolve(pair[1], exact=True))
     if result is None:
+        return None
+    printed = result * 10 ** builder.scale() if unit == "USD" else None
+    if _conflicting_row(question, facts, builder.operands, printed):
         return None
     return Calculation(
         name=name,

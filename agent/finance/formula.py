@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.finance.derived import named_items
-from agent.finance.vocabulary import Item
+from agent.finance.derived import METRICS, named_items
+from agent.finance.vocabulary import ITEMS, Item
 
 _DEFINED = re.compile(
     r"(?:(?P<name>[\w&'’ ().-]{2,80}?)\s+(?:here\s+)?(?:is|are)\s+(?:defined|calculated|computed)\s+as"
@@ -156,6 +156,69 @@ def read_formula(question: str) -> Formula | None:
     if not any(isinstance(t, Term) for t in tokens):
         return None
     name = re.split(r"[.?!]\s+|:\s*", m.group("name") or m.group("name2"))[-1].strip()
-    before = question[: m.start()]
-    start = max(before.rfind(". "), before.rfind("? ")) + 1
+    # The sentence holding the definition starts after the last sentence end before it (the match
+    # may begin right after the "?" of the question, with the space inside the name).
+    ends = [e.end() for e in re.finditer(r"[.?!](?=\s|$)", question[: m.start() + 1])]
+    start = ends[-1] if ends else 0
+    return Formula(name, tuple(tokens), start)
+
+
+# "What is the FY2022 unadjusted EBITDA less capex for Acme?": the figure the question asks, up to
+# the company it names or the question mark.
+_ASKED = re.compile(
+    r"\b(?i:what)\s+(?i:is|was|were|are)\s+(?i:the\s+)?(?P<phrase>[^?]+?)(?:\s+(?:for|of|at)\s+[A-Z][^?]*)?\?",
+)
+_ASKED_OPS = re.compile(r"\s+(?:less(?!\s+than)|minus|plus|divided\s+by|times|multiplied\s+by)\s+", re.I)
+_QUALIFIERS = re.compile(rf"\b(?:{_YEAR}|unadjusted|reported|gaap|total|the|year[- ]end)\b", re.I)
+
+
+def _bare(text: str) -> str:
+    """The name without its years, qualifiers and the company's possessive ("Acme's")."""
+    text = re.sub(r"[\w.&-]+['’]s\b", " ", text)
+    return re.sub(r"\s+", " ", _QUALIFIERS.sub(" ", text)).strip(" ,").lower()
+
+
+def _named_formula(piece: str, defined: Formula | None) -> list[str | float | Term] | None:
+    """The tokens a name in the asked expression stands for: the question's own definition, or a
+    textbook amount (EBITDA, free cash flow, working capital) over line items."""
+    name = _bare(piece)
+    if defined is not None and name == _bare(defined.name):
+        return ["(", *defined.tokens, ")"]
+    for metric in METRICS:
+        if not metric.percent and not metric.growth and metric.asked.fullmatch(name):
+            tokens: list[str | float | Term] = ["("]
+            for part in re.split(r"(\{\w+\}|[()+\-*/])", metric.formulas[0]):
+                part = part.strip()
+                if part.startswith("{"):
+                    tokens.append(Term(ITEMS[part[1:-1]], "value", ()))
+                elif part:
+                    tokens.append(part)
+            return [*tokens, ")"]
+    return None
+
+
+def asked_expression(question: str, defined: Formula | None) -> Formula | None:
+    """The expression the question asks when it is more than one figure: "EBITDA less capex" over
+    the question's definition of EBITDA (or the textbook one) and the line item capex. None when the
+    question asks no such expression; a Formula with no tokens when it asks one that cannot be read
+    whole (so that no other figure is computed in its place)."""
+    m = _ASKED.search(question[: defined.start] if defined is not None else question)
+    if m is None or not _ASKED_OPS.search(m.group("phrase")):
+        return None
+    phrase = m.group("phrase")
+    name = re.sub(r"\s+", " ", _QUALIFIERS.sub(" ", re.sub(r"[\w.&-]+['’]s\b", " ", phrase))).strip(" ,")
+    # The years are the question's: its whole text, or the part before its definition.
+    start = defined.start if defined is not None else len(question)
+    tokens: list[str | float | Term] = []
+    pieces = _ASKED_OPS.split(phrase)
+    ops = [o.strip().lower() for o in _ASKED_OPS.findall(phrase)]
+    symbols = {"less": "-", "minus": "-", "plus": "+", "divided by": "/", "times": "*", "multiplied by": "*"}
+    for i, piece in enumerate(pieces):
+        named = _named_formula(piece, defined)
+        term = None if named is not None else _term(_bare(piece))
+        if named is None and term is None:
+            return Formula(name, (), start)
+        tokens.extend(named if named is not None else [term])  # type: ignore[list-item]
+        if i < len(ops):
+            tokens.append(symbols[re.sub(r"\s+", " ", ops[i])])
     return Formula(name, tuple(tokens), start)

@@ -300,3 +300,27 @@ def test_a_ratio_asked_in_percents_is_a_percentage() -> None:
     calc = ask(q)
     assert calc is not None and calc.unit == "%" and calc.result == pytest.approx(38.0)
     assert calc.expression == "(1,900 / 5,000) * 100"
+
+
+def test_an_expression_over_a_defined_term_and_a_line_item() -> None:
+    """ "EBITDA less capex": the asked expression, not the EBITDA it defines on the way."""
+    with_da = [*FACTS, fact("k22", "Depreciation and amortization", year(2022), 300, "cash_flow")]
+    calc = ask(
+        "What is the FY2022 unadjusted EBITDA less capex for Fabrikam? Define unadjusted EBITDA as "
+        "operating income + depreciation and amortization. Answer in USD millions.",
+        with_da,
+    )
+    assert calc is not None and calc.result == pytest.approx(1_000 + 300 - 700), calc
+    assert "capital expenditure" in calc.formula and calc.name.startswith("EBITDA less capex")
+    # Without a definition, the textbook EBITDA; an expression we cannot read gives nothing at all.
+    textbook = ask("What is Fabrikam's FY2022 EBITDA less capital expenditures?", with_da)
+    assert textbook is not None and textbook.result == pytest.approx(600)
+    assert ask("What is Fabrikam's FY2022 EBITDA less goodwill impairment?", with_da) is None
+
+
+def test_the_filers_own_row_that_prints_our_result_is_no_conflict() -> None:
+    own = [*FACTS, fact("k22", "Free cash flow", year(2022), 1_200, "cash_flow", group="Net cash provided")]
+    calc = ask("What is Fabrikam's FY2022 free cash flow?", own)
+    assert calc is not None and calc.result == pytest.approx(1_200)
+    other = [*FACTS, fact("k22", "Free cash flow", year(2022), 1_100, "cash_flow", group="Net cash provided")]
+    assert ask("What is Fabrikam's FY2022 free cash flow?", other) is None  # the filer says otherwise

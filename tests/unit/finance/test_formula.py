@@ -51,3 +51,15 @@ def test_operators_in_words_and_the_define_imperative() -> None:
 )
 def test_a_definition_not_read_whole_gives_none(question: str) -> None:
     assert read_formula(question) is None
+
+
+def test_a_definition_right_after_the_question_mark_starts_its_own_sentence() -> None:
+    from agent.finance.formula import read_formula
+
+    question = (
+        "What is the FY2020 free cash flow (FCF) for Acme? FCF here is defined as: "
+        "(cash from operations - capex). Answer in USD millions."
+    )
+    formula = read_formula(question)
+    assert formula is not None and question[formula.start :].strip().startswith("FCF here is defined")
+    assert "FY2020" in question[: formula.start]  # the question's own year stays the question's
