@@ -195,6 +195,13 @@ def _by_listed_members(
     return None
 
 
+def listed_members(plan: QuestionPlan) -> list[str]:
+    """The members a superlative question lists itself ("operations, investing, and financing
+    activities"), or [] when it names only what is ranked ("segments")."""
+    parts = [p.strip() for p in _LIST_SPLIT.split(plan.among) if _stems(p)]
+    return parts if len(parts) >= 2 else []
+
+
 def rank_rows(plan: QuestionPlan, question: str, facts: Sequence[Fact]) -> Ranking | None:
     """The ranking a superlative ``plan`` asks for over ``facts`` (those of the drafting
     context's passages), or None when no table has two comparable members for the asked period."""
@@ -204,8 +211,8 @@ def rank_rows(plan: QuestionPlan, question: str, facts: Sequence[Fact]) -> Ranki
     years: list[int | None] = [*sorted(set(plan.fiscal_years))] or [latest]
     if plan.change and len(years) == 1 and years[0] is not None:
         years = [years[0] - 1, years[0]]
-    parts = [p.strip() for p in _LIST_SPLIT.split(plan.among) if _stems(p)]
-    if len(parts) >= 2:
+    parts = listed_members(plan)
+    if parts:
         return _by_listed_members(facts, plan, [(p, _stems(p)) for p in parts], years)
     asked = _stems(question) - _stems(plan.among) - {w[:5] for w in _NOT_SUBJECT}
     asked -= {s for c in plan.companies for s in _stems(c)}

@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 from agent.config import Context
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
-from agent.finance.ranking import rank_rows
+from agent.finance.ranking import listed_members, rank_rows
 from agent.models import ContextWindowExceededError, prompt_tokens
 from agent.nodes.computed import computed_draft
 from agent.nodes.llm import generate_text
@@ -196,10 +196,13 @@ def is_narrative(plan: QuestionPlan | None) -> bool:
 
 
 def _ranks_a_figure(plan: QuestionPlan | None) -> bool:
-    """A superlative over a figure we know (a line item or a metric): our ranking answers it, or
-    nothing does. A superlative over something else ("the most significant risk") is read from the
-    passages by the model."""
-    return plan is not None and plan.form == "superlative" and bool(plan.items or plan.metric)
+    """A superlative over a figure we know (a line item or a metric) or over members the question
+    lists ("among operating, investing and financing activities"): our ranking of a table's rows
+    answers it, or nothing does. A superlative over something else ("the most significant risk")
+    is read from the passages by the model."""
+    if plan is None or plan.form != "superlative":
+        return False
+    return bool(plan.items or plan.metric or listed_members(plan))
 
 
 def _drafted_without_model(

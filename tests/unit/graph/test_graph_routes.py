@@ -465,3 +465,15 @@ def test_a_yes_no_question_without_a_figure_is_narrative() -> None:
     assert not is_narrative(plan_question("What were Acme's total revenues in FY2022?"))
     assert is_narrative(plan_question("Why did Acme raise its full-year guidance?"))
     assert not is_narrative(None)
+
+
+async def test_a_superlative_over_listed_members_that_no_table_ranks_is_not_left_to_the_model(
+    harness,
+) -> None:
+    question = (
+        "Among operating, investing, and financing activities, which brought in the most cash for Apple "
+        "in the quarter ended July 1, 2023?"
+    )
+    h = harness({"draft": ["Operating activities brought in the most cash [c1].", GOOD]})
+    answer = await h.ask(question)
+    assert "draft" not in h.roles() and answer.stop_reason.startswith("abstained")
