@@ -35,10 +35,9 @@ def draft_messages(
     problems: str = "",
     previous: str = "",
     figures: list[str] | None = None,
-    narrative: bool = False,
 ) -> list[BaseMessage]:
     """System + (context FIRST, then the instructions): the judge prompt shares this prefix."""
-    instructions = draft_instructions(question, problems, previous, figures, narrative)
+    instructions = draft_instructions(question, problems, previous, figures)
     return [SystemMessage(SYSTEM), HumanMessage(f"{context_block}\n\n{instructions}")]
 
 
@@ -112,7 +111,6 @@ async def draft_fitting(
     figure_passages: int = 0,
     lead: Sequence[str] = (),
     token_budget: int = 0,
-    narrative: bool = False,
 ) -> tuple[str, Usage, list[str], list[str]]:
     """One drafting call over as many of ``passages`` as fit the model's context window:
     (text, usage, the figure list shown, fallbacks). The passages keep their [cN] numbers, since
@@ -122,8 +120,7 @@ async def draft_fitting(
     prompt shows only the passages they come from and the top passage (see :func:`shown_passages`).
     ``lead``: figure lines our code computed (a superlative's ranking), listed first while the
     passages they cite are in the prompt. ``token_budget`` > 0 caps the prompt's tokens (see
-    :func:`budgeted_messages`). ``narrative``: the question asks what the filing says, not a
-    figure (the instructions for prose)."""
+    :func:`budgeted_messages`)."""
     fallbacks: list[str] = []
     while True:
         present = [line for line in lead if all(int(a[1:]) <= len(passages) for a in _ALIAS.findall(line))]
@@ -134,7 +131,7 @@ async def draft_fitting(
             passages,
             shown,
             token_budget,
-            lambda block: draft_messages(block, question, problems, previous, figures, narrative),  # noqa: B023
+            lambda block: draft_messages(block, question, problems, previous, figures),  # noqa: B023
         )
         try:
             text, usage = await generate_text(
@@ -187,14 +184,6 @@ def rank_superlative(state: State, question: str, resources: Resources) -> tuple
     return ranking.line(aliases[ranking.winner.fact.chunk_id]), ranking.typed()
 
 
-def is_narrative(plan: QuestionPlan | None) -> bool:
-    """The question asks what the filing says (text), or whether something happened without naming
-    a figure ("Has X paid dividends?"): drafted from every passage with the prose instructions."""
-    if plan is None:
-        return False
-    return plan.form == "text" or (plan.form == "yes_no" and not (plan.items or plan.metric))
-
-
 def _ranks_a_figure(plan: QuestionPlan | None) -> bool:
     """A superlative over a figure we know (a line item or a metric) or over members the question
     lists ("among operating, investing and financing activities"): our ranking of a table's rows
@@ -242,7 +231,7 @@ def make_draft(resources: Resources):
         done = _drafted_without_model(state, ctx, question, regenerating, resources)
         if done is not None:
             return done
-        narrative = is_narrative(state.plan)
+        narrative = state.plan is not None and state.plan.form == "text"
         line, superlative = rank_superlative(state, question, resources)
         if not line and _ranks_a_figure(state.plan):
             return {
@@ -271,7 +260,6 @@ def make_draft(resources: Resources):
             # Figure questions: the few candidate figures and the passages at the top; narrative
             # questions keep every passage for their wording.
             token_budget=0 if narrative else ctx.draft_prompt_tokens,
-            narrative=narrative,
         )
         if not text:
             text = CANNOT_ANSWER

@@ -20,18 +20,6 @@ Write the answer now. Rules:
 {figures}{feedback}
 Answer:"""
 
-# A question the plan reads as narrative (what a filing says, why, what risks): the figure rules
-# above do not apply, and a small model told to refuse "if the passages do not contain the answer"
-# refuses whenever they hold only part of it. The critic's judge still checks every sentence.
-NARRATIVE_INSTRUCTIONS = """Question: {question}
-
-Write the answer now. Rules:
-- Use 2 to 4 short sentences that state what the passages say about the question. End EVERY sentence with the ids of the passages it uses, like [c1] or [c1][c2].
-- Keep to what the passages state; copy any number exactly as written, with its unit and period.
-- If the passages state only part of the answer, give that part. Only if no passage is about the question, reply exactly: {cannot_answer}
-{figures}{feedback}
-Answer:"""
-
 FIGURES = """
 Figures found in the passages for this question (use the ones that answer it, with their passage ids; a line with CALC(...) is a calculation to copy exactly as written, CALC included):
 {lines}
@@ -48,11 +36,7 @@ Write a corrected answer that fixes every problem (or reply exactly: {cannot_ans
 
 
 def draft_instructions(
-    question: str,
-    problems: str = "",
-    previous: str = "",
-    figures: list[str] | None = None,
-    narrative: bool = False,
+    question: str, problems: str = "", previous: str = "", figures: list[str] | None = None
 ) -> str:
     feedback = (
         FEEDBACK.format(
@@ -62,5 +46,6 @@ def draft_instructions(
         else ""
     )
     listed = FIGURES.format(lines="\n".join(f"- {line}" for line in figures)) if figures else ""
-    template = NARRATIVE_INSTRUCTIONS if narrative else DRAFT_INSTRUCTIONS
-    return template.format(question=question, figures=listed, feedback=feedback, cannot_answer=CANNOT_ANSWER)
+    return DRAFT_INSTRUCTIONS.format(
+        question=question, figures=listed, feedback=feedback, cannot_answer=CANNOT_ANSWER
+    )

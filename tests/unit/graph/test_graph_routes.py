@@ -442,31 +442,6 @@ async def test_a_superlative_that_no_table_in_context_ranks_is_not_left_to_the_m
     assert any("never picked by the model" in f for f in answer.fallbacks)
 
 
-async def test_a_narrative_question_is_drafted_with_the_prose_instructions(harness) -> None:
-    """What a filing says is drafted with the prose rules (give the part the passages state); a
-    figure question keeps the figure rules (columns, CALC)."""
-    claim = "Apple says inflation could materially adversely affect the Company [c2]."
-    prose = harness({"draft": [claim], "judge": ["YES"]})
-    await prose.ask("What does Apple say about inflation risk in its 2023 Q3 10-Q?")
-    figure = harness({"draft": [GOOD]})
-    await figure.ask(Q_SALES)
-    prose_prompt, figure_prompt = prose.model.calls[0][1], figure.model.calls[0][1]
-    assert "If the passages state only part of the answer, give that part." in prose_prompt
-    assert "Never compute a number yourself" not in prose_prompt
-    assert "Never compute a number yourself" in figure_prompt and "give that part" not in figure_prompt
-
-
-def test_a_yes_no_question_without_a_figure_is_narrative() -> None:
-    from agent.finance.plan import plan_question
-    from agent.nodes.draft import is_narrative
-
-    assert is_narrative(plan_question("Has Acme reported any material legal proceedings in FY2022?"))
-    assert not is_narrative(plan_question("Did Acme's total revenues increase in FY2022?"))
-    assert not is_narrative(plan_question("What were Acme's total revenues in FY2022?"))
-    assert is_narrative(plan_question("Why did Acme raise its full-year guidance?"))
-    assert not is_narrative(None)
-
-
 async def test_a_superlative_over_listed_members_that_no_table_ranks_is_not_left_to_the_model(
     harness,
 ) -> None:
