@@ -136,6 +136,7 @@ class Superlative(BaseModel):
     fact_id: str
     chunk_id: str | None = None
     rows: int = Field(description="How many rows were ranked.")
+    members: list[str] = Field(default_factory=list, description="Every ranked row, best first.")
 
 
 class Operand(BaseModel):

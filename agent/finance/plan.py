@@ -28,7 +28,7 @@ _DOWN = {"drop", "decline", "decrease", "fall"}
 _WHICH = re.compile(
     r"\b(?:which|what)\s+(?P<among>(?:[\w&'’.-]+\s+){0,5}?)(?=(?:had|has|have|was|were|is|are|did|does|"
     r"generated|brought|recorded|reported|saw|posted|contributed|used|spent|lost|grew|declined|fell|rose|"
-    r"delivered|earned|made|produced|accounted)\b)",
+    r"delivered|earned|made|produced|accounted|received|held|invested|paid|incurred)\b)",
     re.I,
 )
 _AMONG = re.compile(r"\bamong\s+(?:its\s+|the\s+)?(?P<among>[a-z ,]+?),?\s+(?:which|what)\b", re.I)

@@ -76,6 +76,7 @@ class Ranking:
             fact_id=win.fact.id,
             chunk_id=win.fact.chunk_id,
             rows=len(self.rows),
+            members=[r.member for r in self.rows],
         )
 
     def line(self, alias: str) -> str:
