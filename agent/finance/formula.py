@@ -26,7 +26,7 @@ _DEFINED = re.compile(
 )
 # Operators written as words: "total current assets less total current liabilities".
 _WORD_OPS = [
-    (re.compile(r"\s+(?:less|minus)\s+", re.I), " - "),
+    (re.compile(r"\s+(?:less(?!\s+than)|minus)\s+", re.I), " - "),
     (re.compile(r"\s+plus\s+", re.I), " + "),
     (re.compile(r"\s+divided\s+by\s+", re.I), " / "),
     (re.compile(r"\s+(?:times|multiplied\s+by)\s+", re.I), " * "),
@@ -109,6 +109,13 @@ def _item(text: str) -> Item | None:
     return None if leftover or re.search(r"\w-$", text[: match.start()]) else items[0]
 
 
+def _with_symbols(text: str) -> str:
+    """``text`` with its word operators ("less", "divided by") written as symbols (" - ", " / ")."""
+    for pattern, op in _WORD_OPS:
+        text = pattern.sub(op, text)
+    return text
+
+
 def _year(text: str) -> int:
     return int(re.sub(r"\D", "", text)[-4:])
 
@@ -137,9 +144,7 @@ def read_formula(question: str) -> Formula | None:
     m = _DEFINED.search(question)
     if m is None:
         return None
-    body = m.group("body")
-    for pattern, op in _WORD_OPS:
-        body = pattern.sub(op, body)
+    body = _with_symbols(m.group("body"))
     tokens: list[str | float | Term] = []
     for piece in _SPLIT.split(body):
         piece = piece.strip()
@@ -168,14 +173,18 @@ def read_formula(question: str) -> Formula | None:
 _ASKED = re.compile(
     r"\b(?i:what)\s+(?i:is|was|were|are)\s+(?i:the\s+)?(?P<phrase>[^?]+?)(?:\s+(?:for|of|at)\s+[A-Z][^?]*)?\?",
 )
-_ASKED_OPS = re.compile(r"\s+(?:less(?!\s+than)|minus|plus|divided\s+by|times|multiplied\s+by)\s+", re.I)
+_ASKED_OP = re.compile(r"\s([-+*/])\s")
 _QUALIFIERS = re.compile(rf"\b(?:{_YEAR}|unadjusted|reported|gaap|total|the|year[- ]end)\b", re.I)
 
 
-def _bare(text: str) -> str:
+def _unqualified(text: str) -> str:
     """The name without its years, qualifiers and the company's possessive ("Acme's")."""
     text = re.sub(r"[\w.&-]+['’]s\b", " ", text)
-    return re.sub(r"\s+", " ", _QUALIFIERS.sub(" ", text)).strip(" ,").lower()
+    return re.sub(r"\s+", " ", _QUALIFIERS.sub(" ", text)).strip(" ,")
+
+
+def _bare(text: str) -> str:
+    return _unqualified(text).lower()
 
 
 def _named_formula(piece: str, defined: Formula | None) -> list[str | float | Term] | None:
@@ -203,22 +212,23 @@ def asked_expression(question: str, defined: Formula | None) -> Formula | None:
     question asks no such expression; a Formula with no tokens when it asks one that cannot be read
     whole (so that no other figure is computed in its place)."""
     m = _ASKED.search(question[: defined.start] if defined is not None else question)
-    if m is None or not _ASKED_OPS.search(m.group("phrase")):
+    if m is None:
         return None
     phrase = m.group("phrase")
-    name = re.sub(r"\s+", " ", _QUALIFIERS.sub(" ", re.sub(r"[\w.&-]+['’]s\b", " ", phrase))).strip(" ,")
+    body = _with_symbols(phrase)
+    if body == phrase:
+        return None  # no word operator: one figure
+    name = _unqualified(phrase)
     # The years are the question's: its whole text, or the part before its definition.
     start = defined.start if defined is not None else len(question)
     tokens: list[str | float | Term] = []
-    pieces = _ASKED_OPS.split(phrase)
-    ops = [o.strip().lower() for o in _ASKED_OPS.findall(phrase)]
-    symbols = {"less": "-", "minus": "-", "plus": "+", "divided by": "/", "times": "*", "multiplied by": "*"}
-    for i, piece in enumerate(pieces):
+    for i, piece in enumerate(_ASKED_OP.split(body)):
+        if i % 2:  # the operators sit between the pieces
+            tokens.append(piece)
+            continue
         named = _named_formula(piece, defined)
         term = None if named is not None else _term(_bare(piece))
         if named is None and term is None:
             return Formula(name, (), start)
         tokens.extend(named if named is not None else [term])  # type: ignore[list-item]
-        if i < len(ops):
-            tokens.append(symbols[re.sub(r"\s+", " ", ops[i])])
     return Formula(name, tuple(tokens), start)

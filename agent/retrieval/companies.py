@@ -238,20 +238,6 @@ def _merge_entities(documents: Iterable[DocumentLike]) -> dict[str, Entity]:
     return entities
 
 
-def _acronyms(entities: dict[str, Entity]) -> dict[str, set[str]]:
-    """Initials of names of three words or more, as a question writes them in capitals ("AMD" for
-    Advanced Micro Devices, "IBM"), matched like tickers; shorter ones ("GM") are too ambiguous."""
-    out: dict[str, set[str]] = {}
-    for key, entity in entities.items():
-        for name in entity.names:
-            words = [
-                t for t in _strip_suffixes(normalize(name).split()) if t != "&" and t not in FUNCTION_WORDS
-            ]
-            if len(words) >= 3 and all(w[0].isalpha() for w in words):
-                out.setdefault("".join(w[0] for w in words).upper(), set()).add(key)
-    return out
-
-
 @dataclass
 class CompanyCatalog:
     """Aliases learned from the index metadata: normalised alias -> entity keys."""
@@ -266,6 +252,9 @@ class CompanyCatalog:
         entities = _merge_entities(documents)
         aliases: dict[str, set[str]] = {}
         first_words: dict[str, set[str]] = {}
+        # Initials of names of three words or more, as a question writes them in capitals ("AMD"
+        # for Advanced Micro Devices), matched like tickers; shorter ones ("GM") are too ambiguous.
+        acronyms: dict[str, set[str]] = {}
         for key, entity in entities.items():
             for name in entity.names:
                 tokens = normalize(name).split()
@@ -274,6 +263,9 @@ class CompanyCatalog:
                     if alias:
                         aliases.setdefault(alias, set()).add(key)
                 words = [t for t in stripped if t != "&"]
+                significant = [t for t in words if t not in FUNCTION_WORDS]
+                if len(significant) >= 3 and all(t[0].isalpha() for t in significant):
+                    acronyms.setdefault("".join(t[0] for t in significant).upper(), set()).add(key)
                 # "J&J" / "JnJ" for Johnson & Johnson (also when a file name dropped the '&')
                 if "&" in stripped or (len(words) == 2 and words[0] == words[1]):
                     initials = [t[0] for t in words]
@@ -299,7 +291,7 @@ class CompanyCatalog:
         for key, entity in entities.items():
             for ticker in entity.tickers:
                 tickers.setdefault(ticker, set()).add(key)
-        for acronym, keys in _acronyms(entities).items():
+        for acronym, keys in acronyms.items():
             if len(keys) == 1 and acronym not in tickers:
                 tickers[acronym] = keys
         return cls(entities=entities, aliases=aliases, joined=joined, tickers=tickers)
