@@ -120,6 +120,11 @@ class QuestionPlan(BaseModel):
     change: bool = Field(default=False, description="The superlative is over a change ('the biggest drop').")
     among: str = Field(default="", description="What the superlative ranks ('segment', 'region').")
     decimals: int | None = Field(default=None, description="Rounding the question asks for.")
+    total_over: str = Field(
+        default="",
+        description="The plural a total is asked over ('unsecured revolving credit agreements'): the answer "
+        "must add every one of them, not give one.",
+    )
     scale: Literal[3, 6, 9] | None = Field(
         default=None, description="Scale asked for: 3 thousands, 6 millions, 9 billions."
     )

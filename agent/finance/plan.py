@@ -53,6 +53,14 @@ ANALYSIS = re.compile(
 # "If operating margin is not a useful metric here, state that and explain why.": an instruction
 # for another case than the one asked, not what the question asks for.
 _CONDITIONAL = re.compile(r"(?:^|(?<=[.?!]))\s*If\b[^.?!]*[.?!]?", re.I)
+# "the total amount it may borrow under its revolving credit agreements": a total over a plural
+# the question closes on. The plural's head is a count noun ("agreements", "facilities"), not a
+# word that merely ends in s ("business", "analysis").
+_TOTAL_OVER = re.compile(
+    r"\b(?:total|combined|aggregate)\b[^?.;]*?\b(?:under|across|of|for|from)\s+(?:all\s+(?:of\s+)?)?"
+    r"(?:its|their|the)\s+(?P<noun>(?:[a-z-]+\s+){0,4}?[a-z-]*[^\Ws]s)\s*(?:[?.,;]|$)",
+    re.I,
+)
 _NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4}
 _DECIMALS = re.compile(r"\b(?:round(?:ed)?\s+to\s+|to\s+)?(?P<n>\d|zero|one|two|three|four)\s+decimal", re.I)
 _SCALE = re.compile(
@@ -128,5 +136,6 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         change=change,
         among=among,
         decimals=(int(n) if n.isdigit() else _NUMBER_WORDS[n]) if n else None,
+        total_over=(m.group("noun").lower() if (m := _TOTAL_OVER.search(question)) else ""),
         scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]
     )

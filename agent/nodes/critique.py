@@ -14,10 +14,12 @@ from agent.critic.calc import CALC_PATTERN
 from agent.critic.check import check_draft, faithfulness, feedback_for
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import extract_numbers
+from agent.critic.period import asked_windows, hold_to_period
 from agent.critic.restore import parse_derived, restore_calculations
 from agent.critic.scale import scale_draft
 from agent.critic.statements import statement_query
 from agent.critic.superlative import hold_to_ranking
+from agent.critic.total import hold_to_total
 from agent.injection import without_instructions
 from agent.models import ContextWindowExceededError
 from agent.nodes.llm import generate_text
@@ -117,6 +119,10 @@ def make_critique(resources: Resources):
             else:
                 claim.reason = "judge: NO (the cited passages do not state this)"
         hold_to_ranking(checked.claims, state.superlative)
+        if state.plan:
+            filings = [c.chunk.metadata for c in state.context]
+            hold_to_period(checked.claims, asked_windows(state.plan, filings, state.question))
+            hold_to_total(checked.claims, state.plan.total_over, clean)
         no_support = not any(c.verdict in ("supported", "calculation") for c in checked.claims)
         # When our calculation's operands are in the context, the evidence is there: a wrong figure
         # calls for a second draft (cheap: the context prefix is cached), not a new retrieval.
