@@ -30,9 +30,10 @@ SUPPORTED = PDF_EXT | HTML_EXT | TEXT_EXT
 PARSER_VERSION = 3
 # Bumped whenever the facts read from the same text change (2: table headers that are sentences;
 # 3: column years printed at the end of the unit line; a month-day per span over its years; dated
-# heading lines left at the top of a table's rows).
+# heading lines left at the top of a table's rows; 4: one printed date followed by bare years that
+# share its month and day, "September 30, 2022 2021"; 5: a "Net cash ..." row is in no group).
 # A document whose facts are older is re-read for its facts only: its chunks and vectors stay.
-FACTS_VERSION = 3
+FACTS_VERSION = 5
 
 
 @dataclass

@@ -210,9 +210,13 @@ def _unit_and_scale(label: str, group: str, figure: str, head: Header) -> tuple[
     return ("USD" if head.dollars or "$" in figure else ""), head.scale
 
 
+# A statement's own summary rows: never a member of the group heading printed above them.
+_SUMMARY = re.compile(r"\s*net\s+(?:cash|(?:increase|decrease|change)\s+in\s+cash)\b", re.I)
+
+
 def _rows(text: str, group: str) -> list[tuple[str, str, list[str]]]:
     """(group, label, figures) of every data row; label-only lines become the group of the rows
-    below them (a "Total ..." row closes its group), or the first half of a wrapped label."""
+    below them (a "Total ..." row closes its group; a "Net cash ..." row belongs to none), or the first half of a wrapped label."""
     out = []
     pending, previous_group = "", group
     for line in text.splitlines():
@@ -232,6 +236,8 @@ def _rows(text: str, group: str) -> list[tuple[str, str, list[str]]]:
         if pending:
             joiner = "" if pending.endswith("-") else " "
             label, pending = f"{pending}{joiner}{label}", ""
+        if _SUMMARY.match(label):
+            group = ""  # "Net cash from operations" under "Changes in operating assets ...:" sums them
         out.append((group, label, figures))
         if label.lower().startswith("total"):
             group = ""

@@ -179,6 +179,26 @@ def span_of(match: re.Match[str]) -> tuple[int | None, int | None, int | None]:
     return 3, None, _ORDINALS[ordinal.lower()] if ordinal else None
 
 
+def _shared_month_day(line: str) -> list[tuple[str, date | None, int | None]]:
+    """ "September 30, 2022 2021": one printed date, the years after it sharing its month and day
+    (a common two-column heading). [] for any other line."""
+    dates = list(PRINTED_DATE.finditer(line))
+    if len(dates) != 1 or BARE_YEAR.search(line[: dates[0].start()]):
+        return []
+    first = printed_date(dates[0].group(0))
+    years = BARE_YEAR.findall(line[dates[0].end() :])
+    if first is None or not years:
+        return []
+    found: list[tuple[str, date | None, int | None]] = [(dates[0].group(0), first, None)]
+    for year in map(int, years):
+        try:
+            when = first.replace(year=year)
+        except ValueError:  # February 29 in a year without one
+            when = first.replace(year=year, day=28)
+        found.append((f"{when:%B} {when.day}, {year}", when, None))
+    return found
+
+
 def dated_headings(lines: list[str]) -> list[tuple[str, date | None, int | None]]:
     """(heading, end, bare year) of each dated column, in order; stacked headings ("December 1,"
     over "2017") are joined, and a lone "December 31," is shared by every year below it."""
@@ -186,6 +206,10 @@ def dated_headings(lines: list[str]) -> list[tuple[str, date | None, int | None]
     month_days: list[str] = []
     years: list[str] = []
     for line in lines:
+        shared = _shared_month_day(line)
+        if shared:
+            full += shared
+            continue
         full += [(m.group(0), printed_date(m.group(0)), None) for m in PRINTED_DATE.finditer(line)]
         rest = PRINTED_DATE.sub(" ", line)
         month_days += [m.group(0) for m in MONTH_DAY.finditer(rest)]

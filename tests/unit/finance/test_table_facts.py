@@ -16,6 +16,7 @@ import pytest
 
 from agent.finance.facts import DocPeriod, document_facts, read_columns, split_row, table_facts
 from agent.finance.periods import add_months, printed_date
+from agent.finance.vocabulary import item_of
 from agent.schemas import Fact
 
 Tables = list[tuple[int, list[tuple[list[str], str]]]]
@@ -291,6 +292,28 @@ def test_a_month_day_per_span_over_its_years() -> None:
         (2_376, 6, "2022-06-30"),
         (2_617, 6, "2023-06-30"),
     ]
+
+
+def test_one_date_then_bare_years_share_its_month_and_day() -> None:
+    """Microsoft's 10-Q for the quarter ended September 30, 2022 (docugami sec-10-q, page 6) heads
+    its cash flow statement "Three Months Ended September 30, 2022 2021": the prior-year column ends
+    on September 30, 2021. Figures read off the printed page."""
+    header = ["Item 1", "CASH FLOWS STATEMENTS", "(In millions) (Unaudited)",
+              "Three Months Ended September 30, 2022 2021"]  # fmt: skip
+    rows = (
+        "Operations\nNet income $ 17,556 $ 20,505\nChanges in operating assets and liabilities:\n"
+        "Accounts receivable 11,729 10,486\nNet cash from operations 23,198 24,540"
+    )
+    doc = DocPeriod(fiscal_year=2022, fiscal_quarter=3, period_end="2022-09-30", form_type="10-Q")
+    cfo = [f for f in table_facts(header, rows, 5, doc) if f.label == "Net cash from operations"]
+    assert [(f.value, f.scale, f.period.months, f.period.end, f.period.fiscal_year) for f in cfo] == [
+        (23_198, 6, 3, "2022-09-30", 2022),
+        (24_540, 6, 3, "2021-09-30", 2021),
+    ]
+    # The change rows above it are its group's members; "Net cash from operations" sums them.
+    assert {f.group for f in cfo} == {""} and {item_of(f) for f in cfo} == {"cfo"}
+    # A year printed before the date is another layout: not read as sharing it.
+    assert read_columns(["2021 September 30, 2022"]) == []
 
 
 def test_dated_headings_left_at_the_top_of_the_rows() -> None:
