@@ -20,7 +20,7 @@ from agent.finance.arithmetic import CalcError, arithmetic
 from agent.finance.derived import AVERAGE, Metric, asked_metric, average_span, question_years
 from agent.finance.formula import Formula, Term, asked_expression, read_formula
 from agent.finance.labels import label_words
-from agent.finance.select import asked_date, pick_fact
+from agent.finance.select import asked_date, pick_fact, pick_year_to_date
 from agent.finance.vocabulary import ITEMS, SIGNED, item_of
 from agent.schemas import Calculation, Fact, Operand, QuestionPlan
 
@@ -241,12 +241,18 @@ def calculate(
         key = plan.items[0]
         pair = builder.value(key, years[0])
         name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"
+        if pair is None and quarter is not None and dated is None:
+            # The quarter's report prints this cash flow year to date only: that figure, so named.
+            builder = _Builder(lambda k, y: pick_year_to_date(facts, filings, k, y, quarter))
+            pair = builder.value(key, years[0])
+            if builder.operands:
+                name = f"{name} year to date ({builder.operands[0].period})"
         unit = builder.operands[0].unit if builder.operands else ""
     else:
         return None
     if pair is None or not builder.operands:
         return None
-    if quarter is not None and not name.endswith(f"Q{quarter}"):
+    if quarter is not None and f"Q{quarter}" not in name:
         name = f"{name} Q{quarter}"
     if dated is not None:  # the period as the question prints it, not a fiscal-year label
         name = f"{name.rsplit(', ', 1)[0]}, {dated.words()}"

@@ -139,6 +139,37 @@ def pick_fact(
     return None
 
 
+def pick_year_to_date(
+    facts: Sequence[Fact], filings: Mapping[str, Any], key: str, year: int, quarter: int
+) -> Fact | None:
+    """A quarter's cash-flow item as its own report gives it when it prints no three-month column:
+    the year to date ending at the quarter's end (a 10-Q's cash flow statement is cumulative). Only
+    from the quarter's own report, only for an item reported on the cash flow statement; the
+    caller states the period. None for a first quarter (its year to date is the quarter)."""
+    if quarter < 2 or "cash_flow" not in _statements(key):
+        return None
+    own = {
+        doc_id: end
+        for doc_id, filing in filings.items()
+        if filing.fiscal_year == year
+        and filing.fiscal_quarter == quarter
+        and (end := parse_date(getattr(filing, "period_end", None)))
+    }
+    fitting = [
+        f
+        for f in facts
+        if f.doc_id in own
+        and item_of(f) == key
+        and f.period.kind == "duration"
+        and f.period.months == 3 * quarter
+        and (end := parse_date(f.period.end)) is not None
+        and _near(end, own[f.doc_id])
+        and end.year == own[f.doc_id].year
+    ]
+    home = [f for f in fitting if f.source == "ixbrl" or f.statement == "cash_flow"]
+    return _agreed(home or fitting, first_on_tie=bool(home)) if fitting else None
+
+
 def _agreed(facts: Sequence[Fact], first_on_tie: bool = False) -> Fact | None:
     """The figure the filing's tables agree on: the only one, or the one printed by more tables
     than any other (the consolidated total recurs in the statements, selected data and MD&A; a

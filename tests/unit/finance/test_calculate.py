@@ -324,3 +324,32 @@ def test_the_filers_own_row_that_prints_our_result_is_no_conflict() -> None:
     assert calc is not None and calc.result == pytest.approx(1_200)
     other = [*FACTS, fact("k22", "Free cash flow", year(2022), 1_100, "cash_flow", group="Net cash provided")]
     assert ask("What is Fabrikam's FY2022 free cash flow?", other) is None  # the filer says otherwise
+
+
+def test_a_quarters_cash_flow_printed_year_to_date_only() -> None:
+    """A 10-Q's cash flow statement is cumulative: asked for the second quarter's operating cash
+    flow, the report gives the six months to the quarter's end, and the answer says so. Income
+    items are never replaced by a year to date, nor is a first quarter's figure."""
+    six = FactPeriod(kind="duration", start="2021-10-01", end="2022-03-31", months=6, fiscal_year=2022)
+    quarter = FactPeriod(
+        kind="duration", start="2022-01-01", end="2022-03-31", months=3, fiscal_year=2022, fiscal_quarter=2
+    )
+    facts = [
+        fact("q22", "Net cash provided by operating activities", six, 1_100, "cash_flow"),
+        fact("q22", "Total revenues", six, 2_600),
+        # The prior year's six months, in the same report, are another period.
+        fact(
+            "q22", "Net cash provided by operating activities", year(2021).model_copy(update={"months": 6}), 1
+        ),
+    ]
+    scope = Scope(companies=["Fabrikam Corp"], fiscal_years=[2022], quarters=[2])
+    question = "What was Fabrikam's operating cash flow in Q2 FY2022?"
+    calc = calculate(plan_question(question, scope), question, facts, FILINGS)
+    assert calc is not None and calc.result == 1_100
+    assert "year to date" in calc.name and "Q2" in calc.name
+    revenue = "What were Fabrikam's total revenues in Q2 FY2022?"
+    assert calculate(plan_question(revenue, scope), revenue, facts, FILINGS) is None
+    # A printed three-month column is the quarter's figure.
+    both = [*facts, fact("q22", "Net cash provided by operating activities", quarter, 500, "cash_flow")]
+    calc = calculate(plan_question(question, scope), question, both, FILINGS)
+    assert calc is not None and calc.result == 500 and "year to date" not in calc.name
