@@ -195,6 +195,24 @@ def _statement_tables(
     ]
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What every sentence of a draft is checked against (see :func:`check_draft`)."""
+
+    aliases: dict[str, str]
+    context: dict[str, Chunk]
+    clean: dict[str, str]  # the passages as data: instruction-like sentences blanked
+    retrieved: set[str]
+    derived: Sequence[DerivedCalc]
+    statements: Sequence[Chunk]
+    decimals: int | None
+    given: frozenset[float]
+
+    @property
+    def ids(self) -> dict[str, str]:
+        return {cid: alias for alias, cid in self.aliases.items()}
+
+
 def check_draft(
     draft: str,
     aliases: dict[str, str],
@@ -223,124 +241,156 @@ def check_draft(
     if not draft.strip() or (is_cannot_answer(draft) and len(split_sentences(draft)) <= 1):
         result.cannot_answer = True
         return result
-    # What the passages say as data: instruction-like sentences blanked.
     clean = {cid: without_instructions(c.text, "") for cid, c in context.items()}
-    ids = {cid: alias for alias, cid in aliases.items()}
-    all_texts = list(clean.values())
+    inputs = _Inputs(aliases, context, clean, retrieved, derived, statements, decimals, given)
     for sentence in split_sentences(draft):
         if is_cannot_answer(sentence.text):
             result.cannot_answer = True
             continue
-        chunk_ids: list[str] = []
-        bad: list[str] = []
-        for alias in sentence.aliases:
-            cid = aliases.get(alias)
-            (chunk_ids.append(cid) if cid else bad.append(alias))
-        if bad and chunk_ids:
-            # Extra ids beside valid ones ("[c1][c2]" with one passage) are a habit of small
-            # models: drop them and check the claim against the passages that exist.
-            result.dropped_citations += bad
-            bad = []
-        bare = sentence.bare
-        numbers = [n.raw for n in extract_numbers(CALC_PATTERN.sub(" ", bare))]
-        if not chunk_ids and not bad:
-            chunk_ids = _passages_printing(bare, clean)
-            if chunk_ids:
-                result.attributed.append(bare[:80])
-        claim = Claim(text=bare, chunk_ids=chunk_ids, numbers=numbers)
-        if bad:
-            claim.verdict, claim.reason = (
-                "bad_citation",
-                f"cites {', '.join(bad)}, which is not among the passages",
-            )
-        elif not chunk_ids:
-            claim.verdict, claim.reason = "unsupported", "no citation"
-        elif any(cid not in retrieved for cid in chunk_ids):
-            claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
-        else:
-            sources = [clean[cid] for cid in chunk_ids if cid in context]
-            # What the sentence says about table rows, without the company's own name: the filer's
-            # name in the sentence must not make the row "Net earnings attributable to <filer>" look named.
-            rows_named = without_names(
-                bare, {context[c].metadata.company or "" for c in chunk_ids if c in context}
-            )
-            calcs = CALC_PATTERN.findall(bare)
-            # A number the question states (a formula's "365") echoed in the answer is no figure.
-            missing = [
-                n
-                for n in extract_numbers(CALC_PATTERN.sub(" ", bare))
-                if not is_grounded(n, sources) and not (n.magnitude in given and not n.has_scale)
-            ]
-            calc_notes: list[str] = []
-            calc_ok = True
-            for expression in calcs:
-                ok, notes = _calc_operands_grounded(expression, sources, given)
-                calc_ok &= ok
-                calc_notes += notes
-            if missing:
-                absent = [n for n in missing if not is_grounded(n, all_texts)]
-                result.numbers_absent_from_context += len(absent)
-                raw = [context[cid].text for cid in chunk_ids if cid in context]
-                where = "any passage" if absent else "the cited passages (cite the passage that states it)"
-                if all(is_grounded(n, raw) for n in missing):
-                    where = (
-                        "the passages as data: only a sentence addressed to the reader (not a fact) states it"
-                    )
-                claim.verdict = "ungrounded_number"
-                claim.reason = f"{', '.join(n.raw for n in missing)} not found in {where}"
-            elif not calc_ok:
-                claim.verdict, claim.reason = "ungrounded_number", "; ".join(calc_notes)
-            elif calcs and (
-                wrong := next(
-                    filter(
-                        None,
-                        (
-                            _operand_rows(rows_named, e, sources, given) or _mixed_spans(e, sources, given)
-                            for e in calcs
-                        ),
-                    ),
-                    "",
-                )
-                or _listed_conflict(rows_named, calcs, derived)
-                or implausible(bare)
-            ):
-                claim.verdict, claim.reason = "unsupported", wrong
-            elif calcs:
-                claim.verdict, claim.reason = "calculation", "; ".join(calc_notes)
-                claim.text = expand_calculations(bare, decimals)[0]
-            elif numbers and not label_words(CALC_PATTERN.sub(" ", bare)):
-                # "1,441." cannot be checked against a row or a period, and tells the reader nothing.
-                claim.verdict, claim.reason = (
-                    "unsupported",
-                    "the sentence gives a figure without saying what it is",
-                )
-            elif numbers and (
-                wrong := wrong_row(rows_named, sources)
-                or implausible(bare)
-                or missing_scale(bare, sources)
-                or statement_conflict(
-                    rows_named,
-                    extract_numbers(CALC_PATTERN.sub(" ", bare)),
-                    _statement_tables(chunk_ids, context, clean, ids, statements),
-                )
-            ):
-                claim.verdict, claim.reason = "unsupported", wrong
-            elif numbers:
-                claim.verdict, claim.reason = "supported", "every figure found in the cited passages"
-                # Keep only the passages that print the figures: the others were cited loosely.
-                figures = extract_numbers(bare)
-                holding = [cid for cid in chunk_ids if any(is_grounded(n, [clean[cid]]) for n in figures)]
-                claim.chunk_ids = holding or chunk_ids
-            else:
-                company = next((context[c].metadata.company or "" for c in chunk_ids if c in context), "")
-                ok, why = lexical_support(bare, sources, company)
-                if ok:
-                    claim.verdict, claim.reason = "unsupported", "pending judge"
-                    result.pending.append(len(result.claims))
-                else:
-                    claim.verdict, claim.reason = "unsupported", why
-        result.claims.append(claim)
+        result.claims.append(_check_sentence(sentence.bare, sentence.aliases, inputs, result))
     return result
+
+
+def _check_sentence(bare: str, cited: Sequence[str], inputs: _Inputs, result: DraftCheck) -> Claim:
+    """The claim of one sentence with its verdict (``result`` collects what the node reports)."""
+    chunk_ids: list[str] = []
+    bad: list[str] = []
+    for alias in cited:
+        cid = inputs.aliases.get(alias)
+        (chunk_ids.append(cid) if cid else bad.append(alias))
+    if bad and chunk_ids:
+        # Extra ids beside valid ones ("[c1][c2]" with one passage) are a habit of small
+        # models: drop them and check the claim against the passages that exist.
+        result.dropped_citations += bad
+        bad = []
+    numbers = [n.raw for n in extract_numbers(CALC_PATTERN.sub(" ", bare))]
+    if not chunk_ids and not bad:
+        chunk_ids = _passages_printing(bare, inputs.clean)
+        if chunk_ids:
+            result.attributed.append(bare[:80])
+    claim = Claim(text=bare, chunk_ids=chunk_ids, numbers=numbers)
+    if bad:
+        claim.verdict, claim.reason = (
+            "bad_citation",
+            f"cites {', '.join(bad)}, which is not among the passages",
+        )
+    elif not chunk_ids:
+        claim.verdict, claim.reason = "unsupported", "no citation"
+    elif any(cid not in inputs.retrieved for cid in chunk_ids):
+        claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
+    elif _ungrounded(claim, inputs, result) or _calculated(claim, inputs):
+        pass
+    elif numbers:
+        _judge_figures(claim, inputs)
+    else:
+        context = inputs.context
+        company = next((context[c].metadata.company or "" for c in chunk_ids if c in context), "")
+        ok, why = lexical_support(bare, _sources(claim, inputs), company)
+        if ok:
+            claim.verdict, claim.reason = "unsupported", "pending judge"
+            result.pending.append(len(result.claims))
+        else:
+            claim.verdict, claim.reason = "unsupported", why
+    return claim
+
+
+def _sources(claim: Claim, inputs: _Inputs) -> list[str]:
+    return [inputs.clean[cid] for cid in claim.chunk_ids if cid in inputs.context]
+
+
+def _rows_named(claim: Claim, inputs: _Inputs) -> str:
+    """What the sentence says about table rows, without the company's own name: the filer's name
+    in the sentence must not make the row "Net earnings attributable to <filer>" look named."""
+    context = inputs.context
+    return without_names(
+        claim.text, {context[c].metadata.company or "" for c in claim.chunk_ids if c in context}
+    )
+
+
+def _ungrounded(claim: Claim, inputs: _Inputs, result: DraftCheck) -> bool:
+    """Marks (and says True for) a sentence with a figure or a CALC operand no cited passage prints."""
+    bare, sources = claim.text, _sources(claim, inputs)
+    # A number the question states (a formula's "365") echoed in the answer is no figure.
+    missing = [
+        n
+        for n in extract_numbers(CALC_PATTERN.sub(" ", bare))
+        if not is_grounded(n, sources) and not (n.magnitude in inputs.given and not n.has_scale)
+    ]
+    if missing:
+        absent = [n for n in missing if not is_grounded(n, list(inputs.clean.values()))]
+        result.numbers_absent_from_context += len(absent)
+        raw = [inputs.context[cid].text for cid in claim.chunk_ids if cid in inputs.context]
+        where = "any passage" if absent else "the cited passages (cite the passage that states it)"
+        if all(is_grounded(n, raw) for n in missing):
+            where = "the passages as data: only a sentence addressed to the reader (not a fact) states it"
+        claim.verdict = "ungrounded_number"
+        claim.reason = f"{', '.join(n.raw for n in missing)} not found in {where}"
+        return True
+    notes: list[str] = []
+    grounded = True
+    for expression in CALC_PATTERN.findall(bare):
+        ok, why = _calc_operands_grounded(expression, sources, inputs.given)
+        grounded &= ok
+        notes += why
+    if not grounded:
+        claim.verdict, claim.reason = "ungrounded_number", "; ".join(notes)
+    return not grounded
+
+
+def _calculated(claim: Claim, inputs: _Inputs) -> bool:
+    """Marks (and says True for) a sentence with a CALC whose operands are all grounded: a
+    calculation, unless its operands are on rows or periods the sentence does not name."""
+    calcs = CALC_PATTERN.findall(claim.text)
+    if not calcs:
+        return False
+    sources, rows_named, given = _sources(claim, inputs), _rows_named(claim, inputs), inputs.given
+    wrong = (
+        next(
+            filter(
+                None,
+                (
+                    _operand_rows(rows_named, e, sources, given) or _mixed_spans(e, sources, given)
+                    for e in calcs
+                ),
+            ),
+            "",
+        )
+        or _listed_conflict(rows_named, calcs, inputs.derived)
+        or implausible(claim.text)
+    )
+    if wrong:
+        claim.verdict, claim.reason = "unsupported", wrong
+        return True
+    notes = [n for e in calcs for n in _calc_operands_grounded(e, sources, given)[1]]
+    claim.verdict, claim.reason = "calculation", "; ".join(notes)
+    claim.text = expand_calculations(claim.text, inputs.decimals)[0]
+    return True
+
+
+def _judge_figures(claim: Claim, inputs: _Inputs) -> None:
+    """The verdict of a sentence whose every figure its passages print: on the rows, columns,
+    scale and statement it names, and saying what the figure is."""
+    bare, sources = claim.text, _sources(claim, inputs)
+    rows_named = _rows_named(claim, inputs)
+    if not label_words(CALC_PATTERN.sub(" ", bare)):
+        # "1,441." cannot be checked against a row or a period, and tells the reader nothing.
+        claim.verdict, claim.reason = "unsupported", "the sentence gives a figure without saying what it is"
+        return
+    tables = _statement_tables(claim.chunk_ids, inputs.context, inputs.clean, inputs.ids, inputs.statements)
+    wrong = (
+        wrong_row(rows_named, sources)
+        or implausible(bare)
+        or missing_scale(bare, sources)
+        or statement_conflict(rows_named, extract_numbers(CALC_PATTERN.sub(" ", bare)), tables)
+    )
+    if wrong:
+        claim.verdict, claim.reason = "unsupported", wrong
+        return
+    claim.verdict, claim.reason = "supported", "every figure found in the cited passages"
+    # Keep only the passages that print the figures: the others were cited loosely.
+    figures = extract_numbers(bare)
+    holding = [cid for cid in claim.chunk_ids if any(is_grounded(n, [inputs.clean[cid]]) for n in figures)]
+    claim.chunk_ids = holding or claim.chunk_ids
 
 
 def faithfulness(claims: list[Claim]) -> float:
