@@ -28,7 +28,7 @@ from agent.nodes.timing import timed
 from agent.prompts.common import SYSTEM, render_context
 from agent.prompts.critic import judge_instructions
 from agent.routing import decide
-from agent.schemas import Chunk, Critique, Scope, Usage
+from agent.schemas import Chunk, Claim, Critique, Scope, Usage
 from agent.state import State
 from agent.state import add_usage as _add
 
@@ -74,6 +74,47 @@ async def _statement_passages(
     return list(found.values())
 
 
+async def _judge_pending(
+    resources: Resources,
+    state: State,
+    claims: list[Claim],
+    pending: list[int],
+    block: str,
+    ctx: Context,
+    fallbacks: list[str],
+) -> Usage:
+    """The judge model's verdict on each pending claim (narrative sentences), within the LLM-call
+    budget; a reply that is not YES/NO leaves the claim unsupported. Returns the calls' usage."""
+    usage = Usage()
+    calls = state.usage.llm_calls
+    for i in pending:
+        claim = claims[i]
+        if calls + usage.llm_calls >= ctx.max_llm_calls:
+            claim.reason = "not verified: LLM call budget spent"
+            continue
+        judge = resources.chat_model(ctx.judge_model)
+        try:
+            reply, used = await generate_text(judge, judge_messages(block, claim.text), max_tokens=3)
+        except ContextWindowExceededError:
+            # The whole context does not fit: judge against the claim's own passages only.
+            cited, _ = render_context([c for c in state.context if c.id in claim.chunk_ids])
+            try:
+                reply, used = await generate_text(judge, judge_messages(cited, claim.text), max_tokens=3)
+            except ContextWindowExceededError:
+                reply, used = "", Usage()
+                fallbacks.append("critic: judge prompt over the model's context window")
+        usage = _add(usage, used)
+        verdict = parse_verdict(reply)
+        if verdict is None:
+            fallbacks.append(f"critic: unparseable judge reply {reply[:30]!r}, claim counted unsupported")
+            claim.reason = "judge reply not YES/NO"
+        elif verdict:
+            claim.verdict, claim.reason = "supported", "judge: YES"
+        else:
+            claim.reason = "judge: NO (the cited passages do not state this)"
+    return usage
+
+
 def make_critique(resources: Resources):
     @timed("critique_draft")
     async def critique_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -91,33 +132,8 @@ def make_critique(resources: Resources):
         decimals = state.plan.decimals if state.plan else None
         given = frozenset(n.magnitude for n in extract_numbers(state.question) if not n.has_scale)
         checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals, given)
-        usage = Usage()
         calls = state.usage.llm_calls
-        for i in checked.pending:
-            claim = checked.claims[i]
-            if calls + usage.llm_calls >= ctx.max_llm_calls:
-                claim.reason = "not verified: LLM call budget spent"
-                continue
-            judge = resources.chat_model(ctx.judge_model)
-            try:
-                reply, used = await generate_text(judge, judge_messages(block, claim.text), max_tokens=3)
-            except ContextWindowExceededError:
-                # The whole context does not fit: judge against the claim's own passages only.
-                cited, _ = render_context([c for c in state.context if c.id in claim.chunk_ids])
-                try:
-                    reply, used = await generate_text(judge, judge_messages(cited, claim.text), max_tokens=3)
-                except ContextWindowExceededError:
-                    reply, used = "", Usage()
-                    fallbacks.append("critic: judge prompt over the model's context window")
-            usage = _add(usage, used)
-            verdict = parse_verdict(reply)
-            if verdict is None:
-                fallbacks.append(f"critic: unparseable judge reply {reply[:30]!r}, claim counted unsupported")
-                claim.reason = "judge reply not YES/NO"
-            elif verdict:
-                claim.verdict, claim.reason = "supported", "judge: YES"
-            else:
-                claim.reason = "judge: NO (the cited passages do not state this)"
+        usage = await _judge_pending(resources, state, checked.claims, checked.pending, block, ctx, fallbacks)
         hold_to_ranking(checked.claims, state.superlative)
         if state.plan:
             filings = [c.chunk.metadata for c in state.context]
