@@ -17,101 +17,14 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.prompts.scope import SCOPE_COMPANY
+from agent.retrieval.asked import parse_forms, parse_quarters, parse_sections, parse_years
 from agent.retrieval.companies import CompanyCatalog, normalize, unknown_company_mentions
 from agent.retrieval.protocols import DocumentLike, MetadataFilter
 from agent.schemas import Scope
 
 log = logging.getLogger(__name__)
 
-_WORD_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-
-# Filing sections people ask for by name; values are (10-K Item, 10-Q Item).
-_SECTIONS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
-    (re.compile(r"\bmd&a\b|management['’]?s discussion", re.I), ("7", "2")),
-    (re.compile(r"\brisk factors?\b", re.I), ("1A", "1A")),
-    (re.compile(r"\blegal proceedings\b", re.I), ("3", "1")),
-    (re.compile(r"\bquantitative and qualitative disclosures? about market risk\b", re.I), ("7A", "3")),
-    (re.compile(r"\bcontrols and procedures\b", re.I), ("9A", "4")),
-    (re.compile(r"\bunresolved staff comments\b", re.I), ("1B", "1B")),
-]
-_ITEM_RE = re.compile(r"\bitem\s+(\d{1,2}[a-c]?)\b", re.I)
-
-_FORM_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (re.compile(r"\b10-?k\b|\bannual report\b|\bannual filing\b", re.I), ("10-K", "10-K/A")),
-    (re.compile(r"\b10-?q\b|\bquarterly (?:report|filing)\b", re.I), ("10-Q", "10-Q/A")),
-    (re.compile(r"\b8-?k\b|\bcurrent report\b", re.I), ("8-K",)),
-    (
-        re.compile(r"\bearnings (?:release|report|call|press release)\b|\bpress release\b", re.I),
-        ("EARNINGS", "8-K"),
-    ),
-]
-
-_FY_RE = re.compile(r"\bFY\s?['’]?(\d{4}|\d{2})(?!\d)", re.I)
-_FISCAL_RE = re.compile(r"\bfiscal(?:\s+year)?\s+(\d{4})\b", re.I)
-_YEAR_RE = re.compile(r"(?<![\d$.,])((?:19|20)\d{2})(?![\d,.]\d)")
-_Q_RE = re.compile(r"\bQ([1-4])\b|(?<=\d{4})\s?Q([1-4])\b|\b([1-4])Q\b", re.I)
-_Q_WORD_RE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
-_HALF_RE = re.compile(r"\b(?:H1|first half|six months)\b", re.I)
-_NINE_RE = re.compile(r"\b(?:nine months|9M|first three quarters)\b", re.I)
 _LATEST_RE = re.compile(r"\b(?:latest|most recent|newest|last (?:reported|filed))\b", re.I)
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing periods, forms and sections
-
-
-def _two_digit_year(value: str) -> int:
-    year = int(value)
-    return year if year >= 100 else 2000 + year
-
-
-def parse_years(question: str) -> list[int]:
-    """Fiscal years named in the question ("2022", "FY2022", "FY22", "fiscal 2022")."""
-    years: list[int] = []
-    for match in _FY_RE.finditer(question):
-        years.append(_two_digit_year(match.group(1)))
-    for match in _FISCAL_RE.finditer(question):
-        years.append(int(match.group(1)))
-    for match in _YEAR_RE.finditer(question):
-        years.append(int(match.group(1)))
-    return sorted(set(years))
-
-
-def parse_quarters(question: str) -> list[int]:
-    """Fiscal quarters named in the question ("Q3", "3Q", "third quarter", "H1" -> the Q2 report)."""
-    quarters: set[int] = set()
-    for match in _Q_RE.finditer(question):
-        quarters.add(int(next(g for g in match.groups() if g)))
-    for match in _Q_WORD_RE.finditer(question):
-        quarters.add(_WORD_NUMBERS[match.group(1).lower()])
-    if not quarters:
-        # Year-to-date figures live in the report of the half / nine months' last quarter.
-        if _HALF_RE.search(question):
-            quarters.add(2)
-        elif _NINE_RE.search(question):
-            quarters.add(3)
-    return sorted(quarters)
-
-
-def parse_forms(question: str) -> list[str]:
-    """Form types named in the question; 'annual report' means 10-K (and its amendments)."""
-    forms: list[str] = []
-    for pattern, values in _FORM_PATTERNS:
-        if pattern.search(question):
-            forms.extend(v for v in values if v not in forms)
-    return forms
-
-
-def parse_sections(question: str) -> list[tuple[str, str]]:
-    """Sections asked for, as (10-K Item, 10-Q Item) pairs; 'Item 7' is taken literally for both."""
-    found: list[tuple[str, str]] = []
-    for match in _ITEM_RE.finditer(question):
-        item = match.group(1).upper()
-        found.append((item, item))
-    for pattern, items in _SECTIONS:
-        if pattern.search(question):
-            found.append(items)
-    return list(dict.fromkeys(found))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,6 +145,101 @@ def _filter_quarters(docs: list[DocumentLike], quarters: list[int]) -> list[Docu
     return out
 
 
+def _inherit(
+    previous: Scope,
+    catalog: CompanyCatalog,
+    source: dict[str, str],
+    entity_keys: list[str],
+    years: list[int],
+    forms: list[str],
+    quarters: list[int],
+) -> tuple[list[str], list[int], list[str], list[int]]:
+    """A follow-up keeps what the previous turn's scope named and this question does not (marked
+    'inherited' in ``source``); a question naming a 10-K drops the previous quarters."""
+    if not entity_keys and previous.companies:
+        entity_keys = [key for key, ent in catalog.entities.items() if ent.names & set(previous.companies)]
+        if entity_keys:
+            source["companies"] = "inherited"
+    if not years and previous.fiscal_years:
+        years, source["fiscal_years"] = list(previous.fiscal_years), "inherited"
+    if not forms and previous.form_types and not quarters:
+        forms, source["form_types"] = list(previous.form_types), "inherited"
+    stated_annual = source.get("form_types") == "parsed" and "10-K" in forms
+    if not quarters and previous.quarters and not stated_annual:
+        quarters, source["quarters"] = list(previous.quarters), "inherited"
+    return entity_keys, years, forms, quarters
+
+
+def _matching(
+    group: list[DocumentLike],
+    who: str,
+    forms: list[str],
+    years: list[int],
+    quarters: list[int],
+    notes: list[str],
+) -> list[DocumentLike]:
+    """The filings of one company's ``group`` of the forms, years and quarters asked (an
+    assumption made about the years is added to ``notes``)."""
+    matched = group
+    if forms:
+        matched = [d for d in matched if (d.form_type or "").upper() in {f.upper() for f in forms}]
+    if years and matched:
+        matched, note = _filter_years(matched, years)
+        if note:
+            notes.append(f"{who}: {note}")
+    if quarters and matched:
+        matched = _filter_quarters(matched, quarters)
+    return matched
+
+
+def _filings_in_scope(
+    question: str,
+    docs: list[DocumentLike],
+    catalog: CompanyCatalog,
+    entity_keys: list[str],
+    asked: tuple[list[str], list[int], list[int]],
+    notes: list[str],
+) -> tuple[list[DocumentLike], list[DocumentLike]] | str:
+    """(the filings kept, those kept as "the latest"), or the reason no filing of a named company
+    matches the ``asked`` forms, years and quarters. Several companies: each must keep at least one
+    filing, judged company by company."""
+    forms, years, quarters = asked
+    if entity_keys:
+        wanted = {d for k in entity_keys for d in catalog.entities[k].doc_ids}
+        candidates = [d for d in docs if d.doc_id in wanted]
+    else:
+        candidates = list(docs)
+    groups = [[d for d in candidates if d.doc_id in catalog.entities[k].doc_ids] for k in entity_keys] or [
+        candidates
+    ]
+    kept: list[DocumentLike] = []
+    keys: list[str | None] = list(entity_keys) or [None]
+    latest: list[DocumentLike] = []
+    for key, group in zip(keys, groups, strict=True):
+        who = catalog.entities[key].display if key else "any company"
+        matched = _matching(group, who, forms, years, quarters, notes)
+        if not years and matched and _LATEST_RE.search(question):
+            newest = max(_recency(d) for d in matched)
+            matched = [d for d in matched if _recency(d) == newest]
+            latest.extend(matched)
+            notes.append(f"{who}: the latest filing is the {_label(matched[0])}")
+        if not matched:
+            named = " ".join(
+                p
+                for p in (
+                    "/".join(forms) if forms else "",
+                    "FY" + "/".join(map(str, years)) if years else "",
+                    "Q" + "/".join(map(str, quarters)) if quarters else "",
+                )
+                if p
+            )
+            return (
+                f"No ingested filing of {who} matches {named}. The index holds for {who}: {_holdings(group)}."
+            )
+        kept.extend(matched)
+    return kept, latest
+
+
 def resolve_scope(
     question: str,
     documents: Sequence[DocumentLike],
@@ -271,19 +279,9 @@ def resolve_scope(
         source["items"] = "parsed"
 
     if previous is not None and not unknown:
-        if not entity_keys and previous.companies:
-            entity_keys = [
-                key for key, ent in catalog.entities.items() if ent.names & set(previous.companies)
-            ]
-            if entity_keys:
-                source["companies"] = "inherited"
-        if not years and previous.fiscal_years:
-            years, source["fiscal_years"] = list(previous.fiscal_years), "inherited"
-        if not forms and previous.form_types and not quarters:
-            forms, source["form_types"] = list(previous.form_types), "inherited"
-        stated_annual = "form_types" in source and source["form_types"] == "parsed" and "10-K" in forms
-        if not quarters and previous.quarters and not stated_annual:
-            quarters, source["quarters"] = list(previous.quarters), "inherited"
+        entity_keys, years, forms, quarters = _inherit(
+            previous, catalog, source, entity_keys, years, forms, quarters
+        )
 
     companies = sorted({n for k in entity_keys for n in catalog.entities[k].names})
     scope = Scope(companies=companies, fiscal_years=years, quarters=quarters, form_types=forms, source=source)
@@ -300,51 +298,10 @@ def resolve_scope(
         return scope.model_copy(update={"status": "unscoped", "reason": "no company, period or form named"})
 
     notes: list[str] = []
-    if entity_keys:
-        wanted = {d for k in entity_keys for d in catalog.entities[k].doc_ids}
-        candidates = [d for d in docs if d.doc_id in wanted]
-    else:
-        candidates = list(docs)
-    # Several companies: each must keep at least one filing, judged company by company.
-    groups = [[d for d in candidates if d.doc_id in catalog.entities[k].doc_ids] for k in entity_keys] or [
-        candidates
-    ]
-    kept: list[DocumentLike] = []
-    keys: list[str | None] = list(entity_keys) or [None]
-    latest: list[DocumentLike] = []
-    for key, group in zip(keys, groups, strict=True):
-        who = catalog.entities[key].display if key else "any company"
-        matched = group
-        if forms:
-            matched = [d for d in matched if (d.form_type or "").upper() in {f.upper() for f in forms}]
-        if years and matched:
-            matched, note = _filter_years(matched, years)
-            if note:
-                notes.append(f"{who}: {note}")
-        if quarters and matched:
-            matched = _filter_quarters(matched, quarters)
-        if not years and matched and _LATEST_RE.search(question):
-            newest = max(_recency(d) for d in matched)
-            matched = [d for d in matched if _recency(d) == newest]
-            latest.extend(matched)
-            notes.append(f"{who}: the latest filing is the {_label(matched[0])}")
-        if not matched:
-            wanted_parts = [
-                p
-                for p in (
-                    "/".join(forms) if forms else "",
-                    "FY" + "/".join(map(str, years)) if years else "",
-                    "Q" + "/".join(map(str, quarters)) if quarters else "",
-                )
-                if p
-            ]
-            reason = (
-                f"No ingested filing of {who} matches {' '.join(wanted_parts)}. "
-                f"The index holds for {who}: {_holdings(group)}."
-            )
-            return scope.model_copy(update={"status": "no_match", "reason": reason})
-        kept.extend(matched)
-
+    found = _filings_in_scope(question, docs, catalog, entity_keys, (forms, years, quarters), notes)
+    if isinstance(found, str):
+        return scope.model_copy(update={"status": "no_match", "reason": found})
+    kept, latest = found
     if latest:
         scope = _latest_period(scope, latest)
     items = _items_for(sections, kept)

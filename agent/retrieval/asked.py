@@ -1,0 +1,93 @@
+"""What a question names of its scope, read by rules: fiscal years, quarters, form types and
+filing sections (the company is :mod:`agent.retrieval.companies`' job). Used by
+:func:`agent.retrieval.scope.resolve_scope`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+# Filing sections people ask for by name; values are (10-K Item, 10-Q Item).
+_SECTIONS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
+    (re.compile(r"\bmd&a\b|management['’]?s discussion", re.I), ("7", "2")),
+    (re.compile(r"\brisk factors?\b", re.I), ("1A", "1A")),
+    (re.compile(r"\blegal proceedings\b", re.I), ("3", "1")),
+    (re.compile(r"\bquantitative and qualitative disclosures? about market risk\b", re.I), ("7A", "3")),
+    (re.compile(r"\bcontrols and procedures\b", re.I), ("9A", "4")),
+    (re.compile(r"\bunresolved staff comments\b", re.I), ("1B", "1B")),
+]
+_ITEM_RE = re.compile(r"\bitem\s+(\d{1,2}[a-c]?)\b", re.I)
+
+_FORM_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (re.compile(r"\b10-?k\b|\bannual report\b|\bannual filing\b", re.I), ("10-K", "10-K/A")),
+    (re.compile(r"\b10-?q\b|\bquarterly (?:report|filing)\b", re.I), ("10-Q", "10-Q/A")),
+    (re.compile(r"\b8-?k\b|\bcurrent report\b", re.I), ("8-K",)),
+    (
+        re.compile(r"\bearnings (?:release|report|call|press release)\b|\bpress release\b", re.I),
+        ("EARNINGS", "8-K"),
+    ),
+]
+
+_FY_RE = re.compile(r"\bFY\s?['’]?(\d{4}|\d{2})(?!\d)", re.I)
+_FISCAL_RE = re.compile(r"\bfiscal(?:\s+year)?\s+(\d{4})\b", re.I)
+_YEAR_RE = re.compile(r"(?<![\d$.,])((?:19|20)\d{2})(?![\d,.]\d)")
+_Q_RE = re.compile(r"\bQ([1-4])\b|(?<=\d{4})\s?Q([1-4])\b|\b([1-4])Q\b", re.I)
+_Q_WORD_RE = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b", re.I)
+_HALF_RE = re.compile(r"\b(?:H1|first half|six months)\b", re.I)
+_NINE_RE = re.compile(r"\b(?:nine months|9M|first three quarters)\b", re.I)
+
+
+def _two_digit_year(value: str) -> int:
+    year = int(value)
+    return year if year >= 100 else 2000 + year
+
+
+def parse_years(question: str) -> list[int]:
+    """Fiscal years named in the question ("2022", "FY2022", "FY22", "fiscal 2022")."""
+    years: list[int] = []
+    for match in _FY_RE.finditer(question):
+        years.append(_two_digit_year(match.group(1)))
+    for match in _FISCAL_RE.finditer(question):
+        years.append(int(match.group(1)))
+    for match in _YEAR_RE.finditer(question):
+        years.append(int(match.group(1)))
+    return sorted(set(years))
+
+
+def parse_quarters(question: str) -> list[int]:
+    """Fiscal quarters named in the question ("Q3", "3Q", "third quarter", "H1" -> the Q2 report)."""
+    quarters: set[int] = set()
+    for match in _Q_RE.finditer(question):
+        quarters.add(int(next(g for g in match.groups() if g)))
+    for match in _Q_WORD_RE.finditer(question):
+        quarters.add(_WORD_NUMBERS[match.group(1).lower()])
+    if not quarters:
+        # Year-to-date figures live in the report of the half / nine months' last quarter.
+        if _HALF_RE.search(question):
+            quarters.add(2)
+        elif _NINE_RE.search(question):
+            quarters.add(3)
+    return sorted(quarters)
+
+
+def parse_forms(question: str) -> list[str]:
+    """Form types named in the question; 'annual report' means 10-K (and its amendments)."""
+    forms: list[str] = []
+    for pattern, values in _FORM_PATTERNS:
+        if pattern.search(question):
+            forms.extend(v for v in values if v not in forms)
+    return forms
+
+
+def parse_sections(question: str) -> list[tuple[str, str]]:
+    """Sections asked for, as (10-K Item, 10-Q Item) pairs; 'Item 7' is taken literally for both."""
+    found: list[tuple[str, str]] = []
+    for match in _ITEM_RE.finditer(question):
+        item = match.group(1).upper()
+        found.append((item, item))
+    for pattern, items in _SECTIONS:
+        if pattern.search(question):
+            found.append(items)
+    return list(dict.fromkeys(found))
