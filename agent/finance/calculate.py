@@ -186,6 +186,20 @@ def _metric_expression(
     return f"{metric.name}, FY{span[0]}-FY{span[-1]} average", shown, exact, unit
 
 
+def _from_question_formula(
+    formula: Formula, year: int, question: str, builder: _Builder
+) -> tuple[str, tuple[str, str] | None, str]:
+    """(name, shown and exact expressions, unit) of the formula the question spells out."""
+    pair = _from_formula(formula, year, builder)
+    times_100 = bool(re.search(r"\*\s*100\b", formula.words()))
+    if pair is not None and not times_100 and re.search(r"\bpercent|%", question, re.I):
+        # "Answer in units of percents" over a ratio the definition leaves as a fraction.
+        pair = (f"({pair[0]}) * 100", f"({pair[1]}) * 100")
+        times_100 = True
+    unit = "%" if times_100 else _formula_unit(formula, builder.operands)
+    return f"{formula.name}, FY{year}", pair, unit
+
+
 def calculate(
     plan: QuestionPlan,
     question: str,
@@ -226,14 +240,7 @@ def calculate(
         quarter = None
     builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter, dated))
     if formula is not None:
-        pair = _from_formula(formula, years[-1], builder)
-        name = f"{formula.name}, FY{years[-1]}"
-        times_100 = bool(re.search(r"\*\s*100\b", formula.words()))
-        if pair is not None and not times_100 and re.search(r"\bpercent|%", question, re.I):
-            # "Answer in units of percents" over a ratio the definition leaves as a fraction.
-            pair = (f"({pair[0]}) * 100", f"({pair[1]}) * 100")
-            times_100 = True
-        unit = "%" if times_100 else _formula_unit(formula, builder.operands)
+        name, pair, unit = _from_question_formula(formula, years[-1], question, builder)
     elif (found := _metric_expression(question, years, builder, metric)) is not None:
         name, shown, exact, unit = found
         pair = (shown, exact)
@@ -245,8 +252,7 @@ def calculate(
             # The quarter's report prints this cash flow year to date only: that figure, so named.
             builder = _Builder(lambda k, y: pick_year_to_date(facts, filings, k, y, quarter))
             pair = builder.value(key, years[0])
-            if builder.operands:
-                name = f"{name} year to date ({builder.operands[0].period})"
+            name += f" year to date ({builder.operands[0].period})" if builder.operands else ""
         unit = builder.operands[0].unit if builder.operands else ""
     else:
         return None
@@ -256,6 +262,21 @@ def calculate(
         name = f"{name} Q{quarter}"
     if dated is not None:  # the period as the question prints it, not a fiscal-year label
         name = f"{name.rsplit(', ', 1)[0]}, {dated.words()}"
+    return _computed(plan, question, facts, builder, (name, pair, unit), formula)
+
+
+def _computed(
+    plan: QuestionPlan,
+    question: str,
+    facts: Sequence[Fact],
+    builder: _Builder,
+    named: tuple[str, tuple[str, str], str],
+    formula: Formula | None,
+) -> Calculation | None:
+    """The calculation of the ``named`` (name, shown and exact expressions, unit) expression over
+    the builder's operands; None when it cannot be evaluated or a row the question names prints
+    another figure."""
+    name, pair, unit = named
     result = _evaluate(builder.resolve(pair[1], exact=True))
     if result is None:
         return None
