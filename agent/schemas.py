@@ -120,6 +120,11 @@ class QuestionPlan(BaseModel):
     change: bool = Field(default=False, description="The superlative is over a change ('the biggest drop').")
     among: str = Field(default="", description="What the superlative ranks ('segment', 'region').")
     decimals: int | None = Field(default=None, description="Rounding the question asks for.")
+    share_of: str = Field(
+        default="",
+        description="The member whose share of the one named line item is asked ('services' in 'what "
+        "percentage of total revenue did the Services segment contribute'); computed by our code.",
+    )
     total_over: str = Field(
         default="",
         description="The plural a total is asked over ('unsecured revolving credit agreements'): the answer "

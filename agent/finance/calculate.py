@@ -21,6 +21,7 @@ from agent.finance.derived import AVERAGE, Metric, asked_metric, average_span, q
 from agent.finance.formula import Formula, Term, asked_expression, read_formula
 from agent.finance.labels import label_words
 from agent.finance.select import asked_date, pick_fact, pick_year_to_date
+from agent.finance.share import member_fact
 from agent.finance.vocabulary import ITEMS, SIGNED, item_of
 from agent.schemas import Calculation, Fact, Operand, QuestionPlan
 
@@ -200,6 +201,24 @@ def _from_question_formula(
     return f"{formula.name}, FY{year}", pair, unit
 
 
+def _share(
+    key: str, year: int, member: str, facts: Sequence[Fact], builder: _Builder
+) -> tuple[str, tuple[str, str], str] | None:
+    """(name, expressions, unit) of ``member``'s share of item ``key``: its row over the item's."""
+    whole = builder.lookup(key, year)
+    part = member_fact(whole, member, facts) if whole is not None else None
+    if whole is None or part is None or not whole.value:
+        return None
+    operand = _operand(part, key)
+    numerator = (f"{operand.printed}<{part.scale}>", f"{operand.value!r}<{part.scale}>")
+    denominator = builder.value(key, year)
+    if denominator is None:
+        return None
+    builder.operands.insert(0, operand)
+    name = f"{part.label.strip(' :')} as a share of {whole.label.strip(' :').lower()}"
+    return name, (f"{numerator[0]} / {denominator[0]} * 100", f"{numerator[1]} / {denominator[1]} * 100"), "%"
+
+
 def calculate(
     plan: QuestionPlan,
     question: str,
@@ -239,7 +258,16 @@ def calculate(
     if dated is not None:
         quarter = None
     builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter, dated))
-    if formula is not None:
+    pair: tuple[str, str] | None
+    if plan.share_of:
+        if len(plan.items) != 1 or len(years) != 1 or level:
+            return None
+        share = _share(plan.items[0], years[0], plan.share_of, facts, builder)
+        if share is None:
+            return None  # never the whole's own figure in place of the share asked
+        name, pair, unit = share
+        name += f", FY{years[0]}{f' Q{quarter}' if quarter else ''}"
+    elif formula is not None:
         name, pair, unit = _from_question_formula(formula, years[-1], question, builder)
     elif (found := _metric_expression(question, years, builder, metric)) is not None:
         name, shown, exact, unit = found

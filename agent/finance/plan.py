@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from agent.finance.derived import EXPLANATORY, asked_metric, named_items
+from agent.finance.share import asked_share
 from agent.finance.units import SCALE_EXPONENTS
+from agent.finance.vocabulary import ITEMS
 from agent.schemas import QuestionPlan, Scope
 
 _YES_NO = re.compile(
@@ -137,5 +139,6 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         among=among,
         decimals=(int(n) if n.isdigit() else _NUMBER_WORDS[n]) if n else None,
         total_over=(m.group("noun").lower() if (m := _TOTAL_OVER.search(question)) else ""),
+        share_of=asked_share(question, " ".join(ITEMS[k].name for k in items)) if len(items) == 1 else "",
         scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]
     )
