@@ -452,3 +452,15 @@ async def test_a_superlative_over_listed_members_that_no_table_ranks_is_not_left
     h = harness({"draft": ["Operating activities brought in the most cash [c1].", GOOD]})
     answer = await h.ask(question)
     assert "draft" not in h.roles() and answer.stop_reason.startswith("abstained")
+
+
+async def test_a_figure_dated_outside_the_asked_period_is_sent_back(harness) -> None:
+    # The prior year's column is printed in the same table, so the figure is grounded; its date is not
+    # the period asked.
+    prior = "Apple's total net sales were $82,959 million for the three months ended June 25, 2022 [c1]."
+    h = harness({"draft": [prior, GOOD]})
+    answer = await h.ask(Q_SALES)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    drafts = [p for r, p in h.model.calls if r == "draft"]
+    assert "does not ask about" in drafts[1]
+    assert "82,959" not in answer.text and "$81,797 million" in answer.text
