@@ -9,8 +9,14 @@ import re
 from agent.critic.calc import CALC_PATTERN
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded, supporting_lines, table_header
 from agent.finance.derived import implied_rows, normalise_label
+from agent.finance.headers import read_columns
 from agent.finance.labels import best_row, column_header, column_mismatch, label_mismatch, label_words
 from agent.finance.tables import data_row
+
+# A table cell: a figure, "(16)", "$ 81", or a dash for nil.
+_CELL = re.compile(r"(?<![\w.])(?:\(?\$?\s?\d[\d,]*(?:\.\d+)?\)?|[—–])(?![\w.])")
+# Heading words that name the whole, not a part.
+_NOT_A_PART = {"total", "totals", "costs", "cost", "amount", "amounts", "balance"}
 
 _NAME_SUFFIXES = {
     "inc",
@@ -92,6 +98,64 @@ def wrong_row(sentence: str, sources: list[str]) -> str:
             header = column_header(lines[0], next((s for s in sources if lines[0] in s), ""))
             cols = f" The columns are: '{header}'." if header else ""
             return f"{n.raw} is in {wrong}, not the period the sentence states.{cols}"
+        part = part_of_total(sentence, n, lines, sources)
+        if part:
+            return part
+    return ""
+
+
+def _heading_above(table: str, line: str) -> str:
+    """The column headings printed right above a table's first row: the label-only lines before it
+    (a caption ending in ':' or '.' is not a heading)."""
+    rows = table.splitlines()
+    at = rows.index(line) if line in rows else -1
+    while at > 0 and len(_CELL.findall(rows[at - 1])) >= 2:
+        at -= 1  # up to the table's first row
+    heading: list[str] = []
+    for above in reversed(rows[max(0, at - 3) : max(0, at)]):
+        if above.rstrip().endswith((":", ".")) or len(above.split()) > 14 or _CELL.search(above):
+            break
+        heading.insert(0, above)
+    return " ".join(heading)
+
+
+def part_of_total(sentence: str, n: NumberMention, lines: list[str], sources: list[str]) -> str:
+    """A reason when the figure is one part of a row whose last figure adds its parts up ("Employee
+    costs 81, Other 10, ..., Total 93") under column headings that are no periods, and the sentence
+    names neither the part's column nor the total: it presents a part as the whole."""
+    said = label_words(sentence)
+    for line in lines:
+        figures = extract_numbers(line)
+        *parts, total = [f.magnitude for f in figures] or [0.0]
+        if len(parts) < 2 or not total or abs(sum(parts) - total) > 0.5 * len(parts):
+            continue
+        table = next((s for s in sources if line in s), "")
+        unit = table_header(table)
+
+        def prints(f: NumberMention, unit: str = unit) -> bool:
+            return is_grounded(n, [f"{unit}\n{f.raw}"])
+
+        if prints(figures[-1]) or not any(prints(f) for f in figures[:-1]):
+            continue
+        heading = re.sub(r"([a-z])([A-Z])", r"\1 \2", _heading_above(table, line))
+        if not heading or read_columns([heading]) or any(is_grounded(f, [sentence]) for f in figures[-1:]):
+            continue
+        label = line[: line.find(figures[0].raw)].strip(" $")
+        # The words next to "Total" name the total's column ("Total Restructuring Costs"), not a part.
+        tokens = re.findall(r"[A-Za-z]+", heading.lower())
+        beside = {
+            tokens[j]
+            for i, t in enumerate(tokens)
+            if t == "total"
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(tokens)
+        }
+        naming = label_words(heading) - label_words(label) - label_words(" ".join(beside)) - _NOT_A_PART
+        if naming and not naming & said:
+            return (
+                f"{n.raw} is one part of the row '{label}', whose parts add up to {figures[-1].raw} "
+                f"(columns: '{heading}'): say which part it is, or give the total"
+            )
     return ""
 
 
