@@ -119,6 +119,11 @@ class QuestionPlan(BaseModel):
     )
     change: bool = Field(default=False, description="The superlative is over a change ('the biggest drop').")
     among: str = Field(default="", description="What the superlative ranks ('segment', 'region').")
+    ranks_amount: bool = Field(
+        default=False,
+        description="The superlative ranks an amount ('the largest investment', 'the most cash'), even one "
+        "the vocabulary does not name: our code ranks it or nothing does.",
+    )
     decimals: int | None = Field(default=None, description="Rounding the question asks for.")
     share_of: str = Field(
         default="",

@@ -63,6 +63,13 @@ _TOTAL_OVER = re.compile(
     r"(?:its|their|the)\s+(?P<noun>(?:[a-z-]+\s+){0,4}?[a-z-]*[^\Ws]s)\s*(?:[?.,;]|$)",
     re.I,
 )
+# "the largest investment", "the most cash": a superlative over an amount, whatever its name.
+_RANKS_AMOUNT = re.compile(
+    rf"\b(?:{_HIGH}|{_LOW})\s+(?:[\w-]+\s+){{0,2}}?(?:investments?|amounts?|balances?|values?|spend(?:ing)?|"
+    r"costs?|expenses?|cash|funds?|borrowings?|debts?|holdings?|exposures?|dollars?|sales|revenues?|income|"
+    r"earnings|profits?|loss(?:es)?)\b",
+    re.I,
+)
 _NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4}
 _DECIMALS = re.compile(r"\b(?:round(?:ed)?\s+to\s+|to\s+)?(?P<n>\d|zero|one|two|three|four)\s+decimal", re.I)
 _SCALE = re.compile(
@@ -138,6 +145,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         change=change,
         among=among,
         decimals=(int(n) if n.isdigit() else _NUMBER_WORDS[n]) if n else None,
+        ranks_amount=extreme is not None and bool(_RANKS_AMOUNT.search(question)),
         total_over=(m.group("noun").lower() if (m := _TOTAL_OVER.search(question)) else ""),
         share_of=asked_share(question, " ".join(ITEMS[k].name for k in items)) if len(items) == 1 else "",
         scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]

@@ -185,13 +185,13 @@ def rank_superlative(state: State, question: str, resources: Resources) -> tuple
 
 
 def _ranks_a_figure(plan: QuestionPlan | None) -> bool:
-    """A superlative over a figure we know (a line item or a metric) or over members the question
-    lists ("among operating, investing and financing activities"): our ranking of a table's rows
-    answers it, or nothing does. A superlative over something else ("the most significant risk")
-    is read from the passages by the model."""
+    """A superlative over a figure we know (a line item or a metric), over an amount ("the largest
+    investment") or over members the question lists ("among operating, investing and financing
+    activities"): our ranking of a table's rows answers it, or nothing does. A superlative over
+    something else ("the most significant risk") is read from the passages by the model."""
     if plan is None or plan.form != "superlative":
         return False
-    return bool(plan.items or plan.metric or listed_members(plan))
+    return bool(plan.items or plan.metric or plan.ranks_amount or listed_members(plan))
 
 
 def _drafted_without_model(

@@ -160,3 +160,12 @@ def test_no_ranking_without_a_superlative_or_a_table(amazon: list[Fact]) -> None
         _rank("Which segment had the highest employee satisfaction in 2022?", amazon, fiscal_years=[2022])
         is None
     )
+
+
+def test_a_superlative_over_an_amount_is_ranked_by_our_code_or_nothing() -> None:
+    plan = plan_question(
+        "Which type of debt received the largest investment among its short term investments?"
+    )
+    assert plan.form == "superlative" and plan.ranks_amount
+    assert not plan_question("Which customer was the largest for Acme in 2022?").ranks_amount
+    assert not plan_question("What is the most significant risk Acme describes?").ranks_amount

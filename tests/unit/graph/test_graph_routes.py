@@ -454,6 +454,27 @@ async def test_a_superlative_over_listed_members_that_no_table_ranks_is_not_left
     assert "draft" not in h.roles() and answer.stop_reason.startswith("abstained")
 
 
+async def test_a_superlative_over_an_amount_the_vocabulary_does_not_name_is_not_left_to_the_model(
+    harness,
+) -> None:
+    question = (
+        "Which of Apple's investments received the largest investment in the quarter ended July 1, 2023?"
+    )
+    h = harness({"draft": ["Products received the largest investment, $60,584 million [c1].", GOOD]})
+    answer = await h.ask(question)
+    assert "draft" not in h.roles() and answer.stop_reason.startswith("abstained")
+    # A superlative over something that is no amount is still read from the passages by the model.
+    risk = "What is the most significant risk Apple describes in its 2023 Q3 10-Q?"
+    r = harness(
+        {
+            "draft": ["Apple says inflation could materially adversely affect the Company [c2]."],
+            "judge": ["YES"],
+        }
+    )
+    await r.ask(risk)
+    assert "draft" in r.roles()
+
+
 async def test_a_figure_dated_outside_the_asked_period_is_sent_back(harness) -> None:
     # The prior year's column is printed in the same table, so the figure is grounded; its date is not
     # the period asked.
