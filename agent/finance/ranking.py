@@ -79,6 +79,19 @@ class Ranking:
             members=[r.member for r in self.rows],
         )
 
+    def sentence(self, alias: str, listed: bool) -> str:
+        """The answer our code states: the winning row, its figure and period, cited. ``listed``:
+        the rows are the members the question lists, so the subject is the list."""
+        win = self.winner
+        period = win.fact.period.label or win.fact.period.end or ""
+        amount = describe_amount(win.fact.value, win.fact.scale, win.fact.unit)
+        name = win.fact.label.strip(" :") if listed else win.member
+        what = f"of {self.subject}" if listed else self.subject[:1].lower() + self.subject[1:]
+        return (
+            f"{name} has the {self.extreme} {what}: {amount} ({period}), ranked by our code over every "
+            f"row of the table [{alias}]."
+        )
+
     def line(self, alias: str) -> str:
         """The figure-list line the drafter copies from."""
         win = self.winner

@@ -170,18 +170,23 @@ def _calculation_draft(state: State) -> str:
     return "" if text == state.draft else text
 
 
-def rank_superlative(state: State, question: str, resources: Resources) -> tuple[str, Superlative | None]:
+def rank_superlative(
+    state: State, question: str, resources: Resources
+) -> tuple[str, Superlative | None, str]:
     """A superlative question's ranking, computed by our code over every row of the table in the
     context that prints what the question asks (:mod:`agent.finance.ranking`): the figure-list line
-    for the drafter, and the winner for the critic."""
+    for the drafter, the winner for the critic, and the sentence our code states (a ranking over a
+    change is left for the drafter to word: its change is no printed figure)."""
     plan = state.plan
     if plan is None or plan.extreme is None or not state.context:
-        return "", None
+        return "", None, ""
     aliases = {c.id: f"c{i}" for i, c in enumerate(state.context, start=1)}
     ranking = rank_rows(plan, question, resources.facts_of_chunks(list(aliases)))
     if ranking is None or ranking.winner.fact.chunk_id not in aliases:
-        return "", None
-    return ranking.line(aliases[ranking.winner.fact.chunk_id]), ranking.typed()
+        return "", None, ""
+    alias = aliases[ranking.winner.fact.chunk_id]
+    sentence = "" if plan.change else ranking.sentence(alias, listed=bool(listed_members(plan)))
+    return ranking.line(alias), ranking.typed(), sentence
 
 
 def _ranks_a_figure(plan: QuestionPlan | None) -> bool:
@@ -232,7 +237,19 @@ def make_draft(resources: Resources):
         if done is not None:
             return done
         narrative = state.plan is not None and state.plan.form == "text"
-        line, superlative = rank_superlative(state, question, resources)
+        line, superlative, ranked = rank_superlative(state, question, resources)
+        if ranked and not regenerating and ctx.computed_answers:
+            # Our ranking states the answer; the critic checks it like any draft (a failed one is
+            # redrafted by the model with the ranking listed first).
+            return {
+                "draft": ranked,
+                "figures": [line],
+                "superlative": superlative,
+                "calculations": [],
+                "fallbacks": [
+                    "draft: the superlative stated from our ranking of the table's rows; no model call"
+                ],
+            }
         if not line and _ranks_a_figure(state.plan):
             return {
                 "draft": CANNOT_ANSWER,

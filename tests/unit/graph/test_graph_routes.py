@@ -371,11 +371,22 @@ Q_REGION = (
 AMERICAS = "The Americas had the largest net sales, $35,383 million, in the quarter ended July 1, 2023 [c1]."
 
 
-async def test_a_superlative_is_ranked_by_our_code_and_listed_first(harness) -> None:
-    """The plan marks the question a superlative; the draft prompt's figure list starts with our
-    ranking over every row of the passage's table (totals left out), which the drafter copies."""
+async def test_a_superlative_is_ranked_and_stated_by_our_code(harness) -> None:
+    """The plan marks the question a superlative; our code ranks every row of the passage's table
+    (totals left out) and states the winner, cited, with no model call; the critic accepts it."""
     h = _with_segments(harness({"draft": [AMERICAS]}))
     answer = await h.ask(Q_REGION)
+    assert "draft" not in h.roles(), h.roles()
+    assert answer.stop_reason == "accepted" and "Americas has the highest" in answer.text
+    assert "$35,383 million" in answer.text and "Europe" not in answer.text
+    assert any("stated from our ranking" in f for f in answer.fallbacks)
+
+
+async def test_a_superlative_drafted_by_the_model_has_our_ranking_listed_first(harness) -> None:
+    """With computed answers off, the draft prompt's figure list starts with our ranking over every
+    row of the passage's table (totals left out), which the drafter copies."""
+    h = _with_segments(harness({"draft": [AMERICAS]}))
+    answer = await h.ask(Q_REGION, computed_answers=False)
     prompt = h.model.calls[0][1]
     listed = prompt.split("Figures found in the passages")[1]
     first = listed.splitlines()[1]
@@ -388,7 +399,7 @@ async def test_a_superlative_about_another_row_is_sent_back_with_the_ranked_one(
     """A real figure of the wrong row ("Europe ... largest") is grounded, yet not the answer."""
     europe = "Europe had the largest net sales, $20,205 million, in the quarter ended July 1, 2023 [c1]."
     h = _with_segments(harness({"draft": [europe, AMERICAS]}))
-    answer = await h.ask(Q_REGION)
+    answer = await h.ask(Q_REGION, computed_answers=False)
     assert answer.revisions == 1 and answer.stop_reason == "accepted", answer
     assert "Americas" in answer.text and "Europe" not in answer.text
     assert "our ranking of all 5 rows gives Americas" in h.model.calls[-1][1]
