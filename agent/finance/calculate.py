@@ -202,11 +202,15 @@ def _from_question_formula(
 
 
 def _share(
-    key: str, year: int, member: str, facts: Sequence[Fact], builder: _Builder
+    plan: QuestionPlan, year: int, quarter: int | None, facts: Sequence[Fact], builder: _Builder
 ) -> tuple[str, tuple[str, str], str] | None:
-    """(name, expressions, unit) of ``member``'s share of item ``key``: its row over the item's."""
+    """(name, expressions, unit) of the plan's member's share of its one line item: the member's
+    row over the item's."""
+    if len(plan.items) != 1:
+        return None
+    key = plan.items[0]
     whole = builder.lookup(key, year)
-    part = member_fact(whole, member, facts) if whole is not None else None
+    part = member_fact(whole, plan.share_of, facts) if whole is not None else None
     if whole is None or part is None or not whole.value:
         return None
     operand = _operand(part, key)
@@ -215,7 +219,8 @@ def _share(
     if denominator is None:
         return None
     builder.operands.insert(0, operand)
-    name = f"{part.label.strip(' :')} as a share of {whole.label.strip(' :').lower()}"
+    name = f"{part.label.strip(' :')} as a share of {whole.label.strip(' :').lower()}, FY{year}"
+    name += f" Q{quarter}" if quarter else ""
     return name, (f"{numerator[0]} / {denominator[0]} * 100", f"{numerator[1]} / {denominator[1]} * 100"), "%"
 
 
@@ -260,13 +265,10 @@ def calculate(
     builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter, dated))
     pair: tuple[str, str] | None
     if plan.share_of:
-        if len(plan.items) != 1 or len(years) != 1 or level:
-            return None
-        share = _share(plan.items[0], years[0], plan.share_of, facts, builder)
+        share = None if level or len(years) != 1 else _share(plan, years[0], quarter, facts, builder)
         if share is None:
             return None  # never the whole's own figure in place of the share asked
         name, pair, unit = share
-        name += f", FY{years[0]}{f' Q{quarter}' if quarter else ''}"
     elif formula is not None:
         name, pair, unit = _from_question_formula(formula, years[-1], question, builder)
     elif (found := _metric_expression(question, years, builder, metric)) is not None:
