@@ -254,7 +254,8 @@ def _judge_figures(claim: Claim, inputs: _Inputs) -> None:
         return
     tables = _statement_tables(claim.chunk_ids, inputs.context, inputs.clean, inputs.ids, inputs.statements)
     wrong = (
-        wrong_row(rows_named, sources)
+        _repeated(bare)
+        or wrong_row(rows_named, sources)
         or implausible(bare)
         or missing_scale(bare, sources)
         or statement_conflict(rows_named, extract_numbers(CALC_PATTERN.sub(" ", bare)), tables)
@@ -267,6 +268,22 @@ def _judge_figures(claim: Claim, inputs: _Inputs) -> None:
     figures = extract_numbers(bare)
     holding = [cid for cid in claim.chunk_ids if any(is_grounded(n, [inputs.clean[cid]]) for n in figures)]
     claim.chunk_ids = holding or claim.chunk_ids
+
+
+# The same figure stated this many times in one sentence: copied across periods or items, not read.
+REPEATS = 3
+
+
+def _repeated(sentence: str) -> str:
+    """A reason when one sentence states the same figure for several periods or items ("$254
+    million in Q1, $254 million in Q2, $254 million in Q3"): a small model's loop, not the filing."""
+    counts: dict[str, int] = {}
+    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
+        counts[n.raw] = counts.get(n.raw, 0) + 1
+    raw, times = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
+    if times < REPEATS:
+        return ""
+    return f"states {raw} {times} times in one sentence: give each period's or item's own figure, once"
 
 
 def faithfulness(claims: list[Claim]) -> float:

@@ -22,7 +22,8 @@ _YES_NO = re.compile(
 )
 _HIGH = r"highest|largest|biggest|greatest|most|top|best|strongest|maximum|steepest|sharpest|fastest"
 _LOW = r"lowest|smallest|least|weakest|worst|minimum|slowest"
-SUPERLATIVE = re.compile(rf"\b(?:(?P<high>{_HIGH})|(?P<low>{_LOW}))\b", re.I)
+# "the most recent quarter", "the latest 10-Q" name a period, not a ranking.
+SUPERLATIVE = re.compile(rf"\b(?:(?P<high>{_HIGH})|(?P<low>{_LOW}))\b(?!\s+recent)", re.I)
 _CHANGE = re.compile(r"\b(?P<dir>drop|decline|decrease|fall|increase|growth|gain|rise|change|jump)s?\b", re.I)
 _DOWN = {"drop", "decline", "decrease", "fall"}
 # "which of Apple's geographic segments had", "what Acme product category saw": the words between

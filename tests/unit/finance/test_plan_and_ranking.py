@@ -169,3 +169,11 @@ def test_a_superlative_over_an_amount_is_ranked_by_our_code_or_nothing() -> None
     assert plan.form == "superlative" and plan.ranks_amount
     assert not plan_question("Which customer was the largest for Acme in 2022?").ranks_amount
     assert not plan_question("What is the most significant risk Acme describes?").ranks_amount
+
+
+def test_the_most_recent_period_is_no_superlative() -> None:
+    question = "How does Acme's R&D expenditure in the most recent quarter compare to previous quarters?"
+    assert plan_question(question).form != "superlative" and plan_question(question).extreme is None
+    assert (
+        plan_question("Which segment had the most revenue in the most recent quarter?").extreme == "highest"
+    )

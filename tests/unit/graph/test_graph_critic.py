@@ -219,3 +219,13 @@ def test_a_derived_figure_that_cannot_be_the_metric_named_is_sent_back() -> None
         share_bad
     )
     assert share_ok.verdict == "calculation", share_ok
+
+
+def test_one_figure_repeated_for_several_periods_is_sent_back() -> None:
+    looped = (
+        "Services net sales were $21,213 million in Q1, $21,213 million in Q2 and $21,213 million in Q3 [c1]."
+    )
+    checked = check_draft(looped, ALIASES, CONTEXT, RETRIEVED)
+    assert checked.claims[0].verdict == "unsupported" and "3 times" in checked.claims[0].reason
+    once = "Services net sales were $21,213 million for the three months ended July 1, 2023 [c1]."
+    assert check_draft(once, ALIASES, CONTEXT, RETRIEVED).claims[0].verdict == "supported"
