@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent.finance.arithmetic import CalcError, arithmetic
 from agent.finance.derived import AVERAGE, Metric, asked_metric, average_span, question_years
 from agent.finance.formula import Formula, Term, asked_expression, read_formula
 from agent.finance.labels import label_words
-from agent.finance.select import asked_date, pick_fact, pick_year_to_date
+from agent.finance.select import Dated, asked_date, pick_fact, pick_year_to_date
 from agent.finance.share import member_fact
 from agent.finance.vocabulary import ITEMS, SIGNED, item_of
 from agent.schemas import Calculation, Fact, Operand, QuestionPlan
@@ -253,8 +253,8 @@ def calculate(
     if level and metric is not None and metric.growth:
         metric = None  # the level of the item whose growth the words name
     # The years inside a definition are the formula's own, not the question's.
-    asked = question_years(question[: formula.start] if formula else question)
-    years = list(years) or asked or sorted(plan.fiscal_years)
+    named = question_years(question[: formula.start] if formula else question)
+    years = list(years) or named or sorted(plan.fiscal_years)
     if not years:
         return None
     # A period the question prints ("nine months ended September 30, 2023") is what it asks,
@@ -263,29 +263,12 @@ def calculate(
     if dated is not None:
         quarter = None
     builder = _Builder(lambda key, year: pick_fact(facts, filings, key, year, quarter, dated))
-    pair: tuple[str, str] | None
-    if plan.share_of:
-        share = None if level or len(years) != 1 else _share(plan, years[0], quarter, facts, builder)
-        if share is None:
-            return None  # never the whole's own figure in place of the share asked
-        name, pair, unit = share
-    elif formula is not None:
-        name, pair, unit = _from_question_formula(formula, years[-1], question, builder)
-    elif (found := _metric_expression(question, years, builder, metric)) is not None:
-        name, shown, exact, unit = found
-        pair = (shown, exact)
-    elif metric is None and len(plan.items) == 1 and len(years) == 1:
-        key = plan.items[0]
-        pair = builder.value(key, years[0])
-        name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"
-        if pair is None and quarter is not None and dated is None:
-            # The quarter's report prints this cash flow year to date only: that figure, so named.
-            builder = _Builder(lambda k, y: pick_year_to_date(facts, filings, k, y, quarter))
-            pair = builder.value(key, years[0])
-            name += f" year to date ({builder.operands[0].period})" if builder.operands else ""
-        unit = builder.operands[0].unit if builder.operands else ""
-    else:
+    found = _expression(
+        plan, question, facts, filings, _Asked(years, quarter, dated, formula, metric, level), builder
+    )
+    if found is None:
         return None
+    builder, (name, pair, unit) = found
     if pair is None or not builder.operands:
         return None
     if quarter is not None and f"Q{quarter}" not in name:
@@ -293,6 +276,50 @@ def calculate(
     if dated is not None:  # the period as the question prints it, not a fiscal-year label
         name = f"{name.rsplit(', ', 1)[0]}, {dated.words()}"
     return _computed(plan, question, facts, builder, (name, pair, unit), formula)
+
+
+class _Asked(NamedTuple):
+    """What :func:`calculate` read from the question: years, quarter, printed period, formula, metric."""
+
+    years: list[int]
+    quarter: int | None
+    dated: Dated | None
+    formula: Formula | None
+    metric: Metric | None
+    level: bool
+
+
+def _expression(
+    plan: QuestionPlan,
+    question: str,
+    facts: Sequence[Fact],
+    filings: Mapping[str, Any],
+    asked: _Asked,
+    builder: _Builder,
+) -> tuple[_Builder, tuple[str, tuple[str, str] | None, str]] | None:
+    """The builder that read the operands and (name, shown and exact expressions, unit) of the
+    figure asked: a member's share, the question's own formula, a named metric or one line item."""
+    years, quarter, dated, formula, metric, level = asked
+    if plan.share_of:
+        share = None if level or len(years) != 1 else _share(plan, years[0], quarter, facts, builder)
+        # None: never the whole's own figure in place of the share asked.
+        return None if share is None else (builder, share)
+    if formula is not None:
+        return builder, _from_question_formula(formula, years[-1], question, builder)
+    if (found := _metric_expression(question, years, builder, metric)) is not None:
+        name, shown, exact, unit = found
+        return builder, (name, (shown, exact), unit)
+    if metric is not None or len(plan.items) != 1 or len(years) != 1:
+        return None
+    key = plan.items[0]
+    pair = builder.value(key, years[0])
+    name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"
+    if pair is None and quarter is not None and dated is None:
+        # The quarter's report prints this cash flow year to date only: that figure, so named.
+        builder = _Builder(lambda k, y: pick_year_to_date(facts, filings, k, y, quarter))
+        pair = builder.value(key, years[0])
+        name += f" year to date ({builder.operands[0].period})" if builder.operands else ""
+    return builder, (name, pair, builder.operands[0].unit if builder.operands else "")
 
 
 def _computed(

@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 
 from agent.config import Context
 from agent.critic.calc import CALC_PATTERN
-from agent.critic.check import check_draft, faithfulness, feedback_for
+from agent.critic.check import DraftCheck, check_draft, faithfulness, feedback_for
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import extract_numbers
 from agent.critic.period import asked_windows, hold_to_period
@@ -121,7 +121,6 @@ def make_critique(resources: Resources):
         ctx = runtime.context
         block, aliases = render_context(state.context)
         chunks = {c.id: c.chunk for c in state.context}
-        retrieved = {c.id for c in state.retrieved} | set(chunks)
         derived = parse_derived(state.figures)
         draft, fallbacks = restore_calculations(state.draft, derived, [c.text for c in chunks.values()])
         # "$81,797" copied from a table in millions is "$81,797 million": the scale is the table's.
@@ -131,30 +130,12 @@ def make_critique(resources: Resources):
         statements = await _statement_passages(resources, state, draft, clean, ctx)
         decimals = state.plan.decimals if state.plan else None
         given = frozenset(n.magnitude for n in extract_numbers(state.question) if not n.has_scale)
+        retrieved = {c.id for c in state.retrieved} | set(chunks)
         checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals, given)
         calls = state.usage.llm_calls
         usage = await _judge_pending(resources, state, checked.claims, checked.pending, block, ctx, fallbacks)
-        hold_to_ranking(checked.claims, state.superlative)
-        if state.plan:
-            filings = [c.chunk.metadata for c in state.context]
-            hold_to_period(checked.claims, asked_windows(state.plan, filings, state.question))
-            hold_to_total(checked.claims, state.plan.total_over, clean)
-        no_support = not any(c.verdict in ("supported", "calculation") for c in checked.claims)
-        # When our calculation's operands are in the context, the evidence is there: a wrong figure
-        # calls for a second draft (cheap: the context prefix is cached), not a new retrieval.
-        evidence_missing = not derived and (
-            checked.cannot_answer or (no_support and checked.numbers_absent_from_context > 0)
-        )
-        feedback = feedback_for(checked.claims, checked.cannot_answer)
-        if derived and feedback:
-            listed = "; ".join(line for line in state.figures if "CALC(" in line)
-            feedback += f"\n- the figure list already gives the calculation; copy it as written, CALC and ids included: {listed}"
-        critique = Critique(
-            claims=checked.claims,
-            faithfulness=faithfulness(checked.claims),
-            evidence_missing=evidence_missing,
-            feedback=feedback,
-        )
+        _hold_to_plan(state, checked.claims, clean)
+        critique = _critique(state, checked, bool(derived))
         route = decide(
             critique,
             revisions=state.revisions,
@@ -163,14 +144,7 @@ def make_critique(resources: Resources):
             has_context=bool(state.context),
             retrieval_rounds=state.retrieval_rounds,
         )
-        if checked.attributed:
-            fallbacks.append(
-                f"critic: cited {len(checked.attributed)} uncited sentence(s) to the passages printing their figures"
-            )
-        if checked.dropped_citations:
-            fallbacks.append(
-                f"critic: dropped citations to unknown passages {', '.join(checked.dropped_citations)}"
-            )
+        fallbacks += _citation_notes(checked)
         update: dict[str, Any] = {
             "draft": draft,
             "critique": critique,
@@ -183,3 +157,44 @@ def make_critique(resources: Resources):
         return update
 
     return critique_draft
+
+
+def _hold_to_plan(state: State, claims: list[Claim], clean: dict[str, str]) -> None:
+    """Send back figures that are not the ranking's winner, the asked period or the asked total."""
+    hold_to_ranking(claims, state.superlative)
+    if state.plan:
+        filings = [c.chunk.metadata for c in state.context]
+        hold_to_period(claims, asked_windows(state.plan, filings, state.question))
+        hold_to_total(claims, state.plan.total_over, clean)
+
+
+def _critique(state: State, checked: DraftCheck, derived: bool) -> Critique:
+    """The verdicts, the faithfulness score, whether evidence is missing and the feedback for a redraft."""
+    no_support = not any(c.verdict in ("supported", "calculation") for c in checked.claims)
+    # When our calculation's operands are in the context, the evidence is there: a wrong figure
+    # calls for a second draft (cheap: the context prefix is cached), not a new retrieval.
+    evidence_missing = not derived and (
+        checked.cannot_answer or (no_support and checked.numbers_absent_from_context > 0)
+    )
+    feedback = feedback_for(checked.claims, checked.cannot_answer)
+    if derived and feedback:
+        listed = "; ".join(line for line in state.figures if "CALC(" in line)
+        feedback += f"\n- the figure list already gives the calculation; copy it as written, CALC and ids included: {listed}"
+    return Critique(
+        claims=checked.claims,
+        faithfulness=faithfulness(checked.claims),
+        evidence_missing=evidence_missing,
+        feedback=feedback,
+    )
+
+
+def _citation_notes(checked: DraftCheck) -> list[str]:
+    """Fallback notes for citations the critic added or dropped."""
+    notes = []
+    if checked.attributed:
+        notes.append(
+            f"critic: cited {len(checked.attributed)} uncited sentence(s) to the passages printing their figures"
+        )
+    if checked.dropped_citations:
+        notes.append(f"critic: dropped citations to unknown passages {', '.join(checked.dropped_citations)}")
+    return notes

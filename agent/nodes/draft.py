@@ -232,65 +232,90 @@ def make_draft(resources: Resources):
         ctx = runtime.context
         question = state.standalone_question or state.question
         regenerating = state.critique is not None and state.route == "regenerate"
-        problems = state.critique.feedback if regenerating and state.critique is not None else ""
         done = _drafted_without_model(state, ctx, question, regenerating, resources)
         if done is not None:
             return done
-        narrative = state.plan is not None and state.plan.form == "text"
         line, superlative, ranked = rank_superlative(state, question, resources)
-        if ranked and not regenerating and ctx.computed_answers:
-            # Our ranking states the answer; the critic checks it like any draft (a failed one is
-            # redrafted by the model with the ranking listed first).
-            return {
-                "draft": ranked,
-                "figures": [line],
-                "superlative": superlative,
-                "calculations": [],
-                "fallbacks": [
-                    "draft: the superlative stated from our ranking of the table's rows; no model call"
-                ],
-            }
-        if not line and _ranks_a_figure(state.plan):
-            return {
-                "draft": CANNOT_ANSWER,
-                "figures": [],
-                "fallbacks": [
-                    "draft: no table in the context prints the asked figure for every row to rank; "
-                    "a superlative is computed by our code, never picked by the model"
-                ],
-                "calculations": [],
-            }
-        text, usage, figures, fallbacks = await draft_fitting(
-            resources.chat_model(ctx.drafter_model),
-            list(state.context),
-            question,
-            _questions(state, question),
-            ctx.max_answer_tokens,
-            problems=problems,
-            previous=state.draft if regenerating else "",
-            # Greedy decoding repeats the rejected draft word for word; a little sampling lets the
-            # feedback change it. Seeded by the revision so runs stay reproducible.
-            temperature=REGENERATE_TEMPERATURE if regenerating else None,
-            seed=state.revisions if regenerating else None,
-            figure_passages=ctx.figure_passages,
-            lead=[line] if line else [],
-            # Figure questions: the few candidate figures and the passages at the top; narrative
-            # questions keep every passage for their wording.
-            token_budget=0 if narrative else ctx.draft_prompt_tokens,
-        )
-        if not text:
-            text = CANNOT_ANSWER
-            fallbacks.append("draft: empty model output, treated as 'cannot answer'")
-        text, trimmed = trim_runaway(text)
-        if trimmed:
-            fallbacks.append("draft: runaway output trimmed to whole sentences")
-        return {
-            "draft": text,
-            "figures": figures,
-            "usage": usage,
-            "fallbacks": fallbacks,
-            "superlative": superlative if line in figures else None,
-            "calculations": [],  # the model drafted this one
-        }
+        done = _from_ranking(state, ctx, (line, superlative, ranked), regenerating)
+        if done is not None:
+            return done
+        return await _model_draft(state, ctx, resources, question, regenerating, (line, superlative))
 
     return draft_answer
+
+
+def _from_ranking(
+    state: State, ctx: Context, ranking: tuple[str, Superlative | None, str], regenerating: bool
+) -> dict[str, Any] | None:
+    """The update when our ranking of a table's rows answers the superlative (or when a superlative
+    has no table to rank); None when the model drafts."""
+    line, superlative, ranked = ranking
+    if ranked and not regenerating and ctx.computed_answers:
+        # Our ranking states the answer; the critic checks it like any draft (a failed one is
+        # redrafted by the model with the ranking listed first).
+        return {
+            "draft": ranked,
+            "figures": [line],
+            "superlative": superlative,
+            "calculations": [],
+            "fallbacks": [
+                "draft: the superlative stated from our ranking of the table's rows; no model call"
+            ],
+        }
+    if not line and _ranks_a_figure(state.plan):
+        return {
+            "draft": CANNOT_ANSWER,
+            "figures": [],
+            "fallbacks": [
+                "draft: no table in the context prints the asked figure for every row to rank; "
+                "a superlative is computed by our code, never picked by the model"
+            ],
+            "calculations": [],
+        }
+    return None
+
+
+async def _model_draft(
+    state: State,
+    ctx: Context,
+    resources: Resources,
+    question: str,
+    regenerating: bool,
+    ranking: tuple[str, Superlative | None],
+) -> dict[str, Any]:
+    """The drafter model's answer over the context (a redraft carries the critic's feedback)."""
+    line, superlative = ranking
+    problems = state.critique.feedback if regenerating and state.critique is not None else ""
+    narrative = state.plan is not None and state.plan.form == "text"
+    text, usage, figures, fallbacks = await draft_fitting(
+        resources.chat_model(ctx.drafter_model),
+        list(state.context),
+        question,
+        _questions(state, question),
+        ctx.max_answer_tokens,
+        problems=problems,
+        previous=state.draft if regenerating else "",
+        # Greedy decoding repeats the rejected draft word for word; a little sampling lets the
+        # feedback change it. Seeded by the revision so runs stay reproducible.
+        temperature=REGENERATE_TEMPERATURE if regenerating else None,
+        seed=state.revisions if regenerating else None,
+        figure_passages=ctx.figure_passages,
+        lead=[line] if line else [],
+        # Figure questions: the few candidate figures and the passages at the top; narrative
+        # questions keep every passage for their wording.
+        token_budget=0 if narrative else ctx.draft_prompt_tokens,
+    )
+    if not text:
+        text = CANNOT_ANSWER
+        fallbacks.append("draft: empty model output, treated as 'cannot answer'")
+    text, trimmed = trim_runaway(text)
+    if trimmed:
+        fallbacks.append("draft: runaway output trimmed to whole sentences")
+    return {
+        "draft": text,
+        "figures": figures,
+        "usage": usage,
+        "fallbacks": fallbacks,
+        "superlative": superlative if line in figures else None,
+        "calculations": [],  # the model drafted this one
+    }

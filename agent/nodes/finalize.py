@@ -112,7 +112,6 @@ def make_finalize():
         critique = state.critique
         claims = critique.claims if critique else []
         scope = state.scope
-        stop: StopReason
         if state.refusal:
             # Refused before any model call; not a turn a follow-up could lean on.
             answer = Answer(
@@ -122,30 +121,7 @@ def make_finalize():
                 node_seconds=dict(state.node_seconds),
             )
             return {"answer": answer}
-        if scope is not None and scope.status == "no_match":
-            stop = "out of scope"
-            text = f"This question is outside the ingested filings. {scope.reason}".strip()
-            citations: list[Citation] = []
-        elif state.route == "accept" and critique is not None:
-            stop = "accepted"
-            kept = [c for c in claims if c.verdict in ("supported", "calculation")]
-            text, citations = render_claims(kept, {c.id: c.chunk for c in state.context})
-            if scope is not None and scope.assumptions:
-                # The figures answer the question only under what the scope assumed: say it.
-                text += " (Assumed: " + "; ".join(scope.assumptions) + ".)"
-        else:
-            # "No evidence" only when nothing was found or the drafter itself said the passages lack it;
-            # a draft with unverifiable figures is a budget stop (we could not make it check out).
-            no_evidence = not state.context or (
-                critique is not None and critique.evidence_missing and not claims
-            )
-            stop = "abstained: no evidence" if no_evidence else "abstained: budget"
-            reason = (
-                "the retrieved passages do not contain the answer"
-                if no_evidence
-                else "the draft could not be verified against the filings within the revision budget"
-            )
-            text, citations = abstention(reason, claims, state.context)
+        stop, text, citations = _outcome(state)
         answer = Answer(
             question=state.question,
             text=text,
@@ -169,3 +145,29 @@ def make_finalize():
         return {"answer": answer, "turns": [turn]}
 
     return finalize_answer
+
+
+def _outcome(state: State) -> tuple[StopReason, str, list[Citation]]:
+    """Why the run stopped, the answer's text and its citations: out of scope, the accepted claims,
+    or an abstention that shows what was found."""
+    critique, scope = state.critique, state.scope
+    claims = critique.claims if critique else []
+    if scope is not None and scope.status == "no_match":
+        return "out of scope", f"This question is outside the ingested filings. {scope.reason}".strip(), []
+    if state.route == "accept" and critique is not None:
+        kept = [c for c in claims if c.verdict in ("supported", "calculation")]
+        text, citations = render_claims(kept, {c.id: c.chunk for c in state.context})
+        if scope is not None and scope.assumptions:
+            # The figures answer the question only under what the scope assumed: say it.
+            text += " (Assumed: " + "; ".join(scope.assumptions) + ".)"
+        return "accepted", text, citations
+    # "No evidence" only when nothing was found or the drafter itself said the passages lack it;
+    # a draft with unverifiable figures is a budget stop (we could not make it check out).
+    no_evidence = not state.context or (critique is not None and critique.evidence_missing and not claims)
+    reason = (
+        "the retrieved passages do not contain the answer"
+        if no_evidence
+        else "the draft could not be verified against the filings within the revision budget"
+    )
+    text, citations = abstention(reason, claims, state.context)
+    return ("abstained: no evidence" if no_evidence else "abstained: budget"), text, citations

@@ -258,26 +258,8 @@ def resolve_scope(
     docs = list(documents)
     catalog = CompanyCatalog.from_documents(docs)
     source: dict[str, str] = {}
-
-    entity_keys = catalog.find(question)
-    if entity_keys:
-        source["companies"] = "parsed"
-    unknown = [] if entity_keys else unknown_company_mentions(question, catalog)
-    if not entity_keys and not unknown and llm is not None:
-        key = _llm_company(question, catalog, llm)
-        if key:
-            entity_keys, source["companies"] = [key], "llm"
-
-    years = parse_years(question)
-    quarters = parse_quarters(question)
-    forms = parse_forms(question)
-    sections = parse_sections(question)
-    for name, value in (("fiscal_years", years), ("quarters", quarters), ("form_types", forms)):
-        if value:
-            source[name] = "parsed"
-    if sections:
-        source["items"] = "parsed"
-
+    entity_keys, unknown = _asked_companies(question, catalog, llm, source)
+    years, quarters, forms, sections = _asked_periods(question, source)
     if previous is not None and not unknown:
         entity_keys, years, forms, quarters = _inherit(
             previous, catalog, source, entity_keys, years, forms, quarters
@@ -304,6 +286,45 @@ def resolve_scope(
     kept, latest = found
     if latest:
         scope = _latest_period(scope, latest)
+    return _scoped(scope, kept, sections, notes)
+
+
+def _asked_companies(
+    question: str, catalog: CompanyCatalog, llm: Any | None, source: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """The catalog keys the question names and the company-like names it holds that the index lacks;
+    the model is asked only when the question names neither."""
+    entity_keys = catalog.find(question)
+    if entity_keys:
+        source["companies"] = "parsed"
+    unknown = [] if entity_keys else unknown_company_mentions(question, catalog)
+    if not entity_keys and not unknown and llm is not None:
+        key = _llm_company(question, catalog, llm)
+        if key:
+            entity_keys, source["companies"] = [key], "llm"
+    return entity_keys, unknown
+
+
+def _asked_periods(
+    question: str, source: dict[str, str]
+) -> tuple[list[int], list[int], list[str], list[tuple[str, str]]]:
+    """Fiscal years, quarters, forms and sections the question states, each marked 'parsed' in ``source``."""
+    years = parse_years(question)
+    quarters = parse_quarters(question)
+    forms = parse_forms(question)
+    sections = parse_sections(question)
+    for name, value in (("fiscal_years", years), ("quarters", quarters), ("form_types", forms)):
+        if value:
+            source[name] = "parsed"
+    if sections:
+        source["items"] = "parsed"
+    return years, quarters, forms, sections
+
+
+def _scoped(
+    scope: Scope, kept: Sequence[DocumentLike], sections: list[tuple[str, str]], notes: list[str]
+) -> Scope:
+    """The 'ok' scope over the filings ``kept``, with a reason naming them and the assumptions made."""
     items = _items_for(sections, kept)
     doc_ids = sorted({d.doc_id for d in kept})
     reason = f"{len(doc_ids)} filing(s): " + ", ".join(
