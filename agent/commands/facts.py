@@ -19,6 +19,7 @@ from agent.schemas import StatementKind
 from agent.terminal import cell, escape
 
 if TYPE_CHECKING:
+    from agent.config import Settings
     from agent.retrieval.manifest import DocumentRecord
     from agent.schemas import Fact
 
@@ -96,69 +97,78 @@ def _print_table(facts: list[Fact], shown: int, title: str) -> None:
     console.print(table)
 
 
+def _check_choices(statement: str | None, item: str | None) -> None:
+    if item is not None and item not in ITEM_KEYS:
+        raise typer.BadParameter(f"{item!r} is not one of {', '.join(ITEM_KEYS)}", param_hint="--item")
+    if statement is not None and statement not in STATEMENTS:
+        raise typer.BadParameter(
+            f"{statement!r} is not one of {', '.join(STATEMENTS)}", param_hint="--statement"
+        )
+
+
+def _load(settings: Settings, company: str, statement: str | None) -> tuple[list[DocumentRecord], list[Fact]]:
+    """The company's committed filings and their stored facts; exit 1 without an index or a filing."""
+    from agent.retrieval.manifest import Manifest
+
+    path = settings.index_dir / "manifest.sqlite"
+    if not path.exists():
+        err_console.print(
+            f"[red]error:[/red] no index at {escape(settings.index_dir)} (run `filings ingest PATH` first)"
+        )
+        raise typer.Exit(code=1)
+    manifest = Manifest(path)
+    try:
+        records = _documents(manifest.committed(), company)
+        if not records:
+            err_console.print(
+                f"[red]error:[/red] no ingested filing of {escape(company)!r} (see `filings docs list`)"
+            )
+            raise typer.Exit(code=1)
+        found = manifest.facts([r.doc_id for r in records], statement)  # type: ignore[arg-type]
+    finally:
+        manifest.close()
+    return records, found
+
+
+def facts(
+    ctx: typer.Context,
+    company: Annotated[str, typer.Argument(help="Company name, alias or ticker as ingested.")],
+    statement: Annotated[
+        str | None,
+        typer.Option("--statement", help=f"Only one statement: {', '.join(STATEMENTS)}."),
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Fiscal year and/or quarter: 'FY2022', '2023 Q3'.")
+    ] = None,
+    row: Annotated[
+        str | None, typer.Option("--row", help="Only rows whose label contains this text.")
+    ] = None,
+    item: Annotated[
+        str | None,
+        typer.Option("--item", help="Only one line item of the vocabulary: " + ", ".join(ITEM_KEYS) + "."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows shown in the table (0: all).")] = 100,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help=JSON_LIST_HELP + " Keys: the Fact fields (id, doc_id, page, ...)."),
+    ] = False,
+) -> None:
+    _check_choices(statement, item)
+    records, found = _load(settings_from(ctx), company, statement)
+    found = select_facts(records, found, period, row, item)
+    if as_json:
+        print_json([f.model_dump() for f in found])
+        return
+    shown = len(found) if limit == 0 else min(limit, len(found))
+    names = ", ".join(sorted({r.company or "?" for r in records}))
+    _print_table(found, shown, f"{len(found)} fact(s) of {escape(names)} in {len(records)} filing(s)")
+    if shown < len(found):
+        console.print(f"{len(found) - shown} more: narrow with --statement/--period/--row, or --limit 0")
+
+
 def register(app: typer.Typer) -> None:
-    @app.command(
+    app.command(
         "facts",
         help="Show the figures read from a company's filings at ingest: statement, row, period, value "
         "with unit and scale, page. iXBRL filings give their tagged facts; other filings their tables' cells.",
-    )
-    def facts(
-        ctx: typer.Context,
-        company: Annotated[str, typer.Argument(help="Company name, alias or ticker as ingested.")],
-        statement: Annotated[
-            str | None,
-            typer.Option("--statement", help=f"Only one statement: {', '.join(STATEMENTS)}."),
-        ] = None,
-        period: Annotated[
-            str | None, typer.Option("--period", help="Fiscal year and/or quarter: 'FY2022', '2023 Q3'.")
-        ] = None,
-        row: Annotated[
-            str | None, typer.Option("--row", help="Only rows whose label contains this text.")
-        ] = None,
-        item: Annotated[
-            str | None,
-            typer.Option(
-                "--item", help="Only one line item of the vocabulary: " + ", ".join(ITEM_KEYS) + "."
-            ),
-        ] = None,
-        limit: Annotated[int, typer.Option("--limit", min=0, help="Rows shown in the table (0: all).")] = 100,
-        as_json: Annotated[
-            bool,
-            typer.Option("--json", help=JSON_LIST_HELP + " Keys: the Fact fields (id, doc_id, page, ...)."),
-        ] = False,
-    ) -> None:
-        from agent.retrieval.manifest import Manifest
-
-        if item is not None and item not in ITEM_KEYS:
-            raise typer.BadParameter(f"{item!r} is not one of {', '.join(ITEM_KEYS)}", param_hint="--item")
-        if statement is not None and statement not in STATEMENTS:
-            raise typer.BadParameter(
-                f"{statement!r} is not one of {', '.join(STATEMENTS)}", param_hint="--statement"
-            )
-        settings = settings_from(ctx)
-        path = settings.index_dir / "manifest.sqlite"
-        if not path.exists():
-            err_console.print(
-                f"[red]error:[/red] no index at {escape(settings.index_dir)} (run `filings ingest PATH` first)"
-            )
-            raise typer.Exit(code=1)
-        manifest = Manifest(path)
-        try:
-            records = _documents(manifest.committed(), company)
-            if not records:
-                err_console.print(
-                    f"[red]error:[/red] no ingested filing of {escape(company)!r} (see `filings docs list`)"
-                )
-                raise typer.Exit(code=1)
-            found = manifest.facts([r.doc_id for r in records], statement)  # type: ignore[arg-type]
-        finally:
-            manifest.close()
-        found = select_facts(records, found, period, row, item)
-        if as_json:
-            print_json([f.model_dump() for f in found])
-            return
-        shown = len(found) if limit == 0 else min(limit, len(found))
-        names = ", ".join(sorted({r.company or "?" for r in records}))
-        _print_table(found, shown, f"{len(found)} fact(s) of {escape(names)} in {len(records)} filing(s)")
-        if shown < len(found):
-            console.print(f"{len(found) - shown} more: narrow with --statement/--period/--row, or --limit 0")
+    )(facts)

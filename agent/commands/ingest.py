@@ -11,6 +11,7 @@ from agent.commands._common import console, err_console, settings_from
 from agent.terminal import escape
 
 if TYPE_CHECKING:
+    from agent.config import Settings
     from loaders.pipeline import FileResult, IngestReport
 
 
@@ -91,65 +92,75 @@ def _summary(report: IngestReport) -> None:
     console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    @app.command(
-        help="Ingest filings (PDF, EDGAR HTML/iXBRL, text): files or folders, recursive, idempotent."
-    )
-    def ingest(
-        ctx: typer.Context,
-        paths: Annotated[list[Path], typer.Argument(help="Files or folders.", readable=False)],
-        chunk_tokens: Annotated[
-            int, typer.Option("--chunk-tokens", help="Max tokens per chunk (embedding tokenizer).")
-        ] = 256,
-        overlap: Annotated[int, typer.Option("--overlap", help="Token overlap between prose chunks.")] = 32,
-        embeddings_model: Annotated[
-            str | None, typer.Option("--embeddings", help="Embedding model string (default from settings).")
-        ] = None,
-        force: Annotated[
-            bool,
-            typer.Option(
-                "--force", help="Keep files that do not look like filings (no cover, Items or figures)."
-            ),
-        ] = False,
-        prune: Annotated[
-            bool,
-            typer.Option(
-                "--prune", help="Also remove documents indexed from under these folders whose files are gone."
-            ),
-        ] = False,
-        max_file_mb: Annotated[
-            float | None,
-            typer.Option("--max-file-mb", min=0.001, help="Refuse files larger than this (default 100 MB)."),
-        ] = None,
-        max_pages: Annotated[
-            int | None,
-            typer.Option("--max-pages", min=1, help="Refuse documents with more pages (default 2000)."),
-        ] = None,
-    ) -> None:
-        from agent.retrieval.index import IndexBusyError
-        from loaders.pipeline import ingest_paths
+def _ingest(
+    paths: list[Path], settings: Settings, *, chunk_tokens: int, overlap: int, force: bool, prune: bool
+) -> IngestReport:
+    """Run the pipeline with the progress bar; a busy index ends the command (exit 3)."""
+    from agent.retrieval.index import IndexBusyError
+    from loaders.pipeline import ingest_paths
 
-        settings = settings_from(
-            ctx, embeddings_model=embeddings_model, max_file_mb=max_file_mb, max_pages=max_pages
+    ui = _progress_ui()
+    try:
+        return ingest_paths(
+            paths,
+            settings,
+            progress=ui,
+            chunk_tokens=chunk_tokens,
+            overlap=overlap,
+            force=force,
+            prune=prune,
         )
-        ui = _progress_ui()
-        try:
-            report = ingest_paths(
-                paths,
-                settings,
-                progress=ui,
-                chunk_tokens=chunk_tokens,
-                overlap=overlap,
-                force=force,
-                prune=prune,
-            )
-        except IndexBusyError as exc:
-            ui.stop()
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(code=3) from None
-        finally:
-            ui.stop()
-        _summary(report)
-        if not report.ok:
-            err_console.print(f"[red]{report.failed} file(s) failed[/red] (see the lines above)")
-            raise typer.Exit(code=1)
+    except IndexBusyError as exc:
+        ui.stop()
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=3) from None
+    finally:
+        ui.stop()
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.", readable=False)],
+    chunk_tokens: Annotated[
+        int, typer.Option("--chunk-tokens", help="Max tokens per chunk (embedding tokenizer).")
+    ] = 256,
+    overlap: Annotated[int, typer.Option("--overlap", help="Token overlap between prose chunks.")] = 32,
+    embeddings_model: Annotated[
+        str | None, typer.Option("--embeddings", help="Embedding model string (default from settings).")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Keep files that do not look like filings (no cover, Items or figures)."
+        ),
+    ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune", help="Also remove documents indexed from under these folders whose files are gone."
+        ),
+    ] = False,
+    max_file_mb: Annotated[
+        float | None,
+        typer.Option("--max-file-mb", min=0.001, help="Refuse files larger than this (default 100 MB)."),
+    ] = None,
+    max_pages: Annotated[
+        int | None,
+        typer.Option("--max-pages", min=1, help="Refuse documents with more pages (default 2000)."),
+    ] = None,
+) -> None:
+    settings = settings_from(
+        ctx, embeddings_model=embeddings_model, max_file_mb=max_file_mb, max_pages=max_pages
+    )
+    report = _ingest(paths, settings, chunk_tokens=chunk_tokens, overlap=overlap, force=force, prune=prune)
+    _summary(report)
+    if not report.ok:
+        err_console.print(f"[red]{report.failed} file(s) failed[/red] (see the lines above)")
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "ingest",
+        help="Ingest filings (PDF, EDGAR HTML/iXBRL, text): files or folders, recursive, idempotent.",
+    )(ingest)

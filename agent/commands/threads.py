@@ -186,93 +186,101 @@ def _missing(settings: Settings, thread_id: str) -> None:
         raise typer.Exit(code=1)
 
 
+def _print_threads(threads: list[Thread]) -> None:
+    ids = [t.thread_id for t in threads]
+    id_w = min(max(len(i) for i in ids), 36)
+    title_w = max(12, console.width - id_w - 5 - 16 - 2 * 3)
+    table = compact_table()
+    table.add_column("thread", no_wrap=True, overflow="ellipsis", max_width=id_w)
+    table.add_column("turns", no_wrap=True, justify="right")
+    table.add_column("updated (UTC)", no_wrap=True)
+    table.add_column("first question", no_wrap=True, overflow="ellipsis", max_width=title_w)
+    for t in threads:
+        # Ids and questions are the user's (or a caller's) text: shown literally.
+        table.add_row(cell(t.thread_id), cell(len(t.answers)), cell(_when(t.updated)), cell(t.title))
+    console.print(table)
+
+
+def list_(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help=JSON_LIST_HELP + " Keys: thread_id, title (the first question), turns, updated (ISO 8601).",
+    ),
+) -> None:
+    settings = settings_from(ctx)
+    why = _nothing_stored(settings)
+    threads = [] if why else list(_run(settings, all_threads).values())
+    if as_json:
+        print_json([t.summary() for t in threads])
+        return
+    if not threads:
+        console.print(why or "no conversations yet", markup=False, highlight=False)
+        return
+    _print_threads(threads)
+
+
+def show(
+    ctx: typer.Context,
+    thread_id: str = typer.Argument(
+        ..., help="Thread id or a unique prefix of it (see `filings threads list`)."
+    ),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help=JSON_OBJECT_HELP + " Keys: thread_id, title, updated, turns (each the typed Answer, as "
+        "`ask --json` prints it: question, text, citations, stop_reason, ...).",
+    ),
+) -> None:
+    from agent.commands.ask import render_answer
+
+    settings = settings_from(ctx)
+    _missing(settings, thread_id)
+    thread: Thread = _run(settings, lambda saver: find_thread(saver, thread_id))
+    if as_json:
+        print_json({**thread.summary(), "turns": thread.answers})
+        return
+    console.print(f"thread {safe(thread.thread_id, multiline=False)} · {len(thread.answers)} turn(s) · "
+                  f"updated {_when(thread.updated)} UTC", style="bold", markup=False, highlight=False)  # fmt: skip
+    for n, answer in enumerate(thread.answers, start=1):
+        console.print(f"\n── turn {n} ──", style="dim", markup=False)
+        console.print(f"you> {safe(answer.question, multiline=False)}", markup=False, highlight=False)
+        render_answer(answer)
+
+
+def delete(
+    ctx: typer.Context,
+    thread_id: str = typer.Argument(
+        ..., help="Thread id or a unique prefix of it (see `filings threads list`)."
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    settings = settings_from(ctx)
+    _missing(settings, thread_id)
+    thread: Thread = _run(settings, lambda saver: find_thread(saver, thread_id))
+    label = f"{thread.thread_id} ({len(thread.answers)} turn(s): {thread.title or '-'})"
+    if not yes and not typer.confirm(f"Delete thread {label}?", default=False):
+        err_console.print("not deleted", markup=False)
+        raise typer.Exit(code=1)
+
+    async def drop(saver: BaseCheckpointSaver) -> None:
+        await saver.adelete_thread(thread.thread_id)
+
+    _run(settings, drop)
+    console.print(f"deleted thread {label}", markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     th = typer.Typer(
         help="Conversation threads kept by the checkpointer (`ask --thread`, `chat`): list, show, delete.",
         no_args_is_help=True,
     )
-
-    @th.command(
+    th.command(
         "list", help="List threads, most recently updated first (id, turns, updated, first question)."
+    )(list_)
+    th.command("show", help="Show a thread's conversation: each question, its answer with numbered sources.")(
+        show
     )
-    def list_(
-        ctx: typer.Context,
-        as_json: bool = typer.Option(
-            False,
-            "--json",
-            help=JSON_LIST_HELP + " Keys: thread_id, title (the first question), turns, updated (ISO 8601).",
-        ),
-    ) -> None:
-        settings = settings_from(ctx)
-        why = _nothing_stored(settings)
-        threads = [] if why else list(_run(settings, all_threads).values())
-        if as_json:
-            print_json([t.summary() for t in threads])
-            return
-        if not threads:
-            console.print(why or "no conversations yet", markup=False, highlight=False)
-            return
-        ids = [t.thread_id for t in threads]
-        id_w = min(max(len(i) for i in ids), 36)
-        title_w = max(12, console.width - id_w - 5 - 16 - 2 * 3)
-        table = compact_table()
-        table.add_column("thread", no_wrap=True, overflow="ellipsis", max_width=id_w)
-        table.add_column("turns", no_wrap=True, justify="right")
-        table.add_column("updated (UTC)", no_wrap=True)
-        table.add_column("first question", no_wrap=True, overflow="ellipsis", max_width=title_w)
-        for t in threads:
-            # Ids and questions are the user's (or a caller's) text: shown literally.
-            table.add_row(cell(t.thread_id), cell(len(t.answers)), cell(_when(t.updated)), cell(t.title))
-        console.print(table)
-
-    @th.command("show", help="Show a thread's conversation: each question, its answer with numbered sources.")
-    def show(
-        ctx: typer.Context,
-        thread_id: str = typer.Argument(
-            ..., help="Thread id or a unique prefix of it (see `filings threads list`)."
-        ),
-        as_json: bool = typer.Option(
-            False,
-            "--json",
-            help=JSON_OBJECT_HELP + " Keys: thread_id, title, updated, turns (each the typed Answer, as "
-            "`ask --json` prints it: question, text, citations, stop_reason, ...).",
-        ),
-    ) -> None:
-        from agent.commands.ask import render_answer
-
-        settings = settings_from(ctx)
-        _missing(settings, thread_id)
-        thread: Thread = _run(settings, lambda saver: find_thread(saver, thread_id))
-        if as_json:
-            print_json({**thread.summary(), "turns": thread.answers})
-            return
-        console.print(f"thread {safe(thread.thread_id, multiline=False)} · {len(thread.answers)} turn(s) · "
-                      f"updated {_when(thread.updated)} UTC", style="bold", markup=False, highlight=False)  # fmt: skip
-        for n, answer in enumerate(thread.answers, start=1):
-            console.print(f"\n── turn {n} ──", style="dim", markup=False)
-            console.print(f"you> {safe(answer.question, multiline=False)}", markup=False, highlight=False)
-            render_answer(answer)
-
-    @th.command("delete", help="Delete a thread and all its checkpoints (asks first unless --yes).")
-    def delete(
-        ctx: typer.Context,
-        thread_id: str = typer.Argument(
-            ..., help="Thread id or a unique prefix of it (see `filings threads list`)."
-        ),
-        yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    ) -> None:
-        settings = settings_from(ctx)
-        _missing(settings, thread_id)
-        thread: Thread = _run(settings, lambda saver: find_thread(saver, thread_id))
-        label = f"{thread.thread_id} ({len(thread.answers)} turn(s): {thread.title or '-'})"
-        if not yes and not typer.confirm(f"Delete thread {label}?", default=False):
-            err_console.print("not deleted", markup=False)
-            raise typer.Exit(code=1)
-
-        async def drop(saver: BaseCheckpointSaver) -> None:
-            await saver.adelete_thread(thread.thread_id)
-
-        _run(settings, drop)
-        console.print(f"deleted thread {label}", markup=False, highlight=False)
-
+    th.command("delete", help="Delete a thread and all its checkpoints (asks first unless --yes).")(delete)
     app.add_typer(th, name="threads")

@@ -17,7 +17,9 @@ from agent.commands._common import (
 from agent.terminal import cell
 
 if TYPE_CHECKING:
+    from agent.config import Settings
     from agent.tuning.card import Card
+    from agent.tuning.run import TuneOptions
 
 HELP = """Adapt the retrieval models to the filings in this index, offline (no question text is used).
 
@@ -142,105 +144,131 @@ def _print_list(cards: list[Card], root: str) -> None:
     console.print(table)
 
 
+# The options of `filings tune`, one alias each so that the command's signature stays short.
+NameFlag = Annotated[str, typer.Option("--name", help="Saved as <data-dir>/tuned/NAME.")]
+BaseFlag = Annotated[
+    str | None, typer.Option("--base", help="Embeddings model to start from (default: the index's).")
+]
+MaxPairsFlag = Annotated[int, typer.Option("--max-pairs", min=1, help="Training queries.")]
+LlmQueriesFlag = Annotated[
+    int, typer.Option("--llm-queries", min=0, help="Passages the planner model writes questions for.")
+]
+HeldOutFlag = Annotated[
+    float,
+    typer.Option("--held-out", min=0.0, max=0.9, help="Share of filings held out for the table."),
+]
+EvalQueriesFlag = Annotated[int, typer.Option("--eval-queries", min=1, help="Held-out queries.")]
+EpochsFlag = Annotated[float, typer.Option("--epochs", min=0.01)]
+BatchSizeFlag = Annotated[int, typer.Option("--batch-size", min=2)]
+MaxStepsFlag = Annotated[int | None, typer.Option("--max-steps", min=1, help="Stop after N steps.")]
+LearningRateFlag = Annotated[
+    float | None, typer.Option("--lr", help="Default 1e-5 (LoRA 2e-4, cross-encoder 2e-5).")
+]
+LoraFlag = Annotated[bool, typer.Option("--lora", help="Train a LoRA adapter (needs peft).")]
+AnchorRatioFlag = Annotated[
+    float,
+    typer.Option(
+        "--anchor-ratio",
+        min=0.0,
+        help="Training passages per query whose vectors are held near the base model's "
+        "(keeps what it knew about real questions); 0 turns it off.",
+    ),
+]
+CrossEncoderFlag = Annotated[
+    bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
+]
+RerankerOnlyFlag = Annotated[
+    bool,
+    typer.Option("--reranker-only", help="Train only the cross-encoder; the embeddings stay as they are."),
+]
+SeedFlag = Annotated[int, typer.Option("--seed")]
+ForceFlag = Annotated[bool, typer.Option("--force", help="Replace a tuned model of the same name.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help=JSON_OBJECT_HELP)]
+ListFlag = Annotated[bool, typer.Option("--list", help="Show the tuned models of this data dir and exit.")]
+
+
+def _list_models(settings: Settings, json_out: bool) -> None:
+    from agent.tuning.card import list_cards, tuned_root
+
+    cards = list_cards(settings.data_dir)
+    if json_out:
+        print_json({"models": [c.model_dump(mode="json") for c in cards]})
+    else:
+        _print_list(cards, str(tuned_root(settings.data_dir)))
+
+
+def _run(settings: Settings, opts: TuneOptions, json_out: bool) -> None:
+    """Train with a progress display (none with --json), then print the cards; exit 1 on an error."""
+    from agent.tuning.card import TunedModelError
+    from agent.tuning.run import TuneError
+    from agent.tuning.run import tune as run
+
+    bar, report = _progress()
+    try:
+        with bar:
+            result = run(settings, opts, None if json_out else report)
+    except (TuneError, TunedModelError, ValueError, ImportError) as exc:
+        err_console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    if json_out:
+        print_json({"models": [c.model_dump(mode="json") for c in result.cards]})
+        return
+    for card, folder in zip(result.cards, result.folders, strict=True):
+        _print_card(card)
+        console.print(f"saved {folder}: use it as local:tuned/{card.name}", markup=False)
+
+
+def tune(
+    ctx: typer.Context,
+    name: NameFlag = "filings",
+    base: BaseFlag = None,
+    max_pairs: MaxPairsFlag = 3000,
+    llm_queries: LlmQueriesFlag = 0,
+    held_out: HeldOutFlag = 0.1,
+    eval_queries: EvalQueriesFlag = 300,
+    epochs: EpochsFlag = 1.0,
+    batch_size: BatchSizeFlag = 16,
+    max_steps: MaxStepsFlag = None,
+    learning_rate: LearningRateFlag = None,
+    lora: LoraFlag = False,
+    anchor_ratio: AnchorRatioFlag = 1.0,
+    cross_encoder: CrossEncoderFlag = False,
+    reranker_only: RerankerOnlyFlag = False,
+    seed: SeedFlag = 0,
+    force: ForceFlag = False,
+    json_out: JsonFlag = False,
+    list_: ListFlag = False,
+) -> None:
+    from agent.tuning.run import TuneOptions
+    from agent.tuning.train import TrainConfig
+
+    settings = settings_from(ctx)
+    if list_:
+        _list_models(settings, json_out)
+        return
+    config = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        max_steps=max_steps,
+        lora=lora,
+        seed=seed,
+        anchor_ratio=anchor_ratio,
+    )
+    opts = TuneOptions(
+        name=name,
+        base=base,
+        max_pairs=max_pairs,
+        llm_queries=llm_queries,
+        held_out=held_out,
+        eval_queries=eval_queries,
+        cross_encoder=cross_encoder or reranker_only,
+        force=force,
+        train=config,
+        bi_encoder=not reranker_only,
+    )
+    _run(settings, opts, json_out)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("tune", help=HELP)
-    def tune(
-        ctx: typer.Context,
-        name: Annotated[str, typer.Option("--name", help="Saved as <data-dir>/tuned/NAME.")] = "filings",
-        base: Annotated[
-            str | None, typer.Option("--base", help="Embeddings model to start from (default: the index's).")
-        ] = None,
-        max_pairs: Annotated[int, typer.Option("--max-pairs", min=1, help="Training queries.")] = 3000,
-        llm_queries: Annotated[
-            int, typer.Option("--llm-queries", min=0, help="Passages the planner model writes questions for.")
-        ] = 0,
-        held_out: Annotated[
-            float,
-            typer.Option("--held-out", min=0.0, max=0.9, help="Share of filings held out for the table."),
-        ] = 0.1,
-        eval_queries: Annotated[int, typer.Option("--eval-queries", min=1, help="Held-out queries.")] = 300,
-        epochs: Annotated[float, typer.Option("--epochs", min=0.01)] = 1.0,
-        batch_size: Annotated[int, typer.Option("--batch-size", min=2)] = 16,
-        max_steps: Annotated[
-            int | None, typer.Option("--max-steps", min=1, help="Stop after N steps.")
-        ] = None,
-        learning_rate: Annotated[
-            float | None, typer.Option("--lr", help="Default 1e-5 (LoRA 2e-4, cross-encoder 2e-5).")
-        ] = None,
-        lora: Annotated[bool, typer.Option("--lora", help="Train a LoRA adapter (needs peft).")] = False,
-        anchor_ratio: Annotated[
-            float,
-            typer.Option(
-                "--anchor-ratio",
-                min=0.0,
-                help="Training passages per query whose vectors are held near the base model's "
-                "(keeps what it knew about real questions); 0 turns it off.",
-            ),
-        ] = 1.0,
-        cross_encoder: Annotated[
-            bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
-        ] = False,
-        reranker_only: Annotated[
-            bool,
-            typer.Option(
-                "--reranker-only", help="Train only the cross-encoder; the embeddings stay as they are."
-            ),
-        ] = False,
-        seed: Annotated[int, typer.Option("--seed")] = 0,
-        force: Annotated[
-            bool, typer.Option("--force", help="Replace a tuned model of the same name.")
-        ] = False,
-        json_out: Annotated[bool, typer.Option("--json", help=JSON_OBJECT_HELP)] = False,
-        list_: Annotated[
-            bool, typer.Option("--list", help="Show the tuned models of this data dir and exit.")
-        ] = False,
-    ) -> None:
-        from agent.tuning.card import TunedModelError
-        from agent.tuning.run import TuneError, TuneOptions
-        from agent.tuning.run import tune as run
-        from agent.tuning.train import TrainConfig
-
-        settings = settings_from(ctx)
-        if list_:
-            from agent.tuning.card import list_cards, tuned_root
-
-            cards = list_cards(settings.data_dir)
-            if json_out:
-                print_json({"models": [c.model_dump(mode="json") for c in cards]})
-            else:
-                _print_list(cards, str(tuned_root(settings.data_dir)))
-            return
-        config = TrainConfig(
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            max_steps=max_steps,
-            lora=lora,
-            seed=seed,
-            anchor_ratio=anchor_ratio,
-        )
-        opts = TuneOptions(
-            name=name,
-            base=base,
-            max_pairs=max_pairs,
-            llm_queries=llm_queries,
-            held_out=held_out,
-            eval_queries=eval_queries,
-            cross_encoder=cross_encoder or reranker_only,
-            force=force,
-            train=config,
-            bi_encoder=not reranker_only,
-        )
-        bar, report = _progress()
-        try:
-            with bar:
-                result = run(settings, opts, None if json_out else report)
-        except (TuneError, TunedModelError, ValueError, ImportError) as exc:
-            err_console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
-        if json_out:
-            print_json({"models": [c.model_dump(mode="json") for c in result.cards]})
-            return
-        for card, folder in zip(result.cards, result.folders, strict=True):
-            _print_card(card)
-            console.print(f"saved {folder}: use it as local:tuned/{card.name}", markup=False)
+    app.command("tune", help=HELP)(tune)
