@@ -206,18 +206,13 @@ async def judge_examples(
         raise ValueError("repeats must be >= 1")
     objs = metric_objects or build_metrics(judge, metrics)
     errors = _judge_errors()
-    needs_reference = {"context_precision", "context_recall", "factual_correctness"}
-    needs_context = {"faithfulness", "context_precision", "context_recall"}
     per_repeat: dict[str, list[list[float | None]]] = {m: [[] for _ in range(repeats)] for m in metrics}
     failures: list[str] = []
     calls_before = cache.misses
     for ex in examples:
         fields = _sample_fields(ex, max_contexts, max_context_chars)
         for name in metrics:
-            applicable = bool(fields["response"]) and not (
-                (name in needs_reference and not fields["reference"])
-                or (name in needs_context and not fields["retrieved_contexts"])
-            )
+            applicable = _applicable(name, fields)
             scores: list[float | None] = []
             for r in range(repeats):
                 if not applicable:
@@ -229,38 +224,65 @@ async def judge_examples(
                 score = cache.get(key)
                 if score is None:
                     sample = SingleTurnSample(**fields)
-                    try:
-                        score = float(await objs[name].single_turn_ascore(sample))
-                    except errors as exc:
-                        failures.append(f"{ex.id}/{name}: {type(exc).__name__}: {str(exc)[:120]}")
-                        score = math.nan
+                    score = await _judge_once(objs[name], sample, errors, failures, f"{ex.id}/{name}")
                     cache.put(key, score)
                 scores.append(score)
                 per_repeat[name][r].append(score)
-            valid = [s for s in scores if s is not None and not math.isnan(s)]
-            ex.metrics[f"judged.{name}"] = (
-                statistics.fmean(valid) if valid else (math.nan if scores and scores[0] is not None else None)
-            )
+            ex.metrics[f"judged.{name}"] = _example_score(scores)
         if progress:
             progress(f"judged {ex.id}: " + ", ".join(f"{m}={ex.metrics.get(f'judged.{m}')}" for m in metrics))
     out: dict[str, Any] = {
         "judge": judge.judge_id,
         "embeddings": judge.embeddings_id,
         "repeats": repeats,
-        "metrics": {},
+        "metrics": {name: _pooled(name, per_repeat[name], examples) for name in metrics},
     }
-    for name in metrics:
-        pooled: dict[str, Any] = dict(summarise(s for rep in per_repeat[name] for s in rep))
-        rep_means = [summarise(rep)["mean"] for rep in per_repeat[name]]
-        valid_means = [m for m in rep_means if m is not None]
-        pooled["repeat_means"] = rep_means
-        pooled["repeat_spread"] = (max(valid_means) - min(valid_means)) if valid_means else None
-        pooled["repeat_stdev"] = (
-            statistics.stdev(valid_means) if len(valid_means) > 1 else 0.0 if valid_means else None
-        )
-        pooled["n_missing"] = sum(1 for ex in examples if ex.metrics.get(f"judged.{name}") is None)
-        out["metrics"][name] = pooled
     out["cache_hits"] = cache.hits
     out["judge_runs"] = cache.misses - calls_before
     out["failures"] = failures
     return out
+
+
+async def _judge_once(
+    metric: Any, sample: Any, errors: tuple[type[BaseException], ...], failures: list[str], label: str
+) -> float:
+    """One judge call; a judge that misbehaves is noted in ``failures`` and scores NaN."""
+    try:
+        return float(await metric.single_turn_ascore(sample))
+    except errors as exc:
+        failures.append(f"{label}: {type(exc).__name__}: {str(exc)[:120]}")
+        return math.nan
+
+
+def _example_score(scores: list[float | None]) -> float | None:
+    """Mean of an example's valid repeats; NaN when all failed, None when the metric did not apply."""
+    valid = [s for s in scores if s is not None and not math.isnan(s)]
+    return statistics.fmean(valid) if valid else (math.nan if scores and scores[0] is not None else None)
+
+
+_NEEDS_REFERENCE = {"context_precision", "context_recall", "factual_correctness"}
+_NEEDS_CONTEXT = {"faithfulness", "context_precision", "context_recall"}
+
+
+def _applicable(name: str, fields: dict[str, Any]) -> bool:
+    """Whether the sample has what metric ``name`` reads (an answer, and a reference or contexts)."""
+    return bool(fields["response"]) and not (
+        (name in _NEEDS_REFERENCE and not fields["reference"])
+        or (name in _NEEDS_CONTEXT and not fields["retrieved_contexts"])
+    )
+
+
+def _pooled(
+    name: str, per_repeat: list[list[float | None]], examples: Sequence[ExampleResult]
+) -> dict[str, Any]:
+    """One metric's summary over all repeats, with the spread of the per-repeat means."""
+    pooled: dict[str, Any] = dict(summarise(s for rep in per_repeat for s in rep))
+    rep_means = [summarise(rep)["mean"] for rep in per_repeat]
+    valid_means = [m for m in rep_means if m is not None]
+    pooled["repeat_means"] = rep_means
+    pooled["repeat_spread"] = (max(valid_means) - min(valid_means)) if valid_means else None
+    pooled["repeat_stdev"] = (
+        statistics.stdev(valid_means) if len(valid_means) > 1 else 0.0 if valid_means else None
+    )
+    pooled["n_missing"] = sum(1 for ex in examples if ex.metrics.get(f"judged.{name}") is None)
+    return pooled

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from agent.config import Context, Settings
 from evals.results import SuiteResult
-from evals.suites import get_suite
+from evals.suites import Suite, get_suite
+
+if TYPE_CHECKING:
+    from evals.datasets import EvalExample
 
 Tier = Literal["deterministic", "judged", "all"]
 
@@ -64,36 +67,12 @@ async def evaluate_suite(
         raise ValueError(f"stride must be at least 1, not {stride}")
     examples = suite.load(limit=limit) if stride == 1 else suite.load()[::stride][: limit or None]
     if not answers:
-        from agent.nodes.resources import resources_for
-        from evals.runner import run_retrieval_suite
-
-        resources = resources if resources is not None else resources_for(settings)
-        _require_index(resources, suite.documents())
-        if tier != "deterministic":
-            raise ValueError("--no-answers runs the deterministic tier only (the judged tier needs answers)")
-        result = await run_retrieval_suite(
-            suite.name, examples, settings=settings, resources=resources,
-            context_overrides=context_overrides, progress=progress,
+        return await _evaluate_retrieval_only(
+            suite, examples, settings, tier=tier, resources=resources, context_overrides=context_overrides,
+            critic=critic, critic_limit=critic_limit, progress=progress,
         )  # fmt: skip
-        result.config["suite_description"] = suite.description
-        result.tier_seconds["retrieval"] = result.wall_seconds
-        if critic:
-            from evals.critic_eval import evaluate_critic
-
-            t0 = time.perf_counter()
-            result.critic = await evaluate_critic(
-                result.examples, resources=resources, context=settings.context(**(context_overrides or {})),
-                limit=critic_limit, progress=progress,
-            )  # fmt: skip
-            result.tier_seconds["critic"] = round(time.perf_counter() - t0, 3)
-        return result
     if graph is None:
-        from agent.nodes.resources import resources_for
-        from graphs.research import build_research_graph
-
-        resources = resources if resources is not None else resources_for(settings)
-        _require_index(resources, suite.documents())
-        graph = build_research_graph(settings=settings, resources=resources)
+        graph, resources = _research_graph(suite, settings, resources)
     result = await run_suite(
         suite.name,
         examples,
@@ -115,18 +94,72 @@ async def evaluate_suite(
             judged_limit=judged_limit, judge=judge, progress=progress,
         )  # fmt: skip
     if critic:
-        from evals.critic_eval import evaluate_critic
-
-        if resources is None:
-            from agent.nodes.resources import resources_for
-
-            resources = resources_for(settings)
-        t0 = time.perf_counter()
-        result.critic = await evaluate_critic(
-            result.examples, resources=resources, context=context, limit=critic_limit, progress=progress
-        )
-        result.tier_seconds["critic"] = round(time.perf_counter() - t0, 3)
+        await _critic_tier(result, settings, resources, context, critic_limit, progress)
     return result
+
+
+async def _evaluate_retrieval_only(
+    suite: Suite,
+    examples: list[EvalExample],
+    settings: Settings,
+    *,
+    tier: Tier,
+    resources: Any | None,
+    context_overrides: dict[str, Any] | None,
+    critic: bool,
+    critic_limit: int | None,
+    progress: Callable[[str], None] | None,
+) -> SuiteResult:
+    """The ``answers=False`` run: retrieval metrics (and the critic) without generating answers."""
+    from agent.nodes.resources import resources_for
+    from evals.runner import run_retrieval_suite
+
+    resources = resources if resources is not None else resources_for(settings)
+    _require_index(resources, suite.documents())
+    if tier != "deterministic":
+        raise ValueError("--no-answers runs the deterministic tier only (the judged tier needs answers)")
+    result = await run_retrieval_suite(
+        suite.name, examples, settings=settings, resources=resources,
+        context_overrides=context_overrides, progress=progress,
+    )  # fmt: skip
+    result.config["suite_description"] = suite.description
+    result.tier_seconds["retrieval"] = result.wall_seconds
+    if critic:
+        context = settings.context(**(context_overrides or {}))
+        await _critic_tier(result, settings, resources, context, critic_limit, progress)
+    return result
+
+
+def _research_graph(suite: Suite, settings: Settings, resources: Any | None) -> tuple[Any, Any]:
+    """The research graph over the index (checked to hold documents), and the resources it uses."""
+    from agent.nodes.resources import resources_for
+    from graphs.research import build_research_graph
+
+    resources = resources if resources is not None else resources_for(settings)
+    _require_index(resources, suite.documents())
+    return build_research_graph(settings=settings, resources=resources), resources
+
+
+async def _critic_tier(
+    result: SuiteResult,
+    settings: Settings,
+    resources: Any | None,
+    context: Context,
+    critic_limit: int | None,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """Score the critic on the run's examples, in place, timed as its own tier."""
+    from evals.critic_eval import evaluate_critic
+
+    if resources is None:
+        from agent.nodes.resources import resources_for
+
+        resources = resources_for(settings)
+    t0 = time.perf_counter()
+    result.critic = await evaluate_critic(
+        result.examples, resources=resources, context=context, limit=critic_limit, progress=progress
+    )
+    result.tier_seconds["critic"] = round(time.perf_counter() - t0, 3)
 
 
 async def judge_result(

@@ -120,47 +120,62 @@ def render_charts(result: SuiteResult, out_dir: Path, baseline: SuiteResult | No
     import matplotlib.pyplot as plt
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
+    charts = [
+        _latency_chart(plt, result, out_dir),
+        _metrics_chart(plt, result, baseline, out_dir),
+        _distribution_chart(plt, result, out_dir),
+    ]
+    return [p for p in charts if p is not None]
 
+
+def _save(plt: Any, fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _latency_chart(plt: Any, result: SuiteResult, out_dir: Path) -> Path | None:
+    """Mean seconds per graph node, when the run recorded them."""
     nodes = result.cost.get("node_seconds") or {}
-    if nodes:
-        fig, ax = plt.subplots(figsize=(7, 0.45 * len(nodes) + 1.2))
-        names = list(nodes)
-        ax.barh(names, [nodes[n] for n in names], color="#4c72b0")
-        ax.set_xlabel("mean seconds per question")
-        ax.set_title(f"Per-node latency — {result.suite}")
-        ax.invert_yaxis()
-        fig.tight_layout()
-        paths.append(out_dir / "latency_per_node.png")
-        fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
+    if not nodes:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(nodes) + 1.2))
+    names = list(nodes)
+    ax.barh(names, [nodes[n] for n in names], color="#4c72b0")
+    ax.set_xlabel("mean seconds per question")
+    ax.set_title(f"Per-node latency — {result.suite}")
+    ax.invert_yaxis()
+    return _save(plt, fig, out_dir / "latency_per_node.png")
 
+
+def _metrics_chart(plt: Any, result: SuiteResult, baseline: SuiteResult | None, out_dir: Path) -> Path | None:
+    """Each metric's mean (costs left out), beside the baseline's when there is one."""
     current = {k: v for k, v in flat_means(result).items() if v is not None and not k.startswith("cost.")}
-    if current:
-        base = flat_means(baseline) if baseline else {}
-        names = sorted(current)
-        fig, ax = plt.subplots(figsize=(8, 0.4 * len(names) + 1.5))
-        y = range(len(names))
+    if not current:
+        return None
+    base = flat_means(baseline) if baseline else {}
+    names = sorted(current)
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(names) + 1.5))
+    y = range(len(names))
+    ax.barh([i + 0.2 for i in y], [current[n] for n in names], height=0.4, label="current", color="#55a868")
+    if base:
         ax.barh(
-            [i + 0.2 for i in y], [current[n] for n in names], height=0.4, label="current", color="#55a868"
+            [i - 0.2 for i in y],
+            [base.get(n) or 0.0 for n in names],
+            height=0.4,
+            label="baseline",
+            color="#c4c4c4",
         )
-        if base:
-            ax.barh(
-                [i - 0.2 for i in y],
-                [base.get(n) or 0.0 for n in names],
-                height=0.4,
-                label="baseline",
-                color="#c4c4c4",
-            )
-        ax.set_yticks(list(y), names, fontsize=8)
-        ax.invert_yaxis()
-        ax.legend(loc="lower right")
-        ax.set_title("Metric means" + (" vs baseline" if base else ""))
-        fig.tight_layout()
-        paths.append(out_dir / "metrics_vs_baseline.png")
-        fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
+    ax.set_yticks(list(y), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    ax.set_title("Metric means" + (" vs baseline" if base else ""))
+    return _save(plt, fig, out_dir / "metrics_vs_baseline.png")
 
+
+def _distribution_chart(plt: Any, result: SuiteResult, out_dir: Path) -> Path | None:
+    """Box plots of each metric's per-question scores (NaN and missing values left out)."""
     dist_names = sorted(
         {
             k
@@ -174,17 +189,14 @@ def render_charts(result: SuiteResult, out_dir: Path, baseline: SuiteResult | No
         vals = [v for e in result.examples if (v := e.metrics.get(name)) is not None and not math.isnan(v)]
         if vals:
             data.append((name, vals))
-    if data:
-        fig, ax = plt.subplots(figsize=(8, 0.4 * len(data) + 1.5))
-        ax.boxplot([v for _, v in data], vert=False, showmeans=True)
-        ax.set_yticks(range(1, len(data) + 1), [n for n, _ in data], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_title("Per-question score distributions")
-        fig.tight_layout()
-        paths.append(out_dir / "score_distributions.png")
-        fig.savefig(paths[-1], dpi=110)
-        plt.close(fig)
-    return paths
+    if not data:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(data) + 1.5))
+    ax.boxplot([v for _, v in data], vert=False, showmeans=True)
+    ax.set_yticks(range(1, len(data) + 1), [n for n, _ in data], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_title("Per-question score distributions")
+    return _save(plt, fig, out_dir / "score_distributions.png")
 
 
 def write_report(

@@ -23,12 +23,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Settings
-from agent.schemas import ScoredChunk
+from agent.schemas import Scope, ScoredChunk
 from evals.datasets import EvalExample, doc_matches, load_docugami_csv, load_financebench
 from evals.metrics import doc_recall_at_k, evidence_page_recall_at_k, mrr
+
+if TYPE_CHECKING:
+    from agent.retrieval.hybrid import HybridRetriever
+    from agent.retrieval.index import DocumentRecord, FilingIndex
+    from agent.retrieval.protocols import Reranker
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DEFAULT_QUESTIONS = {
@@ -100,8 +105,6 @@ def evaluate(
     from agent.retrieval.hybrid import HybridRetriever
     from agent.retrieval.index import FilingIndex
     from agent.retrieval.rerankers import make_reranker
-    from agent.retrieval.scope import resolve_scope
-    from agent.retrieval.statements import promote_statements
 
     index = FilingIndex.open(settings)
     documents = index.documents()
@@ -109,12 +112,7 @@ def evaluate(
         raise SystemExit(
             f"the index at {settings.index_dir} holds no documents: ingest the dataset's filings first"
         )
-    paths = [d.source_path for d in documents]
-    covered = [e for e in examples if all(any(doc_matches(ev.doc, p) for p in paths) for ev in e.evidence)]
-    skipped = len(examples) - len(covered)
-    if progress and skipped:
-        progress(f"{skipped} question(s) skipped: their evidence documents are not in the index")
-    examples = covered
+    examples, skipped = _covered(examples, documents, progress)
     context = settings.context()
     hybrid = HybridRetriever(index, context)
     built = {spec: make_reranker(spec, settings) for spec in rerankers}
@@ -136,47 +134,100 @@ def evaluate(
 
     index.dense_search("warm up", 1)  # load the embedding model outside the timings
     for n, example in enumerate(examples, start=1):
-        q = example.question
-        t = time.perf_counter()
-        dense = index.dense_search(q, top)
-        stages["dense"].add(example, dense, time.perf_counter() - t)
-        t = time.perf_counter()
-        bm25 = index.bm25_search(q, top)
-        stages["bm25"].add(example, bm25, time.perf_counter() - t)
-        t = time.perf_counter()
-        fused = hybrid.search(q, None)
-        stages["fused"].add(example, fused, time.perf_counter() - t)
-        t = time.perf_counter()
-        scope = resolve_scope(q, documents)
-        scoped = hybrid.search(q, scope)
-        scoped_seconds = time.perf_counter() - t
-        stages["fused+scope"].add(example, scoped, scoped_seconds)
-        t = time.perf_counter()
-        promoted = promote_statements(q, scoped, top, neighbours=index.get_chunks)
-        stages["fused+scope+statements"].add(example, promoted, scoped_seconds + time.perf_counter() - t)
-        scope_stats[scope.status] += 1
-        scoped_paths = [by_id[d].source_path for d in scope.doc_ids if d in by_id]
+        scope, scoped, scoped_seconds = _search_stages(example, index, hybrid, documents, top, stages)
+        scoped_paths = _count_scope(example, scope, by_id, scope_stats)
         scoped_docs.append(len(scoped_paths))
-        if scope.status == "ok" and all(
-            any(doc_matches(ev.doc, p) for p in scoped_paths) for ev in example.evidence
-        ):
-            scope_stats["contains_evidence_doc"] += 1
-        for spec, reranker in built.items():
-            t = time.perf_counter()
-            ranked = reranker.rerank(q, scoped, len(scoped))
-            spent = time.perf_counter() - t
-            stages[f"fused+scope+{spec}"].add(example, ranked[:top], scoped_seconds + spent)
-            t = time.perf_counter()
-            stages[f"fused+scope+{spec}+statements"].add(
-                example,
-                promote_statements(q, ranked, top, neighbours=index.get_chunks),
-                scoped_seconds + spent + time.perf_counter() - t,
-            )
+        _rerank_stages(example, scoped, scoped_seconds, built, index, top, stages)
         if progress:
+            q = example.question
             progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")
     scope_stats["mean_scoped_docs"] = statistics.fmean(scoped_docs or [0])
     scope_stats["embeddings_model"] = index.embeddings_model or settings.embeddings_model
     return [s.row() for s in stages.values()], scope_stats
+
+
+def _covered(
+    examples: Sequence[EvalExample], documents: list[DocumentRecord], progress: Callable[[str], None] | None
+) -> tuple[list[EvalExample], int]:
+    """The examples whose evidence documents are all in the index, and how many were skipped."""
+    paths = [d.source_path for d in documents]
+    covered = [e for e in examples if all(any(doc_matches(ev.doc, p) for p in paths) for ev in e.evidence)]
+    skipped = len(examples) - len(covered)
+    if progress and skipped:
+        progress(f"{skipped} question(s) skipped: their evidence documents are not in the index")
+    return covered, skipped
+
+
+def _search_stages(
+    example: EvalExample,
+    index: FilingIndex,
+    hybrid: HybridRetriever,
+    documents: list[DocumentRecord],
+    top: int,
+    stages: dict[str, StageResult],
+) -> tuple[Scope, list[ScoredChunk], float]:
+    """Time and score the stages before reranking; returns the scope, its hits and their cost."""
+    from agent.retrieval.scope import resolve_scope
+    from agent.retrieval.statements import promote_statements
+
+    q = example.question
+    t = time.perf_counter()
+    dense = index.dense_search(q, top)
+    stages["dense"].add(example, dense, time.perf_counter() - t)
+    t = time.perf_counter()
+    bm25 = index.bm25_search(q, top)
+    stages["bm25"].add(example, bm25, time.perf_counter() - t)
+    t = time.perf_counter()
+    fused = hybrid.search(q, None)
+    stages["fused"].add(example, fused, time.perf_counter() - t)
+    t = time.perf_counter()
+    scope = resolve_scope(q, documents)
+    scoped = hybrid.search(q, scope)
+    scoped_seconds = time.perf_counter() - t
+    stages["fused+scope"].add(example, scoped, scoped_seconds)
+    t = time.perf_counter()
+    promoted = promote_statements(q, scoped, top, neighbours=index.get_chunks)
+    stages["fused+scope+statements"].add(example, promoted, scoped_seconds + time.perf_counter() - t)
+    return scope, scoped, scoped_seconds
+
+
+def _count_scope(
+    example: EvalExample, scope: Scope, by_id: dict[str, DocumentRecord], scope_stats: dict[str, Any]
+) -> list[str]:
+    """Tally the scope's status (and whether it kept the evidence documents); returns its paths."""
+    scope_stats[scope.status] += 1
+    scoped_paths = [by_id[d].source_path for d in scope.doc_ids if d in by_id]
+    if scope.status == "ok" and all(
+        any(doc_matches(ev.doc, p) for p in scoped_paths) for ev in example.evidence
+    ):
+        scope_stats["contains_evidence_doc"] += 1
+    return scoped_paths
+
+
+def _rerank_stages(
+    example: EvalExample,
+    scoped: list[ScoredChunk],
+    scoped_seconds: float,
+    built: dict[str, Reranker],
+    index: FilingIndex,
+    top: int,
+    stages: dict[str, StageResult],
+) -> None:
+    """Time and score each reranker over the scoped candidates, with and without statements."""
+    from agent.retrieval.statements import promote_statements
+
+    q = example.question
+    for spec, reranker in built.items():
+        t = time.perf_counter()
+        ranked = reranker.rerank(q, scoped, len(scoped))
+        spent = time.perf_counter() - t
+        stages[f"fused+scope+{spec}"].add(example, ranked[:top], scoped_seconds + spent)
+        t = time.perf_counter()
+        stages[f"fused+scope+{spec}+statements"].add(
+            example,
+            promote_statements(q, ranked, top, neighbours=index.get_chunks),
+            scoped_seconds + spent + time.perf_counter() - t,
+        )
 
 
 def print_table(rows: list[dict[str, Any]], title: str) -> None:

@@ -161,25 +161,7 @@ async def run_suite(
         answer: Answer | None = products["answer"]
         metrics = score_example(ex, products, context_chunks=context.context_chunks, with_ragas=with_ragas)
         metrics["cost.seconds"] = wall
-        results.append(
-            ExampleResult(
-                id=ex.id,
-                question=ex.question,
-                reference_answer=ex.reference_answer,
-                answer=answer.text if answer else "",
-                stop_reason=answer.stop_reason if answer else "",
-                subquestions=products["subquestions"],
-                retrieved_ids=[c.id for c in products["retrieved"]],
-                context=[_context_chunk(c) for c in products["context"]],
-                citations=[c.model_dump() for c in answer.citations] if answer else [],
-                claims=[c.model_dump() for c in answer.claims] if answer else [],
-                metrics=metrics,
-                node_seconds=dict(answer.node_seconds) if answer else {},
-                wall_seconds=round(wall, 3),
-                run_id=str(config["run_id"]),
-                error=None if answer else "the graph finished without an answer",
-            )
-        )
+        results.append(_graph_result(ex, products, metrics, wall, str(config["run_id"])))
         if answer is not None:
             answers.append(answer)
             walls.append(wall)
@@ -187,7 +169,6 @@ async def run_suite(
             progress(
                 f"[{i}/{len(examples)}] {wall:5.1f}s {(answer.stop_reason if answer else 'no answer'):<22} {ex.question[:70]}"
             )
-    names = sorted({k for r in results for k in r.metrics})
     return SuiteResult(
         suite=suite,
         tier="deterministic",
@@ -199,10 +180,40 @@ async def run_suite(
             "n_examples": len(examples),
         },
         examples=results,
-        metrics={k: summarise(r.metrics.get(k) for r in results) for k in names},
+        metrics=_summaries(results),
         cost=cost_summary(answers, walls),
         wall_seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _graph_result(
+    ex: EvalExample, products: dict[str, Any], metrics: dict[str, float | None], wall: float, run_id: str
+) -> ExampleResult:
+    """One example's record of a graph run (an error when the graph gave no answer)."""
+    answer: Answer | None = products["answer"]
+    return ExampleResult(
+        id=ex.id,
+        question=ex.question,
+        reference_answer=ex.reference_answer,
+        answer=answer.text if answer else "",
+        stop_reason=answer.stop_reason if answer else "",
+        subquestions=products["subquestions"],
+        retrieved_ids=[c.id for c in products["retrieved"]],
+        context=[_context_chunk(c) for c in products["context"]],
+        citations=[c.model_dump() for c in answer.citations] if answer else [],
+        claims=[c.model_dump() for c in answer.claims] if answer else [],
+        metrics=metrics,
+        node_seconds=dict(answer.node_seconds) if answer else {},
+        wall_seconds=round(wall, 3),
+        run_id=run_id,
+        error=None if answer else "the graph finished without an answer",
+    )
+
+
+def _summaries(results: list[ExampleResult]) -> dict[str, Any]:
+    """Every metric any example has, summarised over all examples (missing ones counted)."""
+    names = sorted({k for r in results for k in r.metrics})
+    return {k: summarise(r.metrics.get(k) for r in results) for k in names}
 
 
 async def run_retrieval_suite(
@@ -219,8 +230,6 @@ async def run_retrieval_suite(
     For large or partly ingested suites where a full graph run per question is too costly; questions
     whose evidence documents are not in the index are skipped and counted in the config.
     """
-    import asyncio
-
     from evals.datasets import doc_matches
 
     context = settings.context(**(context_overrides or {}))
@@ -231,13 +240,7 @@ async def run_retrieval_suite(
     results: list[ExampleResult] = []
     for i, ex in enumerate(kept, start=1):
         t0 = time.perf_counter()
-        scope = await asyncio.to_thread(resources.resolve_scope, ex.question, None)
-        hits = await asyncio.to_thread(
-            resources.search, ex.question, scope, context.rerank_candidates, context
-        )
-        ctx = await asyncio.to_thread(
-            resources.rerank, ex.question, list(hits), context.context_chunks, context
-        )
+        scope, hits, ctx = await _retrieve(resources, ex.question, context)
         wall = time.perf_counter() - t0
         products = {"subquestions": [], "retrieved": list(hits), "context": list(ctx), "answer": None}
         metrics = score_example(ex, products, context_chunks=context.context_chunks)
@@ -253,7 +256,6 @@ async def run_retrieval_suite(
             progress(
                 f"[{i}/{len(kept)}] {wall:5.1f}s recall={metrics.get('context.page_recall')} {ex.question[:70]}"
             )
-    names = sorted({k for r in results for k in r.metrics})
     return SuiteResult(
         suite=suite,
         tier="deterministic",
@@ -266,6 +268,16 @@ async def run_retrieval_suite(
             "skipped_not_ingested": len(examples) - len(kept),
         },
         examples=results,
-        metrics={k: summarise(r.metrics.get(k) for r in results) for k in names},
+        metrics=_summaries(results),
         wall_seconds=round(time.perf_counter() - started, 3),
     )
+
+
+async def _retrieve(resources: Any, question: str, context: Context) -> tuple[Any, Any, Any]:
+    """Scope -> hybrid search -> rerank for one question, each step off the event loop."""
+    import asyncio
+
+    scope = await asyncio.to_thread(resources.resolve_scope, question, None)
+    hits = await asyncio.to_thread(resources.search, question, scope, context.rerank_candidates, context)
+    ctx = await asyncio.to_thread(resources.rerank, question, list(hits), context.context_chunks, context)
+    return scope, hits, ctx

@@ -136,6 +136,9 @@ def _table_units(block: Block, counter: TokenCounter, budget: int) -> list[_Unit
     return units
 
 
+_RunKey = tuple[int, str | None, str | None, str | None]  # page, section, item, part
+
+
 def chunk_segments(
     segments: list[Segment],
     counter: TokenCounter,
@@ -147,34 +150,10 @@ def chunk_segments(
         raise ValueError(f"chunk_tokens must be >= 16, got {chunk_tokens}")
     overlap = max(0, min(overlap, chunk_tokens // 4))
     out: list[RawChunk] = []
-
-    # Consecutive segments on the same page and in the same section form one packing run.
-    runs: list[tuple[tuple[int, str | None, str | None, str | None], list[Block]]] = []
-    for seg in segments:
-        key = (seg.page, seg.section, seg.item, seg.part)
-        if runs and runs[-1][0] == key:
-            runs[-1][1].append(seg.block)
-        else:
-            runs.append((key, [seg.block]))
-
-    for (page, section, item, part), blocks in runs:
-        units: list[_Unit] = []
-        for block in blocks:
-            if block.kind == "table":
-                units.extend(_table_units(block, counter, chunk_tokens))
-            else:
-                units.extend(_prose_units(block.text, counter, chunk_tokens))
-        cur: list[_Unit] = []
-        used = 0
-
-        def emit(
-            units_: list[_Unit],
-            page: int = page,
-            section: str | None = section,
-            item: str | None = item,
-            part: str | None = part,
-        ) -> None:
-            text = "\n".join(u.text for u in units_).strip()
+    for (page, section, item, part), blocks in _runs(segments):
+        units = _block_units(blocks, counter, chunk_tokens)
+        for group in _pack(units, chunk_tokens, overlap):
+            text = "\n".join(u.text for u in group).strip()
             if text:
                 out.append(
                     RawChunk(
@@ -183,31 +162,65 @@ def chunk_segments(
                         section,
                         item,
                         part,
-                        any(u.is_table for u in units_),
-                        sum(u.tokens for u in units_),
+                        any(u.is_table for u in group),
+                        sum(u.tokens for u in group),
                     )
                 )
-
-        for unit in units:
-            if cur and used + unit.tokens > chunk_tokens:
-                emit(cur)
-                carry: list[_Unit] = []
-                if not unit.is_table and not cur[-1].is_table:
-                    carried = 0
-                    for prev in reversed(cur):
-                        if prev.is_table or carried + prev.tokens > overlap:
-                            break
-                        carry.insert(0, prev)
-                        carried += prev.tokens
-                    if carried + unit.tokens > chunk_tokens:
-                        carry = []
-                cur = carry
-                used = sum(u.tokens for u in cur)
-            cur.append(unit)
-            used += unit.tokens
-        if cur:
-            emit(cur)
     return out
+
+
+def _runs(segments: list[Segment]) -> list[tuple[_RunKey, list[Block]]]:
+    """Consecutive segments on the same page and in the same section form one packing run."""
+    runs: list[tuple[_RunKey, list[Block]]] = []
+    for seg in segments:
+        key = (seg.page, seg.section, seg.item, seg.part)
+        if runs and runs[-1][0] == key:
+            runs[-1][1].append(seg.block)
+        else:
+            runs.append((key, [seg.block]))
+    return runs
+
+
+def _block_units(blocks: list[Block], counter: TokenCounter, chunk_tokens: int) -> list[_Unit]:
+    units: list[_Unit] = []
+    for block in blocks:
+        if block.kind == "table":
+            units.extend(_table_units(block, counter, chunk_tokens))
+        else:
+            units.extend(_prose_units(block.text, counter, chunk_tokens))
+    return units
+
+
+def _pack(units: list[_Unit], chunk_tokens: int, overlap: int) -> list[list[_Unit]]:
+    """Greedily group a run's units into chunks, each prose chunk starting with the previous one's tail."""
+    groups: list[list[_Unit]] = []
+    cur: list[_Unit] = []
+    used = 0
+    for unit in units:
+        if cur and used + unit.tokens > chunk_tokens:
+            groups.append(cur)
+            cur = _carry(cur, unit, chunk_tokens, overlap)
+            used = sum(u.tokens for u in cur)
+        cur.append(unit)
+        used += unit.tokens
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+def _carry(cur: list[_Unit], unit: _Unit, chunk_tokens: int, overlap: int) -> list[_Unit]:
+    """The trailing prose units of a full chunk repeated ahead of ``unit`` (none next to tables)."""
+    carry: list[_Unit] = []
+    if not unit.is_table and not cur[-1].is_table:
+        carried = 0
+        for prev in reversed(cur):
+            if prev.is_table or carried + prev.tokens > overlap:
+                break
+            carry.insert(0, prev)
+            carried += prev.tokens
+        if carried + unit.tokens > chunk_tokens:
+            carry = []
+    return carry
 
 
 def counter_for(tokenizer: Any | None) -> TokenCounter:

@@ -168,9 +168,30 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
     flat = re.sub(r"\s+", " ", text)
     out: dict[str, Any] = {}
     low = flat.lower()
+    cover_page = text[:first_page_chars] if first_page_chars else text[:3000]
+    out.update(_cover_form(cover_page, low))
+    out.update(_cover_company(flat, cover_page))
+    kind, period = _cover_period(flat)
+    out.update(period)
+    out.update(_cover_ticker(flat))
+    fy, fq = _named_period(flat)
+    if fy:
+        out["fiscal_year"] = fy
+    if fq:
+        out["fiscal_quarter"] = fq
+    if fy is None and kind == "fiscal year" and out.get("period_end"):
+        # A 10-K names its fiscal year by the year in which it ends (the common convention).
+        out["fiscal_year"] = int(out["period_end"][:4])
+    if m := ACCESSION.search(flat[:5000]):
+        out["accession"] = m.group(1)
+    return out
+
+
+def _cover_form(cover_page: str, low: str) -> dict[str, Any]:
+    """``form_type`` from the cover's heading, or EARNINGS for a results press release."""
+    out: dict[str, Any] = {}
     # The form is the cover's own heading ("FORM 10-K" on a line of its own), not a mention
     # such as "furnished on Form 8-K" inside a press release.
-    cover_page = text[:first_page_chars] if first_page_chars else text[:3000]
     m = re.search(
         r"^\s*FORM\s+(10-K/A|10-Q/A|10-K|10-Q|8-K)\s*(?:\(?Amendment No\.\s*\d+\)?)?\s*$",
         cover_page,
@@ -185,6 +206,12 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
         low[:6000],
     ) or ("for immediate release" in low[:2000] and "quarter" in low[:6000]):
         out["form_type"] = "EARNINGS"
+    return out
+
+
+def _cover_company(flat: str, cover_page: str) -> dict[str, Any]:
+    """``company`` from the text before "(Exact name of registrant ...)" or after the file number."""
+    out: dict[str, Any] = {}
     m = re.search(r"([A-Z][^()]{1,80}?)\s*\(\s*exact name of (?:the )?registrant", flat, re.IGNORECASE)
     if m:
         name = re.sub(
@@ -201,6 +228,12 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
         # Covers without the "(Exact name of registrant ...)" caption (Microsoft's 10-Qs): the
         # registrant's name is the line after the Commission file number.
         out["company"] = tidy_company(m.group(1))
+    return out
+
+
+def _cover_period(flat: str) -> tuple[str | None, dict[str, Any]]:
+    """The kind of period the cover reports ('fiscal year', 'quarter', ...) and its ``period_end``."""
+    out: dict[str, Any] = {}
     m = re.search(
         rf"for the (fiscal year|quarterly period|quarter|fiscal quarter|year) ended:?\s*(?:[A-Za-z ]{{0,30}}?\s)?({_DATE})",
         flat,
@@ -212,6 +245,12 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
         out["period_end"] = parse_date(m.group(2))
     elif m := re.search(rf"date of report[^:]{{0,60}}:?\s*({_DATE})", flat, re.IGNORECASE):
         out["period_end"] = parse_date(m.group(1))
+    return kind, out
+
+
+def _cover_ticker(flat: str) -> dict[str, Any]:
+    """``ticker`` from "(NYSE: XYZ)" or the securities table beside the exchange's name."""
+    out: dict[str, Any] = {}
     m = re.search(r"\((?:NYSE|NASDAQ|Nasdaq|NYSE American|Nasdaq GS)\s*:\s*([A-Z.]{1,6})\)", flat)
     if m:
         out["ticker"] = m.group(1)
@@ -221,16 +260,6 @@ def from_cover(text: str, first_page_chars: int = 0) -> dict[str, Any]:
         )
         if m:
             out["ticker"] = m.group(1)
-    fy, fq = _named_period(flat)
-    if fy:
-        out["fiscal_year"] = fy
-    if fq:
-        out["fiscal_quarter"] = fq
-    if fy is None and kind == "fiscal year" and out.get("period_end"):
-        # A 10-K names its fiscal year by the year in which it ends (the common convention).
-        out["fiscal_year"] = int(out["period_end"][:4])
-    if m := ACCESSION.search(flat[:5000]):
-        out["accession"] = m.group(1)
     return out
 
 

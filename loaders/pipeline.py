@@ -23,7 +23,14 @@ from agent.retrieval.index import DocumentRecord, FilingIndex
 from agent.retrieval.manifest import now_iso
 from agent.schemas import Chunk, ChunkMetadata
 from agent.terminal import control_characters
-from loaders.chunking import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP, TokenCounter, chunk_segments, counter_for
+from loaders.chunking import (
+    DEFAULT_CHUNK_TOKENS,
+    DEFAULT_OVERLAP,
+    RawChunk,
+    TokenCounter,
+    chunk_segments,
+    counter_for,
+)
 from loaders.discover import discover, regular_file_problem, safe_resolve
 from loaders.facts import link_facts, refresh_facts
 from loaders.parse import FACTS_VERSION, PARSER_VERSION, Parsed, sha256_file
@@ -139,17 +146,10 @@ class _Ingestor:
             existing is not None and existing[1] == "committed" and existing[0].sha256 == parsed.sha256
         )
         if existing is not None and same_bytes and _current(existing[0]):
-            rec = existing[0]
-            if rec.source_path != path:
-                return self._same_as(path, rec)
-            if rec.facts_version < FACTS_VERSION:
-                return self._refresh_facts(rec, parsed)
-            return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message="unchanged")
+            return self._already_indexed(existing[0], parsed, doc_id)
         if parsed.not_a_filing and not self.force:
             return FileResult(path, "failed", message=parsed.not_a_filing)
-        replaces = [r.doc_id for r, st in self.index.manifest.by_path(path) if st == "committed"]
-        if existing and existing[1] == "committed" and doc_id not in replaces:
-            replaces.append(doc_id)  # same accession re-filed from another path: the new bytes win
+        replaces = self._replaced_ids(path, doc_id, existing)
         filing = meta.filing_fields()
         hostile = _hostile_field(filing, meta.sources)
         if hostile:
@@ -157,52 +157,15 @@ class _Ingestor:
         raw = chunk_segments(parsed.segments, self.counter, self.budget, self.overlap)
         if not raw:
             return FileResult(path, "failed", message="no text to index after parsing")
-        record = DocumentRecord(
-            doc_id=doc_id,
-            source_path=path,
-            sha256=parsed.sha256,
-            **filing,
-            pages=parsed.n_pages,
-            chunks=len(raw),
-            field_sources=dict(meta.sources),
-            parser_version=PARSER_VERSION,
-            facts_version=FACTS_VERSION,
-        )
-        if record.amends is None and (target := _amends(self.index, record)):
-            record.amends = target
-            record.field_sources["amends"] = "index"
-        chunks = [
-            Chunk(
-                id=f"{doc_id}::{i}",
-                text=rc.text,
-                metadata=ChunkMetadata(
-                    doc_id=doc_id,
-                    source_path=path,
-                    **{**filing, "amends": record.amends},
-                    page=rc.page,
-                    section=rc.section,
-                    item=rc.item,
-                    part=rc.part,
-                    chunk_index=i,
-                    is_table=rc.is_table,
-                    flagged=instruction_cue(rc.text) or None,
-                ),
-            )
-            for i, rc in enumerate(raw)
-        ]
+        record = self._new_record(parsed, doc_id, filing, meta.sources, len(raw))
+        chunks = _make_chunks(raw, doc_id, path, {**filing, "amends": record.amends})
         facts = link_facts(parsed.facts, doc_id, chunks)
         record.facts = len(facts)
         self.progress.advance(pages=parsed.n_pages)
         self.index.begin(record)
         try:
             self.index.add_facts(facts)
-            for i in range(0, len(chunks), EMBED_BATCH):
-                batch = chunks[i : i + EMBED_BATCH]
-                e0 = time.perf_counter()
-                vectors = self.embeddings.embed_documents([c.text for c in batch])
-                self.embed_seconds += time.perf_counter() - e0
-                self.index.add(batch, vectors)
-                self.progress.advance(chunks=len(batch))
+            self._embed_and_add(chunks)
         except BaseException:
             # KeyboardInterrupt included: leave nothing half-written behind.
             self.index.abort(doc_id)
@@ -210,16 +173,90 @@ class _Ingestor:
         record.ingested_at = now_iso()
         self.index.commit(record, replaces)
         status: Status = "replaced" if [r for r in replaces if r != doc_id] or existing else "ingested"
-        # Same bytes got this far only because an older parser read them.
-        notes = (
-            [f"re-read: extracted by parser version {existing[0].parser_version}, now {PARSER_VERSION}"]
-            if existing is not None and same_bytes
-            else []
-        )
-        if parsed.not_a_filing:
-            notes.append("does not look like a filing; kept because of --force")
-        msg = "; ".join([*notes, *parsed.warnings[:3]])
+        msg = _write_message(parsed, existing, same_bytes)
         return FileResult(path, status, doc_id, parsed.n_pages, len(chunks), time.perf_counter() - t0, msg)
+
+    def _already_indexed(self, rec: DocumentRecord, parsed: Parsed, doc_id: str) -> FileResult:
+        """The same bytes are committed and read by the current parser: nothing to embed again."""
+        path = parsed.path
+        if rec.source_path != path:
+            return self._same_as(path, rec)
+        if rec.facts_version < FACTS_VERSION:
+            return self._refresh_facts(rec, parsed)
+        return FileResult(path, "skipped", doc_id, rec.pages, rec.chunks, message="unchanged")
+
+    def _replaced_ids(self, path: str, doc_id: str, existing: tuple[DocumentRecord, str] | None) -> list[str]:
+        """The committed documents this write retires when it commits."""
+        replaces = [r.doc_id for r, st in self.index.manifest.by_path(path) if st == "committed"]
+        if existing and existing[1] == "committed" and doc_id not in replaces:
+            replaces.append(doc_id)  # same accession re-filed from another path: the new bytes win
+        return replaces
+
+    def _new_record(
+        self, parsed: Parsed, doc_id: str, filing: dict[str, Any], sources: dict[str, str], n_chunks: int
+    ) -> DocumentRecord:
+        """The manifest row for the document, linked to the filing it amends when the index has it."""
+        record = DocumentRecord(
+            doc_id=doc_id,
+            source_path=parsed.path,
+            sha256=parsed.sha256,
+            **filing,
+            pages=parsed.n_pages,
+            chunks=n_chunks,
+            field_sources=dict(sources),
+            parser_version=PARSER_VERSION,
+            facts_version=FACTS_VERSION,
+        )
+        if record.amends is None and (target := _amends(self.index, record)):
+            record.amends = target
+            record.field_sources["amends"] = "index"
+        return record
+
+    def _embed_and_add(self, chunks: list[Chunk]) -> None:
+        """Embed the pending document's chunks in batches and write each batch to the index."""
+        for i in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[i : i + EMBED_BATCH]
+            e0 = time.perf_counter()
+            vectors = self.embeddings.embed_documents([c.text for c in batch])
+            self.embed_seconds += time.perf_counter() - e0
+            self.index.add(batch, vectors)
+            self.progress.advance(chunks=len(batch))
+
+
+def _make_chunks(raw: list[RawChunk], doc_id: str, path: str, filing: dict[str, Any]) -> list[Chunk]:
+    """The stored chunks: each carries the filing fields, its place in the document and any cue flag."""
+    return [
+        Chunk(
+            id=f"{doc_id}::{i}",
+            text=rc.text,
+            metadata=ChunkMetadata(
+                doc_id=doc_id,
+                source_path=path,
+                **filing,
+                page=rc.page,
+                section=rc.section,
+                item=rc.item,
+                part=rc.part,
+                chunk_index=i,
+                is_table=rc.is_table,
+                flagged=instruction_cue(rc.text) or None,
+            ),
+        )
+        for i, rc in enumerate(raw)
+    ]
+
+
+def _write_message(parsed: Parsed, existing: tuple[DocumentRecord, str] | None, same_bytes: bool) -> str:
+    """The notes shown beside an ingested file: why it was re-read, --force, parser warnings."""
+    # Same bytes got this far only because an older parser read them.
+    notes = (
+        [f"re-read: extracted by parser version {existing[0].parser_version}, now {PARSER_VERSION}"]
+        if existing is not None and same_bytes
+        else []
+    )
+    if parsed.not_a_filing:
+        notes.append("does not look like a filing; kept because of --force")
+    return "; ".join([*notes, *parsed.warnings[:3]])
 
 
 MAX_FIELD_CHARS = 200

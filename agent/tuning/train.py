@@ -219,13 +219,11 @@ def train_bi_encoder(
     ``anchors``: passages whose vectors are held near the base model's (a second loss, sampled in
     proportion), so that what the base model knew about real questions is not traded away for the
     synthetic queries."""
-    from datasets import Dataset
     from sentence_transformers import (
         SentenceTransformer,
         SentenceTransformerTrainer,
         SentenceTransformerTrainingArguments,
     )
-    from sentence_transformers.losses import CachedMultipleNegativesRankingLoss, MultipleNegativesRankingLoss
     from sentence_transformers.training_args import BatchSamplers
 
     rows = usable(triplets)
@@ -236,6 +234,32 @@ def train_bi_encoder(
     _quiet(model)
     if cfg.lora:
         add_lora(model, cfg.lora_rank)
+    train_data, loss = _bi_encoder_data(model, rows, cfg, anchors)
+    lr = learning_rate(cfg)
+    with stop_on_interrupt() as stop, tempfile.TemporaryDirectory(prefix="filings-tune-") as tmp:
+        progress = _callback(report, stop)
+        args = _arguments(
+            SentenceTransformerTrainingArguments, tmp, cfg, lr, batch_sampler=BatchSamplers.NO_DUPLICATES
+        )
+        trainer = SentenceTransformerTrainer(
+            model=model, args=args, train_dataset=train_data, loss=loss, callbacks=[progress]
+        )
+        result = _run(trainer, progress, stop, len(rows))
+    if cfg.lora:
+        save_adapter(model, out_dir)
+    else:
+        model.save_pretrained(str(out_dir))
+    return result
+
+
+def _bi_encoder_data(
+    model: Any, rows: list[Triplet], cfg: TrainConfig, anchors: list[str] | None
+) -> tuple[Any, Any]:
+    """The training set and loss: (query, positive, hard negative) rows under a ranking loss, plus
+    the anchor passages under their own loss when there are any."""
+    from datasets import Dataset
+    from sentence_transformers.losses import CachedMultipleNegativesRankingLoss, MultipleNegativesRankingLoss
+
     data = Dataset.from_dict(
         {
             "anchor": [t.pair.query for t in rows],
@@ -252,21 +276,7 @@ def train_bi_encoder(
     if anchors:
         train_data = {"queries": data, "anchors": _anchor_data(model, anchors)}
         loss = {"queries": loss, "anchors": _anchor_loss(model)}
-    lr = learning_rate(cfg)
-    with stop_on_interrupt() as stop, tempfile.TemporaryDirectory(prefix="filings-tune-") as tmp:
-        progress = _callback(report, stop)
-        args = _arguments(
-            SentenceTransformerTrainingArguments, tmp, cfg, lr, batch_sampler=BatchSamplers.NO_DUPLICATES
-        )
-        trainer = SentenceTransformerTrainer(
-            model=model, args=args, train_dataset=train_data, loss=loss, callbacks=[progress]
-        )
-        result = _run(trainer, progress, stop, len(rows))
-    if cfg.lora:
-        save_adapter(model, out_dir)
-    else:
-        model.save_pretrained(str(out_dir))
-    return result
+    return train_data, loss
 
 
 def train_cross_encoder(
