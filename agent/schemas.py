@@ -138,6 +138,20 @@ class QuestionPlan(BaseModel):
     scale: Literal[3, 6, 9] | None = Field(
         default=None, description="Scale asked for: 3 thousands, 6 millions, 9 billions."
     )
+    member: str = Field(
+        default="",
+        description="Words naming a part of the one line item asked ('services' in 'Services segment revenue'): "
+        "our code states that row, never the item's total in its place.",
+    )
+    over_periods: bool = Field(
+        default=False,
+        description="Asks how one figure moved across the reported periods ('how has revenue changed over "
+        "time', 'quarter to quarter', 'compared with prior quarters'): our code lists it for each period.",
+    )
+    assessment: bool = Field(
+        default=False,
+        description="Asks for more than figures: reasons, drivers, what they suggest or imply.",
+    )
 
 
 class Superlative(BaseModel):
@@ -195,6 +209,23 @@ class Trend(BaseModel):
     earlier: Calculation
     later: Calculation
     answer: bool | None = Field(default=None, description="Whether the change went the asked way (yes/no).")
+
+
+class Series(BaseModel):
+    """One figure for every period of the scoped filings, oldest first, from stored facts
+    (agent.finance.series): how revenue moved over the quarters the filings report."""
+
+    subject: str = Field(description="What was listed ('Total net sales').")
+    points: list[Calculation] = Field(description="One level per period, oldest first.")
+    periods: list[str] = Field(
+        description="Each point's period in words ('three months ended July 1, 2023')."
+    )
+    change: Calculation | None = Field(
+        default=None, description="First to last, in percent, when both are amounts."
+    )
+    missing: list[str] = Field(
+        default_factory=list, description="Periods of the scoped filings whose figure the facts do not give."
+    )
 
 
 class ChunkMetadata(BaseModel):

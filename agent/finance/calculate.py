@@ -224,6 +224,24 @@ def _share(
     return name, (f"{numerator[0]} / {denominator[0]} * 100", f"{numerator[1]} / {denominator[1]} * 100"), "%"
 
 
+def _member(
+    plan: QuestionPlan, key: str, year: int, quarter: int | None, facts: Sequence[Fact], builder: _Builder
+) -> tuple[str, tuple[str, str], str] | None:
+    """(name, expressions, unit) of the plan's member's row of line item ``key`` for the period:
+    printed beside the item's own figure (:func:`agent.finance.share.member_fact`)."""
+    whole = builder.lookup(key, year)
+    part = member_fact(whole, plan.member, facts) if whole is not None else None
+    if part is None or part.chunk_id is None:
+        return None
+    operand = _operand(part, key)
+    builder.operands.append(operand)
+    label = part.label.strip(" :")
+    item = ITEMS[key].name
+    name = label if item.lower() in label.lower() else f"{label} {item}"
+    name += f", FY{year}{f' Q{quarter}' if quarter else ''}"
+    return name, (f"{operand.printed}<{part.scale}>", f"{operand.value!r}<{part.scale}>"), part.unit
+
+
 def calculate(
     plan: QuestionPlan,
     question: str,
@@ -312,6 +330,10 @@ def _expression(
     if metric is not None or len(plan.items) != 1 or len(years) != 1:
         return None
     key = plan.items[0]
+    if plan.member:
+        # A part of the item ("Services" revenue): that row or nothing, never the total.
+        member = _member(plan, key, years[0], quarter, facts, builder)
+        return None if member is None else (builder, member)
     pair = builder.value(key, years[0])
     name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"
     if pair is None and quarter is not None and dated is None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from agent.finance.derived import EXPLANATORY, asked_metric, named_items
-from agent.finance.share import asked_share
+from agent.finance.derived import EXPLANATORY, asked_metric, named_items, question_years
+from agent.finance.share import asked_member, asked_share
 from agent.finance.units import SCALE_EXPONENTS
 from agent.finance.vocabulary import ITEMS
 from agent.schemas import QuestionPlan, Scope
@@ -48,14 +48,21 @@ _COMPARISON = re.compile(
 # contributors to net income", "how has revenue changed over time".
 ANALYSIS = re.compile(
     r"\b(?:how\s+(?:did|do|does|has|have|had|is|are|was|were|would|could|might)\b|analy[sz](?:e[sd]?|ing|is)\b|"
-    r"suggest\w*|reflect\w*|impact\w*|effects?\b|relationship|relate[sd]?\b|contributors?|"
+    r"suggest\w*|reflect\w*|impact\w*|effects?\b|relationship|relate[sd]?\b|correlat\w*|(?:connections?|links?)\s+between|contributors?|"
     r"influences?|drivers?|main|principal|key|trends?|over\s+time|strateg\w*|adapt\w*|implications?|"
     r"indicat\w*|assess\w*|evaluat\w*|discuss\w*|outlook|guidance)\b",
     re.I,
 )
 # "If operating margin is not a useful metric here, state that and explain why.": an instruction
 # for another case than the one asked, not what the question asks for.
-_CONDITIONAL = re.compile(r"(?:^|(?<=[.?!]))\s*If\b[^.?!]*[.?!]?", re.I)
+# "If so, what drove it?" follows up the question itself: that one is asked.
+_CONDITIONAL = re.compile(r"(?:^|(?<=[.?!]))\s*If\b(?!\s+(?:so|yes|any)\b)[^.?!]*[.?!]?", re.I)
+# "What was R&D expense in Q1, and which initiatives were prioritised?": a second question beside
+# the figure, which the figure alone does not answer.
+_SECOND_ASK = re.compile(
+    r"(?:,|;|\band\b)\s*(?:and\s+)?(?:which|what|how|why|whether|where|who)\b(?![^?]*\b(?:was|were|is)\s+(?:it|the\s+figure)\b)",
+    re.I,
+)
 # "the total amount it may borrow under its revolving credit agreements": a total over a plural
 # the question closes on. The plural's head is a count noun ("agreements", "facilities"), not a
 # word that merely ends in s ("business", "analysis").
@@ -69,6 +76,26 @@ _RANKS_AMOUNT = re.compile(
     rf"\b(?:{_HIGH}|{_LOW})\s+(?:[\w-]+\s+){{0,2}}?(?:investments?|amounts?|balances?|values?|spend(?:ing)?|"
     r"costs?|expenses?|cash|funds?|borrowings?|debts?|holdings?|exposures?|dollars?|sales|revenues?|income|"
     r"earnings|profits?|loss(?:es)?)\b",
+    re.I,
+)
+# "over time", "quarter to quarter", "across the reported quarters", "compared with prior quarters",
+# "during these periods", "for each reporting period": the figure of every period, not of one.
+_PERIODS = r"(?:periods|quarters|years|filings|reports|10-?qs|10-?ks|timeframe|time\s*frame)"
+# "compared with prior quarters", "previous periods": every earlier period, not the one before.
+PRIOR_PERIODS = re.compile(rf"\b(?:previous|prior|preceding|earlier|past)\s+(?:[\w-]+\s+)?{_PERIODS}\b", re.I)
+OVER_PERIODS = re.compile(
+    rf"\b(?:over\s+time|(?:over|across|during|through(?:out)?|in|for|between)\s+(?:the\s+|these\s+|those\s+|its\s+|"
+    rf"all\s+(?:the\s+)?|recent\s+|consecutive\s+)?(?:[\w-]+\s+){{0,2}}?{_PERIODS}|"
+    r"(?:quarter|period|year)[\s-]+(?:to|over|on|by)[\s-]+(?:quarter|period|year)|"
+    r"(?:each|every)\s+(?:reporting\s+|reported\s+|fiscal\s+)?(?:period|quarter|year)|"
+    rf"{PRIOR_PERIODS.pattern}|trends?)\b",
+    re.I,
+)
+# What a list of figures alone does not answer: reasons, implications, what the figures suggest.
+ASSESSMENT = re.compile(
+    r"\b(?:suggest\w*|indicat\w*|implicat\w*|imply|implies|repercussions?|impact\w*|reflect\w*|mean\w*|"
+    r"relationship|relate[sd]?|correlat\w*|(?:connections?|links?)\s+between|affect\w*|strateg\w*|signif\w*|explain\w*|cause[sd]?|attribut\w*|"
+    r"insights?|assess\w*|evaluat\w*|analy[sz]\w*)\b",
     re.I,
 )
 _NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4}
@@ -112,6 +139,12 @@ def _superlative(question: str) -> tuple[str | None, bool, str]:
     return extreme, change is not None, among
 
 
+def _second_ask(question: str) -> bool:
+    """A second question after the first clause ("..., and which initiatives were prioritised?")."""
+    first = re.search(r"\b(?:which|what|how|why|whether|where|who)\b", question, re.I)
+    return bool(first and _SECOND_ASK.search(question, first.end()))
+
+
 def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
     """The typed plan of ``question`` (companies and periods from its resolved ``scope``)."""
     scope = scope or Scope()
@@ -125,7 +158,12 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         form = "yes_no"
     elif _COMPARISON.search(question):
         form = "comparison"
-    elif (metric is not None or items) and not explanatory and not ANALYSIS.search(question):
+    elif (
+        (metric is not None or items)
+        and not explanatory
+        and not ANALYSIS.search(question)
+        and not _second_ask(question)
+    ):
         form = "figure"
     else:
         form = "text"
@@ -148,6 +186,18 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         decimals=(int(n) if n.isdigit() else _NUMBER_WORDS[n]) if n else None,
         ranks_amount=extreme is not None and bool(_RANKS_AMOUNT.search(question)),
         total_over=(m.group("noun").lower() if (m := _TOTAL_OVER.search(question)) else ""),
-        share_of=asked_share(question, " ".join(ITEMS[k].name for k in items)) if len(items) == 1 else "",
+        share_of=(
+            share := asked_share(question, " ".join(ITEMS[k].name for k in items)) if len(items) == 1 else ""
+        ),
+        member=""
+        if share or len(items) != 1
+        else asked_member(question, ITEMS[items[0]].asked, scope.companies),
         scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]
+        # Two years named ("the year-over-year change from FY2015 to FY2016") are a growth or a
+        # comparison of those two, not a list of every period.
+        over_periods=(metric is not None or len(items) == 1)
+        and extreme is None
+        and len(set(question_years(question))) != 2
+        and bool(OVER_PERIODS.search(question)),
+        assessment=explanatory or bool(ASSESSMENT.search(_CONDITIONAL.sub(" ", question))),
     )

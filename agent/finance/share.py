@@ -106,3 +106,57 @@ def member_fact(whole: Fact, member: str, facts: Sequence[Fact]) -> Fact | None:
         if pool:
             return None  # rows of the same standing disagree: no guess
     return None
+
+
+# "revenue from its Services segment", "sales of the iPhone product line": the words after the item.
+_AFTER = re.compile(
+    r"^\s+(?P<prep>from|generated\s+by|earned\s+(?:from|by)|of|for|at|in)\s+(?P<member>[\w&'’ -]+?)"
+    r"(?=\s+(?:over|across|during|through\w*|between|since|in|for|compared?|relative|versus|vs|as|and\s+(?:how|what|why)|"
+    r"(?:has|have|had|was|were|is|are|did|does|do)\b|var\w+|chang\w+|fluctuat\w+|gr[eo]w\w*|declin\w+|increas\w+|"
+    r"decreas\w+|evolv\w+|shift\w*|mov\w+|trend\w*)\b|\s*[,?.;:]|$)",
+    re.I,
+)
+# "Apple's Services segment revenue", "the Intelligent Cloud revenue": capitalised words right before it.
+_BEFORE = re.compile(
+    r"(?:^|[\s(])(?P<member>(?:[A-Z][\w&-]*\s+){1,3}?)(?:(?:segment|division|business|unit|product|category|line)(?:['’]s)?\s+)?$"
+)
+_NOT_MEMBER = re.compile(
+    r"^(?:(?:the|its|their|this|that|these|those|each|every|all|any|a|an)\s+)*(?:fiscal|years?|quarters?|fy\d*|q[1-4]|"
+    r"first|second|third|fourth|(?:19|20)\d\d|latest|most|last|current|prior|previous|recent|same|periods?|"
+    r"three|six|nine|twelve|months?|operations|continuing|company|group|total|consolidated|end|beginning|close|start)\b",
+    re.I,
+)
+_COMMON = re.compile(
+    r"^(?:total|net|gross|consolidated|operating|what|how|which|has|have|had|was|were|did|does|is|are|the|in|"
+    r"can|could|and|or|of|for|its|reported|annual|quarterly)$",
+    re.I,
+)
+
+
+def asked_member(question: str, item_pattern: re.Pattern[str], companies: Sequence[str] = ()) -> str:
+    """The words naming a part of the line item the question asks about ("services" in "Apple's
+    Services segment revenue", "windows or surface devices" in "revenue from Windows or Surface
+    devices"), or "" when it asks for the item itself. ``companies``' words are never a part."""
+    mention = item_pattern.search(question)
+    if mention is None:
+        return ""
+    own = {w for c in companies for w in label_words(c)}
+    after = _AFTER.match(question[mention.end() :])
+    # "from X" names a part; "of/in/for X" only when X is a kind of part ("in the Americas
+    # segment"), else it is a period or the company ("at the end of FY2022", "of Acme").
+    if after and (
+        after.group("prep").lower() not in ("of", "for", "at", "in") or _KIND.search(after.group("member"))
+    ):
+        member = _KIND.sub("", _LEAD.sub("", after.group("member").strip())).strip(" ,")
+        words = label_words(member) - own
+        if words and not _NOT_MEMBER.match(member) and len(member.split()) <= 6:
+            return " ".join(w for w in re.findall(r"[a-z0-9]+", member.lower()) if w in words)
+    before = _BEFORE.search(question[: mention.start()])
+    if before:
+        kept = [
+            w for w in before.group("member").split() if not _COMMON.match(w) and not re.search(r"['’]s?$", w)
+        ]
+        words = label_words(" ".join(kept)) - own
+        if kept and words:
+            return " ".join(w for w in re.findall(r"[a-z0-9]+", " ".join(kept).lower()) if w in words)
+    return ""

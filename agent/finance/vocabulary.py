@@ -220,6 +220,25 @@ ITEMS: dict[str, Item] = {
             concepts=("us-gaap:AccountsReceivableNetCurrent",),
         ),
         _item(
+            "r_and_d",
+            "research and development",
+            r"\b(?:research\s+(?:and|&)\s+development|r\s*&\s*d)\b",
+            r"(?:total\s+)?research\s+(?:and|&)\s+development(?:\s+(?:expenses?|costs?))?",
+            concepts=(
+                "us-gaap:ResearchAndDevelopmentExpense",
+                "us-gaap:ResearchAndDevelopmentExpenseExcludingAcquiredInProcessCost",
+            ),
+        ),
+        _item(
+            "operating_expenses",
+            "total operating expenses",
+            r"\b(?:(?:total\s+)?operating\s+(?:expenses|costs)|opex)\b",
+            r"total\s+operating\s+(?:expenses|costs(?:\s+and\s+expenses)?)|operating\s+expenses(?:,\s+total)?",
+            concepts=("us-gaap:OperatingExpenses",),
+            short=r"\bopex\b",
+            printed="total operating expenses",
+        ),
+        _item(
             "interest_expense",
             "interest expense",
             r"\binterest\s+expense\b",

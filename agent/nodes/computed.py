@@ -10,11 +10,12 @@ it fails, the model drafts as before. No model call, so the answer takes seconds
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.finance.units import SCALE_WORDS
 from agent.nodes.resources import Resources
-from agent.schemas import Calculation, ScoredChunk, Trend
+from agent.schemas import Calculation, QuestionPlan, ScoredChunk, Series, Trend
 from agent.state import State
 
 
@@ -83,12 +84,31 @@ def word_trend(trend: Trend, aliases: dict[str, str]) -> tuple[list[str], str]:
     return [figure_line(earlier, aliases), figure_line(later, aliases)], sentence
 
 
-def computed_draft(state: State, question: str, resources: Resources) -> dict[str, Any] | None:
-    """The state update of a draft written from our calculation, or None when there is none."""
-    found = resources.calculate(state.plan, question)
-    if found is None:
-        return None
-    calcs = [found.earlier, found.later] if isinstance(found, Trend) else [found]
+def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str]:
+    """(figure-list lines, draft sentences) listing one figure over the periods, oldest first, and
+    its change from the first to the last when both are amounts."""
+    lines = [figure_line(p, aliases) for p in series.points]
+    subject = series.subject
+    verb = "were" if re.search(r"[^s]s$", subject.split(",")[0].strip()) else "was"
+    sentences = [
+        f"{subject} {verb} {_stated(p)} {'at' if when[:1].isdigit() or not when.startswith(('the', 'FY')) else 'in'} "
+        f"{when} {_cites([p], aliases)}."
+        for p, when in zip(series.points, series.periods, strict=True)
+    ]
+    if series.change is not None:
+        lines.append(figure_line(series.change, aliases))
+        sentences.append(
+            f"From {series.periods[0]} to {series.periods[-1]}, {series.subject.lower()} changed by "
+            f"{_stated(series.change)} {_cites([series.change], aliases)}."
+        )
+    return lines, " ".join(sentences)
+
+
+def _with_passages(
+    state: State, calcs: list[Calculation], resources: Resources
+) -> tuple[list[ScoredChunk], dict[str, str], list[ScoredChunk]] | None:
+    """(context, aliases, added) with the passages printing every operand in the context; None
+    when one cannot be added (gone, or flagged as carrying instructions)."""
     operands = [o for c in calcs for o in c.operands]
     context = list(state.context)
     aliases = {c.id: f"c{i}" for i, c in enumerate(context, start=1)}
@@ -103,11 +123,44 @@ def computed_draft(state: State, question: str, resources: Resources) -> dict[st
         aliases[chunk.id] = f"c{len(context)}"
     if any(o.chunk_id not in aliases for o in operands):
         return None
+    return context, aliases, added
+
+
+def _calcs(found: Calculation | Trend | Series) -> list[Calculation]:
+    if isinstance(found, Trend):
+        return [found.earlier, found.later]
+    if isinstance(found, Series):
+        return [*found.points, *([found.change] if found.change else [])]
+    return [found]
+
+
+def answers_whole(found: Calculation | Trend | Series, plan: QuestionPlan | None) -> bool:
+    """Whether our calculation is the whole answer: a series is, when it has every period and the
+    question asks for nothing beyond the figures (no reasons, no implications, no yes/no verdict)."""
+    if not isinstance(found, Series):
+        return True
+    return not found.missing and plan is not None and not plan.assessment and plan.form != "yes_no"
+
+
+def computed_draft(state: State, question: str, resources: Resources) -> dict[str, Any] | None:
+    """The state update of a draft written from our calculation, or None when there is none (or
+    when it is only part of the answer: see :func:`series_lead`)."""
+    found = resources.calculate(state.plan, question)
+    if found is None or not answers_whole(found, state.plan):
+        return None
+    calcs = _calcs(found)
+    placed = _with_passages(state, calcs, resources)
+    if placed is None:
+        return None
+    context, aliases, added = placed
     if isinstance(found, Trend):
         lines, sentence = word_trend(found, aliases)
+    elif isinstance(found, Series):
+        lines, sentence = word_series(found, aliases)
     else:
         line, sentence = word_calculation(found, aliases)
         lines = [line]
+    operands = {o.fact_id for c in calcs for o in c.operands}
     return {
         "draft": sentence,
         "figures": lines,
@@ -119,3 +172,23 @@ def computed_draft(state: State, question: str, resources: Resources) -> dict[st
             + (f" ({len(added)} passage(s) printing them added)" if added else "")
         ],
     }
+
+
+def series_lead(
+    state: State, question: str, resources: Resources
+) -> tuple[list[ScoredChunk], list[str]] | None:
+    """(context, figure lines) for a model draft over a question about one figure across the
+    periods that asks more than the figures ("... and what might this indicate?"): our code lists
+    the figure of each period (with the passages printing them added to the context) and the model
+    words the rest. None when the plan asks no such thing or the facts give no series."""
+    plan = state.plan
+    if plan is None or not plan.over_periods:
+        return None
+    found = resources.calculate(plan, question)
+    if not isinstance(found, Series):
+        return None
+    placed = _with_passages(state, _calcs(found), resources)
+    if placed is None:
+        return None
+    context, aliases, _added = placed
+    return context, word_series(found, aliases)[0]

@@ -15,7 +15,7 @@ from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.finance.ranking import listed_members, rank_rows
 from agent.models import ContextWindowExceededError, prompt_tokens
-from agent.nodes.computed import computed_draft
+from agent.nodes.computed import computed_draft, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
@@ -287,9 +287,15 @@ async def _model_draft(
     line, superlative = ranking
     problems = state.critique.feedback if regenerating and state.critique is not None else ""
     narrative = state.plan is not None and state.plan.form == "text"
+    passages, lead = list(state.context), [line] if line else []
+    series = series_lead(state, question, resources) if ctx.computed_answers else None
+    if series is not None:
+        # One figure over the periods, and more asked than the figures: our code lists each
+        # period's figure first, the model words the rest.
+        passages, lead = series[0], [*series[1], *lead]
     text, usage, figures, fallbacks = await draft_fitting(
         resources.chat_model(ctx.drafter_model),
-        list(state.context),
+        passages,
         question,
         _questions(state, question),
         ctx.max_answer_tokens,
@@ -300,7 +306,7 @@ async def _model_draft(
         temperature=REGENERATE_TEMPERATURE if regenerating else None,
         seed=state.revisions if regenerating else None,
         figure_passages=ctx.figure_passages,
-        lead=[line] if line else [],
+        lead=lead,
         # Figure questions: the few candidate figures and the passages at the top; narrative
         # questions keep every passage for their wording.
         token_budget=0 if narrative else ctx.draft_prompt_tokens,
@@ -311,7 +317,10 @@ async def _model_draft(
     text, trimmed = trim_runaway(text)
     if trimmed:
         fallbacks.append("draft: runaway output trimmed to whole sentences")
+    if series is not None:
+        fallbacks.append(f"draft: our code listed {len(series[1])} figure(s) over the periods for the model")
     return {
+        **({"context": passages} if series is not None else {}),
         "draft": text,
         "figures": figures,
         "usage": usage,

@@ -82,13 +82,17 @@ class Resources:
         return [f for f in read(doc_ids) if f.chunk_id in wanted]
 
     def calculate(self, plan: Any, question: str) -> Any:
-        """The figure question's answer (a Calculation) or a yes/no question's change (a Trend),
-        computed from the stored facts of every filing of the plan's company (a later report's
-        comparatives included), or None (:mod:`agent.finance.calculate`, :mod:`agent.finance.trend`)."""
+        """The figure question's answer (a Calculation), a yes/no question's change (a Trend) or one
+        figure over every scoped period (a Series), computed from the stored facts of every filing
+        of the plan's company (a later report's comparatives included), or None
+        (:mod:`agent.finance.calculate`, :mod:`agent.finance.trend`, :mod:`agent.finance.series`)."""
         from agent.finance.calculate import calculate
+        from agent.finance.series import calculate_series
         from agent.finance.trend import calculate_trend
 
-        if plan is None or not plan.companies or plan.form not in ("figure", "yes_no", "comparison"):
+        if plan is None or not plan.companies:
+            return None
+        if plan.form not in ("figure", "yes_no", "comparison") and not plan.over_periods:
             return None
         if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
             return None  # no index: nothing to open, nothing created
@@ -97,6 +101,9 @@ class Resources:
         if read is None or not filings:
             return None
         facts = read(sorted(filings))
+        series = calculate_series(plan, question, facts, filings) if plan.over_periods else None
+        if series is not None or plan.form not in ("figure", "yes_no", "comparison"):
+            return series
         if plan.form in ("yes_no", "comparison"):
             return calculate_trend(plan, question, facts, filings)
         return calculate(plan, question, facts, filings)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from agent.finance.plan import PRIOR_PERIODS
 from agent.prompts.scope import SCOPE_COMPANY
 from agent.retrieval.asked import parse_forms, parse_quarters, parse_sections, parse_years
 from agent.retrieval.companies import CompanyCatalog, normalize, unknown_company_mentions
@@ -218,7 +219,8 @@ def _filings_in_scope(
     for key, group in zip(keys, groups, strict=True):
         who = catalog.entities[key].display if key else "any company"
         matched = _matching(group, who, forms, years, quarters, notes)
-        if not years and matched and _LATEST_RE.search(question):
+        # "The latest quarter compared with prior quarters" asks about the earlier filings too.
+        if not years and matched and _LATEST_RE.search(question) and not PRIOR_PERIODS.search(question):
             newest = max(_recency(d) for d in matched)
             matched = [d for d in matched if _recency(d) == newest]
             latest.extend(matched)

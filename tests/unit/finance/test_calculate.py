@@ -11,7 +11,7 @@ import pytest
 from agent.finance.calculate import calculate, pick_fact
 from agent.finance.plan import plan_question
 from agent.finance.trend import calculate_trend
-from agent.schemas import Fact, FactPeriod, QuestionPlan, Scope
+from agent.schemas import Calculation, Fact, FactPeriod, QuestionPlan, Scope
 from loaders.edgar_html import load_edgar_html
 
 
@@ -143,10 +143,20 @@ def test_disagreeing_filings_tables_majority_and_tie() -> None:
     assert pick_fact(other, filings, "operating_income", 2023, None) is None
 
 
-def test_nothing_when_the_question_names_a_part_of_the_item() -> None:
+def test_the_part_of_the_item_the_question_names_never_the_total() -> None:
     parts = [*FACTS, fact("k22", "Cloud", year(2022), 2_100, "other", group="Total revenues")]
-    assert ask("What were Fabrikam's total revenues in FY2022?", parts) is not None
-    assert ask("What were Fabrikam's Cloud revenues in FY2022?", parts) is None
+    total = ask("What were Fabrikam's total revenues in FY2022?", parts)
+    assert isinstance(total, Calculation) and total.result != 2_100
+    # The part's own row, named by it.
+    for question in (
+        "What were Fabrikam's Cloud revenues in FY2022?",
+        "What was Fabrikam's revenue from its Cloud segment in FY2022?",
+    ):
+        cloud = ask(question, parts)
+        assert isinstance(cloud, Calculation) and cloud.result == 2_100 and cloud.name.startswith("Cloud")
+    # A part no row prints: nothing, never the total in its place.
+    assert ask("What were Fabrikam's Devices revenues in FY2022?", parts) is None
+    assert ask("What was Fabrikam's revenue from online retail services in FY2022?", parts) is None
 
 
 @pytest.mark.parametrize(

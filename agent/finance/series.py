@@ -1,0 +1,132 @@
+"""How one figure moved across the reported periods, by our code: "How has revenue changed over
+time?", "How have inventory levels changed during these quarters?", "How does R&D spending in the
+latest quarter compare with prior quarters?".
+
+The plan names one line item or metric and asks about every period (``QuestionPlan.over_periods``).
+The periods are those of the company's filings in scope: each quarterly report's own quarter, each
+annual report's own year, never a mix of the two (a three-month figure beside a twelve-month one
+is no series). Each level is calculated from the stored facts exactly as a figure question's
+(:func:`agent.finance.calculate.calculate`), so a row the question names more precisely than the
+item ("Services" revenue) leaves that period without a figure rather than with the total's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agent.finance.calculate import calculate
+from agent.finance.periods import parse_date
+from agent.finance.select import Dated
+from agent.finance.vocabulary import ITEMS
+from agent.schemas import Calculation, Fact, QuestionPlan, Series
+
+_ANNUAL_FORMS = {"10-K", "10-K/A", "20-F", "40-F"}
+_QUARTERLY = re.compile(r"\bquarter(?:s|ly)?\b|\b10-?qs?\b", re.I)
+_ANNUAL = re.compile(r"\b(?:years?|annual(?:ly)?|fiscal\s+years?|10-?ks?)\b", re.I)
+
+
+def _periods(
+    plan: QuestionPlan, question: str, filings: Mapping[str, Any]
+) -> list[tuple[int, int | None, str]]:
+    """(fiscal year, quarter or None, period end) of every scoped filing's own period, oldest first:
+    the quarterly reports' quarters or the annual reports' years, whichever the question asks for
+    (else whichever the scope holds more of)."""
+    quarterly: dict[tuple[int, int], str] = {}
+    annual: dict[int, str] = {}
+    for filing in filings.values():
+        year, quarter = filing.fiscal_year, filing.fiscal_quarter
+        if year is None or (plan.fiscal_years and year not in plan.fiscal_years):
+            continue
+        if getattr(filing, "form_type", None) in _ANNUAL_FORMS:
+            if not plan.quarters:
+                annual[year] = filing.period_end or ""
+        elif quarter is not None and (not plan.quarters or quarter in plan.quarters):
+            quarterly[(year, quarter)] = filing.period_end or ""
+    asks_quarters, asks_years = bool(_QUARTERLY.search(question)), bool(_ANNUAL.search(question))
+    use_quarters = asks_quarters if asks_quarters != asks_years else len(quarterly) >= len(annual)
+    points: list[tuple[int, int | None, str]]
+    if use_quarters:
+        points = [(y, q, end) for (y, q), end in quarterly.items()]
+    else:
+        points = [(y, None, end) for y, end in annual.items()]
+    return sorted(points, key=lambda p: (p[2], p[0], p[1] or 0))
+
+
+def _words(calc: Calculation, facts: Mapping[str, Fact], year: int, quarter: int | None) -> str:
+    """The period of a level as the answer states it: by the dates the filing prints ('the three
+    months ended July 1, 2023'), which every reader agrees on; a fiscal label ('FY2023 Q3') only
+    when the fact carries no date (filers number their quarters differently)."""
+    fact = facts.get(calc.operands[-1].fact_id) if calc.operands else None
+    end = parse_date(fact.period.end) if fact is not None else None
+    if fact is None or end is None:
+        return f"FY{year}{f' Q{quarter}' if quarter else ''}"
+    months = fact.period.months if fact.period.kind == "duration" else None
+    return f"the {Dated(end, months).words()}" if months else Dated(end, None).words()
+
+
+def _change(first: Calculation, last: Calculation, subject: str, span: str) -> Calculation | None:
+    """First to last in percent, for amounts of one unit with a non-zero start."""
+    if first.unit != last.unit or first.unit not in ("USD", "shares") or not first.result:
+        return None
+    if len(first.operands) != 1 or len(last.operands) != 1:
+        return None
+    a, b = first.operands[0], last.operands[0]
+    if a.scale != b.scale:
+        return None
+    return Calculation(
+        name=f"change in {subject.lower()}, {span}",
+        expression=f"({b.printed} - {a.printed}) / {a.printed} * 100",
+        operands=[a, b],
+        result=(b.value - a.value) / a.value * 100,
+        unit="%",
+    )
+
+
+def calculate_series(
+    plan: QuestionPlan, question: str, facts: Sequence[Fact], filings: Mapping[str, Any]
+) -> Series | None:
+    """The asked figure for every period of the scoped ``filings`` (doc_id -> a record with
+    form_type, fiscal_year, fiscal_quarter, period_end), oldest first; None unless the plan asks
+    one figure over the periods and at least two periods have it."""
+    if not plan.over_periods or (len(plan.items) > 1 and plan.metric is None):
+        return None
+    periods = _periods(plan, question, filings)
+    if len(periods) < 2:
+        return None
+    by_id = {f.id: f for f in facts}
+    points: list[Calculation] = []
+    words: list[str] = []
+    missing: list[str] = []
+    for year, quarter, _end in periods:
+        one = plan.model_copy(
+            update={
+                "form": "figure",
+                "explanatory": False,
+                "quarters": [quarter] if quarter else [],
+                "fiscal_years": [year],
+            }
+        )
+        calc = calculate(one, question, facts, filings, years=[year], level=True)
+        if calc is None or (points and calc.unit != points[0].unit):
+            missing.append(f"FY{year}{f' Q{quarter}' if quarter else ''}")
+            continue
+        points.append(calc)
+        words.append(_words(calc, by_id, year, quarter))
+    if len(points) < 2:
+        return None
+    subject = points[-1].name.rsplit(", ", 1)[0]
+    if plan.metric is None and len(plan.items) == 1 and not plan.member and len(points[-1].operands) == 1:
+        subject = points[-1].operands[0].label.strip(" :") or ITEMS[plan.items[0]].name
+    span = f"{words[0]} to {words[-1]}"
+    return Series(
+        subject=subject[:1].upper() + subject[1:],
+        points=points,
+        periods=words,
+        change=_change(points[0], points[-1], subject, span),
+        missing=missing,
+    )
+
+
+__all__ = ["calculate_series"]
