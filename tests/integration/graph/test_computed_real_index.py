@@ -39,3 +39,25 @@ async def test_apple_quarter_figure_named_by_its_printed_period(research) -> Non
     assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
     assert "$81,797 million" in answer.text and "three months ended July 1, 2023" in answer.text
     assert all(c.period == "FY2023 Q3" for c in answer.citations), answer.citations
+
+
+async def test_apple_net_sales_over_the_quarters_of_both_reports(research) -> None:
+    """A figure over the periods: each bundled Apple 10-Q's own quarter, oldest first, from the
+    facts stored at ingest, and the change between them; no chat model asked."""
+    answer, _seen = await ask(research, "How have Apple's total net sales changed over time?")
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert answer.usage.llm_calls == 0
+    text = answer.text
+    assert text.index("$82,959 million") < text.index("$81,797 million"), text
+    assert "three months ended June 25, 2022" in text and "three months ended July 1, 2023" in text
+    assert "-1.40%" in text, text  # (81,797 - 82,959) / 82,959
+    assert {c.period for c in answer.citations} == {"FY2022 Q3", "FY2023 Q3"}, answer.citations
+    first, last, change = answer.calculations
+    assert (first.result, last.result) == (82_959, 81_797) and change.unit == "%"
+
+
+async def test_apple_services_over_the_quarters_is_the_services_row(research) -> None:
+    answer, _seen = await ask(research, "How has Apple's Services revenue changed over the quarters?")
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert "$19,604 million" in answer.text and "$21,213 million" in answer.text, answer.text
+    assert "82,959" not in answer.text

@@ -253,6 +253,11 @@ def test_latest_filing_of_a_company(documents) -> None:
     assert any("latest filing is the 10-Q FY2023 Q3" in note for note in scope.assumptions), scope.assumptions
     both = resolve_scope("How has Apple's net sales changed over time?", documents)
     assert both.doc_ids == ["aapl-22q3", "aapl-23q3"]
+    # "The latest quarter against prior quarters" asks about the earlier reports too.
+    prior = resolve_scope(
+        "How do Apple's net sales in the latest quarter compare with prior quarters?", documents
+    )
+    assert prior.doc_ids == ["aapl-22q3", "aapl-23q3"] and not prior.quarters
 
 
 def test_renamed_company_without_cik_is_one_registrant() -> None:

@@ -1,0 +1,182 @@
+"""The plan of a question about one figure over the periods, and the series our code lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from agent.finance.plan import plan_question
+from agent.finance.series import calculate_series
+from agent.finance.share import asked_member
+from agent.finance.vocabulary import ITEMS
+from agent.schemas import Fact, FactPeriod, Scope
+
+
+@dataclass
+class Filing:
+    doc_id: str
+    form_type: str
+    fiscal_year: int
+    fiscal_quarter: int | None
+    period_end: str
+    company: str = "Fabrikam Corp"
+
+
+Q1 = Filing("q1", "10-Q", 2023, 1, "2022-12-31")
+Q2 = Filing("q2", "10-Q", 2023, 2, "2023-03-31")
+Q3 = Filing("q3", "10-Q", 2023, 3, "2023-06-30")
+K22 = Filing("k22", "10-K", 2022, None, "2022-09-30")
+K23 = Filing("k23", "10-K", 2023, None, "2023-09-30")
+FILINGS = {f.doc_id: f for f in (Q1, Q2, Q3, K22, K23)}
+SCOPE = Scope(companies=["Fabrikam Corp"])
+
+_n = iter(range(10_000))
+
+
+def fact(filing: Filing, label: str, value: float, months: int | None = 3, group: str = "") -> Fact:
+    period = (
+        FactPeriod(
+            kind="duration",
+            end=filing.period_end,
+            months=months,
+            fiscal_year=filing.fiscal_year,
+            fiscal_quarter=filing.fiscal_quarter if months == 3 else None,
+        )
+        if months
+        else FactPeriod(kind="instant", end=filing.period_end, fiscal_year=filing.fiscal_year)
+    )
+    statement = "balance" if months is None else "income"
+    return Fact(
+        id=f"{filing.doc_id}::f{next(_n)}",
+        doc_id=filing.doc_id,
+        page=4,
+        chunk_id=f"{filing.doc_id}::3",
+        statement=statement,
+        label=label,
+        group=group,
+        period=period,
+        value=value,
+        scale=6,
+        unit="USD",
+        text=f"{value:,.0f}",
+    )
+
+
+FACTS = [
+    fact(Q1, "Total revenues", 1_000),
+    fact(Q2, "Total revenues", 1_100),
+    fact(Q3, "Total revenues", 900),
+    fact(Q1, "Cloud", 300, group="Revenues"),
+    fact(Q2, "Cloud", 330, group="Revenues"),
+    fact(Q3, "Cloud", 360, group="Revenues"),
+    fact(Q1, "Inventories", 50, months=None),
+    fact(Q2, "Inventories", 55, months=None),
+    fact(Q3, "Inventories", 40, months=None),
+    fact(K22, "Total revenues", 4_000, months=12),
+    fact(K23, "Total revenues", 4_200, months=12),
+]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How have Fabrikam's revenues changed over time?",
+        "How did Fabrikam's inventory levels change during these quarters?",
+        "How has Fabrikam's revenue varied quarter to quarter?",
+        "How does Fabrikam's revenue in the latest quarter compare with prior quarters?",
+        "Are there any trends in Fabrikam's revenue?",
+        "How did Fabrikam's net income move across the reported periods?",
+    ],
+)
+def test_a_figure_over_the_periods_is_planned_as_a_series(question: str) -> None:
+    assert plan_question(question, SCOPE).over_periods
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was Fabrikam's year-over-year change in revenue from FY2022 to FY2023?",  # two years: a growth
+        "Which quarter had the highest revenue over the reported periods?",  # a superlative
+        "How did Fabrikam's risk factors evolve over the quarters?",  # no figure named
+        "What was Fabrikam's revenue in Q2 2023?",  # one period
+    ],
+)
+def test_no_series_where_it_is_not_one_figure_over_every_period(question: str) -> None:
+    assert not plan_question(question, SCOPE).over_periods
+
+
+def test_what_more_than_figures_a_question_asks() -> None:
+    assert not plan_question("How have Fabrikam's revenues changed over time?", SCOPE).assessment
+    for more in (
+        "How have Fabrikam's inventories changed over the quarters, and what might this indicate?",
+        "Has there been a shift in Fabrikam's operating expenses over the quarters? If so, what drove it?",
+    ):
+        assert plan_question(more, SCOPE).assessment, more
+    # A second question beside a figure is no figure question.
+    assert (
+        plan_question("What was Fabrikam's R&D expense in Q1 2023, and which projects got it?", SCOPE).form
+        == "text"
+    )
+    assert plan_question("What was Fabrikam's R&D expense in Q1 2023?", SCOPE).form == "figure"
+
+
+@pytest.mark.parametrize(
+    ("question", "member"),
+    [
+        ("How has Fabrikam's Cloud segment revenue changed over time?", "cloud"),
+        ("What was Fabrikam's revenue from its Intelligent Cloud segment in Q3?", "intelligent cloud"),
+        ("How has Fabrikam's revenue from online retail services fluctuated?", "online retail services"),
+        ("What was Fabrikam's total revenue in FY2023?", ""),
+        ("What were Fabrikam's current assets at the end of FY2022?", ""),
+        ("What was the revenue of Fabrikam in the most recent quarter?", ""),
+    ],
+)
+def test_the_part_of_an_item_a_question_names(question: str, member: str) -> None:
+    item = "current_assets" if "current assets" in question else "revenue"
+    assert asked_member(question, ITEMS[item].asked, ["Fabrikam Corp"]) == member
+
+
+def _series(question: str, facts: list[Fact] = FACTS, scope: Scope = SCOPE):
+    return calculate_series(plan_question(question, scope), question, facts, FILINGS)
+
+
+def test_every_quarter_oldest_first_with_the_change() -> None:
+    series = _series("How has Fabrikam's total revenue changed over the quarters?")
+    assert series is not None
+    assert [p.result for p in series.points] == [1_000, 1_100, 900]
+    assert series.periods[0] == "the three months ended December 31, 2022"
+    assert series.change is not None and series.change.result == pytest.approx(-10.0)
+    assert {o.doc_id for p in series.points for o in p.operands} == {"q1", "q2", "q3"}
+
+
+def test_annual_reports_give_the_years_and_never_mix_with_quarters() -> None:
+    series = _series("How has Fabrikam's total revenue changed over the years?")
+    assert series is not None and [p.result for p in series.points] == [4_000, 4_200]
+
+
+def test_a_balance_at_each_quarter_end() -> None:
+    series = _series("How have Fabrikam's inventories changed during these quarters?")
+    assert series is not None and [p.result for p in series.points] == [50, 55, 40]
+    assert series.periods[-1] == "June 30, 2023"
+
+
+def test_the_part_named_is_listed_never_the_total() -> None:
+    series = _series("How has Fabrikam's Cloud revenue changed over the quarters?")
+    assert series is not None and [p.result for p in series.points] == [300, 330, 360]
+    assert _series("How has Fabrikam's Devices revenue changed over the quarters?") is None
+
+
+def test_a_period_without_the_figure_is_reported_missing() -> None:
+    facts = [f for f in FACTS if not (f.doc_id == "q2" and f.label == "Total revenues")]
+    series = _series("How has Fabrikam's total revenue changed over the quarters?", facts)
+    assert series is not None and [p.result for p in series.points] == [1_000, 900]
+    assert series.missing == ["FY2023 Q2"]
+    # Fewer than two periods with the figure: no series at all.
+    only = [f for f in facts if not (f.doc_id == "q3" and f.label == "Total revenues")]
+    assert _series("How has Fabrikam's total revenue changed over the quarters?", only) is None
+
+
+def test_a_period_the_scope_names_narrows_the_series() -> None:
+    scope = Scope(companies=["Fabrikam Corp"], fiscal_years=[2023], quarters=[2])
+    assert _series("How has Fabrikam's total revenue changed over the quarters?", scope=scope) is None

@@ -1,0 +1,100 @@
+"""One figure over the periods ("how have net sales changed over time?"): our code lists the
+figure of every scoped filing's period, oldest first, with the change from the first to the last.
+When the question asks only for the figures the draft is ours (no model call) and the real critic
+checks it; when it asks for more (what they suggest), the model drafts with our figures listed first."""
+
+from __future__ import annotations
+
+import pytest
+from graph_fakes import APPLE_22, APPLE_23, CHUNKS
+
+from agent.schemas import Fact, FactPeriod, Series
+
+
+def _quarter(end: str, start: str, year: int) -> FactPeriod:
+    return FactPeriod(kind="duration", start=start, end=end, months=3, fiscal_year=year, fiscal_quarter=3)
+
+
+Q23 = _quarter("2023-07-01", "2023-04-02", 2023)
+Q22 = _quarter("2022-06-25", "2022-03-27", 2022)
+
+
+def _facts() -> list[Fact]:
+    rows = [
+        (APPLE_23, CHUNKS[0], "Total net sales", "Net sales", Q23, 81_797),
+        (APPLE_23, CHUNKS[0], "Services", "Net sales", Q23, 21_213),
+        (APPLE_23, CHUNKS[0], "Total net sales", "Net sales", Q22, 82_959),  # the comparative column
+        (APPLE_22, CHUNKS[2], "Total net sales", "Net sales", Q22, 82_959),
+        (APPLE_22, CHUNKS[2], "Services", "Net sales", Q22, 19_604),
+    ]
+    return [
+        Fact(
+            id=f"{doc.doc_id}::f{n}",
+            doc_id=doc.doc_id,
+            page=3,
+            chunk_id=chunk.id,
+            statement="income",
+            label=label,
+            group=group,
+            period=period,
+            value=value,
+            scale=6,
+            unit="USD",
+            text=f"{value:,}",
+        )
+        for n, (doc, chunk, label, group, period, value) in enumerate(rows)
+    ]
+
+
+async def test_the_figure_of_every_quarter_without_a_model_call(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = _facts()
+    answer = await h.ask("How have Apple's total net sales changed over time?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles() and "judge" not in h.roles()
+    text = answer.text
+    # Oldest first, each period named by its printed dates, each figure cited to its own report.
+    assert text.index("$82,959 million") < text.index("$81,797 million"), text
+    assert "three months ended June 25, 2022" in text and "three months ended July 1, 2023" in text
+    assert "-1.4" in text  # (81,797 - 82,959) / 82,959 = -1.40 %, computed by our code
+    assert {c.doc_id for c in answer.citations} == {APPLE_22.doc_id, APPLE_23.doc_id}
+    first, last, change = answer.calculations
+    assert (first.result, last.result) == (82_959, 81_797)
+    assert change.unit == "%" and change.result == pytest.approx((81_797 - 82_959) / 82_959 * 100)
+    # Each level's operand is the report's own figure, not a later report's comparative.
+    assert first.operands[0].doc_id == APPLE_22.doc_id
+
+
+async def test_a_named_part_of_the_item_is_listed_never_the_total(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = _facts()
+    answer = await h.ask("How has Apple's Services revenue changed over the quarters?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "$19,604 million" in answer.text and "$21,213 million" in answer.text
+    assert "82,959" not in answer.text and "81,797" not in answer.text
+
+
+async def test_asked_for_more_than_figures_the_model_words_it_over_ours(harness) -> None:
+    reply = (
+        "Total net sales were $82,959 million in the three months ended June 25, 2022 [c3] and "
+        "$81,797 million in the three months ended July 1, 2023 [c1]."
+    )
+    h = harness({"draft": [reply], "judge": ["YES"]})
+    h.resources.facts = _facts()
+    answer = await h.ask(
+        "How have Apple's total net sales changed over time, and what might this suggest about demand?"
+    )
+    drafts = [prompt for role, prompt in h.model.calls if role == "draft"]
+    assert drafts, h.roles()
+    # Our figures of every period are listed in the prompt, with the passages printing them.
+    assert "82,959" in drafts[0] and "81,797" in drafts[0]
+    assert any("listed" in f and "over the periods" in f for f in answer.fallbacks), answer.fallbacks
+    assert "82,959" in answer.text
+
+
+async def test_one_period_asked_is_no_series(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = _facts()
+    answer = await h.ask("What were Apple's total net sales for the three months ended July 1, 2023?")
+    assert answer.stop_reason == "accepted" and "82,959" not in answer.text
+    assert not isinstance(h.resources.calculate(None, ""), Series)
