@@ -174,6 +174,16 @@ AnchorRatioFlag = Annotated[
         "(keeps what it knew about real questions); 0 turns it off.",
     ),
 ]
+InterpolateFlag = Annotated[
+    float,
+    typer.Option(
+        "--interpolate",
+        min=0.0,
+        max=1.0,
+        help="Share of the fine-tuned change kept: 1 the model as trained, 0.5 half way back to the base "
+        "weights (WiSE-FT: keeps more of what the base knew about real questions). Full weights only.",
+    ),
+]
 CrossEncoderFlag = Annotated[
     bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
 ]
@@ -232,6 +242,7 @@ def tune(
     learning_rate: LearningRateFlag = None,
     lora: LoraFlag = False,
     anchor_ratio: AnchorRatioFlag = 1.0,
+    interpolate: InterpolateFlag = 1.0,
     cross_encoder: CrossEncoderFlag = False,
     reranker_only: RerankerOnlyFlag = False,
     seed: SeedFlag = 0,
@@ -254,6 +265,7 @@ def tune(
         lora=lora,
         seed=seed,
         anchor_ratio=anchor_ratio,
+        interpolate=interpolate,
     )
     opts = TuneOptions(
         name=name,

@@ -26,6 +26,7 @@ from agent.schemas import Chunk, Fact
 from agent.tuning.card import Card, Kind, check_name, tuned_root, write_card
 from agent.tuning.evaluate import EvalSet, evaluate, rank_bi_encoder, rank_cross_encoder
 from agent.tuning.lora import load_bi_encoder
+from agent.tuning.merge import interpolate_weights
 from agent.tuning.negatives import Triplet, mine, printed_rows
 from agent.tuning.queries import Pair, document_queries, sample_pairs
 from agent.tuning.split import split_documents
@@ -155,6 +156,11 @@ def _card(
             "max_seq_length": opts.train.max_seq_length,
             "learning_rate": learning_rate(opts.train, cross_encoder=kind == "cross-encoder"),
             **({"anchor_ratio": opts.train.anchor_ratio} if kind == "bi-encoder" else {}),
+            **(
+                {"interpolate": opts.train.interpolate}
+                if kind == "bi-encoder" and opts.train.interpolate < 1
+                else {}
+            ),
             **({"lora_rank": opts.train.lora_rank} if opts.train.lora and kind == "bi-encoder" else {}),
         },
         metrics={"before": before, "after": after},
@@ -167,6 +173,12 @@ def tune(settings: Settings, opts: TuneOptions, report: Report | None = None) ->
     root = tuned_root(settings.data_dir)
     if not (opts.bi_encoder or opts.cross_encoder):
         raise TuneError("nothing to train: --reranker-only needs --cross-encoder")
+    if not 0.0 <= opts.train.interpolate <= 1.0:
+        raise TuneError(f"--interpolate must be between 0 and 1, not {opts.train.interpolate}")
+    if opts.train.interpolate < 1.0 and opts.train.lora:
+        raise TuneError(
+            "--interpolate moves full weights: leave out --lora (or scale the adapter's rank instead)"
+        )
     names = ([opts.name] if opts.bi_encoder else []) + ([f"{opts.name}-rerank"] if opts.cross_encoder else [])
     taken = [n for n in names if (root / n).exists()]
     if taken and not opts.force:
@@ -279,6 +291,10 @@ def _tune_bi(
     step = (lambda s, total, loss: report("training", s, total)) if report else None
     result = train_bi_encoder(prep.base, prep.triplets, staging, opts.train, step, prep.anchors)
     after: dict[str, float] = {}
+    if not result.interrupted and opts.train.interpolate < 1.0:
+        if report:
+            report("interpolation", 0, 1)
+        interpolate_weights(staging, prep.base, opts.train.interpolate)
     if not result.interrupted:  # stopped by Ctrl-C: save at once, measure nothing
         tuned = load_bi_encoder(staging, prep.base)
         after = _evaluate(prep.held, lambda d: rank_bi_encoder(tuned, d), report, "evaluation")

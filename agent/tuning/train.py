@@ -47,6 +47,9 @@ class TrainConfig:
     # model that ranked real questions worse than its base (fused+scope MRR 0.636 vs 0.631, unscoped
     # dense recall@10 0.45 vs 0.59) into one that ranks them better (0.722; 0.62).
     anchor_ratio: float = 1.0
+    # Share of the fine-tuned change kept (agent.tuning.merge): 1 the model as trained, 0.5 half way
+    # back to the base weights (WiSE-FT). Full weights only.
+    interpolate: float = 1.0
     seed: int = 0
 
 

@@ -149,3 +149,39 @@ def test_reranker_only_leaves_the_embeddings_alone(tuned_data: Path) -> None:
     assert not (tuned_data / "tuned" / "r").exists()
     card = read_card(tuned_data / "tuned" / "r-rerank")
     assert card is not None and card.kind == "cross-encoder"
+
+
+def test_interpolated_weights_lie_between_the_tuned_and_the_base(tuned_data: Path, tmp_path: Path) -> None:
+    """--interpolate K keeps the share K of the fine-tuned change (WiSE-FT): every weight is
+    base + K * (tuned - base), the model loads like any other, and the card records K."""
+    from sentence_transformers import SentenceTransformer
+
+    from agent.models import st_location
+    from agent.tuning.merge import interpolate_weights
+
+    settings = Settings(data_dir=tuned_data)
+    base_dir = st_location("local:all-minilm-l6-v2", settings)
+    trained = tuned_data / "tuned" / "t"
+    half = tmp_path / "half"
+    shutil.copytree(trained, half)
+    assert interpolate_weights(half, base_dir, 0.5) > 50
+    base, full, mid = (
+        SentenceTransformer(str(p), device="cpu").state_dict() for p in (base_dir, trained, half)
+    )
+    name = next(n for n in base if n.endswith("query.weight"))
+    assert not full[name].equal(base[name])
+    assert mid[name].allclose((base[name] + full[name]) / 2, atol=1e-6)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        interpolate_weights(half, base_dir, 1.5)
+    # Through the CLI: trained, interpolated, measured and carded in one run.
+    args = ["tune", "--name", "w", *TINY, "--held-out", "0.34", "--interpolate", "0.5"]
+    result = CliRunner().invoke(app, ["--data-dir", str(tuned_data), *args])
+    assert result.exit_code == 0, result.output
+    card = read_card(tuned_data / "tuned" / "w")
+    assert card is not None and card.complete and card.training["interpolate"] == 0.5
+    assert card.metrics["after"]["queries"] == 16
+    assert len(make_embeddings("local:tuned/w", settings).embed_query("net sales")) == 384
+    lora = CliRunner().invoke(
+        app, ["--data-dir", str(tuned_data), "tune", "--name", "x", "--lora", "--interpolate", "0.5"]
+    )
+    assert lora.exit_code == 1 and "--interpolate moves full weights" in lora.output

@@ -81,6 +81,14 @@ def test_tune_refuses_to_replace_a_model_without_force(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "must be 1-64" in bad.output
 
 
+def test_interpolate_is_checked_before_anything_runs(tmp_path: Path) -> None:
+    lora = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "tune", "--lora", "--interpolate", "0.5"])
+    assert lora.exit_code == 1 and "--interpolate moves full weights" in lora.output
+    assert "Traceback" not in lora.output
+    wide = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "tune", "--interpolate", "1.5"])
+    assert wide.exit_code == 2 and "--interpolate" in wide.output
+
+
 def test_tune_help_documents_the_flow() -> None:
     result = CliRunner().invoke(app, ["tune", "--help"])
     assert result.exit_code == 0
