@@ -3,27 +3,16 @@ scales reconciled, and no answer at all when the facts are ambiguous."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from finance_fakes import Filing
 
 from agent.finance.calculate import calculate, pick_fact
 from agent.finance.plan import plan_question
 from agent.finance.trend import calculate_trend
 from agent.schemas import Calculation, Fact, FactPeriod, QuestionPlan, Scope
 from loaders.edgar_html import load_edgar_html
-
-
-@dataclass
-class Filing:
-    doc_id: str
-    form_type: str
-    fiscal_year: int
-    fiscal_quarter: int | None
-    period_end: str
-    company: str = "Fabrikam Corp"
-
 
 K21 = Filing("k21", "10-K", 2021, None, "2021-09-30")
 K22 = Filing("k22", "10-K", 2022, None, "2022-09-30")

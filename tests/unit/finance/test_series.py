@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
+from finance_fakes import Filing
 
 from agent.finance.plan import plan_question
 from agent.finance.series import calculate_series
 from agent.finance.share import asked_member
 from agent.finance.vocabulary import ITEMS
 from agent.schemas import Fact, FactPeriod, Scope
-
-
-@dataclass
-class Filing:
-    doc_id: str
-    form_type: str
-    fiscal_year: int
-    fiscal_quarter: int | None
-    period_end: str
-    company: str = "Fabrikam Corp"
-
 
 Q1 = Filing("q1", "10-Q", 2023, 1, "2022-12-31")
 Q2 = Filing("q2", "10-Q", 2023, 2, "2023-03-31")
