@@ -11,7 +11,7 @@ it fails, the model drafts as before. No model call, so the answer takes seconds
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent.finance.units import SCALE_WORDS
 from agent.nodes.resources import Resources
@@ -174,13 +174,20 @@ def computed_draft(state: State, question: str, resources: Resources) -> dict[st
     }
 
 
-def series_lead(
-    state: State, question: str, resources: Resources
-) -> tuple[list[ScoredChunk], list[str]] | None:
-    """(context, figure lines) for a model draft over a question about one figure across the
-    periods that asks more than the figures ("... and what might this indicate?"): our code lists
-    the figure of each period (with the passages printing them added to the context) and the model
-    words the rest. None when the plan asks no such thing or the facts give no series."""
+class SeriesLead(NamedTuple):
+    """Our part of an answer about one figure over the periods: the context with the passages that
+    print the figures, the figure-list lines and the sentences stating them."""
+
+    context: list[ScoredChunk]
+    lines: list[str]
+    sentences: str
+
+
+def series_lead(state: State, question: str, resources: Resources) -> SeriesLead | None:
+    """Our part of a draft for a question about one figure across the periods that asks more than
+    the figures ("... and what might this indicate?"): the figure of each period, stated and cited
+    by our code, with the passages printing them added to the context; the model writes the rest.
+    None when the plan asks no such thing or the facts give no series."""
     plan = state.plan
     if plan is None or not plan.over_periods:
         return None
@@ -191,4 +198,5 @@ def series_lead(
     if placed is None:
         return None
     context, aliases, _added = placed
-    return context, word_series(found, aliases)[0]
+    lines, sentences = word_series(found, aliases)
+    return SeriesLead(context, lines, sentences)

@@ -15,12 +15,12 @@ from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.finance.ranking import listed_members, rank_rows
 from agent.models import ContextWindowExceededError, prompt_tokens
-from agent.nodes.computed import computed_draft, series_lead
+from agent.nodes.computed import SeriesLead, computed_draft, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
-from agent.prompts.draft import draft_instructions
+from agent.prompts.draft import draft_instructions, rest_of_question
 from agent.schemas import QuestionPlan, Scope, Superlative, Usage
 from agent.state import State
 
@@ -275,6 +275,19 @@ def _from_ranking(
     return None
 
 
+def _with_series(
+    text: str, figures: list[str], series: SeriesLead, fallbacks: list[str]
+) -> tuple[str, list[str]]:
+    """Our sentences stating the figure of each period, then what the model wrote about the rest
+    (nothing when it found nothing); our lines head the figure list the critic re-checks."""
+    added = "" if text.strip() == CANNOT_ANSWER else text
+    fallbacks.append(
+        f"draft: our code stated {len(series.lines)} figure(s) over the periods; "
+        + ("the model wrote the rest" if added else "the model found nothing more to add")
+    )
+    return f"{series.sentences} {added}".strip(), [*series.lines, *figures]
+
+
 async def _model_draft(
     state: State,
     ctx: Context,
@@ -287,16 +300,16 @@ async def _model_draft(
     line, superlative = ranking
     problems = state.critique.feedback if regenerating and state.critique is not None else ""
     narrative = state.plan is not None and state.plan.form == "text"
-    passages, lead = list(state.context), [line] if line else []
+    passages, asked = list(state.context), question
     series = series_lead(state, question, resources) if ctx.computed_answers else None
     if series is not None:
-        # One figure over the periods, and more asked than the figures: our code lists each
-        # period's figure first, the model words the rest.
-        passages, lead = series[0], [*series[1], *lead]
+        # One figure over the periods, and more asked than the figures: our code states each
+        # period's figure, the model writes only the rest (reasons, implications).
+        passages, asked = series.context, rest_of_question(question, series.sentences)
     text, usage, figures, fallbacks = await draft_fitting(
         resources.chat_model(ctx.drafter_model),
         passages,
-        question,
+        asked,
         _questions(state, question),
         ctx.max_answer_tokens,
         problems=problems,
@@ -306,7 +319,7 @@ async def _model_draft(
         temperature=REGENERATE_TEMPERATURE if regenerating else None,
         seed=state.revisions if regenerating else None,
         figure_passages=ctx.figure_passages,
-        lead=lead,
+        lead=[line] if line else [],
         # Figure questions: the few candidate figures and the passages at the top; narrative
         # questions keep every passage for their wording.
         token_budget=0 if narrative else ctx.draft_prompt_tokens,
@@ -318,7 +331,7 @@ async def _model_draft(
     if trimmed:
         fallbacks.append("draft: runaway output trimmed to whole sentences")
     if series is not None:
-        fallbacks.append(f"draft: our code listed {len(series[1])} figure(s) over the periods for the model")
+        text, figures = _with_series(text, figures, series, fallbacks)
     return {
         **({"context": passages} if series is not None else {}),
         "draft": text,

@@ -49,3 +49,15 @@ def draft_instructions(
     return DRAFT_INSTRUCTIONS.format(
         question=question, figures=listed, feedback=feedback, cannot_answer=CANNOT_ANSWER
     )
+
+
+REST_OF_QUESTION = """{question}
+The answer already states these figures, computed from the filings (do not repeat them): {stated}
+Write only what else the question asks (reasons, drivers, what the figures suggest), from the passages."""
+
+
+def rest_of_question(question: str, stated: str) -> str:
+    """The question as the drafter sees it when our code already stated the figures it asks for:
+    the model writes only the rest (reasons, implications), so every figure keeps its unit and
+    period as our code wrote them."""
+    return REST_OF_QUESTION.format(question=question, stated=stated)

@@ -96,18 +96,21 @@ async def test_abstains_when_the_filings_cannot_answer(research) -> None:
         assert is_grounded(n, texts)
 
 
-async def test_figures_over_the_periods_with_more_asked_are_listed_for_the_model(research) -> None:
-    """One figure over the periods, and an assessment asked as well: our code lists each report's
-    quarter (oldest first, from the stored facts) at the top of the draft prompt, with the passages
-    printing them in the context; the model words the rest and the critic checks it."""
+async def test_figures_over_the_periods_stated_by_our_code_the_rest_by_the_model(research) -> None:
+    """One figure over the periods, and an assessment asked as well: our code states each report's
+    quarter (oldest first, from the stored facts, with unit and period) and the change; the model
+    writes only the rest from the passages, and the critic checks the whole."""
     q = "How have Apple's total net sales changed over time, and what might this suggest about demand?"
     answer, seen = await ask(research, q)
     draft = seen["draft_answer"]
-    assert any("listed 3 figure(s) over the periods" in f for f in draft["fallbacks"]), draft["fallbacks"]
+    assert any("our code stated 3 figure(s) over the periods" in f for f in draft["fallbacks"]), draft[
+        "fallbacks"
+    ]
+    assert draft["draft"].index("$82,959 million") < draft["draft"].index("$81,797 million"), draft["draft"]
     figures = draft["figures"]
     assert "82,959" in figures[0] and "81,797" in figures[1] and "CALC(" in figures[2], figures
     texts = {c.chunk.text for c in draft["context"]}
     assert any("82,959" in t for t in texts) and any("81,797" in t for t in texts)
     _assert_every_number_grounded(answer, {"rerank_chunks": {"context": draft["context"]}})
     if answer.stop_reason == "accepted":
-        assert "82,959" in answer.text or "81,797" in answer.text, answer.text
+        assert "$82,959 million" in answer.text and "$81,797 million" in answer.text, answer.text

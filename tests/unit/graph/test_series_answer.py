@@ -74,11 +74,9 @@ async def test_a_named_part_of_the_item_is_listed_never_the_total(harness) -> No
     assert "82,959" not in answer.text and "81,797" not in answer.text
 
 
-async def test_asked_for_more_than_figures_the_model_words_it_over_ours(harness) -> None:
-    reply = (
-        "Total net sales were $82,959 million in the three months ended June 25, 2022 [c3] and "
-        "$81,797 million in the three months ended July 1, 2023 [c1]."
-    )
+async def test_asked_for_more_than_figures_the_model_writes_only_the_rest(harness) -> None:
+    # c3: the risk factors passage (after the two income statements).
+    reply = "Global and regional economic conditions, including inflation, could materially adversely affect the Company [c3]."
     h = harness({"draft": [reply], "judge": ["YES"]})
     h.resources.facts = _facts()
     answer = await h.ask(
@@ -86,10 +84,27 @@ async def test_asked_for_more_than_figures_the_model_words_it_over_ours(harness)
     )
     drafts = [prompt for role, prompt in h.model.calls if role == "draft"]
     assert drafts, h.roles()
-    # Our figures of every period are listed in the prompt, with the passages printing them.
-    assert "82,959" in drafts[0] and "81,797" in drafts[0]
-    assert any("listed" in f and "over the periods" in f for f in answer.fallbacks), answer.fallbacks
-    assert "82,959" in answer.text
+    # The model is told which figures our code already states, and asked for the rest only.
+    assert "already states these figures" in drafts[0] and "$82,959 million" in drafts[0]
+    assert answer.stop_reason == "accepted", answer.text
+    # Our sentences (with unit and period) first, then the model's.
+    assert (
+        answer.text.index("$82,959 million")
+        < answer.text.index("$81,797 million")
+        < answer.text.index("economic conditions")
+    )
+    assert any("the model wrote the rest" in f for f in answer.fallbacks), answer.fallbacks
+
+
+async def test_when_the_model_finds_nothing_more_our_figures_stand(harness) -> None:
+    from agent.prompts.common import CANNOT_ANSWER
+
+    h = harness({"draft": [CANNOT_ANSWER]})
+    h.resources.facts = _facts()
+    answer = await h.ask("How have Apple's total net sales changed over time, and what drove it?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "$82,959 million" in answer.text and CANNOT_ANSWER not in answer.text
+    assert any("found nothing more to add" in f for f in answer.fallbacks), answer.fallbacks
 
 
 async def test_one_period_asked_is_no_series(harness) -> None:
