@@ -143,6 +143,15 @@ class QuestionPlan(BaseModel):
         description="Words naming a part of the one line item asked ('services' in 'Services segment revenue'): "
         "our code states that row, never the item's total in its place.",
     )
+    breakdown: bool = Field(
+        default=False,
+        description="Asks for the parts of one line item ('revenue by segment', 'the breakdown across its "
+        "service offerings'): our code lists the rows of a table that add up to it.",
+    )
+    parts: str = Field(
+        default="",
+        description="What the parts of a breakdown are, as the question names them ('service offerings').",
+    )
     over_periods: bool = Field(
         default=False,
         description="Asks how one figure moved across the reported periods ('how has revenue changed over "
@@ -226,6 +235,16 @@ class Series(BaseModel):
     missing: list[str] = Field(
         default_factory=list, description="Periods of the scoped filings whose figure the facts do not give."
     )
+
+
+class Breakdown(BaseModel):
+    """The parts of one line item for one period, read off a table whose rows add up to it
+    (agent.finance.breakdown)."""
+
+    subject: str = Field(description="The whole as the filing labels it ('Total net sales').")
+    period: str = Field(description="Its period in words ('the three months ended September 30, 2023').")
+    whole: Calculation
+    parts: list[Calculation] = Field(description="Each row, in print order.")
 
 
 class ChunkMetadata(BaseModel):

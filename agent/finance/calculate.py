@@ -249,13 +249,15 @@ def calculate(
     filings: Mapping[str, Any],
     years: Sequence[int] = (),
     level: bool = False,
+    whole: bool = False,
 ) -> Calculation | None:
     """The figure question's answer computed from the facts of the scoped ``filings``
     (doc_id -> a record with form_type, fiscal_year, fiscal_quarter, period_end); None unless
     the question asks one figure of one company that the facts give unambiguously.
 
     ``years`` overrides the years the question names; ``level`` asks for the level of what the
-    question names in that year, not its growth (a trend is two levels, :mod:`agent.finance.trend`)."""
+    question names in that year, not its growth (a trend is two levels, :mod:`agent.finance.trend`);
+    ``whole`` the item's own figure even where the question names its rows (a breakdown lists them)."""
     if plan.explanatory or not _one_filer(plan.companies) or len(plan.quarters) > 1:
         return None
     if plan.form != "figure" and not level:
@@ -293,7 +295,7 @@ def calculate(
         name = f"{name} Q{quarter}"
     if dated is not None:  # the period as the question prints it, not a fiscal-year label
         name = f"{name.rsplit(', ', 1)[0]}, {dated.words()}"
-    return _computed(plan, question, facts, builder, (name, pair, unit), formula)
+    return _computed(plan, "" if whole else question, facts, builder, (name, pair, unit), formula)
 
 
 class _Asked(NamedTuple):

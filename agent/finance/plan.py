@@ -91,6 +91,31 @@ OVER_PERIODS = re.compile(
     rf"{PRIOR_PERIODS.pattern}|trends?)\b",
     re.I,
 )
+# "the revenue breakdown across its service offerings", "net sales by segment", "the components of
+# operating expenses": the parts of one item, not the item.
+_PARTS = r"(?:segments|products|regions|services|offerings|businesses|divisions|categories|geographies|markets|lines)"
+BREAKDOWN = re.compile(
+    rf"\bbreak(?:s|ing)?[\s-]*down\b|\bbroken\s+down\b|\bsplit\s+(?:by|across|among)\b|"
+    r"(?<!generated )(?<!driven )(?<!offset )(?<!caused )(?<!affected )(?<!impacted )(?<!earned )(?<!provided )(?<!used )"
+    r"\bby\s+(?:[\w-]+\s+)?(?:segments?|products?|regions?|geograph\w*|divisions?|categor(?:y|ies)|platforms?|"
+    r"markets?|business(?:es)?|lines?|types?|sources?)\b|"
+    rf"\bcomponents?\s+of\b|\bcomposition\s+of\b|"
+    rf"\b(?:across|among|for\s+each\s+of)\s+(?:its\s+|the\s+|their\s+)?(?:[\w.&'’-]+['’]s?\s+)?(?:various\s+|different\s+|several\s+)?(?:[\w-]+\s+)?{_PARTS}\b",
+    re.I,
+)
+# The kind of part a breakdown names: "by market platform", "across its various service offerings".
+_PARTS_NAMED = re.compile(
+    r"\b(?:by|across|among|for\s+each\s+of)\s+(?:its\s+|the\s+|their\s+)?(?:[\w.&-]+['’]s?\s+)?"
+    r"(?:various\s+|different\s+|several\s+|individual\s+)?(?P<kind>[a-z-]+(?:\s+(?!in\b|for\b|during\b|of\b|and\b)[a-z-]+){0,2})",
+    re.I,
+)
+
+
+def _parts_named(question: str) -> str:
+    match = _PARTS_NAMED.search(question)
+    return match.group("kind").lower() if match else ""
+
+
 # What a list of figures alone does not answer: reasons, implications, what the figures suggest.
 ASSESSMENT = re.compile(
     r"\b(?:suggest\w*|indicat\w*|implicat\w*|imply|implies|repercussions?|impact\w*|reflect\w*|mean\w*|"
@@ -145,6 +170,33 @@ def _second_ask(question: str) -> bool:
     return bool(first and _SECOND_ASK.search(question, first.end()))
 
 
+def _form(question: str, metric: object, items: list[str], explanatory: bool, extreme: str | None) -> str:
+    """What the answer must be: a superlative, yes/no, a comparison, one figure, or text."""
+    if extreme is not None:
+        return "superlative"
+    if _YES_NO.search(question):
+        return "yes_no"
+    if _COMPARISON.search(question):
+        return "comparison"
+    if (
+        (metric is not None or items)
+        and not explanatory
+        and not ANALYSIS.search(question)
+        and not _second_ask(question)
+    ):
+        return "figure"
+    return "text"
+
+
+def _parts(question: str, items: list[str], scope: Scope) -> tuple[str, str]:
+    """(share_of, member): the member whose share of the one item is asked, else the part of it
+    the question names."""
+    if len(items) != 1:
+        return "", ""
+    share = asked_share(question, ITEMS[items[0]].name)
+    return share, "" if share else asked_member(question, ITEMS[items[0]].asked, scope.companies)
+
+
 def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
     """The typed plan of ``question`` (companies and periods from its resolved ``scope``)."""
     scope = scope or Scope()
@@ -152,25 +204,12 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
     items = [i.key for i in named_items(question)]
     explanatory = bool(EXPLANATORY.search(_CONDITIONAL.sub(" ", question)))
     extreme, change, among = _superlative(question)
-    if extreme is not None:
-        form = "superlative"
-    elif _YES_NO.search(question):
-        form = "yes_no"
-    elif _COMPARISON.search(question):
-        form = "comparison"
-    elif (
-        (metric is not None or items)
-        and not explanatory
-        and not ANALYSIS.search(question)
-        and not _second_ask(question)
-    ):
-        form = "figure"
-    else:
-        form = "text"
     decimals = _DECIMALS.search(question)
     scale = _SCALE.search(question)
     scale_word = (scale.group("scale") or scale.group("scale2")).lower() if scale else None
     n = decimals.group("n").lower() if decimals else None
+    share, member = _parts(question, items, scope)
+    one_item = len(items) == 1 and metric is None and extreme is None
     return QuestionPlan(
         companies=list(scope.companies),
         fiscal_years=list(scope.fiscal_years),
@@ -178,7 +217,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         items=items,
         metric=metric.name if metric else None,
         metric_items=sorted(metric.items()) if metric else [],
-        form=form,  # type: ignore[arg-type]
+        form=_form(question, metric, items, explanatory, extreme),  # type: ignore[arg-type]
         explanatory=explanatory,
         extreme=extreme,  # type: ignore[arg-type]
         change=change,
@@ -186,12 +225,8 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         decimals=(int(n) if n.isdigit() else _NUMBER_WORDS[n]) if n else None,
         ranks_amount=extreme is not None and bool(_RANKS_AMOUNT.search(question)),
         total_over=(m.group("noun").lower() if (m := _TOTAL_OVER.search(question)) else ""),
-        share_of=(
-            share := asked_share(question, " ".join(ITEMS[k].name for k in items)) if len(items) == 1 else ""
-        ),
-        member=""
-        if share or len(items) != 1
-        else asked_member(question, ITEMS[items[0]].asked, scope.companies),
+        share_of=share,
+        member=member,
         scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]
         # Two years named ("the year-over-year change from FY2015 to FY2016") are a growth or a
         # comparison of those two, not a list of every period.
@@ -199,5 +234,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         and extreme is None
         and len(set(question_years(question))) != 2
         and bool(OVER_PERIODS.search(question)),
+        breakdown=(breakdown := one_item and not share and not member and bool(BREAKDOWN.search(question))),
+        parts=_parts_named(question) if breakdown else "",
         assessment=explanatory or bool(ASSESSMENT.search(_CONDITIONAL.sub(" ", question))),
     )

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from agent.finance.units import SCALE_WORDS
 from agent.nodes.resources import Resources
-from agent.schemas import Calculation, QuestionPlan, ScoredChunk, Series, Trend
+from agent.schemas import Breakdown, Calculation, QuestionPlan, ScoredChunk, Series, Trend
 from agent.state import State
 
 
@@ -126,7 +126,19 @@ def _with_passages(
     return context, aliases, added
 
 
-def _calcs(found: Calculation | Trend | Series) -> list[Calculation]:
+def word_breakdown(found: Breakdown, aliases: dict[str, str]) -> tuple[list[str], str]:
+    """(figure-list lines, draft sentence) listing the parts of one item, as the table prints them."""
+    parts = "; ".join(f"{p.operands[0].label.strip(' :')} {_stated(p)}" for p in found.parts)
+    sentence = (
+        f"{found.subject} was {_stated(found.whole)} in {found.period} {_cites([found.whole], aliases)}, "
+        f"made up of: {parts} {_cites(found.parts, aliases)}."
+    )
+    return [figure_line(c, aliases) for c in [found.whole, *found.parts]], sentence
+
+
+def _calcs(found: Calculation | Trend | Series | Breakdown) -> list[Calculation]:
+    if isinstance(found, Breakdown):
+        return [found.whole, *found.parts]
     if isinstance(found, Trend):
         return [found.earlier, found.later]
     if isinstance(found, Series):
@@ -134,9 +146,11 @@ def _calcs(found: Calculation | Trend | Series) -> list[Calculation]:
     return [found]
 
 
-def answers_whole(found: Calculation | Trend | Series, plan: QuestionPlan | None) -> bool:
+def answers_whole(found: Calculation | Trend | Series | Breakdown, plan: QuestionPlan | None) -> bool:
     """Whether our calculation is the whole answer: a series is, when it has every period and the
     question asks for nothing beyond the figures (no reasons, no implications, no yes/no verdict)."""
+    if isinstance(found, Breakdown):
+        return plan is not None and not plan.assessment
     if not isinstance(found, Series):
         return True
     return not found.missing and plan is not None and not plan.assessment and plan.form != "yes_no"
@@ -157,6 +171,8 @@ def computed_draft(state: State, question: str, resources: Resources) -> dict[st
         lines, sentence = word_trend(found, aliases)
     elif isinstance(found, Series):
         lines, sentence = word_series(found, aliases)
+    elif isinstance(found, Breakdown):
+        lines, sentence = word_breakdown(found, aliases)
     else:
         line, sentence = word_calculation(found, aliases)
         lines = [line]

@@ -82,17 +82,18 @@ class Resources:
         return [f for f in read(doc_ids) if f.chunk_id in wanted]
 
     def calculate(self, plan: Any, question: str) -> Any:
-        """The figure question's answer (a Calculation), a yes/no question's change (a Trend) or one
-        figure over every scoped period (a Series), computed from the stored facts of every filing
+        """The figure question's answer (a Calculation), a yes/no question's change (a Trend), one
+        figure over every scoped period (a Series) or one item's parts (a Breakdown), computed from the stored facts of every filing
         of the plan's company (a later report's comparatives included), or None
-        (:mod:`agent.finance.calculate`, :mod:`agent.finance.trend`, :mod:`agent.finance.series`)."""
+        (:mod:`agent.finance.calculate`, ``trend``, ``series``, ``breakdown``)."""
+        from agent.finance.breakdown import calculate_breakdown
         from agent.finance.calculate import calculate
         from agent.finance.series import calculate_series
         from agent.finance.trend import calculate_trend
 
         if plan is None or not plan.companies:
             return None
-        if plan.form not in ("figure", "yes_no", "comparison") and not plan.over_periods:
+        if plan.form not in ("figure", "yes_no", "comparison") and not (plan.over_periods or plan.breakdown):
             return None
         if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
             return None  # no index: nothing to open, nothing created
@@ -101,6 +102,9 @@ class Resources:
         if read is None or not filings:
             return None
         facts = read(sorted(filings))
+        if plan.breakdown:
+            # The parts of the item, or nothing: never the whole in place of its breakdown.
+            return calculate_breakdown(plan, question, facts, filings)
         series = calculate_series(plan, question, facts, filings) if plan.over_periods else None
         if series is not None or plan.form not in ("figure", "yes_no", "comparison"):
             return series

@@ -61,3 +61,15 @@ async def test_apple_services_over_the_quarters_is_the_services_row(research) ->
     assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
     assert "$19,604 million" in answer.text and "$21,213 million" in answer.text, answer.text
     assert "82,959" not in answer.text
+
+
+async def test_apple_net_sales_by_category_read_off_the_table_that_adds_up(research) -> None:
+    answer, _seen = await ask(
+        research, "What were Apple's net sales by category for the three months ended July 1, 2023?"
+    )
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert answer.usage.llm_calls == 0
+    for part in ("iPhone $39,669 million", "Mac $6,840 million", "Services $21,213 million"):
+        assert part in answer.text, answer.text
+    whole, *parts = answer.calculations
+    assert whole.result == 81_797 and abs(sum(p.result for p in parts) - 81_797) <= len(parts)

@@ -113,3 +113,18 @@ async def test_one_period_asked_is_no_series(harness) -> None:
     answer = await h.ask("What were Apple's total net sales for the three months ended July 1, 2023?")
     assert answer.stop_reason == "accepted" and "82,959" not in answer.text
     assert not isinstance(h.resources.calculate(None, ""), Series)
+
+
+async def test_a_breakdown_read_off_a_table_that_adds_up(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    products = _facts()[0].model_copy(
+        update={"id": f"{APPLE_23.doc_id}::f20", "label": "Products", "value": 60_584, "text": "60,584"}
+    )
+    h.resources.facts = [*_facts(), products]
+    answer = await h.ask("What were Apple's net sales by products and services for the three months ended July 1, 2023?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles()
+    assert "$81,797 million" in answer.text and "Products $60,584 million" in answer.text
+    assert "Services $21,213 million" in answer.text
+    whole, *parts = answer.calculations
+    assert whole.result == 81_797 and sum(p.result for p in parts) == 81_797

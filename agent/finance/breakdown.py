@@ -1,0 +1,139 @@
+"""The parts of one line item for one period, by our code: "What was the revenue breakdown across
+Amazon's service offerings in Q3 2023?", "net sales by segment", "the components of operating
+expenses".
+
+The whole is the item's figure for the asked period, picked as for a figure question
+(:func:`agent.finance.calculate.calculate`). Its parts are the rows of one table of the same filing,
+under one heading, for the same period and unit, whose figures add up to the whole (within the
+rounding of the printed digits): a breakdown is read off a table that adds up, never assembled
+from rows that merely sit near each other. When several tables add up (products and services on
+the income statement, then product lines in a note), the one whose words the question uses wins,
+else the finest. Nothing here knows a company or a table's layout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agent.finance.calculate import calculate
+from agent.finance.labels import label_words
+from agent.finance.periods import parse_date
+from agent.finance.select import Dated
+from agent.schemas import Breakdown, Calculation, Fact, Operand, QuestionPlan
+
+_TOTAL = re.compile(r"^\s*(?:total|consolidated|subtotal|eliminations?|intersegment|inter-segment)\b", re.I)
+MIN_PARTS = 2
+
+
+def _same_period(a: Fact, b: Fact) -> bool:
+    return (a.period.end, a.period.months, a.period.kind) == (b.period.end, b.period.months, b.period.kind)
+
+
+def _adds_up(rows: Sequence[Fact], whole: Fact) -> bool:
+    """The rows' amounts sum to the whole's, within half a unit of each printed figure."""
+    total = sum(r.amount for r in rows)
+    slack = sum(0.5 * 10**r.scale for r in rows) + 0.5 * 10**whole.scale
+    return abs(total - whole.amount) <= slack
+
+
+def _tables(whole: Fact, facts: Sequence[Fact]) -> list[list[Fact]]:
+    """Row sets (one heading of one table) of the whole's filing that add up to it, in print order."""
+    groups: dict[tuple[str | None, str], list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if (
+            fact.doc_id == whole.doc_id
+            and fact.id != whole.id
+            and fact.unit == whole.unit
+            and _same_period(fact, whole)
+            and not _TOTAL.match(fact.label)
+        ):
+            groups[(fact.chunk_id, fact.group)].append(fact)
+    found = []
+    for rows in groups.values():
+        labels = {r.label.strip().lower() for r in rows}
+        if len(labels) >= MIN_PARTS and len(labels) == len(rows) and _adds_up(rows, whole):
+            found.append(sorted(rows, key=lambda r: _order(r.id)))
+    return found
+
+
+def _stems(text: str) -> set[str]:
+    """Word stems ('service' and 'services' alike: the first five letters)."""
+    return {w[:5] for w in label_words(text)}
+
+
+def _order(fact_id: str) -> int:
+    tail = fact_id.rsplit("::f", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _part(fact: Fact, key: str, name: str) -> Calculation:
+    operand = Operand(
+        fact_id=fact.id,
+        chunk_id=fact.chunk_id,
+        doc_id=fact.doc_id,
+        page=fact.page,
+        item=key,
+        label=fact.label,
+        period=fact.period.label or str(fact.period.end or ""),
+        fiscal_year=fact.period.fiscal_year,
+        value=fact.value,
+        printed=re.sub(r"[^\d.,]", "", fact.text).strip(".,") or f"{abs(fact.value):g}",
+        scale=fact.scale,
+        unit=fact.unit,
+    )
+    return Calculation(
+        name=name,
+        expression=operand.printed,
+        operands=[operand],
+        result=fact.value,
+        unit=fact.unit,
+        scale=fact.scale,
+    )
+
+
+def calculate_breakdown(
+    plan: QuestionPlan, question: str, facts: Sequence[Fact], filings: Mapping[str, Any]
+) -> Breakdown | None:
+    """The parts of the one line item the plan names, for its one period, from a table that adds
+    up to it; None unless the plan asks a breakdown and the facts give one."""
+    if not plan.breakdown or len(plan.items) != 1 or plan.metric is not None or len(plan.quarters) > 1:
+        return None
+    level = plan.model_copy(update={"form": "figure", "explanatory": False, "breakdown": False, "member": ""})
+    # The rows the question names ("by products and services") are the parts we list: the whole
+    # is the item's own figure.
+    whole_calc = calculate(level, question, facts, filings, level=True, whole=True)
+    if whole_calc is None or len(whole_calc.operands) != 1:
+        return None
+    by_id = {f.id: f for f in facts}
+    whole = by_id.get(whole_calc.operands[0].fact_id)
+    if whole is None:
+        return None
+    tables = _tables(whole, facts)
+    if not tables:
+        return None
+    asked = _stems(question)
+
+    def fit(rows: list[Fact]) -> tuple[int, int]:
+        """Words of the question its title, heading or rows use ('service offerings': the rows
+        '... services'), then the finer table."""
+        return len(_stems(" ".join(f"{r.table} {r.group} {r.label}" for r in rows)) & asked), len(rows)
+
+    rows = max(tables, key=fit)
+    kind = _stems(plan.parts)
+    if kind and not kind & _stems(" ".join(f"{r.table} {r.group} {r.label}" for r in rows)):
+        return None  # the parts the question names ("service offerings") are in no table that adds up
+    end = parse_date(whole.period.end)
+    when = Dated(end, whole.period.months).words() if end else whole_calc.name.rsplit(", ", 1)[-1]
+    key = plan.items[0]
+    return Breakdown(
+        subject=whole.label.strip(" :"),
+        period=f"the {when}" if whole.period.months else when,
+        whole=whole_calc,
+        parts=[_part(r, key, f"{r.label.strip(' :')}, {when}") for r in rows],
+    )
+
+
+__all__ = ["calculate_breakdown"]
