@@ -313,7 +313,8 @@ async def _model_draft(
         _questions(state, question),
         ctx.max_answer_tokens,
         problems=problems,
-        previous=state.draft if regenerating else "",
+        # Under a series the draft began with our sentences, which the model is not to repeat.
+        previous=state.draft if regenerating and series is None else "",
         # Greedy decoding repeats the rejected draft word for word; a little sampling lets the
         # feedback change it. Seeded by the revision so runs stay reproducible.
         temperature=REGENERATE_TEMPERATURE if regenerating else None,
