@@ -197,6 +197,7 @@ class SeriesLead(NamedTuple):
     context: list[ScoredChunk]
     lines: list[str]
     sentences: str
+    calculations: list[Calculation]
 
 
 def series_lead(state: State, question: str, resources: Resources) -> SeriesLead | None:
@@ -215,4 +216,4 @@ def series_lead(state: State, question: str, resources: Resources) -> SeriesLead
         return None
     context, aliases, _added = placed
     lines, sentences = word_series(found, aliases)
-    return SeriesLead(context, lines, sentences)
+    return SeriesLead(context, lines, sentences, _calcs(found))

@@ -11,6 +11,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.config import Context
+from agent.critic.calc import expand_calculations
+from agent.critic.claims import split_sentences
+from agent.critic.numbers import NumberMention, extract_numbers
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.finance.ranking import listed_members, rank_rows
@@ -275,12 +278,27 @@ def _from_ranking(
     return None
 
 
+def _restates(sentence: str, ours: list[NumberMention]) -> bool:
+    """Whether every figure of a sentence is one our code already stated (a repetition)."""
+    numbers = extract_numbers(expand_calculations(sentence)[0])
+    return bool(numbers) and all(
+        any(
+            abs(n.magnitude - m.magnitude) <= max(n.precision, m.precision) or n.value == m.value
+            for m in ours
+        )
+        for n in numbers
+    )
+
+
 def _with_series(
     text: str, figures: list[str], series: SeriesLead, fallbacks: list[str]
 ) -> tuple[str, list[str]]:
     """Our sentences stating the figure of each period, then what the model wrote about the rest
-    (nothing when it found nothing); our lines head the figure list the critic re-checks."""
-    added = "" if text.strip() == CANNOT_ANSWER else text
+    (nothing when it found nothing); its sentences that only repeat our figures are left out. Our
+    lines head the figure list the critic re-checks."""
+    ours = extract_numbers(expand_calculations(series.sentences)[0])
+    kept = [s.text for s in split_sentences(text) if not _restates(s.text, ours)]
+    added = "" if text.strip() == CANNOT_ANSWER else " ".join(kept)
     fallbacks.append(
         f"draft: our code stated {len(series.lines)} figure(s) over the periods; "
         + ("the model wrote the rest" if added else "the model found nothing more to add")
@@ -340,5 +358,6 @@ async def _model_draft(
         "usage": usage,
         "fallbacks": fallbacks,
         "superlative": superlative if line in figures else None,
-        "calculations": [],  # the model drafted this one
+        # The model drafted this one; under a series, our stated figures are ours.
+        "calculations": series.calculations if series is not None else [],
     }

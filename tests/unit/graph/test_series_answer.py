@@ -121,10 +121,28 @@ async def test_a_breakdown_read_off_a_table_that_adds_up(harness) -> None:
         update={"id": f"{APPLE_23.doc_id}::f20", "label": "Products", "value": 60_584, "text": "60,584"}
     )
     h.resources.facts = [*_facts(), products]
-    answer = await h.ask("What were Apple's net sales by products and services for the three months ended July 1, 2023?")
+    answer = await h.ask(
+        "What were Apple's net sales by products and services for the three months ended July 1, 2023?"
+    )
     assert answer.stop_reason == "accepted", answer.text
     assert "draft" not in h.roles()
     assert "$81,797 million" in answer.text and "Products $60,584 million" in answer.text
     assert "Services $21,213 million" in answer.text
     whole, *parts = answer.calculations
     assert whole.result == 81_797 and sum(p.result for p in parts) == 81_797
+
+
+async def test_the_models_repetition_of_our_figures_is_left_out(harness) -> None:
+    reply = (
+        "Revenue was $82,959 million in the three months ended June 25, 2022 [c2]. "
+        "Global and regional economic conditions, including inflation, could materially adversely affect the Company [c3]."
+    )
+    h = harness({"draft": [reply], "judge": ["YES"]})
+    h.resources.facts = _facts()
+    answer = await h.ask(
+        "How have Apple's total net sales changed over time, and what might this suggest about demand?"
+    )
+    assert answer.stop_reason == "accepted", answer.text
+    assert answer.text.count("82,959") == 1, answer.text  # our sentence, not the model's copy
+    assert [c.result for c in answer.calculations][:2] == [82_959, 81_797]  # our typed calculations travel
+    assert "economic conditions" in answer.text
