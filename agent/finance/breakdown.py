@@ -18,11 +18,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agent.finance.calculate import calculate
+from agent.finance.calculate import calculate, operand_of
 from agent.finance.labels import label_words
 from agent.finance.periods import parse_date
 from agent.finance.select import Dated
-from agent.schemas import Breakdown, Calculation, Fact, Operand, QuestionPlan
+from agent.schemas import Breakdown, Calculation, Fact, QuestionPlan
 
 _TOTAL = re.compile(r"^\s*(?:total|consolidated|subtotal|eliminations?|intersegment|inter-segment)\b", re.I)
 MIN_PARTS = 2
@@ -70,25 +70,12 @@ def _order(fact_id: str) -> int:
 
 
 def _part(fact: Fact, key: str, name: str) -> Calculation:
-    operand = Operand(
-        fact_id=fact.id,
-        chunk_id=fact.chunk_id,
-        doc_id=fact.doc_id,
-        page=fact.page,
-        item=key,
-        label=fact.label,
-        period=fact.period.label or str(fact.period.end or ""),
-        fiscal_year=fact.period.fiscal_year,
-        value=fact.value,
-        printed=re.sub(r"[^\d.,]", "", fact.text).strip(".,") or f"{abs(fact.value):g}",
-        scale=fact.scale,
-        unit=fact.unit,
-    )
+    operand = operand_of(fact, key)
     return Calculation(
         name=name,
         expression=operand.printed,
         operands=[operand],
-        result=fact.value,
+        result=operand.value,
         unit=fact.unit,
         scale=fact.scale,
     )

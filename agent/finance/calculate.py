@@ -32,7 +32,8 @@ def _digits(fact: Fact, key: str) -> str:
     return f"-{digits}" if fact.value < 0 and key in SIGNED else digits
 
 
-def _operand(fact: Fact, key: str) -> Operand:
+def operand_of(fact: Fact, key: str) -> Operand:
+    """The fact as an operand of item ``key``'s calculation (an amount spent by its size)."""
     value = fact.value if key in SIGNED else abs(fact.value)
     return Operand(
         fact_id=fact.id,
@@ -62,7 +63,7 @@ class _Builder:
         fact = self.lookup(key, year)
         if fact is None or fact.chunk_id is None:
             return None
-        operand = _operand(fact, key)
+        operand = operand_of(fact, key)
         if operand.fact_id not in {o.fact_id for o in self.operands}:
             self.operands.append(operand)
         return f"{operand.printed}<{operand.scale}>", f"{operand.value!r}<{operand.scale}>"
@@ -213,7 +214,7 @@ def _share(
     part = member_fact(whole, plan.share_of, facts) if whole is not None else None
     if whole is None or part is None or not whole.value:
         return None
-    operand = _operand(part, key)
+    operand = operand_of(part, key)
     numerator = (f"{operand.printed}<{part.scale}>", f"{operand.value!r}<{part.scale}>")
     denominator = builder.value(key, year)
     if denominator is None:
@@ -233,7 +234,7 @@ def _member(
     part = member_fact(whole, plan.member, facts) if whole is not None else None
     if part is None or part.chunk_id is None:
         return None
-    operand = _operand(part, key)
+    operand = operand_of(part, key)
     builder.operands.append(operand)
     label = part.label.strip(" :")
     item = ITEMS[key].name
