@@ -127,13 +127,16 @@ def _with_passages(
 
 
 def word_breakdown(found: Breakdown, aliases: dict[str, str]) -> tuple[list[str], str]:
-    """(figure-list lines, draft sentence) listing the parts of one item, as the table prints them."""
-    parts = "; ".join(f"{p.operands[0].label.strip(' :')} {_stated(p)}" for p in found.parts)
-    sentence = (
-        f"{found.subject} was {_stated(found.whole)} in {found.period} {_cites([found.whole], aliases)}, "
-        f"made up of: {parts} {_cites(found.parts, aliases)}."
-    )
-    return [figure_line(c, aliases) for c in [found.whole, *found.parts]], sentence
+    """(figure-list lines, draft sentences) listing the parts of one item, as the table prints
+    them: one sentence per row, so that each figure sits beside the row that prints it."""
+    sentences = [
+        f"{found.subject} was {_stated(found.whole)} in {found.period} {_cites([found.whole], aliases)}, made up of "
+        f"the {len(found.parts)} rows below."
+    ]
+    sentences += [
+        f"{p.operands[0].label.strip(' :')} was {_stated(p)} {_cites([p], aliases)}." for p in found.parts
+    ]
+    return [figure_line(c, aliases) for c in [found.whole, *found.parts]], " ".join(sentences)
 
 
 def _calcs(found: Calculation | Trend | Series | Breakdown) -> list[Calculation]:

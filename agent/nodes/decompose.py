@@ -57,7 +57,10 @@ def make_decompose(resources: Resources):
         ctx = runtime.context
         question = state.standalone_question or state.question
         # Judge simplicity on what the user typed: a follow-up's standalone form has two questions.
-        if is_simple(state.question, state.scope) or ctx.max_subquestions <= 1:
+        # One figure over the scoped periods is one question: our code lists every period (a model's
+        # split into one question per year invents the years).
+        over_periods = state.plan is not None and state.plan.over_periods
+        if is_simple(state.question, state.scope) or ctx.max_subquestions <= 1 or over_periods:
             return {"subquestions": [question], "queries": [question], "retrieval_rounds": 1}
         if state.usage.llm_calls >= ctx.max_llm_calls:
             return {

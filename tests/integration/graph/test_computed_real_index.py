@@ -50,7 +50,7 @@ async def test_apple_net_sales_over_the_quarters_of_both_reports(research) -> No
     text = answer.text
     assert text.index("$82,959 million") < text.index("$81,797 million"), text
     assert "three months ended June 25, 2022" in text and "three months ended July 1, 2023" in text
-    assert "-1.40%" in text, text  # (81,797 - 82,959) / 82,959
+    assert "-1.4%" in text, text  # (81,797 - 82,959) / 82,959 = -1.40 %
     assert {c.period for c in answer.citations} == {"FY2022 Q3", "FY2023 Q3"}, answer.citations
     first, last, change = answer.calculations
     assert (first.result, last.result) == (82_959, 81_797) and change.unit == "%"
@@ -69,7 +69,7 @@ async def test_apple_net_sales_by_category_read_off_the_table_that_adds_up(resea
     )
     assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
     assert answer.usage.llm_calls == 0
-    for part in ("iPhone $39,669 million", "Mac $6,840 million", "Services $21,213 million"):
+    for part in ("iPhone was $39,669 million", "Mac was $6,840 million", "Services was $21,213 million"):
         assert part in answer.text, answer.text
     whole, *parts = answer.calculations
     assert whole.result == 81_797 and abs(sum(p.result for p in parts) - 81_797) <= len(parts)

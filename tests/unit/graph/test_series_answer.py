@@ -126,8 +126,8 @@ async def test_a_breakdown_read_off_a_table_that_adds_up(harness) -> None:
     )
     assert answer.stop_reason == "accepted", answer.text
     assert "draft" not in h.roles()
-    assert "$81,797 million" in answer.text and "Products $60,584 million" in answer.text
-    assert "Services $21,213 million" in answer.text
+    assert "$81,797 million" in answer.text and "Products was $60,584 million" in answer.text
+    assert "Services was $21,213 million" in answer.text
     whole, *parts = answer.calculations
     assert whole.result == 81_797 and sum(p.result for p in parts) == 81_797
 
