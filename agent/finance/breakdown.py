@@ -13,18 +13,16 @@ else the finest. Nothing here knows a company or a table's layout.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agent.finance.calculate import calculate, operand_of
-from agent.finance.labels import label_words
+from agent.finance.labels import TOTAL_ROW, stems
 from agent.finance.periods import parse_date
 from agent.finance.select import Dated
 from agent.schemas import Breakdown, Calculation, Fact, QuestionPlan
 
-_TOTAL = re.compile(r"^\s*(?:total|consolidated|subtotal|eliminations?|intersegment|inter-segment)\b", re.I)
 MIN_PARTS = 2
 
 
@@ -48,7 +46,7 @@ def _tables(whole: Fact, facts: Sequence[Fact]) -> list[list[Fact]]:
             and fact.id != whole.id
             and fact.unit == whole.unit
             and _same_period(fact, whole)
-            and not _TOTAL.match(fact.label)
+            and not TOTAL_ROW.match(fact.label)
         ):
             groups[(fact.chunk_id, fact.group)].append(fact)
     found = []
@@ -57,11 +55,6 @@ def _tables(whole: Fact, facts: Sequence[Fact]) -> list[list[Fact]]:
         if len(labels) >= MIN_PARTS and len(labels) == len(rows) and _adds_up(rows, whole):
             found.append(sorted(rows, key=lambda r: _order(r.id)))
     return found
-
-
-def _stems(text: str) -> set[str]:
-    """Word stems ('service' and 'services' alike: the first five letters)."""
-    return {w[:5] for w in label_words(text)}
 
 
 def _order(fact_id: str) -> int:
@@ -101,16 +94,14 @@ def calculate_breakdown(
     tables = _tables(whole, facts)
     if not tables:
         return None
-    asked = _stems(question)
-
-    def fit(rows: list[Fact]) -> tuple[int, int]:
-        """Words of the question its title, heading or rows use ('service offerings': the rows
-        '... services'), then the finer table."""
-        return len(_stems(" ".join(f"{r.table} {r.group} {r.label}" for r in rows)) & asked), len(rows)
-
-    rows = max(tables, key=fit)
-    kind = _stems(plan.parts)
-    if kind and not kind & _stems(" ".join(f"{r.table} {r.group} {r.label}" for r in rows)):
+    asked = stems(question)
+    # Words of the question each table's title, heading or rows use ('service offerings': the rows
+    # '... services'), then the finer table.
+    words = [stems(" ".join(f"{r.table} {r.group} {r.label}" for r in rows)) for rows in tables]
+    best = max(range(len(tables)), key=lambda i: (len(words[i] & asked), len(tables[i])))
+    rows = tables[best]
+    kind = stems(plan.parts)
+    if kind and not kind & words[best]:
         return None  # the parts the question names ("service offerings") are in no table that adds up
     end = parse_date(whole.period.end)
     when = Dated(end, whole.period.months).words() if end else whole_calc.name.rsplit(", ", 1)[-1]

@@ -56,6 +56,17 @@ _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]
 _LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z ,&'’.()/-]{2,100}?)\s*(?:\$|\(|\d)")
 
 
+# A row that sums others (or removes what they double count) is never one of the parts.
+TOTAL_ROW = re.compile(
+    r"^\s*(?:total|consolidated|subtotal|eliminations?|intersegment|inter-segment)\b", re.I
+)
+
+
+def stems(text: str) -> set[str]:
+    """Word stems that survive 'operations' vs 'operating', 'service' vs 'services' (first five letters)."""
+    return {w[:5] for w in label_words(text)}
+
+
 def label_words(text: str) -> set[str]:
     out = set()
     for w in re.findall(r"[a-z]+", text.lower()):

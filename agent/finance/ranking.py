@@ -19,11 +19,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agent.finance.labels import ASIDE, label_words
+from agent.finance.labels import ASIDE, TOTAL_ROW, stems
 from agent.finance.units import describe_amount
 from agent.schemas import Fact, QuestionPlan, Superlative
 
-_TOTAL = re.compile(r"^\s*(?:total|consolidated|eliminations?|intersegment|inter-segment)\b", re.I)
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.I)
 _NOT_SUBJECT = {
     "fiscal",
@@ -38,11 +37,6 @@ _NOT_SUBJECT = {
     "which",
 }
 MIN_ROWS = 2
-
-
-def _stems(text: str) -> set[str]:
-    """Word stems that survive 'operations' vs 'operating' (first five letters)."""
-    return {w[:5] for w in label_words(text)}
 
 
 @dataclass(frozen=True)
@@ -130,16 +124,16 @@ def _subject_and_member(fact: Fact, asked: set[str], among: set[str]) -> tuple[S
     question the subject names, words of what is ranked ("segment", "category") that the table's
     title, headings, statement kind or XBRL axes name, and the share of the subject's words asked."""
     label, group = fact.label.strip(" :"), fact.group.strip(" :")
-    by_label, by_group = len(asked & _stems(label)), len(asked & _stems(group))
+    by_label, by_group = len(asked & stems(label)), len(asked & stems(group))
     if by_label == by_group == 0:
         return None
     subject, member = (label, group) if by_label >= by_group else (group, label)
-    if not member or _TOTAL.match(member) or _TOTAL.match(subject):
+    if not member or TOTAL_ROW.match(member) or TOTAL_ROW.match(subject):
         return None
     axes = " ".join(re.sub(r"([a-z])([A-Z])", r"\1 \2", a.split(":")[-1]) for a in fact.dimensions)
-    context = _stems(f"{fact.table} {fact.group} {fact.statement} {axes}")
+    context = stems(f"{fact.table} {fact.group} {fact.statement} {axes}")
     overlap = max(by_label, by_group)
-    return (overlap, len(among & context), overlap / max(1, len(_stems(subject)))), subject, member
+    return (overlap, len(among & context), overlap / max(1, len(stems(subject)))), subject, member
 
 
 def _ranked(
@@ -198,9 +192,9 @@ def _by_listed_members(
         tables[f"{fact.doc_id}|{fact.table}"].append(fact)
     for table in tables.values():
         found: dict[str, dict[int | None, Fact]] = defaultdict(dict)
-        for name, stems in alternatives:
+        for name, wanted in alternatives:
             for year in {later, earlier}:
-                matching = [f for f in table if stems <= _stems(f.label) and _period_ok(f, plan, year)]
+                matching = [f for f in table if wanted <= stems(f.label) and _period_ok(f, plan, year)]
                 if matching:
                     found[name][year] = max(matching, key=lambda f: abs(f.value))
         rows = _ranked(found, plan, later, earlier)
@@ -212,7 +206,7 @@ def _by_listed_members(
 def listed_members(plan: QuestionPlan) -> list[str]:
     """The members a superlative question lists itself ("operations, investing, and financing
     activities"), or [] when it names only what is ranked ("segments")."""
-    parts = [p.strip() for p in _LIST_SPLIT.split(plan.among) if _stems(p)]
+    parts = [p.strip() for p in _LIST_SPLIT.split(plan.among) if stems(p)]
     return parts if len(parts) >= 2 else []
 
 
@@ -227,8 +221,8 @@ def rank_rows(plan: QuestionPlan, question: str, facts: Sequence[Fact]) -> Ranki
         years = [years[0] - 1, years[0]]
     parts = listed_members(plan)
     if parts:
-        return _by_listed_members(facts, plan, [(p, _stems(p)) for p in parts], years)
-    asked = _stems(question) - _stems(plan.among) - {w[:5] for w in _NOT_SUBJECT}
-    asked -= {s for c in plan.companies for s in _stems(c)}
-    rankings = _by_subject(facts, plan, asked, _stems(plan.among), years)
+        return _by_listed_members(facts, plan, [(p, stems(p)) for p in parts], years)
+    asked = stems(question) - stems(plan.among) - {w[:5] for w in _NOT_SUBJECT}
+    asked -= {s for c in plan.companies for s in stems(c)}
+    rankings = _by_subject(facts, plan, asked, stems(plan.among), years)
     return max(rankings, key=lambda r: r[0])[1] if rankings else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.finance.labels import label_words
+from agent.finance.labels import TOTAL_ROW, label_words
 from agent.schemas import Fact
 
 _SHARE = r"(?:percentage|percent|share|proportion|portion|fraction)"
@@ -48,7 +48,6 @@ _KIND = re.compile(
     r"\s+(?:segments?|business(?:es)?|divisions?|units?|categor(?:y|ies)|lines?|groups?|markets?|operations)$",
     re.I,
 )
-_TOTAL = re.compile(r"^\s*(?:total|consolidated|eliminations?)\b", re.I)
 
 
 def asked_share(question: str, whole_words: str) -> str:
@@ -82,7 +81,7 @@ def member_fact(whole: Fact, member: str, facts: Sequence[Fact]) -> Fact | None:
             and f.period.end == whole.period.end
             and f.period.months == whole.period.months
             and f.unit == whole.unit
-            and not _TOTAL.match(f.label)
+            and not TOTAL_ROW.match(f.label)
             and wanted <= label_words(f"{f.group} {f.label}")
         )
 
