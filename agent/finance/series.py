@@ -54,6 +54,10 @@ def _periods(
     return sorted(points, key=lambda p: (p[2], p[0], p[1] or 0))
 
 
+def _fiscal(year: int, quarter: int | None) -> str:
+    return f"FY{year}{f' Q{quarter}' if quarter else ''}"
+
+
 def _words(calc: Calculation, facts: Mapping[str, Fact], year: int, quarter: int | None) -> str:
     """The period of a level as the answer states it: by the dates the filing prints ('the three
     months ended July 1, 2023'), which every reader agrees on; a fiscal label ('FY2023 Q3') only
@@ -61,7 +65,7 @@ def _words(calc: Calculation, facts: Mapping[str, Fact], year: int, quarter: int
     fact = facts.get(calc.operands[-1].fact_id) if calc.operands else None
     end = parse_date(fact.period.end) if fact is not None else None
     if fact is None or end is None:
-        return f"FY{year}{f' Q{quarter}' if quarter else ''}"
+        return _fiscal(year, quarter)
     months = fact.period.months if fact.period.kind == "duration" else None
     return f"the {Dated(end, months).words()}" if months else Dated(end, None).words()
 
@@ -110,7 +114,7 @@ def calculate_series(
         )
         calc = calculate(one, question, facts, filings, years=[year], level=True)
         if calc is None or (points and calc.unit != points[0].unit):
-            missing.append(f"FY{year}{f' Q{quarter}' if quarter else ''}")
+            missing.append(_fiscal(year, quarter))
             continue
         points.append(calc)
         words.append(_words(calc, by_id, year, quarter))

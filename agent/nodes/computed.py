@@ -11,12 +11,16 @@ it fails, the model drafts as before. No model call, so the answer takes seconds
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from agent.finance.units import SCALE_WORDS
 from agent.nodes.resources import Resources
 from agent.schemas import Breakdown, Calculation, QuestionPlan, ScoredChunk, Series, Trend
 from agent.state import State
+
+# Our calculation for the question (a Calculation, Trend, Series, Breakdown or None), made on first call.
+Calculated = Callable[[], Any]
 
 
 def _amount(calc: Calculation) -> tuple[str, str]:
@@ -91,8 +95,9 @@ def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str
     subject = series.subject
     verb = "were" if re.search(r"[^s]s$", subject.split(",")[0].strip()) else "was"
     sentences = [
-        f"{subject} {verb} {_stated(p)} {'at' if when[:1].isdigit() or not when.startswith(('the', 'FY')) else 'in'} "
-        f"{when} {_cites([p], aliases)}."
+        # "in the three months ended ...", "in FY2023 Q3"; a balance "at October 29, 2023".
+        f"{subject} {verb} {_stated(p)} {'in' if when.startswith(('the ', 'FY')) else 'at'} {when} "
+        f"{_cites([p], aliases)}."
         for p, when in zip(series.points, series.periods, strict=True)
     ]
     if series.change is not None:
@@ -159,10 +164,11 @@ def answers_whole(found: Calculation | Trend | Series | Breakdown, plan: Questio
     return not found.missing and plan is not None and not plan.assessment and plan.form != "yes_no"
 
 
-def computed_draft(state: State, question: str, resources: Resources) -> dict[str, Any] | None:
-    """The state update of a draft written from our calculation, or None when there is none (or
-    when it is only part of the answer: see :func:`series_lead`)."""
-    found = resources.calculate(state.plan, question)
+def computed_draft(state: State, calculated: Calculated, resources: Resources) -> dict[str, Any] | None:
+    """The state update of a draft written from our calculation (``calculated()``, made at most
+    once per draft), or None when there is none (or when it is only part of the answer: see
+    :func:`series_lead`)."""
+    found = calculated()
     if found is None or not answers_whole(found, state.plan):
         return None
     calcs = _calcs(found)
@@ -203,7 +209,7 @@ class SeriesLead(NamedTuple):
     calculations: list[Calculation]
 
 
-def series_lead(state: State, question: str, resources: Resources) -> SeriesLead | None:
+def series_lead(state: State, calculated: Calculated, resources: Resources) -> SeriesLead | None:
     """Our part of a draft for a question about one figure across the periods that asks more than
     the figures ("... and what might this indicate?"): the figure of each period, stated and cited
     by our code, with the passages printing them added to the context; the model writes the rest.
@@ -211,7 +217,7 @@ def series_lead(state: State, question: str, resources: Resources) -> SeriesLead
     plan = state.plan
     if plan is None or not plan.over_periods:
         return None
-    found = resources.calculate(plan, question)
+    found = calculated()
     if not isinstance(found, Series):
         return None
     placed = _with_passages(state, _calcs(found), resources)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,7 +19,7 @@ from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.finance.ranking import listed_members, rank_rows
 from agent.models import ContextWindowExceededError, prompt_tokens
-from agent.nodes.computed import SeriesLead, computed_draft, series_lead
+from agent.nodes.computed import Calculated, SeriesLead, computed_draft, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
@@ -203,7 +204,7 @@ def _ranks_a_figure(plan: QuestionPlan | None) -> bool:
 
 
 def _drafted_without_model(
-    state: State, ctx: Context, question: str, regenerating: bool, resources: Resources
+    state: State, ctx: Context, ours: Calculated, regenerating: bool, resources: Resources
 ) -> dict[str, Any] | None:
     """The draft when no model call is needed or allowed: the LLM budget is spent, our listed
     calculation replaces a draft that verified nothing, or the stored facts compute the answer."""
@@ -225,7 +226,7 @@ def _drafted_without_model(
             ],
         }
     if state.critique is None and ctx.computed_answers:
-        return computed_draft(state, question, resources)
+        return computed_draft(state, ours, resources)
     return None
 
 
@@ -235,14 +236,18 @@ def make_draft(resources: Resources):
         ctx = runtime.context
         question = state.standalone_question or state.question
         regenerating = state.critique is not None and state.route == "regenerate"
-        done = _drafted_without_model(state, ctx, question, regenerating, resources)
+        # Our calculation reads the company's stored facts: at most once per draft.
+        calculated = functools.cache(lambda: resources.calculate(state.plan, question))
+        done = _drafted_without_model(state, ctx, calculated, regenerating, resources)
         if done is not None:
             return done
         line, superlative, ranked = rank_superlative(state, question, resources)
         done = _from_ranking(state, ctx, (line, superlative, ranked), regenerating)
         if done is not None:
             return done
-        return await _model_draft(state, ctx, resources, question, regenerating, (line, superlative))
+        return await _model_draft(
+            state, ctx, resources, (question, calculated), regenerating, (line, superlative)
+        )
 
     return draft_answer
 
@@ -310,16 +315,18 @@ async def _model_draft(
     state: State,
     ctx: Context,
     resources: Resources,
-    question: str,
+    asked_of: tuple[str, Calculated],
     regenerating: bool,
     ranking: tuple[str, Superlative | None],
 ) -> dict[str, Any]:
-    """The drafter model's answer over the context (a redraft carries the critic's feedback)."""
+    """The drafter model's answer over the context (a redraft carries the critic's feedback);
+    ``asked_of``: the question and our calculation for it."""
+    question, calculated = asked_of
     line, superlative = ranking
     problems = state.critique.feedback if regenerating and state.critique is not None else ""
     narrative = state.plan is not None and state.plan.form == "text"
     passages, asked = list(state.context), question
-    series = series_lead(state, question, resources) if ctx.computed_answers else None
+    series = series_lead(state, calculated, resources) if ctx.computed_answers else None
     if series is not None:
         # One figure over the periods, and more asked than the figures: our code states each
         # period's figure, the model writes only the rest (reasons, implications).

@@ -79,9 +79,13 @@ async def test_asked_for_more_than_figures_the_model_writes_only_the_rest(harnes
     reply = "Global and regional economic conditions, including inflation, could materially adversely affect the Company [c3]."
     h = harness({"draft": [reply], "judge": ["YES"]})
     h.resources.facts = _facts()
+    calls = []
+    calculate = h.resources.calculate
+    h.resources.calculate = lambda plan, q: calls.append(q) or calculate(plan, q)  # type: ignore[method-assign]
     answer = await h.ask(
         "How have Apple's total net sales changed over time, and what might this suggest about demand?"
     )
+    assert len(calls) == 1  # the facts are read once per draft, not by each of its steps
     drafts = [prompt for role, prompt in h.model.calls if role == "draft"]
     assert drafts, h.roles()
     # The model is told which figures our code already states, and asked for the rest only.
