@@ -203,7 +203,9 @@ def segment(pages: list[Page], form: str | None) -> list[Segment]:
                     part, current = h.part, None
                 key = _order(h.item)
                 if current is not None and key <= current:
-                    if is_10q and part in (None, "I"):
+                    # The same Item again is a running header (some filers print "PART I / Item 1"
+                    # atop every page) or its title line; only a smaller Item restarts the numbering.
+                    if is_10q and part in (None, "I") and key < current:
                         part = "II"  # Part II restarts the numbering
                         h = parse_heading(line, form, part) or h
                     else:

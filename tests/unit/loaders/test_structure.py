@@ -91,6 +91,26 @@ def test_ten_q_parts_restart_numbering() -> None:
     assert segs["risks"].section == "Part II, Item 1A. Risk Factors"
 
 
+def test_ten_q_running_headers_repeat_the_item_without_starting_part_ii() -> None:
+    """Some filers print "PART I / Item 1" atop every page: the same Item again is a running
+    header, not Part II restarting the numbering (Part II starts at a smaller Item or its own line)."""
+    pages = [
+        _page(0, "PART I\nItem 1\nINCOME STATEMENTS\nrevenue"),
+        _page(1, "PART I\nItem 1\nBALANCE SHEETS\nassets"),
+        _page(2, "PART I\nItem 1\nNOTES\ncontingencies"),
+        _page(3, "PART I\nItem 2\nITEM 2. MANAGEMENT'S DISCUSSION AND ANALYSIS\nmdna"),
+        _page(4, "PART I\nItem 2\nmore mdna"),
+        _page(5, "PART II\nItem 1\nITEM 1. LEGAL PROCEEDINGS\nlawsuits"),
+        _page(6, "PART II\nItem 1A\nITEM 1A. RISK FACTORS\nrisks"),
+    ]
+    segs = {s.block.text.splitlines()[-1]: s for s in segment(pages, "10-Q")}
+    for line in ("revenue", "assets", "contingencies"):
+        assert segs[line].section == "Part I, Item 1. Financial Statements", line
+    assert segs["more mdna"].section.startswith("Part I, Item 2. Management")
+    assert segs["lawsuits"].section == "Part II, Item 1. Legal Proceedings"
+    assert segs["risks"].section == "Part II, Item 1A. Risk Factors"
+
+
 def test_chunks_respect_budget_items_pages_and_repeat_table_headers() -> None:
     counter = RegexTokenCounter()
     prose = " ".join(f"Sentence number {i} talks about revenue." for i in range(60))
