@@ -14,6 +14,7 @@ from agent.critic.claims import split_sentences
 from agent.critic.numbers import extract_numbers, is_grounded
 from agent.critic.operands import calc_operands_grounded, listed_conflict, mixed_spans, operand_rows
 from agent.critic.plausible import implausible
+from agent.critic.quote import quoted_in
 from agent.critic.restore import DerivedCalc
 from agent.critic.rows import without_names, wrong_row
 from agent.critic.scale import missing_scale
@@ -140,6 +141,11 @@ def _check_sentence(bare: str, cited: Sequence[str], inputs: _Inputs, result: Dr
         result.dropped_citations += bad
         bad = []
     numbers = [n.raw for n in extract_numbers(CALC_PATTERN.sub(" ", bare))]
+    # A sentence copied from a passage is that passage's, whatever the drafter cited.
+    quoted = None if bad else quoted_in(bare, inputs.clean)
+    if quoted is not None and quoted not in chunk_ids:
+        chunk_ids = [quoted]
+        result.attributed.append(bare[:80])
     if not chunk_ids and not bad:
         chunk_ids = _passages_printing(bare, inputs.clean)
         if chunk_ids:
@@ -158,6 +164,8 @@ def _check_sentence(bare: str, cited: Sequence[str], inputs: _Inputs, result: Dr
         pass
     elif numbers:
         _judge_figures(claim, inputs)
+    elif quoted is not None:
+        claim.verdict, claim.reason = "supported", "copied from the cited passage"
     else:
         context = inputs.context
         company = next((context[c].metadata.company or "" for c in chunk_ids if c in context), "")

@@ -63,7 +63,13 @@ def render_claims(claims: list[Claim], chunks: dict[str, Chunk]) -> tuple[str, l
     numbering: dict[str, int] = {}
     citations: list[Citation] = []
     sentences = []
+    said: set[str] = set()
     for claim in claims:
+        # A small drafter sometimes copies the same sentence twice: say it once.
+        key = " ".join(_WORD.findall(claim.text.lower()))
+        if key in said:
+            continue
+        said.add(key)
         nums = []
         for cid in claim.chunk_ids:
             if cid not in chunks:

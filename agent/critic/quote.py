@@ -1,0 +1,74 @@
+"""Sentences a draft copies from a passage: found, cited and supported without a model.
+
+Small drafters often copy a filing's sentences word for word and drop the [cN] markers, or cite a
+neighbouring passage. A sentence whose words run, in order, inside one sentence of a passage (at
+least ``MIN_QUOTE_WORDS`` words, opening that sentence or covering at least ``MIN_SENTENCE_SHARE``
+of it, so that a clause cut from its "If ..." condition does not count) is that passage's statement: it is cited to
+it and needs no judge. The passages are the critic's cleaned text, so a sentence addressed to a
+model (:mod:`agent.injection`) is never quoted into support.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import NamedTuple
+
+MIN_QUOTE_WORDS = 6
+MIN_SENTENCE_SHARE = 0.6
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+# Sentence ends; PDF line breaks inside a sentence are spaces.
+_SENTENCE_END = re.compile(r"(?<=[.;?!])\s+(?=[A-Z(“\"$•-])|\n\s*\n|\n(?=\s*[•●▪-])")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+class _Printed(NamedTuple):
+    words: list[str]
+    starts: tuple[int, ...]  # word offsets where the sentence or one of its lines begins
+
+
+def _sentences(passage: str) -> list[_Printed]:
+    out = []
+    for sentence in _SENTENCE_END.split(passage):
+        words: list[str] = []
+        starts: list[int] = []
+        for line in sentence.splitlines():
+            starts.append(len(words))
+            words += _words(line)
+        if words:
+            out.append(_Printed(words, tuple(starts)))
+    return out
+
+
+def _inside(needle: list[str], hay: list[str]) -> bool:
+    joined = f" {' '.join(hay)} "
+    return f" {' '.join(needle)} " in joined
+
+
+def _copies(words: list[str], printed: _Printed) -> bool:
+    """The words open the printed sentence or one of its lines (a heading runs into the first
+    sentence with no stop), or cover most of the sentence."""
+    n = len(words)
+    if any(printed.words[o : o + n] == words for o in printed.starts):
+        return True
+    return n >= MIN_SENTENCE_SHARE * len(printed.words) and _inside(words, printed.words)
+
+
+def quoted_in(sentence: str, passages: dict[str, str]) -> str | None:
+    """The id of the first passage one of whose sentences ``sentence`` copies, or None."""
+    words = _words(sentence)
+    if len(words) < MIN_QUOTE_WORDS:
+        return None
+    for cid, text in passages.items():
+        printed = _sentences(text)
+        # A sentence and the next one together too: "Inc." or "No." can look like a sentence end.
+        spans = printed + [
+            _Printed(a.words + b.words, a.starts + tuple(len(a.words) + o for o in b.starts))
+            for a, b in pairwise(printed)
+        ]
+        if any(_copies(words, span) for span in spans):
+            return cid
+    return None
