@@ -322,6 +322,11 @@ class Scope(BaseModel):
     quarters: list[int] = Field(default_factory=list)
     form_types: list[str] = Field(default_factory=list)
     items: list[str] = Field(default_factory=list, description="Normalised Item ids, e.g. ['7'].")
+    sections: list[str] = Field(
+        default_factory=list,
+        description="Section labels the question names ('Part II, Item 1. Legal Proceedings'): their "
+        "passages are searched on their own as well, so that they reach the candidates.",
+    )
     doc_ids: list[str] = Field(
         default_factory=list,
         description="Documents the scope resolves to; empty with status 'ok' means unscoped.",

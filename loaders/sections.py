@@ -74,6 +74,18 @@ class Heading:
         return f"Item {self.item}. {self.title}" if self.title else f"Item {self.item}"
 
 
+def canonical_labels(annual_item: str, quarterly_item: str) -> list[str]:
+    """The section labels :func:`segment` gives an Item with its canonical title: the 10-K's
+    ("Item 3. Legal Proceedings") and the 10-Q's of the same title ("Part II, Item 1. Legal
+    Proceedings"). Retrieval finds an asked section's chunks by them."""
+    title = TITLES_10K.get(annual_item)
+    labels = [Heading(annual_item, None, title).label] if title else []
+    for (part, item), quarterly in TITLES_10Q.items():
+        if item == quarterly_item and (title is None or quarterly == title):
+            labels.append(f"Part {part}, " + Heading(item, part, quarterly).label)
+    return labels
+
+
 @dataclass
 class Segment:
     """A block placed in the filing's structure."""

@@ -63,6 +63,14 @@ class HybridRetriever:
             relaxed = {f: v for f, v in effective.items() if f != "item"}
             rankings = self.rankings(query, relaxed or None) if relaxed else rankings
         weights = {"dense": self.context.dense_weight, "bm25": self.context.bm25_weight}
+        if scope is not None and scope.sections and effective:
+            # The section the question names, searched on its own: its passages often share few
+            # words with the question (a lawsuit's paragraph under "Legal Proceedings"), and the
+            # item filter alone also admits a 10-Q's Part I Item 1 beside its Part II Item 1.
+            lane = self.rankings(query, {**effective, "section": list(scope.sections)})
+            for name, ranked in lane.items():
+                rankings[f"section_{name}"] = ranked
+                weights[f"section_{name}"] = weights[name]
         return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
 
     def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int | None = None) -> list[ScoredChunk]:

@@ -22,6 +22,7 @@ from agent.retrieval.asked import parse_forms, parse_quarters, parse_sections, p
 from agent.retrieval.companies import CompanyCatalog, normalize, unknown_company_mentions
 from agent.retrieval.protocols import DocumentLike, MetadataFilter
 from agent.schemas import Scope
+from loaders.sections import canonical_labels
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +329,7 @@ def _scoped(
 ) -> Scope:
     """The 'ok' scope over the filings ``kept``, with a reason naming them and the assumptions made."""
     items = _items_for(sections, kept)
+    labels = list(dict.fromkeys(label for pair in sections for label in canonical_labels(*pair)))
     doc_ids = sorted({d.doc_id for d in kept})
     reason = f"{len(doc_ids)} filing(s): " + ", ".join(
         sorted({f"{d.company or '?'} {_label(d)}" for d in kept})
@@ -335,7 +337,14 @@ def _scoped(
     if notes:
         reason += " (" + "; ".join(notes) + ")"
     return scope.model_copy(
-        update={"status": "ok", "doc_ids": doc_ids, "items": items, "reason": reason, "assumptions": notes}
+        update={
+            "status": "ok",
+            "doc_ids": doc_ids,
+            "items": items,
+            "sections": labels,
+            "reason": reason,
+            "assumptions": notes,
+        }
     )
 
 

@@ -73,6 +73,42 @@ def test_missing_section_tags_relax_to_the_scope_documents_only(index: FakeIndex
     assert hits and {h.chunk.metadata.doc_id for h in hits} == {"m22"}
 
 
+def test_a_named_section_is_searched_on_its_own_and_lifts_its_passages() -> None:
+    """A 10-Q's "Legal Proceedings" is Part II, Item 1; the item filter also admits Part I's Item 1
+    (the statements and notes). The section's own search brings its lawsuit paragraph, which
+    shares no word with the question, into the candidates ahead of the notes."""
+    docs = [record("a23", "Apple Inc.", "10-Q", 2023, 2, "AAPL")]
+    notes = "Part I, Item 1. Financial Statements"
+    legal = "Part II, Item 1. Legal Proceedings"
+    chunks = [
+        make_chunk(f"a23::{i}", "a23", f"legal claims note {i} contingencies", item="1", section=notes)
+        for i in range(3)
+    ]
+    chunks.append(
+        make_chunk(
+            "a23::9",
+            "a23",
+            "Epic Games filed a lawsuit alleging antitrust claims",
+            item="1",
+            section=legal,
+        )
+    )
+    fake = FakeIndex(chunks, docs)
+    scope = resolve_scope("What legal proceedings did Apple disclose in its Q2 2023 10-Q?", fake.documents())
+    assert scope.items == ["1"] and legal in scope.sections and "Item 3. Legal Proceedings" in scope.sections
+    unlifted = HybridRetriever(fake, Context()).search(
+        "legal claims", scope.model_copy(update={"sections": []}), k=3
+    )
+    assert "a23::9" not in [h.id for h in unlifted]
+    hits = HybridRetriever(fake, Context()).search("legal claims", scope, k=3)
+    assert hits[0].id == "a23::9"
+    assert ("bm25", {"doc_id": ["a23"], "item": ["1"], "section": scope.sections}) in fake.calls
+    # Without a named section, no extra search.
+    fake.calls.clear()
+    HybridRetriever(fake, Context()).search("claims", resolve_scope("Apple Q2 2023 claims", fake.documents()))
+    assert [name for name, _ in fake.calls] == ["dense", "bm25"]
+
+
 def test_k_caps_candidates_and_rerank_keeps_top_n(index: FakeIndex) -> None:
     hybrid = HybridRetriever(index, Context(), reranker=NoReranker())
     hits = hybrid.search("net sales", None, k=2)
