@@ -74,15 +74,21 @@ class Heading:
         return f"Item {self.item}. {self.title}" if self.title else f"Item {self.item}"
 
 
+def section_label(item: str, part: str | None, title: str) -> str:
+    """A chunk's section as :func:`segment` writes it: 'Item 3. Legal Proceedings', or with a
+    10-Q's part, 'Part II, Item 1. Legal Proceedings'."""
+    return (f"Part {part}, " if part else "") + Heading(item, part, title).label
+
+
 def canonical_labels(annual_item: str, quarterly_item: str) -> list[str]:
     """The section labels :func:`segment` gives an Item with its canonical title: the 10-K's
     ("Item 3. Legal Proceedings") and the 10-Q's of the same title ("Part II, Item 1. Legal
     Proceedings"). Retrieval finds an asked section's chunks by them."""
     title = TITLES_10K.get(annual_item)
-    labels = [Heading(annual_item, None, title).label] if title else []
+    labels = [section_label(annual_item, None, title)] if title else []
     for (part, item), quarterly in TITLES_10Q.items():
         if item == quarterly_item and (title is None or quarterly == title):
-            labels.append(f"Part {part}, " + Heading(item, part, quarterly).label)
+            labels.append(section_label(item, part, quarterly))
     return labels
 
 
@@ -231,7 +237,7 @@ def segment(pages: list[Page], form: str | None) -> list[Segment]:
                 if is_10q:
                     canon = TITLES_10Q.get((part or "I", h.item))
                     title = canon or title
-                section = (f"Part {part}, " if is_10q and part else "") + Heading(h.item, part, title).label
+                section = section_label(h.item, part if is_10q else None, title)
             if start < len(lines):
                 out.append(Segment(page.index, Block("\n".join(lines[start:])), section, item, part))
     return out
