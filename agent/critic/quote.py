@@ -48,11 +48,13 @@ def _inside(needle: list[str], hay: list[str]) -> bool:
     return f" {' '.join(needle)} " in joined
 
 
-def _copies(words: list[str], printed: _Printed) -> bool:
-    """The words open the printed sentence or one of its lines (a heading runs into the first
-    sentence with no stop), or cover most of the sentence."""
+def _copies(words: list[str], printed: _Printed, capitalised: bool) -> bool:
+    """The words open the printed sentence, or one of its lines when the draft's sentence opens
+    with a capital (a heading runs into the first sentence with no stop; a PDF line wrap inside a
+    sentence is not a beginning), or cover most of the sentence."""
     n = len(words)
-    if any(printed.words[o : o + n] == words for o in printed.starts):
+    starts = printed.starts if capitalised else (0,)
+    if any(printed.words[o : o + n] == words for o in starts):
         return True
     return n >= MIN_SENTENCE_SHARE * len(printed.words) and _inside(words, printed.words)
 
@@ -62,6 +64,8 @@ def quoted_in(sentence: str, passages: dict[str, str]) -> str | None:
     words = _words(sentence)
     if len(words) < MIN_QUOTE_WORDS:
         return None
+    opening = re.search(r"[^\W_]", sentence)
+    capitalised = bool(opening and opening.group().isupper())
     for cid, text in passages.items():
         printed = _sentences(text)
         # A sentence and the next one together too: "Inc." or "No." can look like a sentence end.
@@ -69,6 +73,6 @@ def quoted_in(sentence: str, passages: dict[str, str]) -> str | None:
             _Printed(a.words + b.words, a.starts + tuple(len(a.words) + o for o in b.starts))
             for a, b in pairwise(printed)
         ]
-        if any(_copies(words, span) for span in spans):
+        if any(_copies(words, span, capitalised) for span in spans):
             return cid
     return None

@@ -79,3 +79,20 @@ def test_a_sentence_copied_twice_is_said_once_in_the_answer() -> None:
     text, citations = render_claims(checked.claims, CHUNKS)
     assert text.count("inherently uncertain") == 1 and "settled certain matters" in text
     assert [c.chunk_id for c in citations] == ["d::2"]
+
+
+def test_a_fragment_from_a_wrapped_line_is_not_a_quote() -> None:
+    # A PDF wraps a sentence mid-clause; the words after the wrap are not a sentence of the filing.
+    votes = (
+        "Holders of record of the Company's common stock as of the record date held\n"
+        "7,814,170 and 7,103,640 shares, both entitled to one vote per share, on the matters presented."
+    )
+    clean = {"d::3": votes}
+    fragment = "7,814,170 and 7,103,640 shares, both entitled to one vote per share."
+    assert quoted_in(fragment, clean) is None
+    # The same line opening with a capital (a heading run into its first sentence) still counts.
+    heading = "Risk Factors\nThe Company's business can be affected by a number of factors, all of which are uncertain."
+    assert (
+        quoted_in("The Company's business can be affected by a number of factors.", {"d::4": heading})
+        == "d::4"
+    )
