@@ -31,9 +31,11 @@ PARSER_VERSION = 3
 # Bumped whenever the facts read from the same text change (2: table headers that are sentences;
 # 3: column years printed at the end of the unit line; a month-day per span over its years; dated
 # heading lines left at the top of a table's rows; 4: one printed date followed by bare years that
-# share its month and day, "September 30, 2022 2021"; 5: a "Net cash ..." row is in no group).
+# share its month and day, "September 30, 2022 2021"; 5: a "Net cash ..." row is in no group; 6: a
+# footnote mark after a row's label, "Online stores (1) $ 51,129", and a month glued to the word
+# before it, "Three Months EndedMarch 31,").
 # A document whose facts are older is re-read for its facts only: its chunks and vectors stay.
-FACTS_VERSION = 5
+FACTS_VERSION = 6
 
 
 @dataclass

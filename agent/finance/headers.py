@@ -72,6 +72,14 @@ _UNIT_LEAD = re.compile(
 )
 
 
+# PDF text can glue a heading's words to the month after them: "Three Months EndedMarch 31,".
+_GLUED_MONTH = re.compile(rf"(?<=[a-z])(?=[A-Z])(?=(?i:{MONTH_NAME})\s+\d)")
+
+
+def _unglued(line: str) -> str:
+    return _GLUED_MONTH.sub(" ", line)
+
+
 def _is_sentence(line: str) -> bool:
     # "(Dollars in Millions Except Per Share Data) 2023 2022" is a unit aside before the headings.
     words = re.findall(r"[A-Za-z][A-Za-z.]*", ASIDE.sub(" ", _UNIT_LEAD.sub(" ", line)))
@@ -92,6 +100,7 @@ def read_columns(header: list[str]) -> list[Column]:
     """The columns a table's header names, in order; [] when they cannot be read. Non-period
     columns ("% Change") are kept, as ``is_period=False``, only when one heading line places them
     among the dates."""
+    header = [_unglued(h) for h in header]
     lines = [re.sub(r"\s+", " ", h.replace("|", " ")).strip() for h in column_lines(header)]
     dated = dated_headings(lines)
     if not dated or any(_RANGE.search(h) for h in header):
@@ -160,6 +169,7 @@ def _unit_scales(unit: str) -> tuple[int, int]:
 
 def read_header(header: list[str]) -> Header:
     """Title, unit, columns and the group heading a table's header lines give its rows."""
+    header = [_unglued(h) for h in header]
     columns_at = [i for i, h in enumerate(header) if h in column_lines(header) or SPAN_PHRASE.search(h)]
     unit_at = next((i for i, h in enumerate(header) if _UNIT_LINE.search(h) and len(h) < 160), None)
     out = Header(text=" ".join(header), columns=read_columns(header))

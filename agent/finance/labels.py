@@ -12,6 +12,17 @@ import re
 
 # A parenthetical aside in a label or heading: "(loss)", "($0.01 par value; ...)", "(Dollars in Millions)".
 ASIDE = re.compile(r"\([^()]*\)")
+# A footnote mark after a row's label: "Online stores (1) $ 51,129 $ 51,096".
+_FOOTNOTE_MARK = re.compile(r"\(\d{1,2}\)|\d{1,2}\)")
+
+
+def without_footnote_mark(figures: list[str], columns: int) -> list[str]:
+    """A row's figures without the footnote mark its label carries, read as a first figure: only
+    when the row then has exactly one figure per column (otherwise it was never readable)."""
+    if len(figures) == columns + 1 and columns > 0 and _FOOTNOTE_MARK.fullmatch(figures[0].strip()):
+        return figures[1:]
+    return figures
+
 
 _SYNONYMS = {
     "revenue": "sales",

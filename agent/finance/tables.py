@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agent.finance.labels import label_words, row_label
+from agent.finance.labels import label_words, row_label, without_footnote_mark
 from agent.text import MONTHS_RE
 
 # "Three Months Ended", "Six months ended", "Year Ended", "Fiscal Years Ended", "Quarter Ended".
@@ -121,6 +121,7 @@ def _scan(text: str) -> Iterator[tuple[str, str, str, list[tuple[str, str]]]]:
             label, figures = row
             if in_header:
                 columns, in_header = columns_from_header(" ".join(header)), False
+            figures = without_footnote_mark(figures, len(columns))
             if len(figures) == len(columns):
                 yield line, group, label, list(zip(columns, figures, strict=True))
                 continue

@@ -335,6 +335,28 @@ def test_dated_headings_left_at_the_top_of_the_rows() -> None:
         assert not any("Unaudited" in f.label for f in facts)
 
 
+def test_footnote_marks_and_a_glued_month() -> None:
+    """Amazon's 10-Q for the quarter ended March 31, 2023 (docugami sec-10-q, page 21) prints its
+    net sales by groups of products with footnote marks after the labels, and PDF text glues the
+    heading's "Ended" to "March". Figures read off the printed page."""
+    header = ["Net sales by groups of similar products and services, which also have similar economic "
+              "characteristics, is as follows (in millions):", "Three Months EndedMarch 31,", "2022 2023",
+              "Net Sales:"]  # fmt: skip
+    rows = "Online stores (1) $ 51,129 $ 51,096\nPhysical stores (2) 4,591 4,895\nAWS 18,441 21,354"
+    doc = DocPeriod(fiscal_year=2023, fiscal_quarter=1, period_end="2023-03-31", form_type="10-Q")
+    facts = table_facts(header, rows, 20, doc)
+    assert [(f.label, f.value, f.period.months, f.period.end) for f in facts] == [
+        ("Online stores", 51_129, 3, "2022-03-31"),
+        ("Online stores", 51_096, 3, "2023-03-31"),
+        ("Physical stores", 4_591, 3, "2022-03-31"),
+        ("Physical stores", 4_895, 3, "2023-03-31"),
+        ("AWS", 18_441, 3, "2022-03-31"),
+        ("AWS", 21_354, 3, "2023-03-31"),
+    ]
+    # A leading "(2)" is a value when the row holds one figure per column without it.
+    assert [f.value for f in table_facts(["2023 2022"], "Other (2) (3)", 0, doc)] == [-2, -3]
+
+
 def test_rows_that_do_not_match_the_columns_are_skipped() -> None:
     doc = DocPeriod(fiscal_year=2022, period_end="2022-12-31", form_type="10-K")
     header = ["Segment results", "(in millions)", "2022 2021"]

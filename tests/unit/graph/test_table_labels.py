@@ -156,3 +156,13 @@ def test_question_period_parsing() -> None:
     assert q.span == "three months ended" and q.admits("three months ended July 1, 2023")
     assert not q.admits("nine months ended July 1, 2023") and not q.admits("three months ended June 25, 2022")
     assert Period.of_question("What is the revenue?").admits("December 31, 2021")
+
+
+def test_a_footnote_mark_after_a_label_is_not_a_figure() -> None:
+    text = "Three Months Ended March 31,\n2022 2023\nOnline stores (1) $ 51,129 $ 51,096\nAWS 18,441 21,354"
+    labelled = label_table_rows(text)
+    assert (
+        "Online stores: three months ended March 31, 2022 = $ 51,129; three months ended March 31, 2023 = $ 51,096"
+        in labelled
+    )
+    assert "(1)" not in labelled
