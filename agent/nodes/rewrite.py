@@ -4,7 +4,7 @@ Deterministic on purpose: a 1.5B model rewriting queries costs ~20 s and mostly 
 Keyword-only queries (what BM25 and the embedder key on) reach passages the full question's
 phrasing missed; later rounds also retrieve deeper. Each is anchored with its resolved company and
 period, which keeps the queries of two sub-questions (two companies) apart; the scoped search
-also searches each query without them (``agent.retrieval.search_text``).
+drops those words from the text it ranks by (``agent.retrieval.search_text``).
 """
 
 from __future__ import annotations

@@ -57,44 +57,41 @@ class HybridRetriever:
             raise ValueError("empty search query")
         k = k or self.context.rerank_candidates
         effective = _merge_filters(scope_filter(scope) if scope is not None else None, filter)
+        query = search_text(query, scope, self.index.documents())
         rankings = self.rankings(query, effective)
         if not any(rankings.values()) and effective and "item" in effective and scope is not None:
             # Section tags come from heading detection and can be missing; stay inside the scope's
             # documents (never widen past them) rather than return nothing for a valid filing.
             relaxed = {f: v for f, v in effective.items() if f != "item"}
-            effective = relaxed or None
-            rankings = self.rankings(query, effective) if relaxed else rankings
+            rankings = self.rankings(query, relaxed or None) if relaxed else rankings
         weights = {"dense": self.context.dense_weight, "bm25": self.context.bm25_weight}
-        topic = search_text(query, scope, self.index.documents())
-        if topic != query and effective:
-            # The question without the words the scope's filter holds, searched beside it: a
-            # passage on the asked subject (an acquisition note) gains on the pages that repeat
-            # the company and period, while the statements, whose titles print the company's
-            # name, keep the question's own ranking.
-            for name, ranked in self.rankings(topic, effective).items():
-                rankings[f"topic_{name}"] = ranked
-                weights[f"topic_{name}"] = weights[name]
         if scope is not None and scope.sections and effective:
-            # The section the question names, searched on its own (by the topic's words): its
-            # passages often share few words with the question (a lawsuit's paragraph under "Legal
-            # Proceedings"), and the item filter alone also admits a 10-Q's Part I Item 1 beside
-            # its Part II Item 1.
-            lane = self.rankings(topic, {**effective, "section": list(scope.sections)})
+            # The section the question names, searched on its own: its passages often share few
+            # words with the question (a lawsuit's paragraph under "Legal Proceedings"), and the
+            # item filter alone also admits a 10-Q's Part I Item 1 beside its Part II Item 1.
+            lane = self.rankings(query, {**effective, "section": list(scope.sections)})
             for name, ranked in lane.items():
                 rankings[f"section_{name}"] = ranked
                 weights[f"section_{name}"] = weights[name]
         return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
 
-    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int | None = None) -> list[ScoredChunk]:
-        """Apply the reranker (fusion order when there is none), keeping ``top_n`` chunks, with the
-        statement passages a metric question needs first (see ``statements.py``)."""
+    def rerank(
+        self, query: str, chunks: list[ScoredChunk], top_n: int | None = None, scope: Scope | None = None
+    ) -> list[ScoredChunk]:
+        """Apply the reranker (fusion order when there is none) to the scope's search text, keeping
+        ``top_n`` chunks, with the statement passages a metric question needs first (see
+        ``statements.py``)."""
         top_n = top_n or self.context.context_chunks
-        ranked = list(chunks) if self.reranker is None else self.reranker.rerank(query, chunks, len(chunks))
+        if self.reranker is None:
+            ranked = list(chunks)
+        else:
+            text = search_text(query, scope, self.index.documents())
+            ranked = self.reranker.rerank(text, chunks, len(chunks))
         return promote_statements(query, ranked, top_n, neighbours=self.index.get_chunks)
 
     def retrieve(self, query: str, scope: Scope | None = None, top_n: int | None = None) -> list[ScoredChunk]:
         """search + rerank in one call."""
-        return self.rerank(query, self.search(query, scope), top_n)
+        return self.rerank(query, self.search(query, scope), top_n, scope)
 
 
 def _merge_filters(a: MetadataFilter | None, b: MetadataFilter | None) -> MetadataFilter | None:

@@ -1,17 +1,13 @@
-"""The topic of a scoped query: the query without the words its filter already enforces.
+"""The text a scoped search ranks by: the query without the words its filter already enforces.
 
 A scope resolved to filings is applied as a hard filter on their document ids, so the words that
 named it (the company, its ticker, the form, the fiscal year and quarter) can no longer tell two
-candidates apart by the filing. In the query they lean the ranking toward passages that repeat the
-name and the period (cover pages, certifications, forward-looking-statement lists, quarter
-headlines), above the passage on the asked subject (an acquisition note, a lawsuit); BM25 also
-weighs a company name by its rarity across the whole corpus. This is the split a self-query
-retriever makes: the structured part of a question becomes the filter, the rest is the topic.
-
-The topic is searched beside the question, not instead of it (``HybridRetriever.search``), and the
-reranker reads the question: on FinanceBench-dev the company's name helps find the statements,
-whose titles print it (page recall@10 of the fused scoped search fell from 0.85 to 0.71 with the
-topic alone, and stayed at 0.85 with both).
+candidates apart: every candidate is in those filings. Left in the query they do harm. BM25 weighs
+a company name by its rarity across the whole corpus, and the embedder leans toward passages that
+repeat the name and the period (cover pages, certifications, forward-looking-statement lists,
+quarter headlines), so they outrank the passage on the asked subject (an acquisition note, a
+lawsuit). This is the split a self-query retriever makes: the structured part of a question becomes
+the filter, the rest is what is searched.
 
 Only what the filter enforces is taken out: company names are those of the filings in scope, and
 nothing is taken out of an unscoped search. Spans that choose columns or rows inside a filing
