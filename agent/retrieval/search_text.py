@@ -32,8 +32,7 @@ _FORMS = re.compile(
 _PERIODS = re.compile(
     r"\bFY\s?['’]?\d{2,4}\b|\bfiscal(?:\s+year)?\s+\d{4}\b|\b(?:Q[1-4]|[1-4]Q)(?:\s?(?:19|20)\d{2})?\b"
     r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter(?:\s+of)?\b"
-    # a bare year, but not one closing a printed date ("July 1, 2023" picks a column)
-    r"|(?<![\d$.,])(?<!\d, )(?<!\d )(?:19|20)\d{2}(?![\d,.]\d|%)",
+    r"|(?<![\d$.,])(?:19|20)\d{2}(?![\d,.]\d|%)",
     re.I,
 )
 # Content words that must remain ("NVIDIA 10-Q Q3 2023" leaves none) for the stripped text to be searched instead of the query.
