@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.config import Settings
-from agent.retrieval.search_text import search_text
 from agent.schemas import Scope, ScoredChunk
 from evals.datasets import EvalExample, doc_matches, load_docugami_csv, load_financebench
 from evals.metrics import doc_recall_at_k, evidence_page_recall_at_k, mrr
@@ -138,8 +137,7 @@ def evaluate(
         scope, scoped, scoped_seconds = _search_stages(example, index, hybrid, documents, top, stages)
         scoped_paths = _count_scope(example, scope, by_id, scope_stats)
         scoped_docs.append(len(scoped_paths))
-        text = search_text(example.question, scope, documents)
-        _rerank_stages(example, text, scoped, scoped_seconds, built, index, top, stages)
+        _rerank_stages(example, scoped, scoped_seconds, built, index, top, stages)
         if progress:
             q = example.question
             progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")
@@ -208,7 +206,6 @@ def _count_scope(
 
 def _rerank_stages(
     example: EvalExample,
-    text: str,
     scoped: list[ScoredChunk],
     scoped_seconds: float,
     built: dict[str, Reranker],
@@ -216,14 +213,13 @@ def _rerank_stages(
     top: int,
     stages: dict[str, StageResult],
 ) -> None:
-    """Time and score each reranker over the scoped candidates (re-scored against ``text``, the
-    question without the scope's words), with and without statements."""
+    """Time and score each reranker over the scoped candidates, with and without statements."""
     from agent.retrieval.statements import promote_statements
 
     q = example.question
     for spec, reranker in built.items():
         t = time.perf_counter()
-        ranked = reranker.rerank(text, scoped, len(scoped))
+        ranked = reranker.rerank(q, scoped, len(scoped))
         spent = time.perf_counter() - t
         stages[f"fused+scope+{spec}"].add(example, ranked[:top], scoped_seconds + spent)
         t = time.perf_counter()

@@ -42,10 +42,7 @@ def make_rerank(resources: Resources):
             ids = state.query_hits.get(query) or list(by_id)
             candidates = [by_id[i] for i in ids if i in by_id][: ctx.rerank_candidates]
             per_query = max(1, top_n) if len(queries) == 1 else top_n
-            scope = state.query_scopes.get(query, state.scope)
-            rankings.append(
-                await asyncio.to_thread(resources.rerank, query, candidates, per_query, ctx, scope)
-            )
+            rankings.append(await asyncio.to_thread(resources.rerank, query, candidates, per_query, ctx))
         return {"context": interleave(rankings, top_n)}
 
     return rerank_chunks

@@ -130,11 +130,8 @@ class Resources:
         return list(retriever.search(query, scope, k))
 
     def rerank(
-        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context, scope: Scope | None = None
+        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context
     ) -> list[ScoredChunk]:
-        """The configured reranker over the scope's search text (see ``search_text.py``), then the
-        statement passages a metric question needs first."""
-        from agent.retrieval.search_text import search_text
         from agent.retrieval.statements import promote_statements
 
         if not chunks:
@@ -142,8 +139,7 @@ class Resources:
         if context.reranker_model in ("", "none"):
             ranked = sorted(chunks, key=lambda c: c.score, reverse=True)
         else:
-            text = search_text(query, scope, self.documents())
-            ranked = list(self.reranker(context.reranker_model).rerank(text, chunks, len(chunks)))
+            ranked = list(self.reranker(context.reranker_model).rerank(query, chunks, len(chunks)))
         return promote_statements(query, ranked, top_n, neighbours=self.index().get_chunks)
 
 

@@ -1,10 +1,8 @@
 """``rewrite_queries``: new search queries when the critic found the evidence missing.
 
 Deterministic on purpose: a 1.5B model rewriting queries costs ~20 s and mostly paraphrases.
-Keyword-only queries (what BM25 and the embedder key on) reach passages the full question's
-phrasing missed; later rounds also retrieve deeper. Each is anchored with its resolved company and
-period, which keeps the queries of two sub-questions (two companies) apart; the scoped search
-drops those words from the text it ranks by (``agent.retrieval.search_text``).
+Keyword-only queries (what BM25 and the embedder key on) anchored with the resolved company and
+period reach passages the full question's phrasing missed; later rounds also retrieve deeper.
 """
 
 from __future__ import annotations

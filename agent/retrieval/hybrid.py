@@ -7,7 +7,6 @@ from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.retrieval.protocols import MetadataFilter, Reranker, SearchIndex, filter_matches_nothing
 from agent.retrieval.query import expand_query
 from agent.retrieval.scope import scope_filter
-from agent.retrieval.search_text import search_text
 from agent.retrieval.statements import promote_statements
 from agent.schemas import Scope, ScoredChunk
 
@@ -57,7 +56,6 @@ class HybridRetriever:
             raise ValueError("empty search query")
         k = k or self.context.rerank_candidates
         effective = _merge_filters(scope_filter(scope) if scope is not None else None, filter)
-        query = search_text(query, scope, self.index.documents())
         rankings = self.rankings(query, effective)
         if not any(rankings.values()) and effective and "item" in effective and scope is not None:
             # Section tags come from heading detection and can be missing; stay inside the scope's
@@ -75,23 +73,16 @@ class HybridRetriever:
                 weights[f"section_{name}"] = weights[name]
         return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
 
-    def rerank(
-        self, query: str, chunks: list[ScoredChunk], top_n: int | None = None, scope: Scope | None = None
-    ) -> list[ScoredChunk]:
-        """Apply the reranker (fusion order when there is none) to the scope's search text, keeping
-        ``top_n`` chunks, with the statement passages a metric question needs first (see
-        ``statements.py``)."""
+    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int | None = None) -> list[ScoredChunk]:
+        """Apply the reranker (fusion order when there is none), keeping ``top_n`` chunks, with the
+        statement passages a metric question needs first (see ``statements.py``)."""
         top_n = top_n or self.context.context_chunks
-        if self.reranker is None:
-            ranked = list(chunks)
-        else:
-            text = search_text(query, scope, self.index.documents())
-            ranked = self.reranker.rerank(text, chunks, len(chunks))
+        ranked = list(chunks) if self.reranker is None else self.reranker.rerank(query, chunks, len(chunks))
         return promote_statements(query, ranked, top_n, neighbours=self.index.get_chunks)
 
     def retrieve(self, query: str, scope: Scope | None = None, top_n: int | None = None) -> list[ScoredChunk]:
         """search + rerank in one call."""
-        return self.rerank(query, self.search(query, scope), top_n, scope)
+        return self.rerank(query, self.search(query, scope), top_n)
 
 
 def _merge_filters(a: MetadataFilter | None, b: MetadataFilter | None) -> MetadataFilter | None:

@@ -68,7 +68,6 @@ class FakeIndex:
         self.chunks = list(chunks)
         self.docs = list(docs)
         self.calls: list[tuple[str, MetadataFilter | None]] = []
-        self.queries: list[str] = []
 
     def documents(self) -> list[DocumentRecord]:
         return self.docs
@@ -84,7 +83,6 @@ class FakeIndex:
         self, name: str, query: str, k: int, filter: MetadataFilter | None, reverse: bool
     ) -> list[ScoredChunk]:
         self.calls.append((name, filter))
-        self.queries.append(query)
         words = set(query.lower().split())
         scored = []
         for pos, c in enumerate(self.chunks):
