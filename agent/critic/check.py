@@ -6,6 +6,7 @@ decide (cited, well-formed, no figures) are marked ``pending`` for the judge mod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -263,6 +264,7 @@ def _judge_figures(claim: Claim, inputs: _Inputs) -> None:
     tables = _statement_tables(claim.chunk_ids, inputs.context, inputs.clean, inputs.ids, inputs.statements)
     wrong = (
         _repeated(bare)
+        or _one_figure_two_companies(bare, claim.chunk_ids, inputs)
         or wrong_row(rows_named, sources)
         or implausible(bare)
         or missing_scale(bare, sources)
@@ -292,6 +294,37 @@ def _repeated(sentence: str) -> str:
     if times < REPEATS:
         return ""
     return f"states {raw} {times} times in one sentence: give each period's or item's own figure, once"
+
+
+def _short_name(company: str) -> str:
+    """'Amazon.com, Inc.' -> 'amazon'; 'The Coca-Cola Company' -> 'coca'."""
+    words = [w for w in re.findall(r"[a-z0-9]+", company.lower()) if w != "the"]
+    return words[0] if words else ""
+
+
+def _one_figure_two_companies(sentence: str, chunk_ids: list[str], inputs: _Inputs) -> str:
+    """A reason when a sentence gives one figure for two companies it names ("Apple's net sales
+    were $81,797 million, the same as Amazon's, $81,797 million") but the cited passages of only one
+    of them print it: the figure was copied across, not read."""
+    companies = {chunk.metadata.company or "" for chunk in inputs.context.values()}
+    named = {
+        co for co in companies if (short := _short_name(co)) and re.search(rf"\b{short}", sentence.lower())
+    }
+    if len(named) < 2:
+        return ""
+    counts: dict[str, int] = {}
+    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
+        counts[n.raw] = counts.get(n.raw, 0) + 1
+        if counts[n.raw] < 2:
+            continue
+        printers = {
+            inputs.context[c].metadata.company
+            for c in chunk_ids
+            if c in inputs.context and is_grounded(n, [inputs.clean[c]])
+        }
+        if len(printers & named) == 1:
+            return f"gives {n.raw} for two companies, but only one of their filings prints it: give each its own figure"
+    return ""
 
 
 def faithfulness(claims: list[Claim]) -> float:
