@@ -6,13 +6,12 @@ decide (cited, well-formed, no figures) are marked ``pending`` for the judge mod
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, expand_calculations
 from agent.critic.claims import split_sentences
-from agent.critic.numbers import extract_numbers, is_grounded
+from agent.critic.numbers import NumberMention, extract_numbers, is_grounded
 from agent.critic.operands import calc_operands_grounded, listed_conflict, mixed_spans, operand_rows
 from agent.critic.plausible import implausible
 from agent.critic.quote import quoted_in
@@ -24,6 +23,7 @@ from agent.critic.support import lexical_support
 from agent.finance.labels import label_words
 from agent.injection import without_instructions
 from agent.prompts.common import is_cannot_answer
+from agent.retrieval.companies import CompanyCatalog
 from agent.schemas import Chunk, Claim
 
 
@@ -284,46 +284,47 @@ def _judge_figures(claim: Claim, inputs: _Inputs) -> None:
 REPEATS = 3
 
 
+def _figures(sentence: str) -> dict[str, list[NumberMention]]:
+    """The sentence's figures (our calculations left out), by their printed form."""
+    out: dict[str, list[NumberMention]] = {}
+    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
+        out.setdefault(n.raw, []).append(n)
+    return out
+
+
 def _repeated(sentence: str) -> str:
     """A reason when one sentence states the same figure for several periods or items ("$254
     million in Q1, $254 million in Q2, $254 million in Q3"): a small model's loop, not the filing."""
-    counts: dict[str, int] = {}
-    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
-        counts[n.raw] = counts.get(n.raw, 0) + 1
-    raw, times = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
-    if times < REPEATS:
+    raw, found = max(_figures(sentence).items(), key=lambda kv: len(kv[1]), default=("", []))
+    if len(found) < REPEATS:
         return ""
-    return f"states {raw} {times} times in one sentence: give each period's or item's own figure, once"
-
-
-def _short_name(company: str) -> str:
-    """'Amazon.com, Inc.' -> 'amazon'; 'The Coca-Cola Company' -> 'coca'."""
-    words = [w for w in re.findall(r"[a-z0-9]+", company.lower()) if w != "the"]
-    return words[0] if words else ""
+    return f"states {raw} {len(found)} times in one sentence: give each period's or item's own figure, once"
 
 
 def _one_figure_two_companies(sentence: str, chunk_ids: list[str], inputs: _Inputs) -> str:
-    """A reason when a sentence gives one figure for two companies it names ("Apple's net sales
-    were $81,797 million, the same as Amazon's, $81,797 million") but the cited passages of only one
-    of them print it: the figure was copied across, not read."""
-    companies = {chunk.metadata.company or "" for chunk in inputs.context.values()}
-    named = {
-        co for co in companies if (short := _short_name(co)) and re.search(rf"\b{short}", sentence.lower())
-    }
+    """A reason when a sentence gives one figure for two companies it names (company A's figure
+    repeated as company B's) but the cited passages of only one of them print it: the figure was
+    copied across, not read. Companies are found as scope resolution finds them, by the names and
+    tickers of the filings in the context."""
+    repeated = [found for found in _figures(sentence).values() if len(found) >= 2]
+    if not repeated:
+        return ""
+    catalog = CompanyCatalog.from_documents(chunk.metadata for chunk in inputs.context.values())
+    named = set(catalog.find(sentence))
     if len(named) < 2:
         return ""
-    counts: dict[str, int] = {}
-    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
-        counts[n.raw] = counts.get(n.raw, 0) + 1
-        if counts[n.raw] < 2:
-            continue
+    entity_of = {name: key for key, entity in catalog.entities.items() for name in entity.names}
+    for found in repeated:
         printers = {
-            inputs.context[c].metadata.company
+            entity_of.get(inputs.context[c].metadata.company or "")
             for c in chunk_ids
-            if c in inputs.context and is_grounded(n, [inputs.clean[c]])
+            if c in inputs.context and is_grounded(found[0], [inputs.clean[c]])
         }
         if len(printers & named) == 1:
-            return f"gives {n.raw} for two companies, but only one of their filings prints it: give each its own figure"
+            return (
+                f"gives {found[0].raw} for two companies, but only one of their filings prints it: "
+                "give each its own figure"
+            )
     return ""
 
 
