@@ -254,6 +254,16 @@ class Context:
         },
     )
 
+    section_extract_sentences: int = field(
+        default=6,
+        metadata={
+            "description": "A question naming a section of the filings (risk factors, legal proceedings, "
+            "MD&A, ...) that the drafter finds no answer to is drafted from that section's own printed "
+            "sentences in the context, at most this many, taken in turn from each filing and cited; the "
+            "critic checks them like any draft. 0 turns it off."
+        },
+    )
+
     max_subquestions: int = field(default=4, metadata={"description": "Upper bound on decomposition."})
     faithfulness_threshold: float = field(
         default=0.8, metadata={"description": "Critic score at or above which a draft is accepted."}

@@ -10,7 +10,7 @@ CITE_GROUP = re.compile(r"\[\s*(c\s*\d+(?:\s*[,;]\s*c\s*\d+)*)\s*\]", re.I)
 _ALIAS = re.compile(r"c\s*(\d+)", re.I)
 # Sentence ends: ". " / "! " / "? " followed by a capital, a digit, a quote or a citation.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[$(])")
-_ABBREV = re.compile(
+ABBREVIATION = re.compile(
     r"\b(?:Inc|Corp|Co|Ltd|No|vs|U\.S|e\.g|i\.e|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
 )
 
@@ -47,7 +47,7 @@ def split_sentences(text: str) -> list[DraftSentence]:
         parts = _SENTENCE_END.split(line)
         merged: list[str] = []
         for part in parts:
-            if merged and _ABBREV.search(merged[-1]):
+            if merged and ABBREVIATION.search(merged[-1]):
                 merged[-1] = f"{merged[-1]} {part}"
             else:
                 merged.append(part)

@@ -14,6 +14,8 @@ import re
 from itertools import pairwise
 from typing import NamedTuple
 
+from agent.critic.claims import ABBREVIATION
+
 MIN_QUOTE_WORDS = 6
 MIN_SENTENCE_SHARE = 0.6
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
@@ -32,7 +34,7 @@ class _Printed(NamedTuple):
 
 def _sentences(passage: str) -> list[_Printed]:
     out = []
-    for sentence in _SENTENCE_END.split(passage):
+    for sentence in _split(passage):
         words: list[str] = []
         starts: list[int] = []
         for line in sentence.splitlines():
@@ -41,6 +43,23 @@ def _sentences(passage: str) -> list[_Printed]:
         if words:
             out.append(_Printed(words, tuple(starts)))
     return out
+
+
+def _split(passage: str) -> list[str]:
+    """The passage's sentences, lines kept; a piece that ends with an abbreviation ("Epic Games,
+    Inc.", "the U.S.") runs on into the next."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(passage):
+        if out and ABBREVIATION.search(out[-1].rstrip()):
+            out[-1] = f"{out[-1].rstrip()} {piece}"
+        elif piece.strip():
+            out.append(piece)
+    return out
+
+
+def printed_sentences(passage: str) -> list[str]:
+    """The passage's sentences as printed, in order, each on one line."""
+    return [" ".join(piece.split()) for piece in _split(passage)]
 
 
 def _inside(needle: list[str], hay: list[str]) -> bool:

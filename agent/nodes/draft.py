@@ -22,10 +22,11 @@ from agent.models import ContextWindowExceededError, prompt_tokens
 from agent.nodes.computed import Calculated, SeriesLead, computed_draft, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
+from agent.nodes.section_extract import section_extract
 from agent.nodes.timing import timed
-from agent.prompts.common import CANNOT_ANSWER, SYSTEM, render_context
+from agent.prompts.common import CANNOT_ANSWER, SYSTEM, is_cannot_answer, render_context
 from agent.prompts.draft import draft_instructions, rest_of_question
-from agent.schemas import QuestionPlan, Scope, Superlative, Usage
+from agent.schemas import QuestionPlan, Scope, ScoredChunk, Superlative, Usage
 from agent.state import State
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
@@ -283,6 +284,24 @@ def _from_ranking(
     return None
 
 
+def _section_words(state: State, ctx: Context, passages: list[ScoredChunk], fallbacks: list[str]) -> str:
+    """The named section's own sentences when the model found no answer to a question asking for
+    text ('' when it names no section, the context holds none of it, or this very extract was
+    already rejected)."""
+    sections = state.scope.sections if state.scope is not None else []
+    # A figure the model could not find is not what a section's opening sentences state.
+    asks_text = state.plan is None or state.plan.form == "text"
+    if not sections or not asks_text or ctx.section_extract_sentences <= 0:
+        return ""
+    text = section_extract(passages, sections, ctx.section_extract_sentences)
+    if not text or text == state.draft:
+        return ""
+    fallbacks.append(
+        f"draft: the model found no answer; drafted the printed sentences of {', '.join(sections)} instead"
+    )
+    return text
+
+
 def _restates(sentence: str, ours: list[NumberMention]) -> bool:
     """Whether every figure of a sentence is one our code already stated (a repetition)."""
     numbers = extract_numbers(expand_calculations(sentence)[0])
@@ -358,6 +377,8 @@ async def _model_draft(
         fallbacks.append("draft: runaway output trimmed to whole sentences")
     if series is not None:
         text, figures = _with_series(text, figures, series, fallbacks)
+    elif all(is_cannot_answer(s.text) for s in split_sentences(text)):
+        text = _section_words(state, ctx, passages, fallbacks) or text
     return {
         **({"context": passages} if series is not None else {}),
         "draft": text,

@@ -96,3 +96,16 @@ def test_a_fragment_from_a_wrapped_line_is_not_a_quote() -> None:
         quoted_in("The Company's business can be affected by a number of factors.", {"d::4": heading})
         == "d::4"
     )
+
+
+def test_an_abbreviation_does_not_end_the_printed_sentence() -> None:
+    passage = (
+        'Epic Games, Inc. ("Epic") filed a lawsuit in the U.S. District Court for the Northern District of\n'
+        "California against the Company alleging violations of federal and state antitrust laws."
+    )
+    # "Inc." and "U.S." cut the sentence in three pieces; it is still one printed sentence.
+    sentence = (
+        'Epic Games, Inc. ("Epic") filed a lawsuit in the U.S. District Court for the Northern District of '
+        "California against the Company alleging violations of federal and state antitrust laws."
+    )
+    assert quoted_in(sentence, {"p": passage}) == "p"

@@ -1,0 +1,108 @@
+"""A question that names a section of the filings ("risk factors", "legal proceedings") answered in
+the section's own words when the drafter finds nothing to say.
+
+The scope holds the sections a question names (Regulation S-K Items, as the loader labels them). A
+small drafter often replies "cannot answer" over a 10-Q's Item 1A that only says there have been no
+material changes since the annual report, or over a lawsuit paragraph it does not read as "legal
+proceedings". Yet that text is the filing's answer. Here our code writes a draft of whole printed
+sentences from the context passages of those sections, each cited to its passage, taken in turn
+from every filing in scope (earliest period first). The critic checks it like any draft: a sentence
+copied from its passage is supported without the judge, and a sentence with a figure is checked as
+usual. Passages are read with instruction-like sentences removed (:mod:`agent.injection`), so a
+sentence planted in a filing is never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.critic.claims import split_sentences
+from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quoted_in
+from agent.injection import without_instructions
+from agent.schemas import ScoredChunk
+
+_ITEM_HEAD = re.compile(r"^(?:Part\s+[IV]+,?\s*)?Item\s+\d+[A-C]?\.?\s*", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+")
+_POINTER = re.compile(
+    r"(?:see|refer\s+to|for\s+(?:a\s+)?(?:discussion|information|additional|further|more))\b", re.I
+)
+_ENDS = (".", '."', ".”", "?", "!")
+
+
+def _title(section: str) -> str:
+    """'Part II, Item 1A. Risk Factors' -> 'Risk Factors'."""
+    return _ITEM_HEAD.sub("", section.strip()).strip()
+
+
+def _without_heading(sentence: str, title: str) -> str:
+    """The sentence without the section heading the page runs into it ('Item 1A. Risk Factors The
+    Company's business ...' -> 'The Company's business ...')."""
+    rest = _ITEM_HEAD.sub("", sentence)
+    if title and rest.lower().startswith(title.lower() + " "):
+        rest = rest[len(title) + 1 :]
+    return rest.strip()
+
+
+def _sentences(chunk: ScoredChunk) -> list[str]:
+    """Whole printed sentences of a passage: a piece cut at the passage's start or end (it runs on
+    from or into the next passage) and a bare heading are left out."""
+    title = _title(chunk.chunk.metadata.section or "")
+    clean = without_instructions(chunk.chunk.text, "")
+    out: list[str] = []
+    for piece in printed_sentences(clean):
+        # The heading ("Item 1A. Risk Factors") runs into the section's first sentence.
+        text = piece if out else _without_heading(piece, title)
+        if not text or not (text[0].isupper() or text[0] in '“"('):
+            continue  # the tail of a sentence begun in the previous passage, or after a ";"
+        if not text.endswith(_ENDS) or len(_WORD.findall(text.lower())) < MIN_QUOTE_WORDS:
+            continue
+        if _POINTER.match(text):
+            continue  # "See Note 4 ...": where the answer is, not the answer
+        # Exactly what the critic will read: one draft sentence, copied from this passage.
+        if len(split_sentences(text)) == 1 and quoted_in(text, {"p": clean}) == "p":
+            out.append(text)
+    return out
+
+
+def _cited(sentence: str, aliases: list[str]) -> str:
+    marks = "".join(f"[{a}]" for a in aliases)
+    if sentence.endswith("."):
+        return f"{sentence[:-1]} {marks}."
+    return f"{sentence} {marks}."
+
+
+def section_extract(context: list[ScoredChunk], sections: list[str], limit: int) -> str:
+    """A draft of at most ``limit`` sentences printed in the context passages of the named
+    ``sections``, cited by the passages' aliases ('c3': position in the context); '' when the
+    context holds none. Sentences are taken in turn from each filing (earliest period first, each
+    in page order), so every filing in scope is heard; a sentence several filings print word for
+    word is written once, citing each."""
+    wanted = set(sections)
+    by_doc: dict[str, list[tuple[int, str, ScoredChunk]]] = {}
+    for i, chunk in enumerate(context, start=1):
+        meta = chunk.chunk.metadata
+        if meta.section in wanted and not meta.is_table and limit > 0:
+            by_doc.setdefault(meta.doc_id, []).append((meta.chunk_index, f"c{i}", chunk))
+
+    def period(doc: str) -> tuple[str, str]:
+        meta = by_doc[doc][0][2].chunk.metadata
+        return (meta.period_end or f"{meta.fiscal_year or 0:04d}-{meta.fiscal_quarter or 0}", doc)
+
+    queues = []
+    for doc in sorted(by_doc, key=period):
+        queue = [(s, alias) for _, alias, chunk in sorted(by_doc[doc]) for s in _sentences(chunk)]
+        queues.append(queue)
+    picked: dict[tuple[str, ...], tuple[str, list[str]]] = {}
+    depth = max((len(q) for q in queues), default=0)
+    for n in range(depth):
+        for queue in queues:
+            if n >= len(queue):
+                continue
+            sentence, alias = queue[n]
+            key = tuple(_WORD.findall(sentence.lower()))
+            if key in picked:
+                if alias not in picked[key][1]:
+                    picked[key][1].append(alias)
+            elif len(picked) < limit:
+                picked[key] = (sentence, [alias])
+    return " ".join(_cited(sentence, aliases) for sentence, aliases in picked.values())
