@@ -22,7 +22,7 @@ from agent.models import ContextWindowExceededError, prompt_tokens
 from agent.nodes.computed import Calculated, SeriesLead, computed_draft, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
-from agent.nodes.section_extract import section_extract
+from agent.nodes.section_extract import section_extract, section_title
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, is_cannot_answer, render_context
 from agent.prompts.draft import draft_instructions, rest_of_question
@@ -296,9 +296,8 @@ def _section_words(state: State, ctx: Context, passages: list[ScoredChunk], fall
     text = section_extract(passages, sections, ctx.section_extract_sentences)
     if not text or text == state.draft:
         return ""
-    fallbacks.append(
-        f"draft: the model found no answer; drafted the printed sentences of {', '.join(sections)} instead"
-    )
+    named = ", ".join(dict.fromkeys(section_title(s) for s in sections))
+    fallbacks.append(f"draft: the model found no answer; drafted the printed sentences of {named} instead")
     return text
 
 

@@ -29,7 +29,7 @@ _POINTER = re.compile(
 _ENDS = (".", '."', ".”", "?", "!")
 
 
-def _title(section: str) -> str:
+def section_title(section: str) -> str:
     """'Part II, Item 1A. Risk Factors' -> 'Risk Factors'."""
     return _ITEM_HEAD.sub("", section.strip()).strip()
 
@@ -46,7 +46,7 @@ def _without_heading(sentence: str, title: str) -> str:
 def _sentences(chunk: ScoredChunk) -> list[str]:
     """Whole printed sentences of a passage: a piece cut at the passage's start or end (it runs on
     from or into the next passage) and a bare heading are left out."""
-    title = _title(chunk.chunk.metadata.section or "")
+    title = section_title(chunk.chunk.metadata.section or "")
     clean = without_instructions(chunk.chunk.text, "")
     out: list[str] = []
     for piece in printed_sentences(clean):
@@ -75,13 +75,15 @@ def section_extract(context: list[ScoredChunk], sections: list[str], limit: int)
     """A draft of at most ``limit`` sentences printed in the context passages of the named
     ``sections``, cited by the passages' aliases ('c3': position in the context); '' when the
     context holds none. Sentences are taken in turn from each filing (earliest period first, each
-    in page order), so every filing in scope is heard; a sentence several filings print word for
+    in the order it prints them), so every filing in scope is heard; a sentence several filings print word for
     word is written once, citing each."""
+    if limit <= 0:
+        return ""
     wanted = set(sections)
     by_doc: dict[str, list[tuple[int, str, ScoredChunk]]] = {}
     for i, chunk in enumerate(context, start=1):
         meta = chunk.chunk.metadata
-        if meta.section in wanted and not meta.is_table and limit > 0:
+        if meta.section in wanted and not meta.is_table:
             by_doc.setdefault(meta.doc_id, []).append((meta.chunk_index, f"c{i}", chunk))
 
     def period(doc: str) -> tuple[str, str]:

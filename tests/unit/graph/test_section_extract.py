@@ -85,7 +85,7 @@ async def test_a_section_question_the_drafter_cannot_answer_gets_the_sections_wo
     assert {c.doc_id for c in answer.citations} == {APPLE_22.doc_id, APPLE_23.doc_id}
     # One draft: the quotes need no judge and no redraft.
     assert h.roles().count("draft") == 1 and "judge" not in h.roles()
-    assert any("printed sentences of" in f for f in answer.fallbacks)
+    assert any("printed sentences of Risk Factors instead" in f for f in answer.fallbacks)
 
 
 async def test_without_a_named_section_cannot_answer_still_re_retrieves(harness) -> None:
