@@ -254,6 +254,15 @@ class Context:
         },
     )
 
+    section_share: float = field(
+        default=0.5,
+        metadata={
+            "description": "For a question that names a section of the filings and asks for text, the "
+            "share of the drafting context kept for that section's best candidates (in turn from each "
+            "filing), in place of the lowest-ranked passages from elsewhere. 0 turns it off."
+        },
+    )
+
     section_extract_sentences: int = field(
         default=6,
         metadata={

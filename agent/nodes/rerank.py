@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agent.config import Context
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
+from agent.retrieval.sections import reserve_sections
 from agent.schemas import ScoredChunk
 from agent.state import State
 
@@ -43,6 +44,12 @@ def make_rerank(resources: Resources):
             candidates = [by_id[i] for i in ids if i in by_id][: ctx.rerank_candidates]
             per_query = max(1, top_n) if len(queries) == 1 else top_n
             rankings.append(await asyncio.to_thread(resources.rerank, query, candidates, per_query, ctx))
-        return {"context": interleave(rankings, top_n)}
+        context = interleave(rankings, top_n)
+        sections = state.scope.sections if state.scope is not None else []
+        if sections and (state.plan is None or state.plan.form == "text") and ctx.section_share > 0:
+            # Every candidate, in each query's fused order: the named section's best ones first.
+            ranked = dict.fromkeys(i for q in queries for i in state.query_hits.get(q, []) if i in by_id)
+            context = reserve_sections(context, [by_id[i] for i in ranked], sections, ctx.section_share)
+        return {"context": context}
 
     return rerank_chunks

@@ -102,3 +102,23 @@ async def test_a_figure_question_naming_a_section_is_not_answered_with_its_openi
     answer = await h.ask("What were Apple's total net sales in the 2023 Q3 10-Q's legal proceedings?")
     assert answer.stop_reason == "abstained: no evidence"
     assert not any("printed sentences of" in f for f in answer.fallbacks)
+
+
+async def _draft_prompt(harness, **context: object) -> str:
+    note = "Apple legal proceedings and claims 2023: the Company records a liability for legal proceedings."
+    h = harness({"draft": [CANNOT_ANSWER]})
+    h.resources.chunks = [
+        chunk(APPLE_23, 10, note, 12),
+        chunk(APPLE_23, 11, note + " Apple 2023 claims legal proceedings again.", 12),
+        _in("Part II, Item 1. Legal Proceedings", chunk(APPLE_23, 71, LEGAL, 21)),
+    ]
+    await h.ask("What legal proceedings did Apple disclose in its 2023 Q3 10-Q?", context_chunks=2, **context)
+    return next(p for r, p in h.model.calls if r == "draft")
+
+
+async def test_the_named_sections_passage_reaches_the_drafter_though_ranked_below_the_context(
+    harness,
+) -> None:
+    # The lawsuit paragraph shares few words with the question: ranked third of three, for two places.
+    assert "Epic Games, Inc." in await _draft_prompt(harness)
+    assert "Epic Games, Inc." not in await _draft_prompt(harness, section_share=0)
