@@ -21,7 +21,7 @@ def reserve_sections(
     """``context`` with the named ``sections``' candidates (best first, in turn from each filing)
     in place of its lowest-ranked passages from elsewhere, until they hold ``share`` of it."""
     wanted = set(sections)
-    seats = int(len(context) * share)
+    seats = int(len(context) * min(max(share, 0.0), 1.0))
     inside = sum(1 for c in context if c.chunk.metadata.section in wanted)
     if not wanted or inside >= seats:
         return list(context)

@@ -35,3 +35,9 @@ def test_nothing_moves_when_the_section_already_holds_its_share_or_none_is_named
     # One candidate for three places: it takes the last place only.
     six = [_c("a", i, None) for i in range(1, 7)]
     assert _ids(reserve_sections(six, extra, [LEGAL], 0.5))[-2:] == ["a::5", "a::62"]
+
+
+def test_a_share_above_one_gives_the_section_every_place_it_has_candidates_for() -> None:
+    context = [_c("a", i, None) for i in range(1, 4)]
+    extra = [_c("a", 60, LEGAL), _c("b", 70, LEGAL)]
+    assert _ids(reserve_sections(context, extra, [LEGAL], 5.0)) == ["a::1", "a::60", "b::70"]
