@@ -23,7 +23,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.;?!])\s+(?=[A-Z(“\"$•-])|\n\s*\n|\n(?=\s*[•●▪-])")
 
 
-def _words(text: str) -> list[str]:
+def quote_words(text: str) -> list[str]:
+    """The words a quote is matched on (lower case, curly apostrophes straightened)."""
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
@@ -39,7 +40,7 @@ def _sentences(passage: str) -> list[_Printed]:
         starts: list[int] = []
         for line in sentence.splitlines():
             starts.append(len(words))
-            words += _words(line)
+            words += quote_words(line)
         if words:
             out.append(_Printed(words, tuple(starts)))
     return out
@@ -80,7 +81,7 @@ def _copies(words: list[str], printed: _Printed, capitalised: bool) -> bool:
 
 def quoted_in(sentence: str, passages: dict[str, str]) -> str | None:
     """The id of the first passage one of whose sentences ``sentence`` copies, or None."""
-    words = _words(sentence)
+    words = quote_words(sentence)
     if len(words) < MIN_QUOTE_WORDS:
         return None
     opening = re.search(r"[^\W_]", sentence)

@@ -17,12 +17,11 @@ from __future__ import annotations
 import re
 
 from agent.critic.claims import split_sentences
-from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quoted_in
+from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quote_words, quoted_in
 from agent.injection import without_instructions
 from agent.schemas import ScoredChunk
 
 _ITEM_HEAD = re.compile(r"^(?:Part\s+[IV]+,?\s*)?Item\s+\d+[A-C]?\.?\s*", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9]+")
 _POINTER = re.compile(
     r"(?:see|refer\s+to|for\s+(?:a\s+)?(?:discussion|information|additional|further|more))\b", re.I
 )
@@ -54,7 +53,7 @@ def _sentences(chunk: ScoredChunk) -> list[str]:
         text = piece if out else _without_heading(piece, title)
         if not text or not (text[0].isupper() or text[0] in '“"('):
             continue  # the tail of a sentence begun in the previous passage, or after a ";"
-        if not text.endswith(_ENDS) or len(_WORD.findall(text.lower())) < MIN_QUOTE_WORDS:
+        if not text.endswith(_ENDS) or len(quote_words(text)) < MIN_QUOTE_WORDS:
             continue
         if _POINTER.match(text):
             continue  # "See Note 4 ...": where the answer is, not the answer
@@ -101,7 +100,7 @@ def section_extract(context: list[ScoredChunk], sections: list[str], limit: int)
             if n >= len(queue):
                 continue
             sentence, alias = queue[n]
-            key = tuple(_WORD.findall(sentence.lower()))
+            key = tuple(quote_words(sentence))
             if key in picked:
                 if alias not in picked[key][1]:
                     picked[key][1].append(alias)
