@@ -12,7 +12,15 @@ _WORD_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2n
 # Filing sections people ask for by name; values are (10-K Item, 10-Q Item).
 _SECTIONS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
     (re.compile(r"\bmd&a\b|management['’]?s discussion", re.I), ("7", "2")),
-    (re.compile(r"\brisk factors?\b", re.I), ("1A", "1A")),
+    # "risk factors", "risk elements", "the risks to / facing / associated with Acme's business".
+    (
+        re.compile(
+            r"\brisk (?:factors?|elements?)\b|\brisks?\s+(?:to|facing|of|for|associated\s+with|relat(?:ed|ing)\s+to)\s+"
+            r"(?:the\s+|its\s+|their\s+|our\s+)?(?:[\w&.-]+['’]s?\s+){0,2}?business(?:es)?\b",
+            re.I,
+        ),
+        ("1A", "1A"),
+    ),
     (re.compile(r"\blegal proceedings\b", re.I), ("3", "1")),
     (re.compile(r"\bquantitative and qualitative disclosures? about market risk\b", re.I), ("7A", "3")),
     (re.compile(r"\bcontrols and procedures\b", re.I), ("9A", "4")),

@@ -176,6 +176,14 @@ def test_sections_map_to_items_per_form(documents) -> None:
     assert annual.items == ["1A"]
     mdna = resolve_scope("What does Apple's MD&A say about 2023 Q3 gross margin?", documents)
     assert mdna.items == ["2"]  # MD&A is Item 2 of a 10-Q
+    # The same Item, however the question words it; risks of something else are not the Item.
+    for worded in (
+        "Outline the risk elements associated with Amazon's business in 2022",
+        "What are the main risks facing Amazon's business in 2022?",
+        "Which risks to the business did Amazon name in 2022?",
+    ):
+        assert resolve_scope(worded, documents).items == ["1A"], worded
+    assert resolve_scope("What are the risks of Amazon's 2022 debt?", documents).items == []
     literal = resolve_scope("Amazon 2022 Item 7", documents)
     assert scope_filter(literal) == {"doc_id": ["amzn-22"], "item": ["7"]}
 
