@@ -138,10 +138,11 @@ class QuestionPlan(BaseModel):
     scale: Literal[3, 6, 9] | None = Field(
         default=None, description="Scale asked for: 3 thousands, 6 millions, 9 billions."
     )
-    member: str = Field(
-        default="",
-        description="Words naming a part of the one line item asked ('services' in 'Services segment revenue'): "
-        "our code states that row, never the item's total in its place.",
+    members: list[str] = Field(
+        default_factory=list,
+        description="Words naming each part of the one line item asked (['services'] in 'Services segment "
+        "revenue'; ['windows', 'surface devices'] in 'revenue from Windows or Surface devices'): our code "
+        "states those rows, never the item's total in their place.",
     )
     breakdown: bool = Field(
         default=False,

@@ -226,12 +226,12 @@ def _share(
 
 
 def _member(
-    plan: QuestionPlan, key: str, year: int, quarter: int | None, facts: Sequence[Fact], builder: _Builder
+    member: str, key: str, year: int, quarter: int | None, facts: Sequence[Fact], builder: _Builder
 ) -> tuple[str, tuple[str, str], str] | None:
-    """(name, expressions, unit) of the plan's member's row of line item ``key`` for the period:
-    printed beside the item's own figure (:func:`agent.finance.share.member_fact`)."""
+    """(name, expressions, unit) of the member's row of line item ``key`` for the period: printed
+    beside the item's own figure (:func:`agent.finance.share.member_fact`)."""
     whole = builder.lookup(key, year)
-    part = member_fact(whole, plan.member, facts) if whole is not None else None
+    part = member_fact(whole, member, facts) if whole is not None else None
     if part is None or part.chunk_id is None:
         return None
     operand = operand_of(part, key)
@@ -333,9 +333,12 @@ def _expression(
     if metric is not None or len(plan.items) != 1 or len(years) != 1:
         return None
     key = plan.items[0]
-    if plan.member:
-        # A part of the item ("Services" revenue): that row or nothing, never the total.
-        member = _member(plan, key, years[0], quarter, facts, builder)
+    if plan.members:
+        # A part of the item ("Services" revenue): that row or nothing, never the total; several
+        # parts are one calculation each (agent.finance.series.calculate_members).
+        if len(plan.members) > 1:
+            return None
+        member = _member(plan.members[0], key, years[0], quarter, facts, builder)
         return None if member is None else (builder, member)
     pair = builder.value(key, years[0])
     name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"

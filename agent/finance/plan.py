@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from agent.finance.derived import EXPLANATORY, asked_metric, named_items, question_years
-from agent.finance.share import asked_member, asked_share
+from agent.finance.share import asked_members, asked_share
 from agent.finance.units import SCALE_EXPONENTS
 from agent.finance.vocabulary import ITEMS
 from agent.schemas import QuestionPlan, Scope
@@ -188,13 +188,13 @@ def _form(question: str, metric: object, items: list[str], explanatory: bool, ex
     return "text"
 
 
-def _parts(question: str, items: list[str], scope: Scope) -> tuple[str, str]:
-    """(share_of, member): the member whose share of the one item is asked, else the part of it
+def _parts(question: str, items: list[str], scope: Scope) -> tuple[str, list[str]]:
+    """(share_of, members): the member whose share of the one item is asked, else the parts of it
     the question names."""
     if len(items) != 1:
-        return "", ""
+        return "", []
     share = asked_share(question, ITEMS[items[0]].name)
-    return share, "" if share else asked_member(question, ITEMS[items[0]].asked, scope.companies)
+    return share, [] if share else asked_members(question, ITEMS[items[0]].asked, scope.companies)
 
 
 def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
@@ -208,7 +208,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
     scale = _SCALE.search(question)
     scale_word = (scale.group("scale") or scale.group("scale2")).lower() if scale else None
     n = decimals.group("n").lower() if decimals else None
-    share, member = _parts(question, items, scope)
+    share, members = _parts(question, items, scope)
     one_item = len(items) == 1 and metric is None and extreme is None
     return QuestionPlan(
         companies=list(scope.companies),
@@ -226,7 +226,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         ranks_amount=extreme is not None and bool(_RANKS_AMOUNT.search(question)),
         total_over=(m.group("noun").lower() if (m := _TOTAL_OVER.search(question)) else ""),
         share_of=share,
-        member=member,
+        members=members,
         scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]
         # Two years named ("the year-over-year change from FY2015 to FY2016") are a growth or a
         # comparison of those two, not a list of every period.
@@ -234,7 +234,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         and extreme is None
         and len(set(question_years(question))) != 2
         and bool(OVER_PERIODS.search(question)),
-        breakdown=(breakdown := one_item and not share and not member and bool(BREAKDOWN.search(question))),
+        breakdown=(breakdown := one_item and not share and not members and bool(BREAKDOWN.search(question))),
         parts=_parts_named(question) if breakdown else "",
         assessment=explanatory or bool(ASSESSMENT.search(_CONDITIONAL.sub(" ", question))),
     )

@@ -121,7 +121,7 @@ def calculate_series(
     if len(points) < 2:
         return None
     subject = points[-1].name.rsplit(", ", 1)[0]
-    if plan.metric is None and len(plan.items) == 1 and not plan.member and len(points[-1].operands) == 1:
+    if plan.metric is None and len(plan.items) == 1 and not plan.members and len(points[-1].operands) == 1:
         subject = points[-1].operands[0].label.strip(" :") or ITEMS[plan.items[0]].name
     span = f"{words[0]} to {words[-1]}"
     return Series(
@@ -133,4 +133,18 @@ def calculate_series(
     )
 
 
-__all__ = ["calculate_series"]
+def calculate_member_series(
+    plan: QuestionPlan, question: str, facts: Sequence[Fact], filings: Mapping[str, Any]
+) -> list[Series] | None:
+    """One series per part the question lists ("revenue from Windows or Surface devices"), in the
+    question's order; None unless every part has one (a part left out is no answer to the question)."""
+    if len(plan.members) < 2:
+        return None
+    found = [
+        calculate_series(plan.model_copy(update={"members": [m]}), question, facts, filings)
+        for m in plan.members
+    ]
+    return [s for s in found if s is not None] if all(found) else None
+
+
+__all__ = ["calculate_member_series", "calculate_series"]

@@ -68,13 +68,15 @@ def asked_share(question: str, whole_words: str) -> str:
 
 def member_fact(whole: Fact, member: str, facts: Sequence[Fact]) -> Fact | None:
     """The member's row for the whole's period: in the whole's table, else in a segment table of
-    the same filing; its label (with its group heading) holds every member word. None when no row
-    or several different figures qualify."""
+    the same filing; its label (with its group heading) holds every member word, else (no such
+    row) it names the member's last word and nothing the member does not ("Devices" for "surface
+    devices"). None when no row or several different figures qualify."""
     wanted = label_words(member)
     if not wanted:
         return None
+    head = label_words(member.split()[-1])
 
-    def fits(f: Fact) -> bool:
+    def same_period(f: Fact) -> bool:
         return (
             f.doc_id == whole.doc_id
             and f.id != whole.id
@@ -82,10 +84,12 @@ def member_fact(whole: Fact, member: str, facts: Sequence[Fact]) -> Fact | None:
             and f.period.months == whole.period.months
             and f.unit == whole.unit
             and not TOTAL_ROW.match(f.label)
-            and wanted <= label_words(f"{f.group} {f.label}")
         )
 
-    candidates = [f for f in facts if fits(f)]
+    rows = [f for f in facts if same_period(f)]
+    candidates = [f for f in rows if wanted <= label_words(f"{f.group} {f.label}")] or [
+        f for f in rows if head and head <= label_words(f.label) <= wanted
+    ]
     whole_words = label_words(whole.label)
 
     def of_whole(f: Fact) -> bool:
@@ -116,8 +120,10 @@ _AFTER = re.compile(
     re.I,
 )
 # "Apple's Services segment revenue", "the Intelligent Cloud revenue": capitalised words right before it.
+_CAP = r"(?:[A-Z]|[a-z]+[A-Z])[\w&-]*"  # "Services", "iPhone"
 _BEFORE = re.compile(
-    r"(?:^|[\s(])(?P<member>(?:[A-Z][\w&-]*\s+){1,3}?)(?:(?:segment|division|business|unit|product|category|line)(?:['’]s)?\s+)?$"
+    rf"(?:^|[\s(])(?P<member>(?:{_CAP}\s+){{1,3}}?(?:(?:or|and|&|,)\s+(?:{_CAP}\s+){{1,3}}?)*)"
+    r"(?:(?:segments?|divisions?|business(?:es)?|units?|products?|categor(?:y|ies)|lines?)(?:['’]s)?\s+)?$"
 )
 _NOT_MEMBER = re.compile(
     r"^(?:(?:the|its|their|this|that|these|those|each|every|all|any|a|an)\s+)*(?:fiscal|years?|quarters?|fy\d*|q[1-4]|"
@@ -132,13 +138,23 @@ _COMMON = re.compile(
 )
 
 
-def asked_member(question: str, item_pattern: re.Pattern[str], companies: Sequence[str] = ()) -> str:
-    """The words naming a part of the line item the question asks about ("services" in "Apple's
-    Services segment revenue", "windows or surface devices" in "revenue from Windows or Surface
-    devices"), or "" when it asks for the item itself. ``companies``' words are never a part."""
+# "Windows or Surface devices", "e-commerce and AWS", "Data Center Group, IoT": parts listed side by side.
+_LISTED = re.compile(r"\s*(?:,\s*(?:and|or)?|\band\b|\bor\b|/|&)\s*", re.I)
+
+
+def _words_of(member: str, own: set[str]) -> str:
+    """The label words of one part, in the question's order ("" when none are left)."""
+    words = label_words(member) - own
+    return " ".join(w for w in re.findall(r"[a-z0-9]+", member.lower()) if w in words)
+
+
+def asked_members(question: str, item_pattern: re.Pattern[str], companies: Sequence[str] = ()) -> list[str]:
+    """The words naming each part of the line item the question asks about (["services"] in "Apple's
+    Services segment revenue", ["windows", "surface devices"] in "revenue from Windows or Surface
+    devices"), or [] when it asks for the item itself. ``companies``' words are never a part."""
     mention = item_pattern.search(question)
     if mention is None:
-        return ""
+        return []
     own = {w for c in companies for w in label_words(c)}
     after = _AFTER.match(question[mention.end() :])
     # "from X" names a part; "of/in/for X" only when X is a kind of part ("in the Americas
@@ -147,15 +163,14 @@ def asked_member(question: str, item_pattern: re.Pattern[str], companies: Sequen
         after.group("prep").lower() not in ("of", "for", "at", "in") or _KIND.search(after.group("member"))
     ):
         member = _KIND.sub("", _LEAD.sub("", after.group("member").strip())).strip(" ,")
-        words = label_words(member) - own
-        if words and not _NOT_MEMBER.match(member) and len(member.split()) <= 6:
-            return " ".join(w for w in re.findall(r"[a-z0-9]+", member.lower()) if w in words)
+        if label_words(member) - own and not _NOT_MEMBER.match(member) and len(member.split()) <= 6:
+            parts = [_words_of(_KIND.sub("", _LEAD.sub("", p.strip())), own) for p in _LISTED.split(member)]
+            return [p for p in dict.fromkeys(parts) if p]
     before = _BEFORE.search(question[: mention.start()])
     if before:
-        kept = [
-            w for w in before.group("member").split() if not _COMMON.match(w) and not re.search(r"['’]s?$", w)
-        ]
-        words = label_words(" ".join(kept)) - own
-        if kept and words:
-            return " ".join(w for w in re.findall(r"[a-z0-9]+", " ".join(kept).lower()) if w in words)
-    return ""
+        parts = []
+        for listed in _LISTED.split(before.group("member")):
+            kept = [w for w in listed.split() if not _COMMON.match(w) and not re.search(r"['’]s?$", w)]
+            parts.append(_words_of(_KIND.sub("", " ".join(kept)), own) if kept else "")
+        return [p for p in dict.fromkeys(parts) if p]
+    return []

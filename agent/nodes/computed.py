@@ -19,8 +19,19 @@ from agent.nodes.resources import Resources
 from agent.schemas import Breakdown, Calculation, QuestionPlan, ScoredChunk, Series, Trend
 from agent.state import State
 
-# Our calculation for the question (a Calculation, Trend, Series, Breakdown or None), made on first call.
+# Our calculation for the question (a Calculation, Trend, Series, a list of Series (one per part
+# the question lists), Breakdown or None), made on first call.
 Calculated = Callable[[], Any]
+Found = Calculation | Trend | Series | list[Series] | Breakdown
+
+
+def _series(found: object) -> list[Series]:
+    """The series of our calculation: one, one per listed part, or none."""
+    if isinstance(found, Series):
+        return [found]
+    if isinstance(found, list) and found and all(isinstance(s, Series) for s in found):
+        return found
+    return []
 
 
 def _amount(calc: Calculation) -> tuple[str, str]:
@@ -144,24 +155,40 @@ def word_breakdown(found: Breakdown, aliases: dict[str, str]) -> tuple[list[str]
     return [figure_line(c, aliases) for c in [found.whole, *found.parts]], " ".join(sentences)
 
 
-def _calcs(found: Calculation | Trend | Series | Breakdown) -> list[Calculation]:
+def _calcs(found: Found) -> list[Calculation]:
     if isinstance(found, Breakdown):
         return [found.whole, *found.parts]
     if isinstance(found, Trend):
         return [found.earlier, found.later]
-    if isinstance(found, Series):
-        return [*found.points, *([found.change] if found.change else [])]
+    if isinstance(found, list | Series):
+        return [c for s in _series(found) for c in [*s.points, *([s.change] if s.change else [])]]
     return [found]
 
 
-def answers_whole(found: Calculation | Trend | Series | Breakdown, plan: QuestionPlan | None) -> bool:
+def answers_whole(found: Found, plan: QuestionPlan | None) -> bool:
     """Whether our calculation is the whole answer: a series is, when it has every period and the
     question asks for nothing beyond the figures (no reasons, no implications, no yes/no verdict)."""
     if isinstance(found, Breakdown):
         return plan is not None and not plan.assessment
-    if not isinstance(found, Series):
+    if not isinstance(found, list | Series):
         return True
-    return not found.missing and plan is not None and not plan.assessment and plan.form != "yes_no"
+    return (
+        not any(s.missing for s in _series(found))
+        and plan is not None
+        and not plan.assessment
+        and plan.form != "yes_no"
+    )
+
+
+def _word_all_series(found: Series | list[Series], aliases: dict[str, str]) -> tuple[list[str], str]:
+    """:func:`word_series` of each series, one after the other."""
+    lines: list[str] = []
+    sentences: list[str] = []
+    for series in _series(found):
+        more, said = word_series(series, aliases)
+        lines += more
+        sentences.append(said)
+    return lines, " ".join(sentences)
 
 
 def computed_draft(state: State, calculated: Calculated, resources: Resources) -> dict[str, Any] | None:
@@ -178,8 +205,8 @@ def computed_draft(state: State, calculated: Calculated, resources: Resources) -
     context, aliases, added = placed
     if isinstance(found, Trend):
         lines, sentence = word_trend(found, aliases)
-    elif isinstance(found, Series):
-        lines, sentence = word_series(found, aliases)
+    elif isinstance(found, list | Series):
+        lines, sentence = _word_all_series(found, aliases)
     elif isinstance(found, Breakdown):
         lines, sentence = word_breakdown(found, aliases)
     else:
@@ -218,11 +245,11 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
     if plan is None or not plan.over_periods:
         return None
     found = calculated()
-    if not isinstance(found, Series):
+    if not _series(found):
         return None
     placed = _with_passages(state, _calcs(found), resources)
     if placed is None:
         return None
     context, aliases, _added = placed
-    lines, sentences = word_series(found, aliases)
+    lines, sentences = _word_all_series(found, aliases)
     return SeriesLead(context, lines, sentences, _calcs(found))

@@ -6,8 +6,8 @@ import pytest
 from finance_fakes import Filing
 
 from agent.finance.plan import plan_question
-from agent.finance.series import calculate_series
-from agent.finance.share import asked_member
+from agent.finance.series import calculate_member_series, calculate_series
+from agent.finance.share import asked_members
 from agent.finance.vocabulary import ITEMS
 from agent.schemas import Fact, FactPeriod, Scope
 
@@ -110,19 +110,26 @@ def test_what_more_than_figures_a_question_asks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "member"),
+    ("question", "members"),
     [
-        ("How has Fabrikam's Cloud segment revenue changed over time?", "cloud"),
-        ("What was Fabrikam's revenue from its Intelligent Cloud segment in Q3?", "intelligent cloud"),
-        ("How has Fabrikam's revenue from online retail services fluctuated?", "online retail services"),
-        ("What was Fabrikam's total revenue in FY2023?", ""),
-        ("What were Fabrikam's current assets at the end of FY2022?", ""),
-        ("What was the revenue of Fabrikam in the most recent quarter?", ""),
+        ("How has Fabrikam's Cloud segment revenue changed over time?", ["cloud"]),
+        ("What was Fabrikam's revenue from its Intelligent Cloud segment in Q3?", ["intelligent cloud"]),
+        ("How has Fabrikam's revenue from online retail services fluctuated?", ["online retail services"]),
+        ("What was Fabrikam's total revenue in FY2023?", []),
+        ("What were Fabrikam's current assets at the end of FY2022?", []),
+        ("What was the revenue of Fabrikam in the most recent quarter?", []),
+        # Parts listed side by side are each a part.
+        (
+            "How has Fabrikam's revenue from Consoles or Surface devices varied?",
+            ["consoles", "surface devices"],
+        ),
+        ("Are there trends in Fabrikam's Data Center Group or IoT segment revenues?", ["data center", "iot"]),
+        ("How has Fabrikam's iPad and Mac revenue changed over time?", ["ipad", "mac"]),
     ],
 )
-def test_the_part_of_an_item_a_question_names(question: str, member: str) -> None:
+def test_the_part_of_an_item_a_question_names(question: str, members: list[str]) -> None:
     item = "current_assets" if "current assets" in question else "revenue"
-    assert asked_member(question, ITEMS[item].asked, ["Fabrikam Corp"]) == member
+    assert asked_members(question, ITEMS[item].asked, ["Fabrikam Corp"]) == members
 
 
 def _series(question: str, facts: list[Fact] = FACTS, scope: Scope = SCOPE):
@@ -168,3 +175,31 @@ def test_a_period_without_the_figure_is_reported_missing() -> None:
 def test_a_period_the_scope_names_narrows_the_series() -> None:
     scope = Scope(companies=["Fabrikam Corp"], fiscal_years=[2023], quarters=[2])
     assert _series("How has Fabrikam's total revenue changed over the quarters?", scope=scope) is None
+
+
+DEVICES = [fact(f, "Devices", v, group="Revenues") for f, v in ((Q1, 120), (Q2, 110), (Q3, 90))]
+
+
+def test_a_part_printed_under_its_last_word_only() -> None:
+    """ "Surface devices" where the table prints "Devices": that row, which names nothing the question
+    does not; a row naming more ("Cloud") or only another word never stands in."""
+    series = _series(
+        "How has Fabrikam's revenue from Surface devices changed over the quarters?", FACTS + DEVICES
+    )
+    assert series is not None and [p.result for p in series.points] == [120, 110, 90]
+    assert (
+        _series("How has Fabrikam's revenue from surface tablets changed over the quarters?", FACTS + DEVICES)
+        is None
+    )
+
+
+def test_one_series_per_listed_part_or_none() -> None:
+    question = "How has Fabrikam's revenue from Cloud or Surface devices varied quarter to quarter?"
+    plan = plan_question(question, SCOPE)
+    assert plan.members == ["cloud", "surface devices"]
+    assert calculate_series(plan, question, FACTS + DEVICES, FILINGS) is None  # never one for both
+    both = calculate_member_series(plan, question, FACTS + DEVICES, FILINGS)
+    assert both is not None
+    assert [[p.result for p in s.points] for s in both] == [[300, 330, 360], [120, 110, 90]]
+    # A part the facts do not give: no partial list passed off as the answer.
+    assert calculate_member_series(plan, question, FACTS, FILINGS) is None

@@ -150,3 +150,24 @@ async def test_the_models_repetition_of_our_figures_is_left_out(harness) -> None
     assert answer.text.count("82,959") == 1, answer.text  # our sentence, not the model's copy
     assert [c.result for c in answer.calculations][:2] == [82_959, 81_797]  # our typed calculations travel
     assert "economic conditions" in answer.text
+
+
+async def test_each_listed_part_over_the_quarters_without_a_model_call(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    products = [
+        _facts()[i].model_copy(
+            update={"id": f"{doc.doc_id}::f3{i}", "label": "Products", "value": v, "text": f"{v:,}"}
+        )
+        for i, doc, v in ((0, APPLE_23, 60_584), (3, APPLE_22, 63_355))
+    ]
+    h.resources.facts = [*_facts(), *products]
+    answer = await h.ask("How have Apple's Products and Services net sales changed over the quarters?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles()
+    text = answer.text
+    # Each part's own rows, oldest first, one after the other; never the total in their place.
+    for earlier, later in (("63,355", "60,584"), ("19,604", "21,213")):
+        assert text.index(f"${earlier} million") < text.index(f"${later} million"), text
+    assert text.index("63,355") < text.index("19,604")
+    assert "82,959" not in text and "81,797" not in text
+    assert [c.result for c in answer.calculations if c.unit == "USD"] == [63_355, 60_584, 19_604, 21_213]
