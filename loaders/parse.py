@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from agent.schemas import Fact
-from loaders.base import LoadedDocument, LoadError, page_limit_message
+from loaders.base import LoadedDocument, LoadError, Page, page_limit_message
+from loaders.crossref import cross_reference, place_items
 from loaders.metadata import FilingMeta, MetadataError, resolve
 from loaders.sections import Segment, segment
 
@@ -27,7 +28,8 @@ SUPPORTED = PDF_EXT | HTML_EXT | TEXT_EXT
 # Bumped whenever the text the loaders extract changes (2: pypdf layout mode for PDF tables, year
 # and date lines kept as table headers). A document read by an older version is re-read on the
 # next ingest even though its bytes did not change. 3: typed facts (table cells, iXBRL tags).
-PARSER_VERSION = 3
+# 4: Items placed from a cross-reference index (loaders/crossref.py), whose lines are no headings.
+PARSER_VERSION = 4
 # Bumped whenever the facts read from the same text change (2: table headers that are sentences;
 # 3: column years printed at the end of the unit line; a month-day per span over its years; dated
 # heading lines left at the top of a table's rows; 4: one printed date followed by bare years that
@@ -97,6 +99,19 @@ def _sniff(path: Path) -> str:
     raise LoadError(f"unsupported file type {ext or '(no extension)'} (use .pdf, .htm/.html or .txt)")
 
 
+def _segments(pages: list[Page], form: str | None) -> list[Segment]:
+    """The blocks cut and labelled at Item headings; a filing that prints a cross-reference index
+    instead of headings gets its Items from that index (:mod:`loaders.crossref`); the index's
+    own lines are never headings."""
+    xref = cross_reference(pages) if form and form.startswith(("10-K", "10-Q")) else None
+    if xref is None or form is None:
+        return segment(pages, form)
+    segments = segment(pages, form, frozenset({xref.page}))
+    return (
+        place_items(segments, xref, is_10q=form.startswith("10-Q")) if xref.offset is not None else segments
+    )
+
+
 def load_any(path: Path, max_pages: int | None = None) -> LoadedDocument:
     """Load with the loader the bytes call for; more than ``max_pages`` pages is a LoadError
     (a PDF's page count is checked before any text is extracted)."""
@@ -156,7 +171,7 @@ def parse_file(path_str: str, sha256: str, max_pages: int | None = None) -> Pars
         meta = resolve(path, doc.xbrl, doc.head_text(5), first)
         out.meta = meta
         out.n_pages = doc.n_pages
-        out.segments = segment(doc.pages, meta.form_type)
+        out.segments = _segments(doc.pages, meta.form_type)
         out.warnings = doc.warnings
         out.facts = _facts(doc, meta, out.warnings)
         if not filing_evidence(meta, out.segments):

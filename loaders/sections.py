@@ -191,10 +191,11 @@ def _toc_pages(pages: list[Page], form: str | None) -> set[int]:
     return out
 
 
-def segment(pages: list[Page], form: str | None) -> list[Segment]:
-    """Cut every page's blocks at Item headings and label each piece with its section."""
+def segment(pages: list[Page], form: str | None, skip: frozenset[int] = frozenset()) -> list[Segment]:
+    """Cut every page's blocks at Item headings and label each piece with its section; pages in
+    ``skip`` (a cross-reference index) are read like a table of contents, for no heading."""
     is_10q = bool(form and form.startswith("10-Q"))
-    toc = _toc_pages(pages, form)
+    toc = _toc_pages(pages, form) | skip
     section: str | None = None
     item: str | None = None
     part: str | None = None

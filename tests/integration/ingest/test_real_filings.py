@@ -116,3 +116,24 @@ def test_table_row_lands_with_its_header_and_unit_line(shared_data: Path, counte
     assert "Three Months Ended Nine Months Ended" in statement.text
     assert "CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS" in statement.text
     assert statement.item == "1" and statement.part == "I"
+
+
+def test_items_of_a_10q_ordered_by_its_own_cross_reference_index(shared_data: Path) -> None:
+    """Intel prints no "Item N." headings in its 10-Q's body; its Form 10-Q Cross-Reference Index
+    (printed page 44) places them: Legal Proceedings on printed pages 19-20 inside the notes, and
+    Risk Factors, market risk and controls sharing printed page 40, each from its title line."""
+    segments = _parse(shared_data / "sec-10-q/docs/2023 Q2 INTC.pdf").segments
+
+    def text_of(section: str) -> str:
+        return "\n".join(s.block.text for s in segments if s.section == section)
+
+    legal = text_of("Part II, Item 1. Legal Proceedings")
+    assert "European Commission Competition Matter" in legal
+    assert {s.page for s in segments if s.item == "1" and s.part == "II"} == {20, 21}  # printed 19-20
+    risk = text_of("Part II, Item 1A. Risk Factors")
+    assert risk.startswith("Risk Factors") and "could materially and adversely" in risk
+    assert "Inherent Limitations on Effectiveness of Controls" not in risk
+    assert "Inherent Limitations" in text_of("Part I, Item 4. Controls and Procedures")
+    assert "Consolidated Condensed Balance Sheets" in text_of("Part I, Item 1. Financial Statements")
+    # The index itself, the signatures and the exhibits are in no Item.
+    assert all(s.item is None for s in segments if s.page >= 44)
