@@ -334,9 +334,14 @@ def _expression(
         return None
     key = plan.items[0]
     if plan.members:
-        # A part of the item ("Services" revenue): that row or nothing, never the total; several
-        # parts are one calculation each (agent.finance.series.calculate_members).
-        if len(plan.members) > 1:
+        # A part of the item ("Services" revenue): that row or nothing, never the total. Parts
+        # listed side by side are one calculation each (series.calculate_member_series), unless
+        # one row names them all ("Server products and cloud services").
+        whole = builder.lookup(key, years[0])
+        rows = (
+            {f.id if (f := member_fact(whole, m, facts)) else None for m in plan.members} if whole else {None}
+        )
+        if len(rows) != 1 or None in rows:
             return None
         member = _member(plan.members[0], key, years[0], quarter, facts, builder)
         return None if member is None else (builder, member)

@@ -137,14 +137,19 @@ def calculate_member_series(
     plan: QuestionPlan, question: str, facts: Sequence[Fact], filings: Mapping[str, Any]
 ) -> list[Series] | None:
     """One series per part the question lists ("revenue from Windows or Surface devices"), in the
-    question's order; None unless every part has one (a part left out is no answer to the question)."""
+    question's order, or one when a single row names them all ("Server products and cloud
+    services"); None unless every part has one (a part left out is no answer to the question)."""
     if len(plan.members) < 2:
         return None
     found = [
         calculate_series(plan.model_copy(update={"members": [m]}), question, facts, filings)
         for m in plan.members
     ]
-    return [s for s in found if s is not None] if all(found) else None
+    series = [s for s in found if s is not None]
+    if len(series) != len(found):
+        return None
+    rows = {tuple(o.fact_id for p in s.points for o in p.operands) for s in series}
+    return series[:1] if len(rows) == 1 else series
 
 
 __all__ = ["calculate_member_series", "calculate_series"]

@@ -120,9 +120,9 @@ _AFTER = re.compile(
     re.I,
 )
 # "Apple's Services segment revenue", "the Intelligent Cloud revenue": capitalised words right before it.
-_CAP = r"(?:[A-Z]|[a-z]+[A-Z])[\w&-]*"  # "Services", "iPhone"
+_CAP = r"(?:(?:[A-Z]|[a-z]+[A-Z])[\w&-]*|&)"  # "Services", "iPhone", the "&" of "Compute & Networking"
 _BEFORE = re.compile(
-    rf"(?:^|[\s(])(?P<member>(?:{_CAP}\s+){{1,3}}?(?:(?:or|and|&|,)\s+(?:{_CAP}\s+){{1,3}}?)*)"
+    rf"(?:^|[\s(])(?P<member>(?:{_CAP}\s+){{1,3}}?(?:(?:or|and|,)\s+(?:{_CAP}\s+){{1,3}}?)*)"
     r"(?:(?:segments?|divisions?|business(?:es)?|units?|products?|categor(?:y|ies)|lines?)(?:['’]s)?\s+)?$"
 )
 _NOT_MEMBER = re.compile(
@@ -138,8 +138,9 @@ _COMMON = re.compile(
 )
 
 
-# "Windows or Surface devices", "e-commerce and AWS", "Data Center Group, IoT": parts listed side by side.
-_LISTED = re.compile(r"\s*(?:,\s*(?:and|or)?|\band\b|\bor\b|/|&)\s*", re.I)
+# "Windows or Surface devices", "e-commerce and AWS", "Data Center Group, IoT": parts listed side by
+# side ("&" joins the words of one name: "Compute & Networking").
+_LISTED = re.compile(r"\s*(?:,\s*(?:and|or)?|\band\b|\bor\b|/)\s*", re.I)
 
 
 def _words_of(member: str, own: set[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from finance_fakes import Filing
 
+from agent.finance.calculate import calculate
 from agent.finance.plan import plan_question
 from agent.finance.series import calculate_member_series, calculate_series
 from agent.finance.share import asked_members
@@ -203,3 +204,27 @@ def test_one_series_per_listed_part_or_none() -> None:
     assert [[p.result for p in s.points] for s in both] == [[300, 330, 360], [120, 110, 90]]
     # A part the facts do not give: no partial list passed off as the answer.
     assert calculate_member_series(plan, question, FACTS, FILINGS) is None
+
+
+def test_one_row_naming_every_listed_part_is_that_row() -> None:
+    """ "Server products and cloud services" is one row of the table: listed parts it names all
+    are that row, once; "&" joins the words of one name."""
+    assert asked_members(
+        "How has Fabrikam's Compute & Networking revenue changed?", ITEMS["revenue"].asked, []
+    ) == ["compute networking"]
+    server = [
+        fact(f, "Server products and cloud services", v, group="Revenues")
+        for f, v in ((Q1, 70), (Q2, 75), (Q3, 80))
+    ]
+    question = "How has Fabrikam's revenue from server products and cloud services changed over the quarters?"
+    plan = plan_question(question, SCOPE)
+    assert plan.members == ["server products", "cloud services"]
+    one = calculate_member_series(plan, question, FACTS + server, FILINGS)
+    assert one is not None and len(one) == 1 and [p.result for p in one[0].points] == [70, 75, 80]
+    figure = "What was Fabrikam's revenue from server products and cloud services in Q2 2023?"
+    scope = Scope(companies=["Fabrikam Corp"], fiscal_years=[2023], quarters=[2])
+    calc = calculate(plan_question(figure, scope), figure, FACTS + server, FILINGS)
+    assert calc is not None and calc.result == 75
+    # Two rows, one per part: no single figure for both.
+    two = "What was Fabrikam's revenue from Cloud or Surface devices in Q2 2023?"
+    assert calculate(plan_question(two, scope), two, FACTS + DEVICES, FILINGS) is None
