@@ -143,9 +143,9 @@ def place_items(segments: list[Segment], xref: CrossReference, is_10q: bool) -> 
     narrowest range first: "Legal Proceedings, pages 19-20" inside "Financial Statements, 4-22")."""
     titled = {
         id(e)
-        for e in xref.entries
         for s in segments
-        if e in xref.on(s.page) and any(e.titled(ln) for ln in s.block.text.splitlines())
+        for e in xref.on(s.page)
+        if any(e.titled(ln) for ln in s.block.text.splitlines())
     }
     out: list[Segment] = []
     current: Entry | None = None
