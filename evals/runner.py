@@ -279,5 +279,7 @@ async def _retrieve(resources: Any, question: str, context: Context) -> tuple[An
 
     scope = await asyncio.to_thread(resources.resolve_scope, question, None)
     hits = await asyncio.to_thread(resources.search, question, scope, context.rerank_candidates, context)
-    ctx = await asyncio.to_thread(resources.rerank, question, list(hits), context.context_chunks, context)
+    ctx = await asyncio.to_thread(
+        resources.rerank, question, list(hits), context.context_chunks, context, scope
+    )
     return scope, hits, ctx

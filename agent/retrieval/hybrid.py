@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.config import Context
 from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.retrieval.protocols import MetadataFilter, Reranker, SearchIndex, filter_matches_nothing
-from agent.retrieval.query import expand_query
+from agent.retrieval.query import expand_query, topic_query
 from agent.retrieval.scope import scope_filter
 from agent.retrieval.statements import promote_statements
 from agent.schemas import Scope, ScoredChunk
@@ -50,11 +50,13 @@ class HybridRetriever:
         """Fused candidates (before reranking), at most ``k`` (default ``rerank_candidates``).
 
         ``scope`` is turned into a hard filter (a no_match scope returns nothing); an explicit
-        ``filter`` is ANDed with it field by field.
+        ``filter`` is ANDed with it field by field. The scope's company and form names are left out
+        of the search text (see :func:`agent.retrieval.query.topic_query`).
         """
         if not query or not query.strip():
             raise ValueError("empty search query")
         k = k or self.context.rerank_candidates
+        query = topic_query(query, scope)
         effective = _merge_filters(scope_filter(scope) if scope is not None else None, filter)
         rankings = self.rankings(query, effective)
         if not any(rankings.values()) and effective and "item" in effective and scope is not None:
@@ -73,16 +75,20 @@ class HybridRetriever:
                 weights[f"section_{name}"] = weights[name]
         return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
 
-    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int | None = None) -> list[ScoredChunk]:
-        """Apply the reranker (fusion order when there is none), keeping ``top_n`` chunks, with the
-        statement passages a metric question needs first (see ``statements.py``)."""
+    def rerank(
+        self, query: str, chunks: list[ScoredChunk], top_n: int | None = None, scope: Scope | None = None
+    ) -> list[ScoredChunk]:
+        """Apply the reranker (fusion order when there is none) to the query's topic (without the
+        ``scope``'s names), keeping ``top_n`` chunks, with the statement passages a metric question
+        needs first (see ``statements.py``)."""
         top_n = top_n or self.context.context_chunks
-        ranked = list(chunks) if self.reranker is None else self.reranker.rerank(query, chunks, len(chunks))
+        topic = topic_query(query, scope)
+        ranked = list(chunks) if self.reranker is None else self.reranker.rerank(topic, chunks, len(chunks))
         return promote_statements(query, ranked, top_n, neighbours=self.index.get_chunks)
 
     def retrieve(self, query: str, scope: Scope | None = None, top_n: int | None = None) -> list[ScoredChunk]:
         """search + rerank in one call."""
-        return self.rerank(query, self.search(query, scope), top_n)
+        return self.rerank(query, self.search(query, scope), top_n, scope)
 
 
 def _merge_filters(a: MetadataFilter | None, b: MetadataFilter | None) -> MetadataFilter | None:

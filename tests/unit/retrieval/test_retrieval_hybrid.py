@@ -194,3 +194,22 @@ def test_llm_judge_promotes_yes_and_tolerates_unreadable_replies(index: FakeInde
     unreadable = next(c for c in out if c.id == "m22::0")
     assert unreadable.stage_scores["llm"] == 1.0  # neither promoted nor dropped
     assert out[-1].stage_scores["llm"] == 0.0
+
+
+def test_scope_names_are_left_out_of_the_search_text() -> None:
+    """Inside one filer's 10-Qs, "Apple" and "these 10-Qs" match the pages printing them most
+    (a certification), not the note that answers; the scope filter keeps them in force."""
+    docs = [record("a23", "Apple Inc.", "10-Q", 2023, 3, "AAPL"), record("m22", "3M Company", "10-K", 2022)]
+    chunks = [
+        make_chunk("a23::0", "a23", "apple inc. form 10-qs certification apple's officers"),
+        make_chunk("a23::1", "a23", "acquisitions completed in the quarter"),
+        make_chunk("m22::0", "m22", "acquisitions by 3m"),
+    ]
+    index = FakeIndex(chunks, docs)
+    hybrid = HybridRetriever(index, Context())
+    question = "Did Apple's 10-Qs report acquisitions"
+    scope = resolve_scope(question, index.documents())
+    assert scope.doc_ids == ["a23"]
+    assert [h.id for h in hybrid.search(question, scope)] == ["a23::1"]
+    # Unscoped, the words are all the search has: the certification comes back.
+    assert "a23::0" in [h.id for h in hybrid.search(question, Scope())]
