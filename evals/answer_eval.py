@@ -125,7 +125,7 @@ async def run_baseline_once(resources: Resources, example: EvalExample, context:
             resources.search, example.question, scope, context.rerank_candidates, context
         )
         chunks = await asyncio.to_thread(
-            resources.rerank, example.question, candidates, context.context_chunks, context, scope
+            resources.rerank, example.question, candidates, context.context_chunks, context
         )
     calls = 0
     text = raw = "I cannot answer this from the provided filings."

@@ -279,7 +279,5 @@ async def _retrieve(resources: Any, question: str, context: Context) -> tuple[An
 
     scope = await asyncio.to_thread(resources.resolve_scope, question, None)
     hits = await asyncio.to_thread(resources.search, question, scope, context.rerank_candidates, context)
-    ctx = await asyncio.to_thread(
-        resources.rerank, question, list(hits), context.context_chunks, context, scope
-    )
+    ctx = await asyncio.to_thread(resources.rerank, question, list(hits), context.context_chunks, context)
     return scope, hits, ctx

@@ -133,11 +133,8 @@ class Resources:
         return list(retriever.search(query, scope, k))
 
     def rerank(
-        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context, scope: Scope | None = None
+        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context
     ) -> list[ScoredChunk]:
-        """The reranker's order (by the query's topic, see ``topic_query``), cut to ``top_n`` with the
-        statement passages a metric question needs first."""
-        from agent.retrieval.query import topic_query
         from agent.retrieval.statements import promote_statements
 
         if not chunks:
@@ -145,9 +142,7 @@ class Resources:
         if context.reranker_model in ("", "none"):
             ranked = sorted(chunks, key=lambda c: c.score, reverse=True)
         else:
-            ranked = list(
-                self.reranker(context.reranker_model).rerank(topic_query(query, scope), chunks, len(chunks))
-            )
+            ranked = list(self.reranker(context.reranker_model).rerank(query, chunks, len(chunks)))
         return promote_statements(query, ranked, top_n, neighbours=self.index().get_chunks)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from agent.finance.derived import asked_metric, named_items
 from agent.finance.vocabulary import ITEMS
 from agent.retrieval.companies import SUFFIXES, core_name
 from agent.schemas import Scope
@@ -70,21 +69,19 @@ def _company_mention(name: str) -> re.Pattern[str] | None:
 
 
 def topic_query(query: str, scope: Scope | None) -> str:
-    """The search text: the query without what the scope filter has already used.
+    """The query's topic: the query without the names the scope filter already applies.
 
-    Inside one company's scoped filings the form's name ("these 10-Qs", "the annual report") only
-    matches cover, contents and certifications ("I have reviewed this Form 10-Q"), so it is dropped.
-    So is the company's name, unless the query names a line item or a metric: the pages that
-    answer a figure are statements, headed by the filer's name, and the name is one of the few
-    words such a question shares with them; the pages that answer anything else are notes and
-    discussion, which the name's pages (covers, statement headers) crowd out. With several
-    companies in scope a query's company name picks its filer, and is kept. The query stays whole
-    when fewer than two content words would be left."""
+    Inside one company's scoped filings its name and the form's name ("Amazon", "these 10-Qs") are
+    on every page, so they rank the pages that print them most: cover, contents, statement headers,
+    certifications ("I have reviewed this Form 10-Q"). With several companies in scope a query's
+    company name picks its filer, and is kept. The query stays whole when fewer than two content
+    words would be left. (The hybrid search runs the topic beside the whole query: a figure's
+    statement page is headed by the filer's name, a note's is not.)"""
     if scope is None or scope.status != "ok" or not scope.doc_ids:
         return query
     text = _FORM_MENTION.sub(" ", query)
     firsts = {(core_name(c) or ("",))[0] for c in scope.companies}
-    if len(firsts) == 1 and asked_metric(query) is None and not named_items(query):
+    if len(firsts) == 1:
         for company in scope.companies:
             pattern = _company_mention(company)
             if pattern is not None:

@@ -207,6 +207,6 @@ class FakeResources(Resources):
         return sorted(out, key=lambda s: s.score, reverse=True)[:k]
 
     def rerank(
-        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context, scope: Scope | None = None
+        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context
     ) -> list[ScoredChunk]:
         return sorted(chunks, key=lambda c: c.score, reverse=True)[:top_n]

@@ -28,14 +28,6 @@ def test_one_company_and_its_forms_are_dropped() -> None:
     assert topic_query("Acme's acquisitions and disposals", acme) == "acquisitions and disposals"
 
 
-def test_a_figure_keeps_the_name_that_heads_its_statement() -> None:
-    scope = _scope("Amazon.com, Inc.")
-    assert topic_query("Amazon's net sales in these 10-Qs", scope) == "Amazon's net sales in"
-    assert topic_query("What was Amazon's operating margin in the 10-K?", scope) == (
-        "What was Amazon's operating margin in ?"
-    )
-
-
 def test_names_stay_where_they_pick_the_filer_or_carry_the_whole_query() -> None:
     two = _scope("Apple Inc.", "Microsoft Corporation")
     question = "Compare Apple's and Microsoft's revenue growth"
