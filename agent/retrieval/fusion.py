@@ -6,8 +6,6 @@ each other; a chunk found by both rankers rises above chunks found by one.
 
 from __future__ import annotations
 
-import re
-
 from agent.schemas import ScoredChunk
 
 
@@ -51,39 +49,3 @@ def reciprocal_rank_fusion(
         entry.score = totals[chunk_id]
         result.append(entry)
     return result
-
-
-_WORD = re.compile(r"[a-z]+|\d[\d,.]*")
-_PAGE_NUMBER_LINE = re.compile(r"(?m)^\s*\d{1,3}\s*$")
-
-
-def _shingles(text: str) -> tuple[frozenset[tuple[str, ...]], tuple[str, ...]]:
-    """Word 4-grams of the text's words, and its numbers in order (a page footer's aside)."""
-    tokens = _WORD.findall(_PAGE_NUMBER_LINE.sub(" ", text.lower()))
-    words = [t for t in tokens if t[0].isalpha()]
-    numbers = tuple(t for t in tokens if not t[0].isalpha())
-    return frozenset(tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))), numbers
-
-
-def drop_repeats(ranked: list[ScoredChunk], limit: int, overlap: float = 0.8) -> list[ScoredChunk]:
-    """The first ``limit`` chunks of ``ranked`` without the ones that repeat a better-ranked chunk.
-
-    Filings repeat themselves: each 10-Q of a year prints the same risk factors and boilerplate,
-    so the candidates of a question over four quarters can be four copies of a few paragraphs,
-    crowding out the one note that answers. A chunk repeats another when their word 4-grams
-    overlap by ``overlap`` (Jaccard) and they print the same numbers in the same order: the same
-    paragraph with a different quarter's figures is not a repeat."""
-    kept: list[ScoredChunk] = []
-    seen: list[tuple[frozenset[tuple[str, ...]], tuple[str, ...]]] = []
-    for item in ranked:
-        grams, numbers = _shingles(item.chunk.text)
-        if any(
-            numbers == other_numbers and len(grams & other) >= overlap * len(grams | other)
-            for other, other_numbers in seen
-        ):
-            continue
-        kept.append(item)
-        seen.append((grams, numbers))
-        if len(kept) >= limit:
-            break
-    return kept

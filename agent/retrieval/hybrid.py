@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from agent.config import Context
-from agent.retrieval.fusion import drop_repeats, reciprocal_rank_fusion
+from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.retrieval.protocols import MetadataFilter, Reranker, SearchIndex, filter_matches_nothing
-from agent.retrieval.query import expand_query, topic_query
+from agent.retrieval.query import expand_query
 from agent.retrieval.scope import scope_filter
 from agent.retrieval.statements import promote_statements
 from agent.schemas import Scope, ScoredChunk
@@ -50,8 +50,7 @@ class HybridRetriever:
         """Fused candidates (before reranking), at most ``k`` (default ``rerank_candidates``).
 
         ``scope`` is turned into a hard filter (a no_match scope returns nothing); an explicit
-        ``filter`` is ANDed with it field by field. The query's topic, without the names the scope
-        already applies, is searched beside it (see :func:`agent.retrieval.query.topic_query`).
+        ``filter`` is ANDed with it field by field.
         """
         if not query or not query.strip():
             raise ValueError("empty search query")
@@ -62,29 +61,17 @@ class HybridRetriever:
             # Section tags come from heading detection and can be missing; stay inside the scope's
             # documents (never widen past them) rather than return nothing for a valid filing.
             relaxed = {f: v for f, v in effective.items() if f != "item"}
-            if relaxed:
-                effective = relaxed
-                rankings = self.rankings(query, effective)
+            rankings = self.rankings(query, relaxed or None) if relaxed else rankings
         weights = {"dense": self.context.dense_weight, "bm25": self.context.bm25_weight}
-        lanes = {"": query}
-        topic = topic_query(query, scope)
-        if topic != query and effective:
-            # The topic's own lanes: what the filer's name would crowd out (notes, discussion)
-            # reaches the candidates, while the whole query keeps the statement pages it names.
-            lanes["topic_"] = topic
-            for name, ranked in self.rankings(topic, effective).items():
-                rankings[f"topic_{name}"] = ranked
-                weights[f"topic_{name}"] = weights[name]
         if scope is not None and scope.sections and effective:
             # The section the question names, searched on its own: its passages often share few
             # words with the question (a lawsuit's paragraph under "Legal Proceedings"), and the
             # item filter alone also admits a 10-Q's Part I Item 1 beside its Part II Item 1.
-            lane = self.rankings(lanes.get("topic_", query), {**effective, "section": list(scope.sections)})
+            lane = self.rankings(query, {**effective, "section": list(scope.sections)})
             for name, ranked in lane.items():
                 rankings[f"section_{name}"] = ranked
                 weights[f"section_{name}"] = weights[name]
-        # A paragraph every filing in scope repeats takes one place, not one per filing.
-        return drop_repeats(reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights), k)
+        return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
 
     def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int | None = None) -> list[ScoredChunk]:
         """Apply the reranker (fusion order when there is none), keeping ``top_n`` chunks, with the

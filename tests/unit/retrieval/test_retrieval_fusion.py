@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from retrieval_fakes import make_chunk
 
-from agent.retrieval.fusion import drop_repeats, reciprocal_rank_fusion
+from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.schemas import ScoredChunk
 
 
@@ -63,27 +63,3 @@ def test_query_expansion_adds_filing_titles_only_when_named() -> None:
     assert "statements of cash flows" in expand_query("Using the cash flow statement, what was FCF?")
     assert "balance sheets" in expand_query("based on the statement of financial position")
     assert expand_query("What drove revenue growth?") == "What drove revenue growth?"
-
-
-_RISK = (
-    "We face intense competition. Our businesses are rapidly evolving and intensely competitive, and we "
-    "have many competitors across geographies, including cross-border competition, and in different "
-    "industries, including physical, e-commerce, and omnichannel retail."
-)
-_DEBT = "As of {date}, we had ${amount} billion of commercial paper outstanding with a weighted-average rate of 5.4%."
-
-
-def test_a_paragraph_every_filing_repeats_takes_one_place() -> None:
-    def hit(cid: str, doc: str, text: str) -> ScoredChunk:
-        return ScoredChunk(chunk=make_chunk(cid, doc, text), score=1.0)
-
-    ranked = [
-        hit("q1::9", "q1", "Table of Contents\n" + _RISK + "\n41"),
-        hit("q2::9", "q2", _RISK + "\n39"),  # the same paragraph, another page header and footer
-        hit("q1::3", "q1", _DEBT.format(date="March 31, 2023", amount="25.8")),
-        hit("q2::3", "q2", _DEBT.format(date="December 31, 2022", amount="18.7")),  # other figures
-        hit("q1::5", "q1", "Acquisition Activity. On February 22, 2023, we acquired One Medical."),
-        hit("q3::9", "q3", _RISK),
-    ]
-    assert [h.id for h in drop_repeats(ranked, 10)] == ["q1::9", "q1::3", "q2::3", "q1::5"]
-    assert [h.id for h in drop_repeats(ranked, 2)] == ["q1::9", "q1::3"]

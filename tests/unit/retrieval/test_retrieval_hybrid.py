@@ -34,10 +34,7 @@ def test_scope_filter_applied_to_both_retrievers(index: FakeIndex) -> None:
     scope = resolve_scope("Apple net sales in Q3 2023", index.documents())
     hits = hybrid.search("apple net sales", scope)
     assert [h.id for h in hits] == ["a23::0"]
-    # the whole query, then its topic without the scope's names ("net sales")
     assert [(name, f) for name, f in index.calls] == [
-        ("dense", {"doc_id": ["a23"]}),
-        ("bm25", {"doc_id": ["a23"]}),
         ("dense", {"doc_id": ["a23"]}),
         ("bm25", {"doc_id": ["a23"]}),
     ]
@@ -197,22 +194,3 @@ def test_llm_judge_promotes_yes_and_tolerates_unreadable_replies(index: FakeInde
     unreadable = next(c for c in out if c.id == "m22::0")
     assert unreadable.stage_scores["llm"] == 1.0  # neither promoted nor dropped
     assert out[-1].stage_scores["llm"] == 0.0
-
-
-def test_the_topic_without_the_scope_names_is_searched_beside_the_query() -> None:
-    """Inside one filer's 10-Qs, "Apple" and "10-Qs" match the pages printing them most (a
-    certification), not the note that answers; the topic's own lanes lift the note."""
-    docs = [record("a23", "Apple Inc.", "10-Q", 2023, 3, "AAPL"), record("m22", "3M Company", "10-K", 2022)]
-    chunks = [
-        make_chunk("a23::0", "a23", "apple inc. form 10-qs certification apple's officers"),
-        make_chunk("a23::1", "a23", "acquisitions completed in the quarter"),
-        make_chunk("m22::0", "m22", "acquisitions by 3m"),
-    ]
-    index = FakeIndex(chunks, docs)
-    hybrid = HybridRetriever(index, Context())
-    question = "Did Apple's 10-Qs report acquisitions"
-    scope = resolve_scope(question, index.documents())
-    assert scope.doc_ids == ["a23"]
-    assert [h.id for h in hybrid.search(question, scope)] == ["a23::1", "a23::0"]
-    # Unscoped, the names pick nothing out and no topic is searched: the certification leads.
-    assert hybrid.search(question, Scope())[0].id == "a23::0"
