@@ -225,6 +225,12 @@ def _share(
     return name, (f"{numerator[0]} / {denominator[0]} * 100", f"{numerator[1]} / {denominator[1]} * 100"), "%"
 
 
+def _one_row(members: Sequence[str], whole: Fact | None, facts: Sequence[Fact]) -> bool:
+    """Whether one row of the item's table names every listed part (``whole``: the item's fact)."""
+    rows = {f.id if (f := member_fact(whole, m, facts)) else None for m in members} if whole else {None}
+    return len(rows) == 1 and None not in rows
+
+
 def _member(
     member: str, key: str, year: int, quarter: int | None, facts: Sequence[Fact], builder: _Builder
 ) -> tuple[str, tuple[str, str], str] | None:
@@ -337,11 +343,7 @@ def _expression(
         # A part of the item ("Services" revenue): that row or nothing, never the total. Parts
         # listed side by side are one calculation each (series.calculate_member_series), unless
         # one row names them all ("Server products and cloud services").
-        whole = builder.lookup(key, years[0])
-        rows = (
-            {f.id if (f := member_fact(whole, m, facts)) else None for m in plan.members} if whole else {None}
-        )
-        if len(rows) != 1 or None in rows:
+        if len(plan.members) > 1 and not _one_row(plan.members, builder.lookup(key, years[0]), facts):
             return None
         member = _member(plan.members[0], key, years[0], quarter, facts, builder)
         return None if member is None else (builder, member)
