@@ -1,8 +1,12 @@
 """``rewrite_queries``: new search queries when the critic found the evidence missing.
 
 Deterministic on purpose: a 1.5B model rewriting queries costs ~20 s and mostly paraphrases.
-Keyword-only queries (what BM25 and the embedder key on) anchored with the resolved company and
-period reach passages the full question's phrasing missed; later rounds also retrieve deeper.
+The second look searches differently from the first: with one filer in scope its keywords leave out
+the filer's and the form's names (the scope filter applies them; in the query they rank the cover,
+contents, statement headers and certifications that print them most), so a note or an MD&A
+paragraph about the topic can surface. The line items a metric needs are still searched with the
+company and period, since their statements are headed by the filer's name; later rounds also
+retrieve deeper.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from langgraph.runtime import Runtime
 from agent.config import Context
 from agent.finance.derived import line_items_needed
 from agent.nodes.timing import timed
+from agent.retrieval.query import topic_query
 from agent.schemas import Scope
 from agent.state import State
 from agent.text import FUNCTION_WORDS
@@ -23,6 +28,7 @@ _STOP = FUNCTION_WORDS | {
     "according",
     "amount",
     "answer",
+    "any",
     "based",
     "company's",
     "did",
@@ -71,7 +77,9 @@ def rewrite(question: str, scope: Scope | None, round_: int) -> list[str]:
         years = " ".join(str(y) for y in scope.fiscal_years)
         anchor = f"{company} {years}".strip()
     base = keywords(question)
-    queries = [f"{anchor} {base}".strip()]
+    topic = topic_query(question, scope)
+    # One filer in scope: its topic alone; otherwise the names pick the filers, and stay.
+    queries = [keywords(topic) if topic != question else f"{anchor} {base}".strip()]
     items = line_items_needed(question)
     if items:
         # The statement rows the question's metric is computed from, by the names filings print.

@@ -18,7 +18,7 @@ from agent.retrieval.protocols import DocumentLike
 from agent.text import FUNCTION_WORDS, MONTHS
 
 # Legal-form words that people drop when naming a company ("Apple" for "Apple Inc.").
-_SUFFIXES = {
+SUFFIXES = {
     "inc",
     "incorporated",
     "corp",
@@ -172,7 +172,7 @@ def _strip_suffixes(tokens: list[str]) -> list[str]:
     out = list(tokens)
     while out and out[0] == "the":
         out = out[1:]
-    while len(out) > 1 and out[-1] in _SUFFIXES:
+    while len(out) > 1 and out[-1] in SUFFIXES:
         out = out[:-1]
     return out
 
@@ -191,7 +191,8 @@ class Entity:
         return sorted(self.names)[0]
 
 
-def _core_name(name: str) -> tuple[str, ...]:
+def core_name(name: str) -> tuple[str, ...]:
+    """The name's words without its legal form: ("amazon", "com") for "Amazon.com, Inc."."""
     return tuple(_strip_suffixes(normalize(name).split()))
 
 
@@ -209,7 +210,7 @@ def _merge_entities(documents: Iterable[DocumentLike]) -> dict[str, Entity]:
 
     by_key: dict[str, int] = {}
     for i, doc in enumerate(docs):
-        keys = [f"name:{' '.join(_core_name(doc.company or ''))}"]
+        keys = [f"name:{' '.join(core_name(doc.company or ''))}"]
         cik = getattr(doc, "cik", None)
         if cik:
             keys.append(f"cik:{str(cik).lstrip('0')}")
@@ -220,12 +221,12 @@ def _merge_entities(documents: Iterable[DocumentLike]) -> dict[str, Entity]:
                 parent[root(i)] = root(by_key[key])
             else:
                 by_key[key] = i
-    cores = sorted({_core_name(d.company or "") for d in docs}, key=len)
+    cores = sorted({core_name(d.company or "") for d in docs}, key=len)
     for a_pos, short in enumerate(cores):
         for long in cores[a_pos + 1 :]:
             if short and long[: len(short)] == short:
-                i = next(n for n, d in enumerate(docs) if _core_name(d.company or "") == short)
-                j = next(n for n, d in enumerate(docs) if _core_name(d.company or "") == long)
+                i = next(n for n, d in enumerate(docs) if core_name(d.company or "") == short)
+                j = next(n for n, d in enumerate(docs) if core_name(d.company or "") == long)
                 parent[root(j)] = root(i)
     entities: dict[str, Entity] = {}
     for i, doc in enumerate(docs):

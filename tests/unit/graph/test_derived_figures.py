@@ -241,10 +241,24 @@ def test_re_retrieval_also_searches_for_the_rows_a_metric_is_computed_from() -> 
     from agent.nodes.rewrite import rewrite
     from agent.schemas import Scope
 
-    scope = Scope(companies=["Best Buy Co., Inc."], fiscal_years=[2017])
+    scope = Scope(companies=["Best Buy Co., Inc."], fiscal_years=[2017], doc_ids=["bby"], status="ok")
     queries = rewrite("What is Best Buy's FY2017 EBITDA margin?", scope, 2)
     assert queries[-1] == "Best Buy Co., Inc. 2017 depreciation and amortization operating income revenue"
     assert len(rewrite("What does Best Buy say about competition?", scope, 2)) == 1
+
+
+def test_the_second_look_searches_the_topic_without_the_one_filers_and_forms_names() -> None:
+    from agent.nodes.rewrite import rewrite
+    from agent.schemas import Scope
+
+    scope = Scope(companies=["Amazon.com, Inc."], fiscal_years=[2023], doc_ids=["amzn"], status="ok")
+    question = "Does Amazon report any significant new business acquisitions or divestitures in these 10-Qs?"
+    assert rewrite(question, scope, 2) == ["significant new business acquisitions divestitures"]
+    # Several filers in scope: their names pick the passages, so the query keeps them.
+    two = Scope(companies=["Apple Inc.", "Amazon.com, Inc."], doc_ids=["a", "b"], status="ok")
+    assert rewrite("Compare Apple's and Amazon's acquisitions", two, 2) == [
+        "Apple Inc. Compare Apple's Amazon's acquisitions"
+    ]
 
 
 SEGMENTS = """Year Ended December 31,
