@@ -294,6 +294,14 @@ class Context:
             "rewritten queries when the critic finds the evidence missing)."
         },
     )
+    retrieval_new_passages: int = field(
+        default=3,
+        metadata={
+            "description": "Passages each later retrieval round adds to the drafting context. The "
+            "passages the last draft read stay first, in their order, so the model's prompt cache "
+            "still holds them and the redraft reads only what is new."
+        },
+    )
     retrieval_widening: int = field(
         default=10,
         metadata={

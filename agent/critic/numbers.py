@@ -91,6 +91,18 @@ def _is_small_count(num: str, m: re.Match[str]) -> bool:
     return int(num) <= 12
 
 
+# A number hyphenated to the word after it modifies that word ("a 24-core processor", "a 30-day
+# term", "its 5-year notes"): a description, checked as text by the judge, not a reported figure.
+_MODIFIER_TAIL = re.compile(r"[-‑]([a-z]+)\b", re.I)
+
+
+def _modifier(text: str, m: re.Match[str]) -> bool:
+    if m.group("pct") or m.group("scale") or m.group("close"):
+        return False
+    tail = _MODIFIER_TAIL.match(text, m.end("num"))
+    return tail is not None and tail.group(1).lower() not in SCALE_WORDS
+
+
 def _strip_references(text: str) -> str:
     text = _DATE.sub(" ", text)
     text = _ISO_DATE.sub(" ", text)
@@ -109,6 +121,8 @@ def extract_numbers(text: str, *, skip_years: bool = True) -> list[NumberMention
             continue
         end = m.end("num")
         if end < len(cleaned) and cleaned[end].isalpha() and not m.group("pct") and not m.group("scale"):
+            continue
+        if _modifier(cleaned, m):
             continue
         if skip_years and _is_year(num, m):
             continue

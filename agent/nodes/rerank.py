@@ -30,12 +30,20 @@ def interleave(rankings: list[list[ScoredChunk]], top_n: int) -> list[ScoredChun
     return out
 
 
+def extend_context(previous: list[ScoredChunk], ranked: list[ScoredChunk], new: int) -> list[ScoredChunk]:
+    """A later retrieval round's context: the passages the last draft read, first and in their
+    order (the redraft's prompt then starts as the last one did, and llama.cpp reuses its cached
+    prefix), then up to ``new`` passages of this round's ranking that it did not read."""
+    seen = {c.id for c in previous}
+    return [*previous, *[c for c in ranked if c.id not in seen][:new]]
+
+
 def make_rerank(resources: Resources):
     @timed("rerank_chunks")
     async def rerank_chunks(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         ctx = runtime.context
-        # Each re-retrieval round widens the context a little: the first one missed something.
-        top_n = ctx.context_chunks + 2 * max(0, state.retrieval_rounds - 1)
+        later = state.retrieval_rounds > 1 and bool(state.context)
+        top_n = ctx.context_chunks + (ctx.retrieval_new_passages if later else 0)
         by_id = {c.id: c for c in state.retrieved}
         queries = [q for q in state.queries if state.query_hits.get(q)] or [state.standalone_question]
         rankings = []
@@ -50,6 +58,8 @@ def make_rerank(resources: Resources):
             # Every candidate, in each query's fused order: the named section's best ones first.
             ranked = dict.fromkeys(i for q in queries for i in state.query_hits.get(q, []) if i in by_id)
             context = reserve_sections(context, [by_id[i] for i in ranked], sections, ctx.section_share)
+        if later:
+            context = extend_context(state.context, context, ctx.retrieval_new_passages)
         return {"context": context}
 
     return rerank_chunks

@@ -65,7 +65,7 @@ _STOP = FUNCTION_WORDS | {
 
 
 def keywords(question: str) -> str:
-    words = re.findall(r"[A-Za-z][A-Za-z&.'-]*|\d[\d,.]*%?", question)
+    words = re.findall(r"[A-Za-z][A-Za-z0-9&.'-]*|\d[\d,.]*%?(?:-[A-Za-z]+)?", question)
     return " ".join(w for w in words if w.lower().strip(".'") not in _STOP)
 
 

@@ -63,6 +63,18 @@ def test_references_are_not_figures() -> None:
     assert extract_numbers(text) == []
 
 
+def test_a_number_hyphenated_to_a_word_describes_it_and_is_not_a_figure() -> None:
+    text = "The 24-core processor ships with a 30-day term on its 5-year notes [c1]."
+    assert extract_numbers(text) == []
+    # A scale or a unit after the number keeps it a figure.
+    assert [n.raw for n in extract_numbers("Revenue of $24-million and 12%-15% growth, 10,000 units")] == [
+        "$24",
+        "12%",
+        "-15%",
+        "10,000",
+    ]
+
+
 def test_scale_words_and_headers() -> None:
     assert table_scales(INCOME) == [1e6]
     assert table_scales(ADOBE) == [1e3]

@@ -52,6 +52,31 @@ async def test_re_retrieve_then_accept(harness) -> None:
     assert h.resources.searches[-1] != Q_SALES
 
 
+async def test_a_draft_with_nothing_found_looks_again_keeping_what_it_read_first(harness) -> None:
+    """Every sentence of a narrative draft judged unsupported: the passages lack the answer, so the
+    graph searches again (the topic, without the one filer's name) instead of redrafting over the
+    same passages. The second draft reads the first one's passages first, in the same order (the
+    model's prompt cache holds them), then the new ones."""
+    unsupported = "Apple reports no acquisitions in the quarter [c1]."
+    found = "Apple completed the acquisition of a component supplier [c4]."
+    h = harness({"draft": [unsupported, found], "judge": ["NO", "YES"]})
+    deal = "Acquisitions. During the quarter the Company completed the acquisition of a component supplier."
+    cover = "Apple Inc. reports to its shareholders: did you read its report? Any questions to Apple."
+    h.resources.chunks += [chunk(APPLE_23, 60 + i, cover, 1) for i in range(3)] + [
+        chunk(APPLE_23, 70, deal, 20)
+    ]
+    answer = await h.ask(
+        "Did Apple report any acquisitions in its 2023 Q3 10-Q?", context_chunks=2, retrieval_new_passages=2
+    )
+    assert answer.stop_reason == "accepted" and answer.revisions == 1
+    assert "Apple" not in h.resources.searches[-1] and "acquisitions" in h.resources.searches[-1]
+    first, second = [p for r, p in h.model.calls if r == "draft"]
+    read = first[: first.index("Question:")]
+    assert second.startswith(read) and "[c3]" not in read and "[c4]" in second and "[c5]" not in second
+    assert "completed the acquisition" in second.split("[c3]", 1)[1]
+    assert "Your previous answer was:" not in second  # a new look, not a correction
+
+
 async def test_abstain_at_revision_budget_says_what_was_found(harness) -> None:
     bad = "Apple's total net sales were $95,000 million [c1]."
     h = harness({"draft": [bad]})
