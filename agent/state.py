@@ -149,6 +149,9 @@ class State(InputState, OutputState):
     retrieved: Annotated[list[ScoredChunk], merge_chunks] = field(default_factory=list)
     query_hits: Annotated[dict[str, list[str]], merge_hits] = field(default_factory=dict)
     context: list[ScoredChunk] = field(default_factory=list)
+    # Ids of the passages a later retrieval round added to the context (after the ones the last
+    # draft read); a prompt budget leaves them out last.
+    fresh: list[str] = field(default_factory=list)
     draft: str = ""
     # The figure list the last draft was shown (derived CALC lines first): the critic reads back
     # a drafted result that equals one of these calculations.

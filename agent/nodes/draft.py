@@ -87,19 +87,25 @@ def budgeted_messages(
     shown: list[str] | None,
     token_budget: int,
     build: Callable[[str], list[BaseMessage]],
+    fresh: int = 0,
 ) -> list[BaseMessage]:
     """The draft prompt ``build`` makes from the context block, within ``token_budget`` tokens
     (0: no budget). Passages are left out from the last up: the lowest-ranked one, or under compact
     evidence the last of ``shown`` (the figure passages come first); the first always stays, and
-    every passage keeps its number. The figure list is kept whole: it is the compact evidence."""
+    every passage keeps its number. The figure list is kept whole: it is the compact evidence.
+    ``fresh``: the last passages, which a later retrieval round added, are left out last (the
+    earlier ones were read without the answer)."""
     order = list(shown) if shown is not None else [f"c{i}" for i in range(1, len(passages) + 1)]
+    kept = {f"c{i}" for i in range(len(passages) - fresh + 1, len(passages) + 1)} if fresh else set()
     trimmed = shown is not None
     while True:
         block, _aliases = render_context(passages, order if trimmed else None)
         messages = build(block)
         if token_budget <= 0 or len(order) <= 1 or prompt_tokens(model, messages) <= token_budget:
             return messages
-        order, trimmed = order[:-1], True
+        older = [i for i, alias in enumerate(order) if i > 0 and alias not in kept]
+        drop = older[-1] if older else len(order) - 1
+        order, trimmed = order[:drop] + order[drop + 1 :], True
 
 
 async def draft_fitting(
@@ -116,6 +122,7 @@ async def draft_fitting(
     figure_passages: int = 0,
     lead: Sequence[str] = (),
     token_budget: int = 0,
+    fresh: int = 0,
 ) -> tuple[str, Usage, list[str], list[str]]:
     """One drafting call over as many of ``passages`` as fit the model's context window:
     (text, usage, the figure list shown, fallbacks). The passages keep their [cN] numbers, since
@@ -125,7 +132,7 @@ async def draft_fitting(
     prompt shows only the passages they come from and the top passage (see :func:`shown_passages`).
     ``lead``: figure lines our code computed (a superlative's ranking), listed first while the
     passages they cite are in the prompt. ``token_budget`` > 0 caps the prompt's tokens (see
-    :func:`budgeted_messages`)."""
+    :func:`budgeted_messages`; ``fresh`` of the last passages are left out last)."""
     fallbacks: list[str] = []
     while True:
         present = [line for line in lead if all(int(a[1:]) <= len(passages) for a in _ALIAS.findall(line))]
@@ -137,6 +144,7 @@ async def draft_fitting(
             shown,
             token_budget,
             lambda block: draft_messages(block, question, problems, previous, figures),  # noqa: B023
+            fresh,
         )
         try:
             text, usage = await generate_text(
@@ -367,6 +375,7 @@ async def _model_draft(
         # Figure questions: the few candidate figures and the passages at the top; narrative
         # questions keep every passage for their wording.
         token_budget=0 if narrative else ctx.draft_prompt_tokens,
+        fresh=sum(1 for c in passages if c.id in state.fresh),
     )
     if not text:
         text = CANNOT_ANSWER

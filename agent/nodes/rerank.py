@@ -58,8 +58,10 @@ def make_rerank(resources: Resources):
             # Every candidate, in each query's fused order: the named section's best ones first.
             ranked = dict.fromkeys(i for q in queries for i in state.query_hits.get(q, []) if i in by_id)
             context = reserve_sections(context, [by_id[i] for i in ranked], sections, ctx.section_share)
+        fresh: list[str] = []
         if later:
             context = extend_context(state.context, context, ctx.retrieval_new_passages)
-        return {"context": context}
+            fresh = [c.id for c in context[len(state.context) :]]
+        return {"context": context, "fresh": fresh}
 
     return rerank_chunks

@@ -454,6 +454,31 @@ async def test_a_figure_question_prompt_keeps_to_its_token_budget(harness) -> No
     assert _shown(tiny.model.calls[0][1]) == ["c1"]
 
 
+def test_a_budget_leaves_out_the_passages_a_later_round_added_last() -> None:
+    """Under a prompt budget the earlier, lower-ranked passages go first: those were read without
+    the answer, the ones a re-retrieval added were not; the top passage always stays."""
+    from graph_fakes import CHUNKS, ScriptedChatModel
+
+    from agent.nodes.draft import budgeted_messages
+    from agent.prompts.common import render_context
+    from agent.schemas import ScoredChunk
+
+    model = ScriptedChatModel(scripts={})
+    passages = [ScoredChunk(chunk=c, score=1.0) for c in CHUNKS]
+
+    def build(block: str) -> list[HumanMessage]:
+        return [HumanMessage(block)]
+
+    def shown(budget: int, fresh: int) -> list[str]:
+        return _shown(budgeted_messages(model, passages, None, budget, build, fresh)[0].content)
+
+    every = shown(0, 0)
+    assert every == ["c1", "c2", "c3", "c4"]
+    first_and_last = prompt_tokens(model, build(render_context(passages, ["c1", "c4"])[0]))
+    assert shown(first_and_last, 0) == ["c1"]
+    assert shown(first_and_last, 1) == ["c1", "c4"]
+
+
 async def test_a_narrative_question_keeps_every_passage_whatever_the_figure_budget(harness) -> None:
     question = "What does Apple say about inflation risk in its 2023 Q3 10-Q?"
     claim = "Apple says inflation could materially adversely affect the Company [c2]."
