@@ -173,14 +173,8 @@ def _critique(state: State, checked: DraftCheck, derived: bool) -> Critique:
     no_support = not any(c.verdict in ("supported", "calculation") for c in checked.claims)
     # When our calculation's operands are in the context, the evidence is there: a wrong figure
     # calls for a second draft (cheap: the context prefix is cached), not a new retrieval.
-    # None of the draft's sentences (all text, no figure) is in the passages: a redraft over the
-    # same passages rarely finds what they lack, so look again. (A figure from the wrong row or
-    # period is a redraft's job: the passages hold the right one.)
-    nothing_found = bool(checked.claims) and all(
-        c.verdict == "unsupported" and not c.numbers for c in checked.claims
-    )
     evidence_missing = not derived and (
-        checked.cannot_answer or nothing_found or (no_support and checked.numbers_absent_from_context > 0)
+        checked.cannot_answer or (no_support and checked.numbers_absent_from_context > 0)
     )
     feedback = feedback_for(checked.claims, checked.cannot_answer)
     if derived and feedback:

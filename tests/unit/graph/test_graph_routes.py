@@ -53,13 +53,11 @@ async def test_re_retrieve_then_accept(harness) -> None:
 
 
 async def test_a_draft_with_nothing_found_looks_again_keeping_what_it_read_first(harness) -> None:
-    """Every sentence of a narrative draft judged unsupported: the passages lack the answer, so the
-    graph searches again (the topic, without the one filer's name) instead of redrafting over the
-    same passages. The second draft reads the first one's passages first, in the same order (the
-    model's prompt cache holds them), then the new ones."""
-    unsupported = "Apple reports no acquisitions in the quarter [c1]."
+    """The drafter finds no answer in the passages: the graph searches again (the topic, without the
+    one filer's name). The second draft reads the first one's passages first, in the same order
+    (the model's prompt cache holds them), then the new ones."""
     found = "Apple completed the acquisition of a component supplier [c4]."
-    h = harness({"draft": [unsupported, found], "judge": ["NO", "YES"]})
+    h = harness({"draft": [CANNOT_ANSWER, found], "judge": ["YES"]})
     deal = "Acquisitions. During the quarter the Company completed the acquisition of a component supplier."
     cover = "Apple Inc. reports to its shareholders: did you read its report? Any questions to Apple."
     h.resources.chunks += [chunk(APPLE_23, 60 + i, cover, 1) for i in range(3)] + [
