@@ -85,6 +85,8 @@ class _Inputs:
     statements: Sequence[Chunk]
     decimals: int | None
     given: frozenset[float]
+    # Our calculations' operands: (chunk id, value in absolute units, digits as printed).
+    facts: frozenset[tuple[str, float, str]] = frozenset()
 
     @property
     def ids(self) -> dict[str, str]:
@@ -100,6 +102,7 @@ def check_draft(
     statements: Sequence[Chunk] = (),
     decimals: int | None = None,
     given: frozenset[float] = frozenset(),
+    facts: frozenset[tuple[str, float, str]] = frozenset(),
 ) -> DraftCheck:
     """Split ``draft`` into claims and decide what can be decided without a model.
 
@@ -110,7 +113,10 @@ def check_draft(
     statement passages of the cited filings found outside the context (a stated line item must
     agree with its statement, see :mod:`agent.critic.statements`); ``decimals``: the rounding the
     question asks for, applied to our calculations' results; ``given``: the numbers the question
-    states, which a calculation may use as constants.
+    states, which a calculation may use as constants; ``facts``: the stored facts our calculations
+    used, (chunk id, value in absolute units, printed digits): a sentence stating one with its
+    unit and scale is grounded where its cited passage prints the digits, even under no scale
+    header (the fact's scale was read at ingest from its table's header or iXBRL tag).
 
     Sentences of a passage that address the reader or a model (:mod:`agent.injection`) are no
     evidence: a figure only they state is not grounded.
@@ -120,7 +126,7 @@ def check_draft(
         result.cannot_answer = True
         return result
     clean = {cid: without_instructions(c.text, "") for cid, c in context.items()}
-    inputs = _Inputs(aliases, context, clean, retrieved, derived, statements, decimals, given)
+    inputs = _Inputs(aliases, context, clean, retrieved, derived, statements, decimals, given, facts)
     for sentence in split_sentences(draft):
         if is_cannot_answer(sentence.text):
             result.cannot_answer = True
@@ -192,6 +198,16 @@ def _rows_named(claim: Claim, inputs: _Inputs) -> str:
     )
 
 
+def _stated_fact(number: NumberMention, cited: Sequence[str], inputs: _Inputs) -> bool:
+    """The number is one of our calculations' stored facts, and a cited passage prints its digits."""
+    return any(
+        cid in cited
+        and abs(number.magnitude - value) <= number.precision
+        and digits in inputs.clean.get(cid, "")
+        for cid, value, digits in inputs.facts
+    )
+
+
 def _ungrounded(claim: Claim, inputs: _Inputs, result: DraftCheck) -> bool:
     """Marks (and says True for) a sentence with a figure or a CALC operand no cited passage prints."""
     bare, sources = claim.text, _sources(claim, inputs)
@@ -199,7 +215,9 @@ def _ungrounded(claim: Claim, inputs: _Inputs, result: DraftCheck) -> bool:
     missing = [
         n
         for n in extract_numbers(CALC_PATTERN.sub(" ", bare))
-        if not is_grounded(n, sources) and not (n.magnitude in inputs.given and not n.has_scale)
+        if not is_grounded(n, sources)
+        and not (n.magnitude in inputs.given and not n.has_scale)
+        and not _stated_fact(n, claim.chunk_ids, inputs)
     ]
     if missing:
         absent = [n for n in missing if not is_grounded(n, list(inputs.clean.values()))]

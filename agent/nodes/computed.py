@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from agent.finance.units import SCALE_WORDS
 from agent.nodes.resources import Resources
-from agent.schemas import Breakdown, Calculation, QuestionPlan, ScoredChunk, Series, Trend
+from agent.schemas import Breakdown, Calculation, Operand, QuestionPlan, ScoredChunk, Series, Trend
 from agent.state import State
 
 # Our calculation for the question (a Calculation, Trend, Series, a list of Series (one per part
@@ -75,11 +75,43 @@ def figure_line(calc: Calculation, aliases: dict[str, str]) -> str:
     return f"{_cites([calc], aliases)} {label} = {value} (from {sources})"
 
 
+def _operand_amount(operand: Operand) -> str:
+    """An operand as the filing prints it, with its unit and scale: '$143,083 million'."""
+    printed = operand.printed
+    if operand.unit == "USD":
+        word = SCALE_WORDS.get(operand.scale, "")
+        return f"${printed}{f' {word}' if word else ''}".replace("$-", "-$")
+    if operand.unit == "USD/share":
+        return f"${printed} per share".replace("$-", "-$")
+    word = SCALE_WORDS.get(operand.scale, "")
+    if operand.unit == "shares":
+        return f"{printed}{f' {word}' if word else ''} shares"
+    # A table whose header gives the scale but no currency ("in thousands").
+    return f"{printed}{f' {word}' if word else ''}"
+
+
+def _inputs(calc: Calculation, aliases: dict[str, str]) -> str:
+    """The sentence naming what a derived figure was computed from (each operand's row, figure and
+    period, cited), so a reader can check it; '' for a figure printed as it is."""
+    operands = list({o.fact_id: o for o in calc.operands}.values())
+    if len(operands) == 1 and calc.expression == operands[0].printed:
+        return ""
+    # One period: the first sentence names it. Several: each operand's, as its column prints it.
+    several = len({o.period for o in operands}) > 1
+    parts = [
+        f"{o.label} of {_operand_amount(o)}{f' ({o.period})' if several and o.period else ''}"
+        for o in operands
+    ]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f" It is computed from {listed} {_cites([calc], aliases)}."
+
+
 def word_calculation(calc: Calculation, aliases: dict[str, str]) -> tuple[str, str]:
     """(figure-list line, draft sentence) for a calculation whose operands' passages have the
-    given aliases ('c3')."""
+    given aliases ('c3'); a derived figure also names what it was computed from."""
     what = f"{calc.name} ({calc.formula})" if calc.formula else calc.name
-    return figure_line(calc, aliases), f"The {what} is {_stated(calc)} {_cites([calc], aliases)}."
+    sentence = f"The {what} is {_stated(calc)} {_cites([calc], aliases)}." + _inputs(calc, aliases)
+    return figure_line(calc, aliases), sentence
 
 
 def word_trend(trend: Trend, aliases: dict[str, str]) -> tuple[list[str], str]:

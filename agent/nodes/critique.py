@@ -131,7 +131,13 @@ def make_critique(resources: Resources):
         decimals = state.plan.decimals if state.plan else None
         given = frozenset(n.magnitude for n in extract_numbers(state.question) if not n.has_scale)
         retrieved = {c.id for c in state.retrieved} | set(chunks)
-        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals, given)
+        facts = frozenset(
+            (o.chunk_id, abs(o.value) * 10**o.scale, o.printed.lstrip("-"))
+            for c in state.calculations
+            for o in c.operands
+            if o.chunk_id
+        )
+        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals, given, facts)
         calls = state.usage.llm_calls
         usage = await _judge_pending(resources, state, checked.claims, checked.pending, block, ctx, fallbacks)
         _hold_to_plan(state, checked.claims, clean)

@@ -175,12 +175,13 @@ def _calculation_draft(state: State) -> str:
     """Sentences stating the figure list's calculations, when the rejected draft copied nothing
     verifiable although they were listed: a wrong figure, a bare one, "cannot answer", or our
     calculation beside a sentence that failed. "" when it verified a copied figure or a judged
-    statement (the model redrafts those), or was this very draft."""
+    statement (the model redrafts those), or already stated these calculations (our computed draft,
+    which also names their operands)."""
     critique = state.critique
     if critique is None or any(c.verdict == "supported" for c in critique.claims):
         return ""
     text = " ".join(d.sentence() for d in parse_derived(state.figures))
-    return "" if text == state.draft else text
+    return "" if text in state.draft else text
 
 
 def rank_superlative(

@@ -77,3 +77,27 @@ def test_a_figure_printed_as_it_stands_in_prose_needs_no_scale() -> None:
     assert needed_scale(figure, [prose]) is None
     assert needed_scale(figure, [prose, APPLE]) is None  # the passages disagree: no guess
     assert needed_scale(figure, [APPLE]) == 1e6
+
+
+def test_a_stored_fact_keeps_its_scale_where_the_passage_prints_no_header() -> None:
+    """A table continued from the previous page prints its rows without "(In millions)": the
+    figure our calculation took from it is grounded by the stored fact's scale, read at ingest,
+    and only where the cited passage prints its digits."""
+    rows = "Net earnings attributable to Acme shareholders $ 1,228 $ 897 $ 1,233\n"
+    draft = "It is computed from Net earnings attributable to Acme shareholders of $1,233 million [c1]."
+    context, aliases = {"apple::0": _chunk(rows)}, {"c1": "apple::0"}
+    [bare] = check_draft(draft, aliases, context, {"apple::0"}).claims
+    assert bare.verdict == "ungrounded_number"
+    fact = frozenset({("apple::0", 1_233_000_000.0, "1,233")})
+    [stated] = check_draft(draft, aliases, context, {"apple::0"}, facts=fact).claims
+    assert stated.verdict != "ungrounded_number", stated.reason
+    # Another amount than the fact's, or a passage that does not print it, is not grounded.
+    other = frozenset({("apple::0", 1_234_000_000.0, "1,234")})
+    assert (
+        check_draft(draft, aliases, context, {"apple::0"}, facts=other).claims[0].verdict
+        == "ungrounded_number"
+    )
+    elsewhere = frozenset({("apple::9", 1_233_000_000.0, "1,233")})
+    assert check_draft(draft, aliases, context, {"apple::0"}, facts=elsewhere).claims[0].verdict == (
+        "ungrounded_number"
+    )

@@ -51,6 +51,11 @@ async def test_operating_margin_from_facts_without_a_model_call(harness) -> None
     [calc] = answer.calculations
     assert {o.fact_id for o in calc.operands} == {f.id for f in h.resources.facts}
     assert calc.unit == "%" and calc.result == pytest.approx(22_998 / 81_797 * 100)
+    # The answer says what it computed the margin from: each row, its amount and the period.
+    assert (
+        "It is computed from Operating income of $22,998 million and Total net sales of $81,797 million [1]."
+        in answer.text
+    ), answer.text
 
 
 async def test_the_rounding_the_question_asks_for(harness) -> None:
