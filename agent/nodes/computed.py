@@ -90,7 +90,7 @@ def _operand_amount(operand: Operand) -> str:
     return f"{printed}{f' {word}' if word else ''}"
 
 
-def _inputs(calc: Calculation, aliases: dict[str, str]) -> str:
+def _inputs(calc: Calculation, aliases: dict[str, str], lead: str = "It is computed from") -> str:
     """The sentence naming what a derived figure was computed from (each operand's row, figure and
     period, cited), so a reader can check it; '' for a figure printed as it is."""
     operands = list({o.fact_id: o for o in calc.operands}.values())
@@ -103,7 +103,7 @@ def _inputs(calc: Calculation, aliases: dict[str, str]) -> str:
         for o in operands
     ]
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return f" It is computed from {listed} {_cites([calc], aliases)}."
+    return f" {lead} {listed} {_cites([calc], aliases)}."
 
 
 def word_calculation(calc: Calculation, aliases: dict[str, str]) -> tuple[str, str]:
@@ -128,6 +128,10 @@ def word_trend(trend: Trend, aliases: dict[str, str]) -> tuple[list[str], str]:
         f"{verdict or 'The'} {subject} was {_stated(earlier)} in {first} and "
         f"{_stated(later)} in {last}, {change} {_cites([earlier, later], aliases)}."
     )
+    for calc, period in ((earlier, first), (later, last)):
+        sentence += _inputs(
+            calc, aliases, f"The {period} figure is computed from" if period else "It is computed from"
+        )
     return [figure_line(earlier, aliases), figure_line(later, aliases)], sentence
 
 

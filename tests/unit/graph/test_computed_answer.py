@@ -119,6 +119,38 @@ async def test_a_change_answered_yes_or_no_from_two_quarters(harness) -> None:
     assert "a decrease" in answer.text
 
 
+async def test_a_change_in_a_margin_names_each_periods_operands(harness) -> None:
+    prior = FactPeriod(
+        kind="duration", start="2022-03-27", end="2022-06-25", months=3, fiscal_year=2022, fiscal_quarter=3
+    )
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = [
+        *_facts(),
+        *[
+            Fact(
+                id=f"{APPLE_23.doc_id}::f{9 + n}",
+                doc_id=APPLE_23.doc_id,
+                page=3,
+                chunk_id=CHUNKS[0].id,
+                statement="income",
+                label=label,
+                period=prior,
+                value=value,
+                scale=6,
+                unit="USD",
+                text=f"{value:,}",
+            )
+            for n, (label, value) in enumerate([("Operating income", 23_076), ("Total net sales", 82_959)])
+        ],
+    ]
+    answer = await h.ask("Did Apple's operating margin improve in Q3 FY2023 compared to Q3 FY2022?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles(), h.roles()
+    assert "Operating income of $23,076 million and Total net sales of $82,959 million [1]." in answer.text
+    assert "Operating income of $22,998 million and Total net sales of $81,797 million [1]." in answer.text
+    assert answer.text.count("figure is computed from") == 2, answer.text
+
+
 async def test_the_answer_names_the_period_the_question_prints(harness) -> None:
     h = harness({"draft": ["(the model must not be asked)"]})
     h.resources.facts = _facts()
