@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from agent.finance.labels import ASIDE, TOTAL_ROW, stems
 from agent.finance.units import describe_amount
+from agent.finance.vocabulary import ITEMS, normalise_label
 from agent.schemas import Fact, QuestionPlan, Superlative
 
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.I)
@@ -224,5 +225,22 @@ def rank_rows(plan: QuestionPlan, question: str, facts: Sequence[Fact]) -> Ranki
         return _by_listed_members(facts, plan, [(p, stems(p)) for p in parts], years)
     asked = stems(question) - stems(plan.among) - {w[:5] for w in _NOT_SUBJECT}
     asked -= {s for c in plan.companies for s in stems(c)}
-    rankings = _by_subject(facts, plan, asked, stems(plan.among), years)
+    rankings = [
+        r
+        for r in _by_subject(facts, plan, asked, stems(plan.among), years)
+        if _names_item(r[1].subject, plan)
+    ]
     return max(rankings, key=lambda r: r[0])[1] if rankings else None
+
+
+def _names_item(subject: str, plan: QuestionPlan) -> bool:
+    """Whether a table's subject is the line item the question ranks by, when it names one: "Net
+    income" for net income, never "Other comprehensive income" for sharing a word with it."""
+    if not plan.items or plan.metric:
+        return True
+    # "Net sales by category", "Segment operating income": what the rows are is no part of the
+    # item's name.
+    head = re.split(r"\s+by\s+", subject, maxsplit=1)[0]
+    among = {v for w in re.findall(r"[a-z]+", plan.among.lower()) for v in (w, w.rstrip("s"))}
+    bare = " ".join(w for w in head.split() if w.lower().strip(",:") not in among)
+    return any(ITEMS[k].rows.fullmatch(normalise_label(text)) for k in plan.items for text in (head, bare))

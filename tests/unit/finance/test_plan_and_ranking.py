@@ -177,3 +177,20 @@ def test_the_most_recent_period_is_no_superlative() -> None:
     assert (
         plan_question("Which segment had the most revenue in the most recent quarter?").extreme == "highest"
     )
+
+
+def test_a_table_that_shares_a_word_with_the_ranked_item_is_not_ranked(apple: list[Fact]) -> None:
+    """Apple's segments report no net income; its statement of comprehensive income prints "Net
+    income" above rows of other comprehensive income. Those rows share "income" with the question
+    and are no ranking of net income: nothing is ranked (the answer then says the filing lacks it)."""
+    question = "Which of Apple's segments had the highest net income in the third quarter of fiscal 2023?"
+    assert _rank(question, apple, companies=["Apple Inc."], fiscal_years=[2023], quarters=[3]) is None
+    # The item's own table still ranks ("Net sales" over the regions).
+    region = _rank(
+        "Which of Apple's geographic segments had the highest net sales in the third quarter of fiscal 2023?",
+        apple,
+        companies=["Apple Inc."],
+        fiscal_years=[2023],
+        quarters=[3],
+    )
+    assert region is not None and region.winner.member == "Americas"
