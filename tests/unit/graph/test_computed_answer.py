@@ -87,27 +87,34 @@ async def test_switched_off_by_context(harness) -> None:
     assert h.roles()[:1] == ["draft"]
 
 
-async def test_a_change_answered_yes_or_no_from_two_quarters(harness) -> None:
-    prior = FactPeriod(
-        kind="duration", start="2022-03-27", end="2022-06-25", months=3, fiscal_year=2022, fiscal_quarter=3
-    )
-    h = harness({"draft": ["(the model must not be asked)"]})
-    h.resources.facts = [
-        *_facts(),
+PRIOR = FactPeriod(
+    kind="duration", start="2022-03-27", end="2022-06-25", months=3, fiscal_year=2022, fiscal_quarter=3
+)
+
+
+def _prior_facts(*rows: tuple[str, int]) -> list[Fact]:
+    """Facts of the same income statement's prior-year quarter column."""
+    return [
         Fact(
-            id=f"{APPLE_23.doc_id}::f9",
+            id=f"{APPLE_23.doc_id}::f{9 + n}",
             doc_id=APPLE_23.doc_id,
             page=3,
             chunk_id=CHUNKS[0].id,
             statement="income",
-            label="Operating income",
-            period=prior,
-            value=23_076,
+            label=label,
+            period=PRIOR,
+            value=value,
             scale=6,
             unit="USD",
-            text="23,076",
-        ),
+            text=f"{value:,}",
+        )
+        for n, (label, value) in enumerate(rows)
     ]
+
+
+async def test_a_change_answered_yes_or_no_from_two_quarters(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    h.resources.facts = [*_facts(), *_prior_facts(("Operating income", 23_076))]
     answer = await h.ask("Did Apple's operating income increase in Q3 FY2023 compared to Q3 FY2022?")
     assert answer.stop_reason == "accepted", answer.text
     assert "draft" not in h.roles() and "judge" not in h.roles()  # (the decomposer may be asked)
@@ -120,29 +127,8 @@ async def test_a_change_answered_yes_or_no_from_two_quarters(harness) -> None:
 
 
 async def test_a_change_in_a_margin_names_each_periods_operands(harness) -> None:
-    prior = FactPeriod(
-        kind="duration", start="2022-03-27", end="2022-06-25", months=3, fiscal_year=2022, fiscal_quarter=3
-    )
     h = harness({"draft": ["(the model must not be asked)"]})
-    h.resources.facts = [
-        *_facts(),
-        *[
-            Fact(
-                id=f"{APPLE_23.doc_id}::f{9 + n}",
-                doc_id=APPLE_23.doc_id,
-                page=3,
-                chunk_id=CHUNKS[0].id,
-                statement="income",
-                label=label,
-                period=prior,
-                value=value,
-                scale=6,
-                unit="USD",
-                text=f"{value:,}",
-            )
-            for n, (label, value) in enumerate([("Operating income", 23_076), ("Total net sales", 82_959)])
-        ],
-    ]
+    h.resources.facts = [*_facts(), *_prior_facts(("Operating income", 23_076), ("Total net sales", 82_959))]
     answer = await h.ask("Did Apple's operating margin improve in Q3 FY2023 compared to Q3 FY2022?")
     assert answer.stop_reason == "accepted", answer.text
     assert "draft" not in h.roles(), h.roles()
