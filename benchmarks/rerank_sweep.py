@@ -1,7 +1,9 @@
 """Sweep the bi-encoder reranker's blend on FinanceBench-dev (prints recall@1/5/10 and MRR).
 
-Scores each question's fused + scoped candidates with the re-scoring model ONCE, then replays
-every blend setting (candidates re-scored, re-score weight, rank constant) on those scores.
+Scores each question's fused + scoped candidates with the re-scoring model ONCE, as asked and as
+its topic (the question without the scope's names), then replays every blend setting (candidates
+re-scored, re-score weight, rank constant, with or without the topic) on those scores, before and
+after the statement passages are promoted as the graph does.
 
     python benchmarks/rerank_sweep.py --data-dir /work/eval-index/financebench [--model local:all-mpnet-base-v2]
 """
@@ -24,8 +26,10 @@ def main() -> int:
     from agent.models import load_sentence_transformer
     from agent.retrieval.hybrid import HybridRetriever
     from agent.retrieval.index import FilingIndex
+    from agent.retrieval.query import topic_query
     from agent.retrieval.rerankers import BiEncoderReranker, _blend
     from agent.retrieval.scope import resolve_scope
+    from agent.retrieval.statements import promote_statements
     from evals.datasets import doc_matches
     from evals.metrics import evidence_page_recall_at_k, mrr
     from evals.retrieval import DEFAULT_QUESTIONS, load_examples
@@ -54,34 +58,45 @@ def main() -> int:
     )
     rows, seconds = [], []
     for e in examples:
-        candidates = hybrid.search(e.question, resolve_scope(e.question, documents), k=args.candidates)
+        scope = resolve_scope(e.question, documents)
+        candidates = hybrid.search(e.question, scope, k=args.candidates)
         t = time.perf_counter()
-        rows.append((e, candidates, model.scores(e.question, candidates)))
+        topic = topic_query(e.question, scope)
+        scores = [model.scores(e.question, candidates)]
+        scores.append(model.scores(topic, candidates) if topic != e.question else scores[0])
+        rows.append((e, candidates, scores))
         seconds.append(time.perf_counter() - t)
     print(
         f"{len(examples)} questions; re-scoring {args.candidates} candidates took {statistics.fmean(seconds):.1f} s/query"
     )
 
     def report(name, order):
-        recall: dict[int, list[float]] = {1: [], 5: [], 10: []}
-        rr = []
-        for e, cands, scores in rows:
-            ranked = order(cands, scores)
-            for k in recall:
-                recall[k].append(evidence_page_recall_at_k(ranked, e.evidence, k) or 0.0)
-            rr.append(mrr(ranked, e.evidence) or 0.0)
-        cells = " ".join(f"R@{k}={statistics.fmean(v):.3f}" for k, v in recall.items())
-        print(f"{name:34} {cells} MRR={statistics.fmean(rr):.3f}")
+        for promoted in (False, True):
+            recall: dict[int, list[float]] = {1: [], 5: [], 10: []}
+            rr = []
+            for e, cands, scores in rows:
+                ranked = order(cands, scores)
+                if promoted:
+                    ranked = promote_statements(e.question, ranked, 10, neighbours=index.get_chunks)
+                for k in recall:
+                    recall[k].append(evidence_page_recall_at_k(ranked, e.evidence, k) or 0.0)
+                rr.append(mrr(ranked, e.evidence) or 0.0)
+            cells = " ".join(f"R@{k}={statistics.fmean(v):.3f}" for k, v in recall.items())
+            label = f"{name}{' +statements' if promoted else ''}"
+            print(f"{label:46} {cells} MRR={statistics.fmean(rr):.3f}")
 
     report("fusion order", lambda c, s: c)
-    report("re-score only", lambda c, s: [c[i] for i in sorted(range(len(c)), key=lambda i: -s[i])])
+    report("re-score only", lambda c, s: [c[i] for i in sorted(range(len(c)), key=lambda i: -s[0][i])])
     for n in sorted({10, 20, args.candidates}):
         for w in (0.5, 1.0, 2.0):
-            for k in (5, 10, 30):
-                report(
-                    f"top{n} weight{w} k{k}",
-                    lambda c, s, n=n, w=w, k=k: _blend(c[:n], s[:n], "r", n, w, 1.0, k) + c[n:],
-                )
+            for k in (5, 60):
+                for lists, what in ((1, "question"), (2, "question+topic")):
+                    report(
+                        f"top{n} weight{w} k{k} {what}",
+                        lambda c, s, n=n, w=w, k=k, m=lists: (
+                            _blend(c[:n], [x[:n] for x in s[:m]], "r", n, w, 1.0, k) + c[n:]
+                        ),
+                    )
     return 0
 
 

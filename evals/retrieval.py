@@ -137,7 +137,7 @@ def evaluate(
         scope, scoped, scoped_seconds = _search_stages(example, index, hybrid, documents, top, stages)
         scoped_paths = _count_scope(example, scope, by_id, scope_stats)
         scoped_docs.append(len(scoped_paths))
-        _rerank_stages(example, scoped, scoped_seconds, built, index, top, stages)
+        _rerank_stages(example, scope, scoped, scoped_seconds, built, index, top, stages)
         if progress:
             q = example.question
             progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")
@@ -206,6 +206,7 @@ def _count_scope(
 
 def _rerank_stages(
     example: EvalExample,
+    scope: Scope,
     scoped: list[ScoredChunk],
     scoped_seconds: float,
     built: dict[str, Reranker],
@@ -214,12 +215,13 @@ def _rerank_stages(
     stages: dict[str, StageResult],
 ) -> None:
     """Time and score each reranker over the scoped candidates, with and without statements."""
+    from agent.retrieval.query import topic_query
     from agent.retrieval.statements import promote_statements
 
     q = example.question
     for spec, reranker in built.items():
         t = time.perf_counter()
-        ranked = reranker.rerank(q, scoped, len(scoped))
+        ranked = reranker.rerank(q, scoped, len(scoped), topic=topic_query(q, scope))
         spent = time.perf_counter() - t
         stages[f"fused+scope+{spec}"].add(example, ranked[:top], scoped_seconds + spent)
         t = time.perf_counter()

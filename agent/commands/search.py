@@ -56,7 +56,7 @@ def _rank(
         context = context.with_overrides(rerank_candidates=candidates)
     hybrid = HybridRetriever(index, context, chosen)
     scope = Scope() if no_scope else resolve_scope(question, documents)
-    return scope, chosen, hybrid.rerank(question, hybrid.search(question, scope), top_n=k)
+    return scope, chosen, hybrid.rerank(question, hybrid.search(question, scope), top_n=k, scope=scope)
 
 
 def _print_scope(scope: Scope) -> None:

@@ -51,7 +51,11 @@ def make_rerank(resources: Resources):
             ids = state.query_hits.get(query) or list(by_id)
             candidates = [by_id[i] for i in ids if i in by_id][: ctx.rerank_candidates]
             per_query = max(1, top_n) if len(queries) == 1 else top_n
-            rankings.append(await asyncio.to_thread(resources.rerank, query, candidates, per_query, ctx))
+            # The scope this query was searched in (a sub-question's company, or the question's).
+            scope = state.query_scopes.get(query, state.scope)
+            rankings.append(
+                await asyncio.to_thread(resources.rerank, query, candidates, per_query, ctx, scope)
+            )
         context = interleave(rankings, top_n)
         sections = state.scope.sections if state.scope is not None else []
         if sections and (state.plan is None or state.plan.form == "text") and ctx.section_share > 0:

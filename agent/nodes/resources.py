@@ -133,8 +133,16 @@ class Resources:
         return list(retriever.search(query, scope, k))
 
     def rerank(
-        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context
+        self,
+        query: str,
+        chunks: list[ScoredChunk],
+        top_n: int,
+        context: Context,
+        scope: Scope | None = None,
     ) -> list[ScoredChunk]:
+        """The reranker's order (it also reads the query's topic inside ``scope``), statement
+        passages a metric question needs first."""
+        from agent.retrieval.query import topic_query
         from agent.retrieval.statements import promote_statements
 
         if not chunks:
@@ -142,7 +150,8 @@ class Resources:
         if context.reranker_model in ("", "none"):
             ranked = sorted(chunks, key=lambda c: c.score, reverse=True)
         else:
-            ranked = list(self.reranker(context.reranker_model).rerank(query, chunks, len(chunks)))
+            reranker = self.reranker(context.reranker_model)
+            ranked = list(reranker.rerank(query, chunks, len(chunks), topic=topic_query(query, scope)))
         return promote_statements(query, ranked, top_n, neighbours=self.index().get_chunks)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.config import Context
 from agent.retrieval.fusion import reciprocal_rank_fusion
 from agent.retrieval.protocols import MetadataFilter, Reranker, SearchIndex, filter_matches_nothing
-from agent.retrieval.query import expand_query
+from agent.retrieval.query import expand_query, topic_query
 from agent.retrieval.scope import scope_filter
 from agent.retrieval.statements import promote_statements
 from agent.schemas import Scope, ScoredChunk
@@ -73,16 +73,27 @@ class HybridRetriever:
                 weights[f"section_{name}"] = weights[name]
         return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
 
-    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int | None = None) -> list[ScoredChunk]:
+    def rerank(
+        self,
+        query: str,
+        chunks: list[ScoredChunk],
+        top_n: int | None = None,
+        scope: Scope | None = None,
+    ) -> list[ScoredChunk]:
         """Apply the reranker (fusion order when there is none), keeping ``top_n`` chunks, with the
-        statement passages a metric question needs first (see ``statements.py``)."""
+        statement passages a metric question needs first (see ``statements.py``). With the
+        ``scope`` the candidates came from, the reranker also reads the query's topic."""
         top_n = top_n or self.context.context_chunks
-        ranked = list(chunks) if self.reranker is None else self.reranker.rerank(query, chunks, len(chunks))
+        ranked = (
+            list(chunks)
+            if self.reranker is None
+            else self.reranker.rerank(query, chunks, len(chunks), topic=topic_query(query, scope))
+        )
         return promote_statements(query, ranked, top_n, neighbours=self.index.get_chunks)
 
     def retrieve(self, query: str, scope: Scope | None = None, top_n: int | None = None) -> list[ScoredChunk]:
         """search + rerank in one call."""
-        return self.rerank(query, self.search(query, scope), top_n)
+        return self.rerank(query, self.search(query, scope), top_n, scope)
 
 
 def _merge_filters(a: MetadataFilter | None, b: MetadataFilter | None) -> MetadataFilter | None:

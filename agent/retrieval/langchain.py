@@ -109,7 +109,9 @@ class FilingsRetriever(BaseRetriever):
         )
         top_n = int(kwargs.get("k") or self.hybrid.context.context_chunks)
         ranked = (
-            self.hybrid.rerank(query, candidates, top_n) if kwargs.get("rerank", True) else candidates[:top_n]
+            self.hybrid.rerank(query, candidates, top_n, scope)
+            if kwargs.get("rerank", True)
+            else candidates[:top_n]
         )
         return [to_document(c) for c in ranked]
 

@@ -48,7 +48,12 @@ class Reranker(Protocol):
 
     name: str
 
-    def rerank(self, query: str, chunks: list[ScoredChunk], top_n: int) -> list[ScoredChunk]: ...
+    def rerank(
+        self, query: str, chunks: list[ScoredChunk], top_n: int, topic: str | None = None
+    ) -> list[ScoredChunk]:
+        """``topic``: the query without the names its scope filter applies, for rerankers that
+        can use it (``query.topic_query``); others ignore it."""
+        ...
 
 
 def filter_matches_nothing(filter: MetadataFilter | None) -> bool:

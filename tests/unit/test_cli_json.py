@@ -101,7 +101,9 @@ def fake_search(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         def search(self, question: str, scope: Scope) -> list[ScoredChunk]:
             return [_chunk(1), _chunk(2, f"Revenue was $5 million. {ESC}")]
 
-        def rerank(self, question: str, hits: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
+        def rerank(
+            self, question: str, hits: list[ScoredChunk], top_n: int, scope: Scope | None = None
+        ) -> list[ScoredChunk]:
             return hits[:top_n]
 
     def fake_open(cls: Any, settings: Any) -> FakeIndex:

@@ -86,7 +86,9 @@ def test_search_output_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         def search(self, question: str, scope: Scope) -> list[ScoredChunk]:
             return [ScoredChunk(chunk=_chunk(), score=1.0)]
 
-        def rerank(self, question: str, hits: list[ScoredChunk], top_n: int) -> list[ScoredChunk]:
+        def rerank(
+            self, question: str, hits: list[ScoredChunk], top_n: int, scope: Scope | None = None
+        ) -> list[ScoredChunk]:
             return hits
 
     hostile_scope = Scope(companies=[f"Evil Corp {HOSTILE}"], status="ok", reason=f"matched {HOSTILE}")

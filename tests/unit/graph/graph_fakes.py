@@ -178,6 +178,7 @@ class FakeResources(Resources):
         self.chunks = list(chunks if chunks is not None else CHUNKS)
         self.docs = [APPLE_23, APPLE_22, AMAZON_22]
         self.searches: list[str] = []
+        self.rerank_scopes: list[Scope | None] = []  # the scope each rerank call was given
         self.search_hook = search_hook
         self.facts: list[Fact] = []  # the fact store (empty: no figure is computed from facts)
         self._index = _FakeIndex(self)
@@ -207,6 +208,12 @@ class FakeResources(Resources):
         return sorted(out, key=lambda s: s.score, reverse=True)[:k]
 
     def rerank(
-        self, query: str, chunks: list[ScoredChunk], top_n: int, context: Context
+        self,
+        query: str,
+        chunks: list[ScoredChunk],
+        top_n: int,
+        context: Context,
+        scope: Scope | None = None,
     ) -> list[ScoredChunk]:
+        self.rerank_scopes.append(scope)
         return sorted(chunks, key=lambda c: c.score, reverse=True)[:top_n]

@@ -31,6 +31,9 @@ async def test_accept_first_time_without_judge_calls(harness) -> None:
     assert {"resolve_scope", "retrieve", "rerank_chunks", "draft_answer", "critique_draft"} <= set(
         answer.node_seconds
     )
+    # The reranker is given the scope the query was searched in (it reads the query's topic).
+    scopes = h.resources.rerank_scopes
+    assert scopes and all(s is not None and s.companies == ["Apple Inc."] for s in scopes)
 
 
 async def test_regenerate_then_accept_passes_feedback(harness) -> None:

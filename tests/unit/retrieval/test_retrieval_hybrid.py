@@ -194,3 +194,40 @@ def test_llm_judge_promotes_yes_and_tolerates_unreadable_replies(index: FakeInde
     unreadable = next(c for c in out if c.id == "m22::0")
     assert unreadable.stage_scores["llm"] == 1.0  # neither promoted nor dropped
     assert out[-1].stage_scores["llm"] == 0.0
+
+
+def test_bi_encoder_splits_its_vote_between_the_question_and_its_topic(index: FakeIndex) -> None:
+    fused = HybridRetriever(index, Context()).search("net sales", None)
+    reranker = BiEncoderReranker(_Encoder(), name="test", fusion_weight=0.2, blend_k=1)
+    as_asked = reranker.rerank("iphone", fused, top_n=len(fused))
+    same = reranker.rerank("iphone", fused, top_n=len(fused), topic="iphone")
+    both = reranker.rerank("iphone", fused, top_n=len(fused), topic="safety")
+    # A topic equal to the question changes nothing; another one is scored and moves its best up.
+    assert [c.id for c in same] == [c.id for c in as_asked]
+    assert "test (topic)" not in same[0].stage_scores
+    assert both[0].stage_scores["test (topic)"] >= 0
+    rank = {c.id: n for n, c in enumerate(both)}
+    assert rank["m22::0"] < {c.id: n for n, c in enumerate(as_asked)}["m22::0"]
+
+
+class _TopicSpy(NoReranker):
+    def __init__(self) -> None:
+        self.topics: list[str | None] = []
+
+    def rerank(self, query, chunks, top_n, topic=None):
+        self.topics.append(topic)
+        return super().rerank(query, chunks, top_n, topic)
+
+
+def test_hybrid_rerank_hands_the_reranker_the_question_without_the_scoped_filers_name(
+    index: FakeIndex,
+) -> None:
+    spy = _TopicSpy()
+    hybrid = HybridRetriever(index, Context(), reranker=spy)
+    question = "What were Apple's iPhone net sales in the Q3 2023 10-Q?"
+    scope = resolve_scope(question, index.documents())
+    hybrid.retrieve(question, scope)
+    hybrid.retrieve(question, None)
+    assert spy.topics[0] is not None and "Apple" not in spy.topics[0] and "10-Q" not in spy.topics[0]
+    assert "iPhone net sales" in spy.topics[0]
+    assert spy.topics[1] == question
