@@ -141,18 +141,17 @@ class Resources:
         scope: Scope | None = None,
     ) -> list[ScoredChunk]:
         """The reranker's order (it also reads the query's topic inside ``scope``), statement
-        passages a metric question needs first."""
-        from agent.retrieval.query import topic_query
-        from agent.retrieval.statements import promote_statements
+        passages a metric question needs first: ``HybridRetriever.rerank`` with this process's
+        cached reranker."""
+        from agent.retrieval.hybrid import HybridRetriever
 
         if not chunks:
             return []
         if context.reranker_model in ("", "none"):
-            ranked = sorted(chunks, key=lambda c: c.score, reverse=True)
+            reranker, chunks = None, sorted(chunks, key=lambda c: c.score, reverse=True)
         else:
             reranker = self.reranker(context.reranker_model)
-            ranked = list(reranker.rerank(query, chunks, len(chunks), topic=topic_query(query, scope)))
-        return promote_statements(query, ranked, top_n, neighbours=self.index().get_chunks)
+        return HybridRetriever(self.index(), context, reranker).rerank(query, chunks, top_n, scope)
 
 
 @lru_cache(maxsize=4)

@@ -40,10 +40,10 @@ __all__ = [
 # Reciprocal-rank blend of the re-scores and the fusion ranking, with equal votes (RRF's own
 # default: no weight fitted to a question set). The re-score's vote is split between the query and
 # its topic when the caller gives one. Measured on all 49 FinanceBench-dev questions (mpnet over 30
-# scoped candidates, statements promoted): the former 2:1 weights, swept
-# on 12 of them, gave page R@10 0.929 / MRR 0.806; equal votes 0.929 / 0.828; with the topic's share
-# 0.929 / 0.839. Nine docugami narrative questions kept their named passage (a debt note, a lawsuit,
-# an acquisition) in the top 6 in 7 cases against 4.
+# scoped candidates, statements promoted; benchmarks/rerank_sweep.py): the former 2:1 weights, swept
+# on 12 of them, gave page R@10 0.929 / MRR 0.806; equal votes 0.929 / 0.828; with the topic's
+# share 0.929 / 0.839. Nine docugami narrative questions kept their named passage (a debt note, a
+# lawsuit, an acquisition) in the top 6 in 7 cases against 4.
 BLEND_K = 5
 RESCORE_WEIGHT = 1.0
 FUSION_WEIGHT = 1.0
@@ -169,7 +169,7 @@ class BiEncoderReranker:
             return []
         head, tail = chunks[: self.max_candidates], chunks[self.max_candidates :]
         scores = [self.scores(query, head)]
-        if topic and topic.strip() and topic != query:
+        if topic and topic != query:
             scores.append(self.scores(topic, head))
         blended = _blend(
             head,
