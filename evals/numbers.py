@@ -22,7 +22,7 @@ _SCALES = {
 
 _NUMBER = re.compile(
     r"""
-    (?<![\w.,])
+    (?<![\w.,])(?<!\w[-\u2013])  # "COVID-19" and "Rule 10b5-1" are names, not amounts
     (?P<open>\()?\s*
     (?P<minus>[-−–])?\s*
     (?P<cur>\$|US\$|USD\s)?\s*
@@ -37,7 +37,21 @@ _NUMBER = re.compile(
 )
 _CITATION_MARKER = re.compile(r"\[\d+(?:\s*[,;-]\s*\d+)*\]")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?", re.IGNORECASE)
+_DATE = re.compile(
+    rf"\b{_MONTHS}\s+(?:\d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|\d{{4}}\b)", re.IGNORECASE
+)
+# Digits that label or locate rather than measure: a list's enumerator at the start of a line, a
+# section or note reference ("Note 10", "Item 1A", "Part II, Item 2"), a file name ("2023 Q1 AMZN.pdf")
+# and a constant of a written-out calculation ("x 100", "/ 2").
+_ENUMERATOR = re.compile(r"^[ \t]*(?:\(?\d{1,2}[.)]|[-*\u2022])[ \t]+", re.MULTILINE)
+_SECTION_REF = re.compile(
+    r"\b(?:notes?|items?|parts?|sections?|rules?|levels?|tiers?|articles?|exhibits?|schedules?|"
+    r"chapters?|pages?|footnotes?|steps?|phases?)\s+\d+[a-z]?(?:[.-]\d+[a-z]?)*\b",
+    re.IGNORECASE,
+)
+_FILE_NAME = re.compile(r"(?:[\w&'-]+[ \t]){0,4}[\w&'-]+\.(?:pdf|html?|txt|xlsx?|docx?)\b", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b")
+_CALC_CONSTANT = re.compile(r"[*\u00d7\u00f7/][ \t]*\d{1,3}(?![\d,.])")
 _DIRECTION = re.compile(
     r"\b(decreas\w*|declin\w*|lower|down|drop\w*|fell|fall\w*|loss\w*|negative|reduc\w*|outflow)\b", re.I
 )
@@ -71,8 +85,19 @@ class Quantity:
 
 
 def strip_noise(text: str) -> str:
-    """Remove citation markers and calendar dates, whose digits are not amounts."""
-    return _DATE.sub(" ", _CITATION_MARKER.sub(" ", text))
+    """Remove digits that are not amounts: citation markers, calendar dates, list enumerators, section
+    and note references, file names and the constants of a written-out calculation."""
+    for pattern in (
+        _CITATION_MARKER,
+        _FILE_NAME,
+        _DATE,
+        _NUMERIC_DATE,
+        _ENUMERATOR,
+        _SECTION_REF,
+        _CALC_CONSTANT,
+    ):
+        text = pattern.sub(" ", text)
+    return text
 
 
 def extract_quantities(text: str, *, include_years: bool = False) -> list[Quantity]:

@@ -24,6 +24,31 @@ def test_extraction_units_scales_and_noise() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        # A month and year, with or without the day, leaves no stray digits ("October 2022" is not 22).
+        ("Stock fell from October 2022 to March 2, 2023 by $12 million.", [12e6]),
+        ("As of 12/31/2022 the balance was $8 million.", [8e6]),
+        # List enumerators and bullets label lines; amounts in the lines still count.
+        (
+            "Risks:\n1. Competition\n2) Supply, with $3 billion of commitments\n(3) Tax\n- 4 plants",
+            [3e9, 4.0],
+        ),
+        # Section, note and item references locate text.
+        ("See Note 10, Part II, Item 1A and Level 3 inputs of $250 million.", [250e6]),
+        # Source file names carry a year and quarter, not an amount.
+        ('Inventories were $4,454 million ("2022 Q3 ACME.pdf").\nSOURCE(S): 2023 Q1 ACME.pdf', [4454e6]),
+        # The constants of a written-out calculation are not figures of the answer.
+        ("(1,500 / 6,000) * 100 = 25.0%", [1500.0, 6000.0, 25.0]),
+        # A number hyphenated to a word is part of a name.
+        ("COVID-19 costs were $2 million; the balance fell to -5.", [2e6, -5.0]),
+    ],
+)
+def test_extraction_skips_digits_that_are_not_amounts(text: str, amounts: list[float]) -> None:
+    assert _values(text) == amounts
+
+
+@pytest.mark.parametrize(
     ("predicted", "reference", "ok"),
     [
         ("It was 1,200 million dollars.", "$1.2 billion", True),  # scale words

@@ -31,6 +31,19 @@ from evals.answer_eval import grade
             "correct",
         ),
         ("The company acquired nothing of note [1].", "Trillium, Array, and Therachon", "incorrect"),
+        # A long reference: its list numbers, months and source file names are not figures to match.
+        (
+            "Inventories were $4,454 million in Q3 FY2023 and $4,779 million in Q3 FY2024 [1][2].",
+            'Inventory moved over the quarters:\n\n1. As of October 30, 2022: $4,454 million ("2022 Q3 X.pdf").\n'
+            '2. As of October 29, 2023: $4,779 million ("2023 Q3 X.pdf").\n\nThe rise from October 2022 to '
+            'October 2023 may reflect demand.\n\nSOURCE(S): "2022 Q3 X.pdf", "2023 Q3 X.pdf"',
+            "correct",
+        ),
+        (
+            "Inventories were $4,454 million in Q3 FY2023 [1].",
+            "1. As of October 30, 2022: $4,454 million.\n2. As of October 29, 2023: $4,779 million.",
+            "incorrect",
+        ),
     ],
 )
 def test_grade(answer: str, reference: str, expected: str) -> None:
