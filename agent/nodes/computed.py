@@ -262,14 +262,45 @@ def computed_draft(state: State, calculated: Calculated, resources: Resources) -
     }
 
 
+# The draft's fallback note when the model added nothing to our figures, and what the answer then
+# says of the rest of the question.
+LEAD_NOTE = "draft: our code stated "
+NOTHING_MORE = "the model found nothing more to add"
+REST_UNANSWERED = "(The passages found say nothing more on the rest of the question.)"
+
+
 class SeriesLead(NamedTuple):
-    """Our part of an answer about one figure over the periods: the context with the passages that
-    print the figures, the figure-list lines and the sentences stating them."""
+    """Our part of an answer about one figure over the periods (or about the figures of the items a
+    question names beside another ask): the context with the passages that print the figures, the
+    figure-list lines and the sentences stating them."""
 
     context: list[ScoredChunk]
     lines: list[str]
     sentences: str
     calculations: list[Calculation]
+    over: str = " over the periods"  # what the figures span, for the draft's fallback note
+
+
+def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead | None:
+    """Our part of a draft for a question that asks the figure of a line item in one period and
+    something else beside it ("what was R&D in Q1 2023, and which initiatives were prioritized?"):
+    each figure stated and cited by our code, the model writes the rest. None for a question that
+    is a figure question whole (drafted from our calculation), asks for an assessment or reasons
+    (the figure alone would be read as the answer), or whose figures the facts do not all give."""
+    plan = state.plan
+    if plan is None or plan.form != "text" or plan.explanatory or plan.assessment or plan.over_periods:
+        return None
+    if plan.members or plan.share_of or plan.breakdown or plan.extreme:
+        return None  # a part, a share or a ranking of the item, never its total in their place
+    found = resources.levels(plan, question)
+    if not found:
+        return None
+    placed = _with_passages(state, found, resources)
+    if placed is None:
+        return None
+    context, aliases, _added = placed
+    worded = [word_calculation(calc, aliases) for calc in found]
+    return SeriesLead(context, [line for line, _ in worded], " ".join(s for _, s in worded), found, over="")
 
 
 def series_lead(state: State, calculated: Calculated, resources: Resources) -> SeriesLead | None:

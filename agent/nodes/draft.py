@@ -19,7 +19,15 @@ from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.finance.ranking import listed_members, rank_rows
 from agent.models import ContextWindowExceededError, prompt_tokens
-from agent.nodes.computed import Calculated, SeriesLead, computed_draft, series_lead
+from agent.nodes.computed import (
+    LEAD_NOTE,
+    NOTHING_MORE,
+    Calculated,
+    SeriesLead,
+    computed_draft,
+    figure_lead,
+    series_lead,
+)
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import section_extract, section_title
@@ -332,8 +340,8 @@ def _with_series(
     kept = [s.text for s in split_sentences(text) if not _restates(s.text, ours)]
     added = "" if text.strip() == CANNOT_ANSWER else " ".join(kept)
     fallbacks.append(
-        f"draft: our code stated {len(series.lines)} figure(s) over the periods; "
-        + ("the model wrote the rest" if added else "the model found nothing more to add")
+        f"{LEAD_NOTE}{len(series.lines)} figure(s){series.over}; "
+        + ("the model wrote the rest" if added else NOTHING_MORE)
     )
     return f"{series.sentences} {added}".strip(), [*series.lines, *figures]
 
@@ -353,10 +361,14 @@ async def _model_draft(
     problems = state.critique.feedback if regenerating and state.critique is not None else ""
     narrative = state.plan is not None and state.plan.form == "text"
     passages, asked = list(state.context), question
-    series = series_lead(state, calculated, resources) if ctx.computed_answers else None
+    series = (
+        series_lead(state, calculated, resources) or figure_lead(state, question, resources)
+        if ctx.computed_answers
+        else None
+    )
     if series is not None:
-        # One figure over the periods, and more asked than the figures: our code states each
-        # period's figure, the model writes only the rest (reasons, implications).
+        # One figure over the periods, or an item's figure beside another ask, and more asked than
+        # the figures: our code states them, the model writes only the rest.
         passages, asked = series.context, rest_of_question(question, series.sentences)
     text, usage, figures, fallbacks = await draft_fitting(
         resources.chat_model(ctx.drafter_model),

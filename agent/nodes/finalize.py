@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 
 from agent.config import Context
 from agent.critic.numbers import extract_numbers
+from agent.nodes.computed import LEAD_NOTE, NOTHING_MORE, REST_UNANSWERED
 from agent.nodes.timing import timed
 from agent.schemas import Answer, Chunk, Citation, Claim, Scope, ScoredChunk, StopReason
 from agent.state import State, Turn
@@ -163,6 +164,9 @@ def _outcome(state: State) -> tuple[StopReason, str, list[Citation]]:
     if state.route == "accept" and critique is not None:
         kept = [c for c in claims if c.verdict in ("supported", "calculation")]
         text, citations = render_claims(kept, {c.id: c.chunk for c in state.context})
+        if _rest_unanswered(state.fallbacks):
+            # Our code stated the figures asked; the passages said nothing on the rest: say so.
+            text += " " + REST_UNANSWERED
         if scope is not None and scope.assumptions:
             # The figures answer the question only under what the scope assumed: say it.
             text += " (Assumed: " + "; ".join(scope.assumptions) + ".)"
@@ -177,3 +181,9 @@ def _outcome(state: State) -> tuple[StopReason, str, list[Citation]]:
     )
     text, citations = abstention(reason, claims, state.context)
     return ("abstained: no evidence" if no_evidence else "abstained: budget"), text, citations
+
+
+def _rest_unanswered(fallbacks: list[str]) -> bool:
+    """Whether the final draft is our figures alone, the model having found nothing on the rest."""
+    leads = [f for f in fallbacks if f.startswith(LEAD_NOTE)]
+    return bool(leads) and leads[-1].endswith(NOTHING_MORE)

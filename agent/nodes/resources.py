@@ -115,6 +115,32 @@ class Resources:
             return calculate_trend(plan, question, facts, filings)
         return calculate(plan, question, facts, filings)
 
+    def levels(self, plan: Any, question: str) -> list[Any] | None:
+        """The figure of each line item the plan names, in its one period (a Calculation each), for a
+        question that asks for them among other things ("what was R&D in Q1 2023, and which
+        initiatives ..."); None unless the stored facts give every one of them."""
+        from agent.finance.calculate import calculate
+
+        if plan is None or len(plan.companies) != 1 or not plan.items or len(plan.quarters) > 1:
+            return None
+        if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
+            return None
+        filings = {d.doc_id: d for d in self.documents() if d.company in plan.companies}
+        read = getattr(self.index(), "facts", None)
+        if read is None or not filings:
+            return None
+        facts = read(sorted(filings))
+        found = []
+        for item in plan.items:
+            one = plan.model_copy(
+                update={"items": [item], "form": "figure", "metric": None, "metric_items": []}
+            )
+            calc = calculate(one, question, facts, filings, level=True)
+            if calc is None:
+                return None  # every item or none: half the figures would read as the whole answer
+            found.append(calc)
+        return found
+
     def get_chunks(self, ids: list[str]) -> list[Any]:
         """Committed chunks by id (unknown ids left out)."""
         return list(self.index().get_chunks(ids))

@@ -109,6 +109,8 @@ async def test_when_the_model_finds_nothing_more_our_figures_stand(harness) -> N
     assert answer.stop_reason == "accepted", answer.text
     assert "$82,959 million" in answer.text and CANNOT_ANSWER not in answer.text
     assert any("found nothing more to add" in f for f in answer.fallbacks), answer.fallbacks
+    # The answer says the passages found said nothing on the rest ("what drove it").
+    assert "say nothing more on the rest of the question" in answer.text
 
 
 async def test_one_period_asked_is_no_series(harness) -> None:
@@ -171,3 +173,49 @@ async def test_each_listed_part_over_the_quarters_without_a_model_call(harness) 
     assert text.index("63,355") < text.index("19,604")
     assert "82,959" not in text and "81,797" not in text
     assert [c.result for c in answer.calculations if c.unit == "USD"] == [63_355, 60_584, 19_604, 21_213]
+
+
+ASKED_BESIDE = (
+    "What were Apple's total net sales in Q3 2023, and which risks from global and regional economic "
+    "conditions did the Company disclose?"
+)
+
+
+async def test_a_figure_asked_beside_another_ask_is_stated_by_our_code(harness) -> None:
+    # "What was X in Q3, and which ...?": our code states X from the facts; the model the rest.
+    reply = "Global and regional economic conditions, including inflation, could materially adversely affect the Company [c1]."
+    h = harness({"draft": [reply], "judge": ["YES"]})
+    h.resources.facts = _facts()
+    answer = await h.ask(ASKED_BESIDE)
+    drafts = [prompt for role, prompt in h.model.calls if role == "draft"]
+    assert drafts and "already states these figures" in drafts[0] and "$81,797 million" in drafts[0]
+    assert answer.stop_reason == "accepted", answer.text
+    assert answer.text.index("$81,797 million") < answer.text.index("economic conditions"), answer.text
+    assert "82,959" not in answer.text  # the comparative column is not the quarter asked
+    assert [c.result for c in answer.calculations] == [81_797]
+    assert any("our code stated 1 figure(s); the model wrote the rest" in f for f in answer.fallbacks)
+
+
+async def test_a_figure_stated_when_the_rest_is_not_found_says_so(harness) -> None:
+    from agent.nodes.computed import REST_UNANSWERED
+    from agent.prompts.common import CANNOT_ANSWER
+
+    h = harness({"draft": [CANNOT_ANSWER]})
+    h.resources.facts = _facts()
+    answer = await h.ask(ASKED_BESIDE)
+    assert answer.stop_reason == "accepted", answer.text
+    assert "$81,797 million" in answer.text and answer.text.rstrip().endswith(REST_UNANSWERED)
+
+
+async def test_an_assessment_of_a_figure_gets_no_figure_of_ours_first(harness) -> None:
+    # "... and what might they suggest?": the model answers whole; our figure alone would read as the answer.
+    from agent.prompts.common import CANNOT_ANSWER
+
+    h = harness({"draft": [CANNOT_ANSWER, CANNOT_ANSWER]})
+    h.resources.facts = _facts()
+    answer = await h.ask(
+        "What were Apple's total net sales in Q3 2023, and what might they suggest about demand?"
+    )
+    drafts = [prompt for role, prompt in h.model.calls if role == "draft"]
+    assert drafts and not any("already states these figures" in d for d in drafts)
+    assert answer.stop_reason != "accepted"
