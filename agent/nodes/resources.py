@@ -95,13 +95,10 @@ class Resources:
             return None
         if plan.form not in ("figure", "yes_no", "comparison") and not (plan.over_periods or plan.breakdown):
             return None
-        if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
-            return None  # no index: nothing to open, nothing created
-        filings = {d.doc_id: d for d in self.documents() if d.company in plan.companies}
-        read = getattr(self.index(), "facts", None)
-        if read is None or not filings:
+        stored = self._company_facts(plan)
+        if stored is None:
             return None
-        facts = read(sorted(filings))
+        facts, filings = stored
         if plan.breakdown:
             # The parts of the item, or nothing: never the whole in place of its breakdown.
             return calculate_breakdown(plan, question, facts, filings)
@@ -123,13 +120,10 @@ class Resources:
 
         if plan is None or len(plan.companies) != 1 or not plan.items or len(plan.quarters) > 1:
             return None
-        if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
+        stored = self._company_facts(plan)
+        if stored is None:
             return None
-        filings = {d.doc_id: d for d in self.documents() if d.company in plan.companies}
-        read = getattr(self.index(), "facts", None)
-        if read is None or not filings:
-            return None
-        facts = read(sorted(filings))
+        facts, filings = stored
         found = []
         for item in plan.items:
             one = plan.model_copy(
@@ -140,6 +134,16 @@ class Resources:
                 return None  # every item or none: half the figures would read as the whole answer
             found.append(calc)
         return found
+
+    def _company_facts(self, plan: Any) -> tuple[list[Any], dict[str, Any]] | None:
+        """(stored facts, filings by doc id) of the plan's companies; None with no index or facts."""
+        if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
+            return None  # no index: nothing to open, nothing created
+        filings = {d.doc_id: d for d in self.documents() if d.company in plan.companies}
+        read = getattr(self.index(), "facts", None)
+        if read is None or not filings:
+            return None
+        return list(read(sorted(filings))), filings
 
     def get_chunks(self, ids: list[str]) -> list[Any]:
         """Committed chunks by id (unknown ids left out)."""
