@@ -11,7 +11,9 @@ prompt and retrieval settings, with no critic and no loop.
 Grading (deterministic, no LLM judge):
 - reference with numbers (most "metrics-generated" questions): every reference number must appear
   in the answer within a tolerance (``evals.numbers.numeric_answer_match``: 1% relative (REL_TOL), or half a
-  unit of the coarser printed digit, implicit scales allowed);
+  unit of the coarser printed digit, implicit scales allowed); digits that label or locate rather than
+  measure are not reference numbers (list enumerators, "Note 10", dates, source file names such as
+  "2023 Q1 AMZN.pdf", the constants of a written-out calculation: ``evals.numbers.strip_noise``);
 - reference starting with Yes/No: the answer must take the same side (and match any numbers);
 - other text references: at least half of the reference's content words must appear in the answer.
 An answer that abstains (stop reason or "cannot answer" text) is "abstained", never correct.
