@@ -162,6 +162,12 @@ class QuestionPlan(BaseModel):
         default=False,
         description="Asks for more than figures: reasons, drivers, what they suggest or imply.",
     )
+    asks_change: bool = Field(
+        default=False,
+        description="Asks by how much something changed ('by how much did it increase its credit "
+        "facility', 'by how many percentage points did it raise guidance'): the answer is the change, "
+        "never the level before or after it.",
+    )
 
 
 class Superlative(BaseModel):

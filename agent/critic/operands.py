@@ -44,10 +44,37 @@ def calc_operands_grounded(
         return False, [f"cannot evaluate CALC({expression}): {calc.error}"]
     figures = _figure_operands(expression, given)
     missing = [o for o, n in figures if n is None or not is_grounded(n, sources)]
+    # "CALC(15.0 - 10.0)" over "from $10.0 billion to $15.0 billion": each operand is printed
+    # before one scale word, the same for all of them, so their difference is in that scale.
+    worded = _worded_scales([o for o, _ in figures], sources) if missing else None
+    if worded is not None and len(worded) == 1:
+        missing = []
     if missing:
         return False, [f"calculation operand(s) {', '.join(missing)} not found in the cited passages"]
     used = ", ".join(o for o, _n in figures)
     return True, [f"computed {format_result(calc.result)} from cited figures {used}"]
+
+
+_WORDED = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<scale>thousand|million|billion|trillion)s?\b",
+    re.I,
+)
+
+
+def _worded_scales(operands: list[str], sources: list[str]) -> set[str] | None:
+    """The scale words the sources print right after the operands' digits ("15.0 billion"); None
+    when one of them is printed before none."""
+    printed: dict[float, set[str]] = {}
+    for text in sources:
+        for m in _WORDED.finditer(text):
+            printed.setdefault(float(m.group("num").replace(",", "")), set()).add(m.group("scale").lower())
+    scales: set[str] = set()
+    for operand in operands:
+        found = printed.get(float(operand.replace(",", "")))
+        if not found:
+            return None
+        scales |= found
+    return scales
 
 
 def operand_rows(

@@ -28,7 +28,7 @@ def singular(noun_phrase: str) -> str:
     return head[:-1] if head.endswith("s") else head
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     return _SENTENCE_END.split(" ".join(text.split()))
 
 
@@ -46,7 +46,7 @@ def hold_to_total(claims: Sequence[Claim], total_over: str, passages: Mapping[st
             s
             for cid in claim.chunk_ids
             if cid in passages
-            for s in _sentences(passages[cid])
+            for s in sentences(passages[cid])
             if is_grounded(figures[0], [s])
         ]
         if (

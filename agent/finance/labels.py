@@ -103,10 +103,16 @@ def label_mismatch(claim_text: str, lines: list[str]) -> str | None:
     labels = []
     for line in lines:
         label = row_label(line)
-        if label is None or not label_words(label) or label_words(label) & claim_words:
+        if label is None or not label_words(label) or label_words(label) & claim_words or _prose(line, label):
             return None
         labels.append(label)
     return labels[0] if labels else None
+
+
+def _prose(line: str, label: str) -> bool:
+    """A line of prose, not a table row: words go on after its first figures ("In November 2022,
+    we amended the facility from $10.0 billion to $15.0 billion")."""
+    return len(re.findall(r"[A-Za-z]{3,}", line.split(label, 1)[-1])) > 2
 
 
 _SPAN = re.compile(r"\b(three|six|nine|twelve)\s+months\b|\b(years?)\s+ended\b", re.I)

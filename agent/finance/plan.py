@@ -71,6 +71,13 @@ _TOTAL_OVER = re.compile(
     r"(?:its|their|the)\s+(?P<noun>(?:[a-z-]+\s+){0,4}?[a-z-]*[^\Ws]s)\s*(?:[?.,;]|$)",
     re.I,
 )
+# "By how much did it increase ...", "by how many percentage points did it raise ...", "how much did
+# its debt grow": the size of a change is asked, not a level.
+_ASKS_CHANGE = re.compile(
+    r"\bby\s+how\s+(?:much|many)\b|\bhow\s+(?:much|many\s+[\w%-]+(?:\s+points)?)\s+(?:did|has|have|had|does|do|was|were|is|are)\b"
+    r"[^?.;]*?\b(?:increas|decreas|ris|rose|fall|fell|grow|grew|declin|drop|rais|lower|reduc|cut|chang|expand|shr[iu]nk|jump)\w*",
+    re.I,
+)
 # "the largest investment", "the most cash": a superlative over an amount, whatever its name.
 _RANKS_AMOUNT = re.compile(
     rf"\b(?:{_HIGH}|{_LOW})\s+(?:[\w-]+\s+){{0,2}}?(?:investments?|amounts?|balances?|values?|spend(?:ing)?|"
@@ -237,4 +244,5 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         breakdown=(breakdown := one_item and not share and not members and bool(BREAKDOWN.search(question))),
         parts=_parts_named(question) if breakdown else "",
         assessment=explanatory or bool(ASSESSMENT.search(_CONDITIONAL.sub(" ", question))),
+        asks_change=extreme is None and bool(_ASKS_CHANGE.search(question)),
     )

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 
 from agent.config import Context
 from agent.critic.calc import CALC_PATTERN
+from agent.critic.change import hold_to_change
 from agent.critic.check import DraftCheck, check_draft, faithfulness, feedback_for
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import extract_numbers
@@ -166,12 +167,15 @@ def make_critique(resources: Resources):
 
 
 def _hold_to_plan(state: State, claims: list[Claim], clean: dict[str, str]) -> None:
-    """Send back figures that are not the ranking's winner, the asked period or the asked total."""
+    """Send back figures that are not the ranking's winner, the asked period, the asked total or the
+    asked change."""
     hold_to_ranking(claims, state.superlative)
     if state.plan:
         filings = [c.chunk.metadata for c in state.context]
         hold_to_period(claims, asked_windows(state.plan, filings, state.question))
         hold_to_total(claims, state.plan.total_over, clean)
+        if state.plan.asks_change:
+            hold_to_change(claims, clean)
 
 
 def _critique(state: State, checked: DraftCheck, derived: bool) -> Critique:

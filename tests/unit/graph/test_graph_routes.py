@@ -547,3 +547,37 @@ async def test_a_figure_dated_outside_the_asked_period_is_sent_back(harness) -> 
     drafts = [p for r, p in h.model.calls if r == "draft"]
     assert "does not ask about" in drafts[1]
     assert "82,959" not in answer.text and "$81,797 million" in answer.text
+
+
+AMAZON_CREDIT_22 = (
+    "Credit Facilities\nIn November 2022, we amended our unsecured revolving credit facility. The amendment "
+    "increased the borrowing capacity of the revolving credit facility from $10.0 billion to $15.0 billion "
+    "and extended its term to November 2025. There were no borrowings outstanding under the credit facility."
+)
+Q_CHANGE = "By how much did Amazon increase its revolving credit facility in FY2022?"
+
+
+async def test_a_level_given_for_a_change_asked_is_redrafted_as_the_change(harness) -> None:
+    h = harness(
+        {
+            "draft": [
+                "Amazon increased its revolving credit facility to $15.0 billion [c1].",
+                "Amazon increased its revolving credit facility by $CALC(15.0 - 10.0) billion [c1].",
+            ]
+        }
+    )
+    h.resources.chunks.append(chunk(AMAZON_22, 90, AMAZON_CREDIT_22, 52, item="8"))
+    answer = await h.ask(Q_CHANGE)
+    assert answer.stop_reason == "accepted" and answer.revisions == 1, answer.text
+    # The redraft was told which amounts the passage prints before and after.
+    assert "$10.0 billion, $15.0 billion" in h.model.calls[-1][1]
+    assert "by $5 billion [1]" in answer.text and "$15.0 billion" not in answer.text
+    assert answer.claims[0].verdict == "calculation"
+
+
+async def test_a_level_given_twice_for_a_change_asked_is_not_accepted(harness) -> None:
+    h = harness({"draft": ["Amazon increased its revolving credit facility to $15.0 billion [c1]."]})
+    h.resources.chunks.append(chunk(AMAZON_22, 90, AMAZON_CREDIT_22, 52, item="8"))
+    answer = await h.ask(Q_CHANGE)
+    assert answer.stop_reason != "accepted"
+    assert "printed as an amount before or after the change" in answer.claims[0].reason

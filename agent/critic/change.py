@@ -1,0 +1,121 @@
+"""A change asked for must not be answered with a level.
+
+"By how much did the company increase its credit facility?" answered with the facility's new size
+cites a real figure, so grounding accepts it. When the plan says the question asks the size of a
+change (:attr:`QuestionPlan.asks_change`), a sentence whose every figure the cited passages print
+only as a level before or after a change ("increased the commitment from $3.8 billion *to $4.2
+billion*", "9 percent (*previously* 8 percent)") and never as the change itself ("increased *by*
+$400 million", "an increase *of* 1 point") is sent back. The feedback names the two levels the
+passage prints, so the redraft can give their difference with CALC, which the critic checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from agent.critic.numbers import NumberMention, extract_numbers, is_grounded
+from agent.critic.total import sentences
+from agent.schemas import Claim
+
+_QUALIFIER = r"(?:approximately|about|roughly|nearly|almost|an?|the|a\s+total\s+of)\s+"
+# The words printed just before a figure that make it an amount of something, such as a level
+# before or after a change: "to $4.2 billion", "from 6 percent", "previously 8 percent", "up to
+# $4.9 billion", "a new $4.2 billion agreement", "compared with $3.1 billion".
+_LEVEL_BEFORE = re.compile(
+    rf"(?:\b(?:to|from|previously|versus|vs\.?|compared\s+(?:with|to)|up\s+to)\s+(?:{_QUALIFIER})*"
+    r"|\b(?:the|an?|new|its|our|their|existing)\s+)[(\s]*$",
+    re.I,
+)
+# "9 percent (previously 8 percent)", "9 percent core EPS growth (previously 8 percent)": the new level.
+_LEVEL_AFTER = re.compile(r"^[^\d().;]{0,60}?\(\s*previously\b", re.I)
+_CHANGE_WORDS = (
+    r"increase|decrease|rise|gain|growth|reduction|decline|drop|change|raise|cut|expansion|improvement"
+)
+# ... and the words that make it the change itself: "by $400 million", "an increase of 1 point",
+# "rose 5 percent", "a $400 million increase", "2 percentage points higher".
+_CHANGE_BEFORE = re.compile(
+    rf"(?:\bby|\b(?:{_CHANGE_WORDS})s?\s+of|\b(?:increased|decreased|rose|grew|fell|declined|dropped|"
+    rf"gained|climbed|improved|up|down)(?:\s+by)?|\b(?:an?\s+)?(?:additional|incremental|further|extra))\s+"
+    rf"(?:{_QUALIFIER})*$",
+    re.I,
+)
+_CHANGE_AFTER = re.compile(
+    rf"^\s*(?:percentage[- ]points?\s+|points?\s+|basis[- ]points?\s+)?(?:{_CHANGE_WORDS}|higher|lower|more|"
+    r"less)\b",
+    re.I,
+)
+_CONTEXT = 60
+
+
+def _role(mention: NumberMention, at: int, sentence: str) -> str:
+    """How ``sentence`` prints the mention found at ``at``: "change", "level" or "other"."""
+    before = sentence[max(0, at - _CONTEXT) : at]
+    after = sentence[at + len(mention.raw) : at + len(mention.raw) + _CONTEXT]
+    if _LEVEL_AFTER.search(after):
+        return "level"
+    if _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.search(after):
+        return "change"
+    return "level" if _LEVEL_BEFORE.search(before) else "other"
+
+
+def _printed(sentence: str) -> list[tuple[NumberMention, str]]:
+    """Each amount of ``sentence`` with its role."""
+    out, start = [], 0
+    for mention in extract_numbers(sentence):
+        at = sentence.find(mention.raw, start)
+        if at < 0:
+            continue
+        start = at + len(mention.raw)
+        out.append((mention, _role(mention, at, sentence)))
+    return out
+
+
+def _roles(figure: NumberMention, sentence: str) -> set[str]:
+    """The roles ``sentence`` prints ``figure`` in."""
+    return {role for mention, role in _printed(sentence) if is_grounded(figure, [mention.raw])}
+
+
+def _levels(texts: Sequence[str], figure: NumberMention) -> list[str]:
+    """Up to four amounts of the figure's kind (currency, percent, plain) the texts print as levels."""
+    kind = (figure.is_percent, figure.is_currency)
+    found: dict[float, str] = {}
+    for text in texts:
+        for s in sentences(text):
+            for mention, role in _printed(s):
+                if role == "level" and (mention.is_percent, mention.is_currency) == kind:
+                    found.setdefault(mention.magnitude, mention.raw)
+    return list(found.values())[:4]
+
+
+def hold_to_change(claims: Sequence[Claim], passages: Mapping[str, str]) -> None:
+    """Send back (in place) a sentence that gives a level where the question asks a change."""
+    for claim in claims:
+        figures = extract_numbers(claim.text)
+        if claim.verdict != "supported" or not figures:
+            continue
+        printing: list[tuple[NumberMention, str]] = [
+            (figure, s)
+            for figure in figures
+            for cid in claim.chunk_ids
+            if cid in passages
+            for s in sentences(passages[cid])
+            if is_grounded(figure, [s])
+        ]
+        roles = set().union(*(_roles(figure, s) for figure, s in printing))
+        # Held only where the figure is printed as an amount of something and never as a change.
+        if "level" not in roles or "change" in roles:
+            continue
+        figure = printing[0][0]
+        levels = _levels([passages[cid] for cid in claim.chunk_ids if cid in passages], figure)
+        hint = (
+            f"the passages print {', '.join(levels)} as amounts; give the change they state, or "
+            "CALC(after - before) over the amounts before and after"
+            if len(levels) >= 2
+            else "give the change the passages state, or CALC(after - before) over the amounts before and after"
+        )
+        claim.verdict = "unsupported"
+        claim.reason = (
+            f"the question asks by how much it changed; {figure.raw} is printed as an amount before or "
+            f"after the change, not the change: {hint}"
+        )
