@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agent.critic.calc import format_result
 from agent.schemas import Answer, Chunk, Citation, ScoredChunk
 from evals.datasets import Evidence, doc_key, doc_matches
 from evals.numbers import grounded_numbers, numeric_answer_match
@@ -260,6 +261,24 @@ def numeric_grounding_rate(answer_text: str, contexts: Sequence[str]) -> float |
     grounded, ungrounded = grounded_numbers(answer_text, list(contexts))
     total = len(grounded) + len(ungrounded)
     return len(grounded) / total if total else None
+
+
+def ungrounded_answer_numbers(answer: Answer, cited: Sequence[str]) -> list[str]:
+    """The answer's figures that no cited passage prints and that are no calculation's result: not
+    one our code made (``answer.calculations``) nor a drafted CALC the critic verified (a claim
+    with the verdict "calculation", whose operands it found in the cited passages)."""
+    computed = [c.text for c in answer.claims if c.verdict == "calculation"]
+    words = {3: " thousand", 6: " million", 9: " billion"}
+    for calc in answer.calculations:
+        unit = "%" if calc.unit == "%" else ""
+        shown = [(calc.result, calc.scale)]
+        if calc.scale_asked is not None and calc.unit != "%":
+            shown.append((calc.result * 10 ** (calc.scale - calc.scale_asked), calc.scale_asked))
+        for value, scale in shown:
+            for text in {format_result(value, calc.decimals), format_result(value)}:
+                computed.append(f"{text}{unit}{words.get(scale, '')}")
+    _, ungrounded = grounded_numbers(answer.text, [*cited, *computed])
+    return ungrounded
 
 
 ABSTAIN_STOP_REASONS = ("abstained: budget", "abstained: no evidence", "out of scope")

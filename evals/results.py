@@ -17,6 +17,11 @@ class ContextChunk(BaseModel):
     page: int | None = None
     text: str = ""
     score: float = 0.0
+    added: bool = Field(
+        default=False,
+        description="Added by the drafting step (the passages printing the figures our code stated), not by "
+        "retrieval: left out of the retrieval and context metrics, but an answer may cite it.",
+    )
 
 
 class ExampleResult(BaseModel):
@@ -32,7 +37,8 @@ class ExampleResult(BaseModel):
         default_factory=list, description="Fused candidates, best first (pre-rerank)."
     )
     context: list[ContextChunk] = Field(
-        default_factory=list, description="What the drafter saw (post-rerank)."
+        default_factory=list,
+        description="What the drafter saw: the reranked passages, then those the drafting step added.",
     )
     citations: list[dict[str, Any]] = Field(default_factory=list)
     claims: list[dict[str, Any]] = Field(default_factory=list)

@@ -30,6 +30,7 @@ from evals.metrics import (
     ragas_context_scores,
     rerank_gain,
     summarise,
+    ungrounded_answer_numbers,
 )
 from evals.results import ContextChunk, ExampleResult, SuiteResult
 
@@ -99,6 +100,10 @@ def score_example(
         m["answer.numeric_grounding"] = numeric_grounding_rate(
             answer.text, cited or [c.chunk.text for c in ctx]
         )
+        # Of an answer given (not an abstention): its figures that no cited passage prints and that
+        # are not the result of a calculation the critic verified or our code made. Target: 0.
+        if not is_abstention(answer):
+            m["answer.ungrounded_numbers"] = float(len(ungrounded_answer_numbers(answer, cited)))
         abstained = is_abstention(answer)
         m["answer.abstained"] = float(abstained)
         if example.expect_abstain:
@@ -116,13 +121,14 @@ def score_example(
     return m
 
 
-def _context_chunk(c: ScoredChunk) -> ContextChunk:
+def _context_chunk(c: ScoredChunk, added: bool = False) -> ContextChunk:
     return ContextChunk(
         id=c.id,
         source=c.chunk.metadata.source_path,
         page=c.chunk.metadata.page,
         text=c.chunk.text,
         score=c.score,
+        added=added,
     )
 
 
@@ -199,7 +205,8 @@ def _graph_result(
         stop_reason=answer.stop_reason if answer else "",
         subquestions=products["subquestions"],
         retrieved_ids=[c.id for c in products["retrieved"]],
-        context=[_context_chunk(c) for c in products["context"]],
+        context=[_context_chunk(c) for c in products["context"]]
+        + [_context_chunk(c, added=True) for c in products.get("added") or []],
         citations=[c.model_dump() for c in answer.citations] if answer else [],
         claims=[c.model_dump() for c in answer.claims] if answer else [],
         metrics=metrics,

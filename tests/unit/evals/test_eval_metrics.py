@@ -23,6 +23,7 @@ from evals.metrics import (
     ragas_context_scores,
     rerank_gain,
     summarise,
+    ungrounded_answer_numbers,
 )
 
 
@@ -148,3 +149,26 @@ def test_summarise_counts_nan_and_missing() -> None:
     empty = summarise([float("nan")])
     assert empty["mean"] is None and empty["n_nan"] == 1
     assert not math.isnan(summarise([2.0])["stdev"])
+
+
+def test_ungrounded_answer_numbers_spare_printed_figures_and_calculations() -> None:
+    from agent.schemas import Calculation, Claim, Operand
+
+    cited = ["Total net sales 81,797 82,959 (in millions)", "Operating income 23,000 22,000"]
+    answer = Answer(
+        question="q",
+        text="Net sales were $81,797 million [1]. The margin was 28.12% [1]. Sales rose 4.4% [1].",
+        claims=[Claim(text="The margin was 28.12%.", verdict="calculation")],
+    )
+    # 4.4 % is printed nowhere and no calculation gave it.
+    assert ungrounded_answer_numbers(answer, cited) == ["4.4%"]
+    operand = Operand(
+        fact_id="f1", doc_id="d", page=3, item="revenue", label="Total net sales", period="FY2023",
+        value=81_797, printed="81,797",
+    )  # fmt: skip
+    answer.calculations = [
+        Calculation(name="x", expression="", operands=[operand], result=4.4, unit="%"),
+        Calculation(name="y", expression="", operands=[operand], result=1_234, unit="USD", scale=6),
+    ]
+    answer.text += " The sum was $1,234 million ($1.234 billion), not $2,468 million [1]."
+    assert ungrounded_answer_numbers(answer, cited) == ["$2,468 million"]

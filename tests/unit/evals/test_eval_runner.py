@@ -61,6 +61,7 @@ async def test_runner_metrics_report_and_gate(suite_file: Path, tmp_path: Path) 
     assert m["context.page_recall"] == 1.0 and m["context.mrr"] == 1.0
     assert m["answer.numeric_match"] == 1.0 and m["answer.citation_validity"] == 1.0
     assert m["answer.numeric_grounding"] == 1.0 and m["answer.false_abstention"] == 0.0
+    assert m["answer.ungrounded_numbers"] == 0.0 and "answer.ungrounded_numbers" not in tesla.metrics
     assert m["ragas.id_context_recall"] == 1.0
     assert tesla.stop_reason == "out of scope" and tesla.metrics["answer.correct_abstention"] == 1.0
     # Tesla has no evidence: retrieval metrics are n/a, counted as missing rather than zero.
@@ -173,5 +174,8 @@ async def test_a_computed_answer_citing_a_passage_retrieval_missed(suite_file: P
     sales = result.examples[0]
     assert sales.stop_reason == "accepted" and "$81,797 million" in sales.answer
     assert sales.metrics["answer.citation_validity"] == 1.0
-    assert income.id not in sales.retrieved_ids and income.id not in [c.id for c in sales.context]
+    assert income.id not in sales.retrieved_ids
+    # Stored with the context as the drafting step's addition, not as ranked context.
+    assert [c.id for c in sales.context if c.added] == [income.id]
+    assert sales.metrics["answer.ungrounded_numbers"] == 0.0
     assert sales.metrics["retrieval.page_recall@10"] == 0.0
