@@ -168,6 +168,11 @@ class QuestionPlan(BaseModel):
         "facility', 'by how many percentage points did it raise guidance'): the answer is the change, "
         "never the level before or after it.",
     )
+    points: bool = Field(
+        default=False,
+        description="Asks a change in percentage (or basis) points: the difference of two percentages, "
+        "not their relative change.",
+    )
 
 
 class Superlative(BaseModel):

@@ -119,3 +119,19 @@ def hold_to_change(claims: Sequence[Claim], passages: Mapping[str, str]) -> None
             f"the question asks by how much it changed; {figure.raw} is printed as an amount before or "
             f"after the change, not the change: {hint}"
         )
+
+
+# "(9 - 8) / 8 * 100": a relative change, the divisor being the amount subtracted.
+_RELATIVE = re.compile(r"\(\s*(?P<a>[\d.,]+)\s*-\s*(?P<b>[\d.,]+)\s*\)\s*/\s*\(?\s*(?P=b)(?![\d.,])")
+
+
+def relative_change(expression: str) -> str:
+    """A reason when a CALC gives the relative change of two figures where the question asks the
+    change in percentage points: the difference of the two percentages."""
+    m = _RELATIVE.search(expression)
+    if m is None:
+        return ""
+    return (
+        f"the question asks a change in percentage points: the difference of the two percentages, "
+        f"CALC({m.group('a')} - {m.group('b')}), not their relative change CALC({expression})"
+    )

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, expand_calculations
+from agent.critic.change import relative_change
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded
 from agent.critic.operands import calc_operands_grounded, listed_conflict, mixed_spans, operand_rows
@@ -87,6 +88,7 @@ class _Inputs:
     given: frozenset[float]
     # Our calculations' operands: (chunk id, value in absolute units, digits as printed).
     facts: frozenset[tuple[str, float, str]] = frozenset()
+    points: bool = False  # the question asks a change in percentage (or basis) points
 
     @property
     def ids(self) -> dict[str, str]:
@@ -103,6 +105,7 @@ def check_draft(
     decimals: int | None = None,
     given: frozenset[float] = frozenset(),
     facts: frozenset[tuple[str, float, str]] = frozenset(),
+    points: bool = False,
 ) -> DraftCheck:
     """Split ``draft`` into claims and decide what can be decided without a model.
 
@@ -116,7 +119,8 @@ def check_draft(
     states, which a calculation may use as constants; ``facts``: the stored facts our calculations
     used, (chunk id, value in absolute units, printed digits): a sentence stating one with its
     unit and scale is grounded where its cited passage prints the digits, even under no scale
-    header (the fact's scale was read at ingest from its table's header or iXBRL tag).
+    header (the fact's scale was read at ingest from its table's header or iXBRL tag); ``points``:
+    the question asks a change in percentage points, which a relative change is not.
 
     Sentences of a passage that address the reader or a model (:mod:`agent.injection`) are no
     evidence: a figure only they state is not grounded.
@@ -126,7 +130,7 @@ def check_draft(
         result.cannot_answer = True
         return result
     clean = {cid: without_instructions(c.text, "") for cid, c in context.items()}
-    inputs = _Inputs(aliases, context, clean, retrieved, derived, statements, decimals, given, facts)
+    inputs = _Inputs(aliases, context, clean, retrieved, derived, statements, decimals, given, facts, points)
     for sentence in split_sentences(draft):
         if is_cannot_answer(sentence.text):
             result.cannot_answer = True
@@ -259,6 +263,7 @@ def _calculated(claim: Claim, inputs: _Inputs) -> bool:
             "",
         )
         or listed_conflict(rows_named, calcs, inputs.derived)
+        or (next(filter(None, map(relative_change, calcs)), "") if inputs.points else "")
         or implausible(claim.text)
     )
     if wrong:

@@ -78,6 +78,7 @@ _ASKS_CHANGE = re.compile(
     r"[^?.;]*?\b(?:increas|decreas|ris|rose|fall|fell|grow|grew|declin|drop|rais|lower|reduc|cut|chang|expand|shr[iu]nk|jump)\w*",
     re.I,
 )
+_POINTS = re.compile(r"\b(?:percentage|basis)[- ]points?\b|\bbps\b", re.I)
 # "the largest investment", "the most cash": a superlative over an amount, whatever its name.
 _RANKS_AMOUNT = re.compile(
     rf"\b(?:{_HIGH}|{_LOW})\s+(?:[\w-]+\s+){{0,2}}?(?:investments?|amounts?|balances?|values?|spend(?:ing)?|"
@@ -245,4 +246,5 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         parts=_parts_named(question) if breakdown else "",
         assessment=explanatory or bool(ASSESSMENT.search(_CONDITIONAL.sub(" ", question))),
         asks_change=extreme is None and bool(_ASKS_CHANGE.search(question)),
+        points=bool(_POINTS.search(question)),
     )

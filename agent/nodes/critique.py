@@ -138,7 +138,10 @@ def make_critique(resources: Resources):
             for o in c.operands
             if o.chunk_id
         )
-        checked = check_draft(draft, aliases, chunks, retrieved, derived, statements, decimals, given, facts)
+        points = bool(state.plan and state.plan.points)
+        checked = check_draft(
+            draft, aliases, chunks, retrieved, derived, statements, decimals, given, facts, points
+        )
         calls = state.usage.llm_calls
         usage = await _judge_pending(resources, state, checked.claims, checked.pending, block, ctx, fallbacks)
         _hold_to_plan(state, checked.claims, clean)

@@ -111,3 +111,16 @@ def test_a_line_of_prose_is_no_table_row() -> None:
     assert wrong_row("Acme increased its revolving credit facility to $15.0 billion.", prose) == ""
     table = ["Revolving credit facility 10.0 15.0"]
     assert "is on the row 'Revolving credit facility'" in wrong_row("Acme's term loan was 15.0.", table)
+
+
+def test_a_relative_change_is_no_change_in_percentage_points() -> None:
+    from agent.critic.change import relative_change
+
+    assert plan_question("By how many percentage points did Acme's gross margin change in 2024?").points
+    assert plan_question("How many basis points did the rate rise?").points
+    assert not plan_question("By how much did Acme's revenue grow in 2024?").points
+    reason = relative_change("(11 - 9) / 9 * 100")
+    assert "CALC(11 - 9)" in reason and "relative change" in reason
+    assert relative_change("11 - 9") == ""
+    # A difference of two computed margins is a change in points, not a relative change.
+    assert relative_change("(450 / 1,000 * 100) - (400 / 1,000 * 100)") == ""

@@ -581,3 +581,29 @@ async def test_a_level_given_twice_for_a_change_asked_is_not_accepted(harness) -
     answer = await h.ask(Q_CHANGE)
     assert answer.stop_reason != "accepted"
     assert "printed as an amount before or after the change" in answer.claims[0].reason
+
+
+AMAZON_GUIDANCE_22 = (
+    "Guidance. For 2023 we now expect operating margin of 7 percent (previously 5 percent) and net sales "
+    "growth of 10 percent."
+)
+
+
+async def test_a_relative_change_given_for_percentage_points_is_redrafted_as_their_difference(
+    harness,
+) -> None:
+    h = harness(
+        {
+            "draft": [
+                "Amazon raised its operating margin guidance by CALC((7 - 5) / 5 * 100)% [c1].",
+                "Amazon raised its operating margin guidance by CALC(7 - 5) percentage points [c1].",
+            ]
+        }
+    )
+    h.resources.chunks.append(chunk(AMAZON_22, 91, AMAZON_GUIDANCE_22, 53, item="7"))
+    answer = await h.ask(
+        "By how many percentage points did Amazon raise its operating margin guidance in FY2022?"
+    )
+    assert answer.stop_reason == "accepted" and answer.revisions == 1, answer.text
+    assert "CALC(7 - 5)" in h.model.calls[-1][1]  # the feedback named the difference
+    assert "by 2 percentage points [1]" in answer.text and "40" not in answer.text
