@@ -21,7 +21,7 @@ from typing import Any
 from agent.critic.calc import format_result
 from agent.schemas import Answer, Chunk, Citation, ScoredChunk
 from evals.datasets import Evidence, doc_key, doc_matches
-from evals.numbers import grounded_numbers, numeric_answer_match
+from evals.numbers import extract_quantities, grounded_numbers, numeric_answer_match
 
 __all__ = [
     "RetrievedRef",
@@ -278,7 +278,17 @@ def ungrounded_answer_numbers(answer: Answer, cited: Sequence[str]) -> list[str]
             for text in {format_result(value, calc.decimals), format_result(value)}:
                 computed.append(f"{text}{unit}{words.get(scale, '')}")
     _, ungrounded = grounded_numbers(answer.text, [*cited, *computed])
-    return ungrounded
+    return [raw for raw in ungrounded if not _count(raw)]
+
+
+def _count(raw: str) -> bool:
+    """A small bare integer ("the 7 rows below", "3 segments"): a count, not a reported figure (as
+    the critic reads it, see agent.critic.numbers)."""
+    found = extract_quantities(raw)
+    return bool(found) and all(
+        not (q.is_percent or q.currency or q.explicit_scale) and q.value.is_integer() and 0 <= q.value <= 12
+        for q in found
+    )
 
 
 ABSTAIN_STOP_REASONS = ("abstained: budget", "abstained: no evidence", "out of scope")

@@ -36,7 +36,11 @@ _NUMBER = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _CITATION_MARKER = re.compile(r"\[\d+(?:\s*[,;-]\s*\d+)*\]")
-_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# Month names whole or abbreviated, never a longer word ("decreased 3%", "market 10" are no dates).
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
 _DATE = re.compile(
     rf"\b{_MONTHS}\s+(?:\d{{1,2}}(?!\d)(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|\d{{4}}\b)", re.IGNORECASE
 )

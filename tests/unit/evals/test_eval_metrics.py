@@ -160,7 +160,8 @@ def test_ungrounded_answer_numbers_spare_printed_figures_and_calculations() -> N
         text="Net sales were $81,797 million [1]. The margin was 28.12% [1]. Sales rose 4.4% [1].",
         claims=[Claim(text="The margin was 28.12%.", verdict="calculation")],
     )
-    # 4.4 % is printed nowhere and no calculation gave it.
+    # 4.4 % is printed nowhere and no calculation gave it; "the 3 rows" is a count.
+    answer.text += " It lists the 3 rows below [1]."
     assert ungrounded_answer_numbers(answer, cited) == ["4.4%"]
     operand = Operand(
         fact_id="f1", doc_id="d", page=3, item="revenue", label="Total net sales", period="FY2023",

@@ -42,6 +42,8 @@ def test_extraction_units_scales_and_noise() -> None:
         ("(1,500 / 6,000) * 100 = 25.0%", [1500.0, 6000.0, 25.0]),
         # A number hyphenated to a word is part of a name.
         ("COVID-19 costs were $2 million; the balance fell to -5.", [2e6, -5.0]),
+        # A word that begins like a month is no date: "decreased 3%" keeps its 3.
+        ("Net sales decreased 3% and the market 10 percent; May 5, 2023 aside.", [3.0, 10.0]),
     ],
 )
 def test_extraction_skips_digits_that_are_not_amounts(text: str, amounts: list[float]) -> None:
