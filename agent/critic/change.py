@@ -2,11 +2,15 @@
 
 "By how much did the company increase its credit facility?" answered with the facility's new size
 cites a real figure, so grounding accepts it. When the plan says the question asks the size of a
-change (:attr:`QuestionPlan.asks_change`), a sentence whose every figure the cited passages print
-only as a level before or after a change ("increased the commitment from $3.8 billion *to $4.2
-billion*", "9 percent (*previously* 8 percent)") and never as the change itself ("increased *by*
-$400 million", "an increase *of* 1 point") is sent back. The feedback names the two levels the
-passage prints, so the redraft can give their difference with CALC, which the critic checks.
+change (:attr:`QuestionPlan.asks_change`), a sentence whose figures the cited passages print as an
+amount of something ("increased the commitment from $3.8 billion *to $4.2 billion*", "entered into
+*a new* $4.2 billion agreement", "9 percent (*previously* 8 percent)") and never as the change
+itself ("increased *by* $400 million", "an increase *of* 1 point") is sent back. The feedback names
+the amounts the passages print, so the redraft can give their difference with CALC, which the
+critic checks. Figures printed neither way (a table cell) are not judged here.
+
+A change asked in percentage points is the difference of two percentages, not their relative
+change (:func:`relative_change`).
 """
 
 from __future__ import annotations
