@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.critic.calc import format_result
+from agent.finance.units import SCALE_WORDS
 from agent.schemas import Answer, Chunk, Citation, ScoredChunk
 from evals.datasets import Evidence, doc_key, doc_matches
 from evals.numbers import extract_quantities, grounded_numbers, numeric_answer_match
@@ -268,7 +269,6 @@ def ungrounded_answer_numbers(answer: Answer, cited: Sequence[str]) -> list[str]
     one our code made (``answer.calculations``) nor a drafted CALC the critic verified (a claim
     with the verdict "calculation", whose operands it found in the cited passages)."""
     computed = [c.text for c in answer.claims if c.verdict == "calculation"]
-    words = {3: " thousand", 6: " million", 9: " billion"}
     for calc in answer.calculations:
         unit = "%" if calc.unit == "%" else ""
         shown = [(calc.result, calc.scale)]
@@ -276,7 +276,7 @@ def ungrounded_answer_numbers(answer: Answer, cited: Sequence[str]) -> list[str]
             shown.append((calc.result * 10 ** (calc.scale - calc.scale_asked), calc.scale_asked))
         for value, scale in shown:
             for text in {format_result(value, calc.decimals), format_result(value)}:
-                computed.append(f"{text}{unit}{words.get(scale, '')}")
+                computed.append(f"{text}{unit} {SCALE_WORDS.get(scale, '')}".rstrip())
     _, ungrounded = grounded_numbers(answer.text, [*cited, *computed])
     return [raw for raw in ungrounded if not _count(raw)]
 

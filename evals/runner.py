@@ -100,11 +100,11 @@ def score_example(
         m["answer.numeric_grounding"] = numeric_grounding_rate(
             answer.text, cited or [c.chunk.text for c in ctx]
         )
+        abstained = is_abstention(answer)
         # Of an answer given (not an abstention): its figures that no cited passage prints and that
         # are not the result of a calculation the critic verified or our code made. Target: 0.
-        if not is_abstention(answer):
+        if not abstained:
             m["answer.ungrounded_numbers"] = float(len(ungrounded_answer_numbers(answer, cited)))
-        abstained = is_abstention(answer)
         m["answer.abstained"] = float(abstained)
         if example.expect_abstain:
             m["answer.correct_abstention"] = float(abstained)

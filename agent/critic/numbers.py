@@ -75,6 +75,7 @@ class NumberMention:
     is_percent: bool
     is_currency: bool
     has_scale: bool
+    scale: float = 1.0  # the scale word's factor ("billion": 1e9); magnitude / scale is as printed
 
 
 def _is_year(num: str, m: re.Match[str]) -> bool:
@@ -151,6 +152,7 @@ def extract_numbers(text: str, *, skip_years: bool = True) -> list[NumberMention
                 is_percent=bool(pct),
                 is_currency=bool(m.group("cur")),
                 has_scale=scale != 1.0,
+                scale=scale,
             )
         )
     return out

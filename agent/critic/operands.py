@@ -55,22 +55,17 @@ def calc_operands_grounded(
     return True, [f"computed {format_result(calc.result)} from cited figures {used}"]
 
 
-_WORDED = re.compile(
-    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<scale>thousand|million|billion|trillion)s?\b",
-    re.I,
-)
-
-
-def _worded_scales(operands: list[str], sources: list[str]) -> set[str] | None:
+def _worded_scales(operands: list[str], sources: list[str]) -> set[float] | None:
     """The scale words the sources print right after the operands' digits ("15.0 billion"); None
     when one of them is printed before none."""
-    printed: dict[float, set[str]] = {}
+    printed: dict[float, set[float]] = {}
     for text in sources:
-        for m in _WORDED.finditer(text):
-            printed.setdefault(float(m.group("num").replace(",", "")), set()).add(m.group("scale").lower())
-    scales: set[str] = set()
+        for m in extract_numbers(text, skip_years=False):
+            if m.has_scale:
+                printed.setdefault(round(m.magnitude / m.scale, 9), set()).add(m.scale)
+    scales: set[float] = set()
     for operand in operands:
-        found = printed.get(float(operand.replace(",", "")))
+        found = printed.get(round(float(operand.replace(",", "")), 9))
         if not found:
             return None
         scales |= found
