@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from agent.finance.headers import Column, Header, column_lines, read_columns, read_header
-from agent.finance.labels import ASIDE, without_footnote_mark
+from agent.finance.labels import ASIDE, with_label_number, without_footnote_mark
 from agent.finance.periods import (
     BARE_YEAR,
     MONTH_DAY,
@@ -256,6 +256,7 @@ def _facts(head: Header, rows: str, page: int, doc: DocPeriod) -> list[Fact]:
         return []  # one period under several headings: the columns split by segments we cannot name
     facts = []
     for group, label, printed in parsed:
+        label, printed = with_label_number(label, printed, len(head.columns))
         figures = without_footnote_mark(printed, len(head.columns))
         if len(figures) != len(head.columns):
             continue  # never guess which column a figure is under

@@ -24,6 +24,30 @@ def without_footnote_mark(figures: list[str], columns: int) -> list[str]:
     return figures
 
 
+# A small number that is part of a row's name, after a capitalised word: "Corporate bonds Level 2
+# 416,420 213,875" (a fair-value level column), "Tier 1", "Stage 3".
+_NAMED_NUMBER = re.compile(r"\d{1,2}")
+_SMALL = re.compile(r"\(?\d{1,2}\)?")
+
+
+def with_label_number(label: str, figures: list[str], columns: int) -> tuple[str, list[str]]:
+    """(label, figures) with the row's first figure moved into its label when it is a small bare
+    number after a capitalised word and the row then has exactly one figure per column, each an
+    amount (not another small number: then the columns were misread, and the row stays unread)."""
+    words = label.split()
+    if (
+        columns > 0
+        and len(figures) == columns + 1
+        and words
+        and words[-1][:1].isupper()
+        and words[-1].isalpha()
+        and _NAMED_NUMBER.fullmatch(figures[0].strip())
+        and not any(_SMALL.fullmatch(f.strip().lstrip("$").strip()) for f in figures[1:])
+    ):
+        return f"{label} {figures[0].strip()}", figures[1:]
+    return label, figures
+
+
 _SYNONYMS = {
     "revenue": "sales",
     "revenues": "sales",

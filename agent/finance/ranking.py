@@ -119,6 +119,10 @@ def _period_ok(fact: Fact, plan: QuestionPlan, year: int | None) -> bool:
 Score = tuple[int, int, float]
 
 
+def _bare(name: str) -> str:
+    return " ".join(ASIDE.sub(" ", name).lower().split())
+
+
 def _subject_and_member(fact: Fact, asked: set[str], among: set[str]) -> tuple[Score, str, str] | None:
     """(score, subject, member) of a fact: the one of its label and group heading that names more
     of what the question asks is the subject, the other the member ranked. The score: words of the
@@ -131,6 +135,8 @@ def _subject_and_member(fact: Fact, asked: set[str], among: set[str]) -> tuple[S
     subject, member = (label, group) if by_label >= by_group else (group, label)
     if not member or TOTAL_ROW.match(member) or TOTAL_ROW.match(subject):
         return None
+    if _bare(member) == _bare(subject):
+        return None  # a row repeating its heading ("Short-term investments:" ... "Short-term investments") sums it
     axes = " ".join(re.sub(r"([a-z])([A-Z])", r"\1 \2", a.split(":")[-1]) for a in fact.dimensions)
     context = stems(f"{fact.table} {fact.group} {fact.statement} {axes}")
     overlap = max(by_label, by_group)

@@ -194,3 +194,22 @@ def test_a_table_that_shares_a_word_with_the_ranked_item_is_not_ranked(apple: li
         quarters=[3],
     )
     assert region is not None and region.winner.member == "Americas"
+
+
+def test_a_row_repeating_its_heading_is_its_subtotal_never_a_member() -> None:
+    """ "Short-term investments:" over its rows, closed by a "Short-term investments" row that sums
+    them (no "Total" in its name): the subtotal is never the largest investment."""
+    from agent.finance.facts import table_facts
+
+    header = ["Fair value level June 30, 2023 December 31, 2022", "(In thousands)"]
+    rows = (
+        "Cash equivalents:\nMoney market funds Level 1 9,000 8,000\nShort-term investments:\n"
+        "Treasury bills Level 1 1,200 1,100\nCorporate notes Level 2 4,300 2,000\nShort-term investments 5,500 3,100"
+    )
+    doc = DocPeriod(fiscal_year=2023, fiscal_quarter=2, period_end="2023-06-30", form_type="10-Q")
+    facts = [f.model_copy(update={"chunk_id": "k1"}) for f in table_facts(header, rows, 4, doc)]
+    best = _rank(
+        "Which holding was the largest among Initech's short-term investments at June 30, 2023?", facts
+    )
+    assert best is not None and best.winner.member == "Corporate notes Level 2" and best.winner.value == 4_300
+    assert {r.member for r in best.rows} == {"Treasury bills Level 1", "Corporate notes Level 2"}

@@ -402,3 +402,42 @@ def test_a_dated_row_at_the_top_of_the_rows_stays_a_row() -> None:
     rows = "Balance at December 31, 2022 $ 1,234\nProvisions 56\nBalance at December 31, 2023 $ 1,290"
     doc = DocPeriod(fiscal_year=2023, period_end="2023-12-31", form_type="10-K")
     assert table_facts(header, rows, 9, doc) == []  # no columns: nothing read, and no row taken as one
+
+
+# --- A text column between the label and the figures ("Level 2") ------------------------------
+
+FAIR_VALUE_HEADER = ["The following table presents the Company's investments:",
+                     "Fair value level June 30, 2023 December 31, 2022", "(In thousands)"]  # fmt: skip
+FAIR_VALUE_ROWS = (
+    "Short-term investments:\nTreasury bills Level 1 1,200 1,100\nCorporate notes Level 2 4,300 2,000\n"
+    "Short-term investments 5,500 3,100\nWidgets 5 7 9"
+)
+
+
+def test_a_small_number_after_a_capitalised_word_is_part_of_the_rows_name() -> None:
+    """A fair-value level column ("Level 2") prints a small number before the figures: it names
+    the row, and the figures are still one per column. A row with small numbers only ("Widgets 5 7
+    9") is not read: its columns cannot be told apart."""
+    doc = DocPeriod(fiscal_year=2023, fiscal_quarter=2, period_end="2023-06-30", form_type="10-Q")
+    facts = table_facts(FAIR_VALUE_HEADER, FAIR_VALUE_ROWS, 10, doc)
+    notes = [f for f in facts if f.label == "Corporate notes Level 2"]
+    assert [(f.value, f.scale, f.period.end, f.group) for f in notes] == [
+        (4_300, 3, "2023-06-30", "Short-term investments"),
+        (2_000, 3, "2022-12-31", "Short-term investments"),
+    ]
+    assert {f.label for f in facts} == {
+        "Treasury bills Level 1",
+        "Corporate notes Level 2",
+        "Short-term investments",
+    }
+
+
+def test_fair_value_levels_in_a_real_10q(shared_data: Path) -> None:
+    """MGM Resorts' 10-Q, Q2 2023: every debt investment row carries its fair value level."""
+    doc = DocPeriod(fiscal_year=2023, fiscal_quarter=2, period_end="2023-06-30", form_type="10-Q")
+    facts = document_facts(
+        _pdf_tables(shared_data / "financebench-dev/pdfs/MGMRESORTS_2023Q2_10Q.pdf", [10]), doc
+    )
+    bonds = _fact(facts, 10, "Corporate bonds Level 2", "June 30, 2023", "Short-term investments")
+    assert (bonds.value, bonds.scale, bonds.unit, bonds.text) == (416_420, 3, "USD", "416,420")
+    assert _fact(facts, 10, "U.S. government securities Level 1", "December 31, 2022").value == 56_835
