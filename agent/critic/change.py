@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded
 from agent.critic.total import sentences
+from agent.finance.labels import stems
 from agent.schemas import Claim
 
 _QUALIFIER = r"(?:approximately|about|roughly|nearly|almost|an?|the|a\s+total\s+of)\s+"
@@ -139,3 +141,80 @@ def relative_change(expression: str) -> str:
         f"the question asks a change in percentage points: the difference of the two percentages, "
         f"CALC({m.group('a')} - {m.group('b')}), not their relative change CALC({expression})"
     )
+
+
+class PrintedChange(NamedTuple):
+    """One change a sentence prints as a pair of amounts: "... EPS to increase 9 percent
+    (previously 8 percent)", "... rose from $3.1 billion to $3.4 billion", "... to 12% from 10%"."""
+
+    subject: str  # the words of the clause before the pair: what changed
+    before: NumberMention
+    after: NumberMention
+    sentence: str
+
+
+_FIG = r"\$?\s?\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b|(?:thousand|million|billion|trillion)\b)?"
+_PAIRS = (
+    # "9 percent (previously 8 percent)"
+    re.compile(rf"(?P<after>{_FIG})[^()\d;.]{{0,40}}?\(\s*previously\s+(?P<before>{_FIG})\s*\)", re.I),
+    # "from $3.1 billion to $3.4 billion"
+    re.compile(rf"\bfrom\s+(?P<before>{_FIG})\s+to\s+(?P<after>{_FIG})", re.I),
+    # "to 12 percent from 10 percent"
+    re.compile(rf"\bto\s+(?P<after>{_FIG})\s+from\s+(?P<before>{_FIG})", re.I),
+)
+# Where the clause naming what changed begins: the sentence's start, a comma, "and", "while".
+_CLAUSE = re.compile(r"[,;:]|\b(?:and|while|whereas|but)\b", re.I)
+
+
+def _one_number(text: str) -> NumberMention | None:
+    found = extract_numbers(text, skip_years=False)
+    return found[0] if len(found) == 1 else None
+
+
+def printed_changes(text: str) -> list[PrintedChange]:
+    """Every change ``text`` prints as a before/after pair of like amounts (both percentages, or
+    both amounts of money), with the clause words naming what changed."""
+    out: list[PrintedChange] = []
+    for s in sentences(text):
+        for pattern in _PAIRS:
+            for m in pattern.finditer(s):
+                before, after = _one_number(m.group("before")), _one_number(m.group("after"))
+                if before is None or after is None or before.is_percent != after.is_percent:
+                    continue
+                if before.is_currency != after.is_currency or before.magnitude == after.magnitude:
+                    continue
+                head = s[: m.start()]
+                cuts = [c.end() for c in _CLAUSE.finditer(head)]
+                subject = head[cuts[-1] if cuts else 0 :].strip()
+                out.append(PrintedChange(subject, before, after, s))
+    return out
+
+
+# Words of a question or clause that say it changed, not what changed.
+_CHANGE_STEMS = stems(
+    "increase increased decrease decreased rise rose raise raised grow grew growth change changed decline "
+    "declined drop dropped cut reduce reduced expand expanded improve improved fall fell much many "
+    "percentage percent points basis expect expects expected now"
+)
+
+
+def asked_change(
+    question: str, skip: set[str], passages: Sequence[tuple[str, str]]
+) -> tuple[PrintedChange, str] | None:
+    """(change, alias) of the one change the passages (alias, text) print whose clause names what
+    the question asks: at least two of its words (all, when it names fewer), more than any other
+    change printed with other amounts. ``skip``: stems that name no item (the company's name)."""
+    asked = stems(question) - _CHANGE_STEMS - skip
+    scored: list[tuple[int, PrintedChange, str]] = []
+    for alias, text in passages:
+        for change in printed_changes(text):
+            named = stems(change.subject) - _CHANGE_STEMS - skip
+            overlap = len(asked & named)
+            if overlap >= max(1, min(2, len(named))):
+                scored.append((overlap, change, alias))
+    if not scored:
+        return None
+    best = max(score for score, _, _ in scored)
+    top = [(c, a) for score, c, a in scored if score == best]
+    values = {(c.before.magnitude, c.after.magnitude) for c, _ in top}
+    return top[0] if len(values) == 1 else None

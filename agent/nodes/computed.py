@@ -10,11 +10,16 @@ it fails, the model drafts as before. No model call, so the answer takes seconds
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from agent.critic.change import asked_change
+from agent.critic.numbers import NumberMention
+from agent.finance.labels import stems
 from agent.finance.units import SCALE_WORDS
+from agent.injection import without_instructions
 from agent.nodes.resources import Resources
 from agent.schemas import Breakdown, Calculation, Operand, QuestionPlan, ScoredChunk, Series, Trend
 from agent.state import State
@@ -320,3 +325,50 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
     context, aliases, _added = placed
     lines, sentences = _word_all_series(found, aliases)
     return SeriesLead(context, lines, sentences, _calcs(found))
+
+
+def _digits(mention: NumberMention) -> str:
+    found = re.search(r"\d[\d,]*(?:\.\d+)?", mention.raw)
+    return found.group(0).replace(",", "") if found else ""
+
+
+def printed_change_draft(state: State, question: str) -> dict[str, Any] | None:
+    """The draft of a question asking by how much something changed, when one context passage
+    prints that change as a pair of amounts ("9 percent (previously 8 percent)", "from $3.1 billion
+    to $3.4 billion"): their difference, computed as a CALC the critic re-checks over the printed
+    figures, in percentage points for two percentages. None when the plan asks no change, or no
+    printed pair (or more than one) names what the question asks (:func:`asked_change`)."""
+    plan = state.plan
+    if plan is None or not plan.asks_change or not state.context:
+        return None
+    passages = [
+        (f"c{i}", without_instructions(c.chunk.text, "")) for i, c in enumerate(state.context, start=1)
+    ]
+    found = asked_change(question, {s for c in plan.companies for s in stems(c)}, passages)
+    if found is None:
+        return None
+    change, alias = found
+    before, after = change.before, change.after
+    if before.scale != after.scale:
+        return None  # "$800 million to $1.2 billion": no shared scale to write the difference in
+    up = after.magnitude > before.magnitude
+    big, small = (after, before) if up else (before, after)
+    expression = f"{_digits(big)} - {_digits(small)}"
+    word = SCALE_WORDS.get(round(math.log10(after.scale)), "") if after.scale > 1 else ""
+    if after.is_percent:
+        stated = f"CALC({expression}) percentage points"
+    elif after.is_currency:
+        stated = f"${f'CALC({expression})'}{f' {word}' if word else ''}"
+    else:
+        stated = f"CALC({expression}){f' {word}' if word else ''}"
+    subject = change.subject[:1].upper() + change.subject[1:]
+    sentence = f"{subject}: from {before.raw} to {after.raw}, {'an increase' if up else 'a decrease'} of {stated} [{alias}]."
+    line = f"[{alias}] change ({after.raw} against {before.raw} before) = CALC({expression}) (from: {change.sentence[:200]})"
+    return {
+        "draft": sentence,
+        "figures": [line],
+        "calculations": [],
+        "fallbacks": [
+            "draft: the change computed by our code from the amounts a passage prints before and after; no model call"
+        ],
+    }

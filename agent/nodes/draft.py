@@ -26,6 +26,7 @@ from agent.nodes.computed import (
     SeriesLead,
     computed_draft,
     figure_lead,
+    printed_change_draft,
     series_lead,
 )
 from agent.nodes.llm import generate_text
@@ -225,7 +226,8 @@ def _drafted_without_model(
     state: State, ctx: Context, ours: Calculated, regenerating: bool, resources: Resources
 ) -> dict[str, Any] | None:
     """The draft when no model call is needed or allowed: the LLM budget is spent, our listed
-    calculation replaces a draft that verified nothing, or the stored facts compute the answer."""
+    calculation replaces a draft that verified nothing, the stored facts compute the answer, or a
+    passage prints the asked change as amounts before and after."""
     if state.usage.llm_calls >= ctx.max_llm_calls:
         return {
             "draft": CANNOT_ANSWER,
@@ -243,9 +245,10 @@ def _drafted_without_model(
                 "draft: the draft verified no copied figure; drafted the listed calculation instead"
             ],
         }
-    if state.critique is None and ctx.computed_answers:
-        return computed_draft(state, ours, resources)
-    return None
+    done = computed_draft(state, ours, resources) if state.critique is None and ctx.computed_answers else None
+    if done is None and not regenerating and ctx.computed_answers:
+        done = printed_change_draft(state, state.standalone_question or state.question)
+    return done
 
 
 def make_draft(resources: Resources):

@@ -124,3 +124,41 @@ def test_a_relative_change_is_no_change_in_percentage_points() -> None:
     assert relative_change("11 - 9") == ""
     # A difference of two computed margins is a change in points, not a relative change.
     assert relative_change("(450 / 1,000 * 100) - (400 / 1,000 * 100)") == ""
+
+
+OUTLOOK = (
+    "Given our results, we now expect full-year organic revenue to increase 8 percent (previously 6 percent) "
+    "and core EPS to increase 9 percent (previously 8 percent)."
+)
+
+
+def test_printed_changes_pair_the_amounts_before_and_after_with_what_changed() -> None:
+    from agent.critic.change import printed_changes
+
+    found = printed_changes(
+        OUTLOOK + " Backlog rose to $3.4 billion from $3.1 billion, while margin fell from 12% to $2."
+    )
+    pairs = [(c.subject, c.before.raw, c.after.raw) for c in found]
+    assert pairs == [
+        ("we now expect full-year organic revenue to increase", "6 percent", "8 percent"),
+        ("core EPS to increase", "8 percent", "9 percent"),
+        ("Backlog rose", "$3.1 billion", "$3.4 billion"),
+    ]  # "from 12% to $2" pairs a percentage with money: no change of one thing
+
+
+def test_the_asked_change_is_the_one_whose_clause_names_the_question() -> None:
+    from agent.critic.change import asked_change
+
+    passages = [("c1", OUTLOOK)]
+    found = asked_change(
+        "By how many points did Initech raise its core EPS growth outlook?", {"initech"}, passages
+    )
+    assert found is not None and (found[0].before.raw, found[0].after.raw, found[1]) == (
+        "8 percent",
+        "9 percent",
+        "c1",
+    )
+    assert asked_change("By how much did Initech raise its dividend?", {"initech"}, passages) is None
+    # Two different changes that name the question equally: neither is picked.
+    both = [("c1", "Core EPS rose from $1.10 to $1.20."), ("c2", "Core EPS rose from $2.10 to $2.40.")]
+    assert asked_change("By how much did core EPS rise?", set(), both) is None

@@ -567,7 +567,8 @@ async def test_a_level_given_for_a_change_asked_is_redrafted_as_the_change(harne
         }
     )
     h.resources.chunks.append(chunk(AMAZON_22, 90, AMAZON_CREDIT_22, 52, item="8"))
-    answer = await h.ask(Q_CHANGE)
+    # The model drafts (our code would state the printed change itself: see below).
+    answer = await h.ask(Q_CHANGE, computed_answers=False)
     assert answer.stop_reason == "accepted" and answer.revisions == 1, answer.text
     # The redraft was told which amounts the passage prints before and after.
     assert "$10.0 billion, $15.0 billion" in h.model.calls[-1][1]
@@ -578,7 +579,7 @@ async def test_a_level_given_for_a_change_asked_is_redrafted_as_the_change(harne
 async def test_a_level_given_twice_for_a_change_asked_is_not_accepted(harness) -> None:
     h = harness({"draft": ["Amazon increased its revolving credit facility to $15.0 billion [c1]."]})
     h.resources.chunks.append(chunk(AMAZON_22, 90, AMAZON_CREDIT_22, 52, item="8"))
-    answer = await h.ask(Q_CHANGE)
+    answer = await h.ask(Q_CHANGE, computed_answers=False)
     assert answer.stop_reason != "accepted"
     assert "printed as an amount before or after the change" in answer.claims[0].reason
 
@@ -602,8 +603,38 @@ async def test_a_relative_change_given_for_percentage_points_is_redrafted_as_the
     )
     h.resources.chunks.append(chunk(AMAZON_22, 91, AMAZON_GUIDANCE_22, 53, item="7"))
     answer = await h.ask(
-        "By how many percentage points did Amazon raise its operating margin guidance in FY2022?"
+        "By how many percentage points did Amazon raise its operating margin guidance in FY2022?",
+        computed_answers=False,
     )
     assert answer.stop_reason == "accepted" and answer.revisions == 1, answer.text
     assert "CALC(7 - 5)" in h.model.calls[-1][1]  # the feedback named the difference
     assert "by 2 percentage points [1]" in answer.text and "40" not in answer.text
+
+
+async def test_a_change_a_passage_prints_as_amounts_before_and_after_is_stated_by_our_code(harness) -> None:
+    """ "from $10.0 billion to $15.0 billion": our code states the difference as a CALC the critic
+    re-checks over the printed amounts; no model call."""
+    h = harness({})
+    h.resources.chunks.append(chunk(AMAZON_22, 90, AMAZON_CREDIT_22, 52, item="8"))
+    answer = await h.ask(Q_CHANGE)
+    assert answer.stop_reason == "accepted" and "draft" not in h.roles(), answer.text
+    assert "an increase of $5 billion [1]" in answer.text and answer.claims[0].verdict == "calculation"
+
+
+async def test_a_change_in_percentage_points_is_the_difference_of_the_printed_percentages(harness) -> None:
+    h = harness({})
+    h.resources.chunks.append(chunk(AMAZON_22, 91, AMAZON_GUIDANCE_22, 53, item="7"))
+    answer = await h.ask(
+        "By how many percentage points did Amazon raise its operating margin guidance in FY2022?"
+    )
+    assert answer.stop_reason == "accepted" and "draft" not in h.roles(), answer.text
+    assert "from 5 percent to 7 percent, an increase of 2 percentage points [1]" in answer.text
+
+
+async def test_a_printed_change_of_something_else_is_left_to_the_model(harness) -> None:
+    """The passage prints how operating margin guidance changed; the question asks about sales
+    growth guidance, which it gives no earlier figure for: the model drafts."""
+    h = harness({"draft": [CANNOT_ANSWER, CANNOT_ANSWER, CANNOT_ANSWER]})
+    h.resources.chunks.append(chunk(AMAZON_22, 91, AMAZON_GUIDANCE_22, 53, item="7"))
+    answer = await h.ask("By how much did Amazon raise its net sales growth guidance in FY2022?")
+    assert "draft" in h.roles() and "5 percent" not in answer.text
