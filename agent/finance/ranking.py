@@ -112,7 +112,9 @@ def _period_ok(fact: Fact, plan: QuestionPlan, year: int | None) -> bool:
     if fact.unit == "%" or (year is not None and period.fiscal_year != year):
         return False
     if plan.quarters:
-        return period.months == 3 and period.fiscal_quarter in plan.quarters
+        # A quarter's figure, or a balance at a date of the asked year ("June 30, 2023" for Q2).
+        instant = period.months is None and period.end is not None
+        return instant or (period.months == 3 and period.fiscal_quarter in plan.quarters)
     return period.months in (12, None)
 
 

@@ -356,7 +356,8 @@ def printed_change_draft(state: State, question: str) -> dict[str, Any] | None:
     expression = f"{_digits(big)} - {_digits(small)}"
     word = SCALE_WORDS.get(round(math.log10(after.scale)), "") if after.scale > 1 else ""
     if after.is_percent:
-        stated = f"CALC({expression}) percentage points"
+        one = abs(after.magnitude - before.magnitude) == 1
+        stated = f"CALC({expression}) percentage point{'' if one else 's'}"
     elif after.is_currency:
         stated = f"${f'CALC({expression})'}{f' {word}' if word else ''}"
     else:

@@ -213,3 +213,7 @@ def test_a_row_repeating_its_heading_is_its_subtotal_never_a_member() -> None:
     )
     assert best is not None and best.winner.member == "Corporate notes Level 2" and best.winner.value == 4_300
     assert {r.member for r in best.rows} == {"Treasury bills Level 1", "Corporate notes Level 2"}
+    # Asked of a quarter: the balances at a date of its year are that quarter's.
+    q2 = _rank("Which holding was the largest among Initech's short-term investments in Q2 2023?", facts,
+               fiscal_years=[2023], quarters=[2])  # fmt: skip
+    assert q2 is not None and q2.winner.member == "Corporate notes Level 2"
