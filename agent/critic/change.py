@@ -198,20 +198,60 @@ _CHANGE_STEMS = stems(
 )
 
 
-def asked_change(
-    question: str, skip: set[str], passages: Sequence[tuple[str, str]]
-) -> tuple[PrintedChange, str] | None:
-    """(change, alias) of the one change the passages (alias, text) print whose clause names what
-    the question asks: at least two of its words (all, when it names fewer), more than any other
-    change printed with other amounts. ``skip``: stems that name no item (the company's name)."""
-    asked = stems(question) - _CHANGE_STEMS - skip
-    scored: list[tuple[int, PrintedChange, str]] = []
+# "terminated the $3.8 billion five year credit agreement" ... "entered into a new $4.2 billion five
+# year credit agreement": the old and the new amount of one thing, named the same way after each.
+_AMOUNT_OF = re.compile(
+    r"\b(?P<mark>new|terminat(?:ed|es|ing)|replac(?:ed|es|ing)|existing|prior|previous|former)\s+"
+    r"(?:(?:the|its|our|their|a|an)\s+)?(?P<fig>\$\s?\d[\d,]*(?:\.\d+)?(?:\s(?:million|billion|trillion)\b)?)\s+"
+    r"(?P<what>[A-Za-z0-9][A-Za-z0-9 -]{4,80}?)(?=\s*[(,.;“\"]|\s+(?:dated|among|with|that|which|and|under)\b)",
+    re.I,
+)
+
+
+def replaced_changes(passages: Sequence[tuple[str, str]]) -> list[tuple[PrintedChange, list[str]]]:
+    """Changes the passages (alias, text) of one filing print as a new amount of a thing and the
+    amount of the one it replaced or ended, each with the aliases of the passages printing them:
+    exactly one new and one old amount under the same name."""
+    named: dict[str, list[tuple[bool, NumberMention, str, str]]] = {}
     for alias, text in passages:
-        for change in printed_changes(text):
-            named = stems(change.subject) - _CHANGE_STEMS - skip
-            overlap = len(asked & named)
-            if overlap >= max(1, min(2, len(named))):
-                scored.append((overlap, change, alias))
+        for m in _AMOUNT_OF.finditer(text):
+            figure = _one_number(m.group("fig"))
+            if figure is not None and figure.is_currency:
+                what = " ".join(m.group("what").lower().split())
+                new = m.group("mark").lower() == "new"
+                named.setdefault(what, []).append((new, figure, alias, m.group(0)))
+    out = []
+    for what, mentions in named.items():
+        new = {f.magnitude: (f, a, t) for is_new, f, a, t in mentions if is_new}
+        old = {f.magnitude: (f, a, t) for is_new, f, a, t in mentions if not is_new}
+        if len(new) == 1 and len(old) == 1:
+            after, a_alias, a_text = next(iter(new.values()))
+            before, b_alias, b_text = next(iter(old.values()))
+            if after.magnitude != before.magnitude:
+                change = PrintedChange(what, before, after, f"{b_text} ... {a_text}")
+                out.append((change, list(dict.fromkeys([b_alias, a_alias]))))
+    return out
+
+
+def asked_change(
+    question: str, skip: set[str], passages: Sequence[tuple[str, str]], filings: Sequence[Sequence[str]] = ()
+) -> tuple[PrintedChange, list[str]] | None:
+    """(change, aliases) of the one change the passages (alias, text) print whose clause names what
+    the question asks: at least two of its words (all, when it names fewer), more than any other
+    change printed with other amounts. ``filings``: the aliases of each filing's passages, in
+    which a new amount and the one it replaced are paired (:func:`replaced_changes`). ``skip``:
+    stems that name no item (the company's name)."""
+    asked = stems(question) - _CHANGE_STEMS - skip
+    found = [(change, [alias]) for alias, text in passages for change in printed_changes(text)]
+    texts = dict(passages)
+    for aliases in filings:
+        found += replaced_changes([(a, texts[a]) for a in aliases if a in texts])
+    scored: list[tuple[int, PrintedChange, list[str]]] = []
+    for change, cited in found:
+        named = stems(change.subject) - _CHANGE_STEMS - skip
+        overlap = len(asked & named)
+        if overlap >= max(1, min(2, len(named))):
+            scored.append((overlap, change, cited))
     if not scored:
         return None
     best = max(score for score, _, _ in scored)

@@ -344,10 +344,19 @@ def printed_change_draft(state: State, question: str) -> dict[str, Any] | None:
     passages = [
         (f"c{i}", without_instructions(c.chunk.text, "")) for i, c in enumerate(state.context, start=1)
     ]
-    found = asked_change(question, {s for c in plan.companies for s in stems(c)}, passages)
+    filings: dict[str, list[str]] = {}
+    for alias, c in sorted(
+        zip((a for a, _ in passages), state.context, strict=True),
+        key=lambda p: p[1].chunk.metadata.chunk_index,
+    ):
+        filings.setdefault(c.chunk.metadata.doc_id, []).append(alias)
+    found = asked_change(
+        question, {s for c in plan.companies for s in stems(c)}, passages, list(filings.values())
+    )
     if found is None:
         return None
-    change, alias = found
+    change, cited = found
+    alias = "][".join(cited)
     before, after = change.before, change.after
     if before.scale != after.scale:
         return None  # "$800 million to $1.2 billion": no shared scale to write the difference in

@@ -25,6 +25,17 @@ _ITEM_HEAD = re.compile(r"^(?:Part\s+[IV]+,?\s*)?Item\s+\d+[A-C]?\.?\s*", re.IGN
 _POINTER = re.compile(
     r"(?:see|refer\s+to|for\s+(?:a\s+)?(?:discussion|information|additional|further|more))\b", re.I
 )
+# A sentence that sends the reader to another part or filing for what it is about ("... including
+# those described in Part I, Item 1A of the 2022 Form 10-K", "the risks described below"): where the
+# answer is written, not the answer. One that also says nothing material changed is kept: that is
+# the answer to "how have they changed".
+_REFERS = re.compile(
+    r"\b(?:described|discussed|set\s+forth|contained|listed|referred\s+to|identified)\s+(?:"
+    r"(?:in|under)\b[^.]{0,80}?\b(?:Item\s+\d|Part\s+[IV]+\b|Form\s+10-[KQ]|Annual\s+Report|Quarterly\s+Report|Note\s+\d)"
+    r"|below|above)",
+    re.I,
+)
+_NO_CHANGE = re.compile(r"\bno\s+material\s+changes?\b", re.I)
 _ENDS = (".", '."', ".”", "?", "!")
 
 
@@ -55,7 +66,7 @@ def _sentences(chunk: ScoredChunk) -> list[str]:
             continue  # the tail of a sentence begun in the previous passage, or after a ";"
         if not text.endswith(_ENDS) or len(quote_words(text)) < MIN_QUOTE_WORDS:
             continue
-        if _POINTER.match(text):
+        if _POINTER.match(text) or (_REFERS.search(text) and not _NO_CHANGE.search(text)):
             continue  # "See Note 4 ...": where the answer is, not the answer
         # Exactly what the critic will read: one draft sentence, copied from this passage.
         if len(split_sentences(text)) == 1 and quoted_in(text, {"p": clean}) == "p":

@@ -156,9 +156,42 @@ def test_the_asked_change_is_the_one_whose_clause_names_the_question() -> None:
     assert found is not None and (found[0].before.raw, found[0].after.raw, found[1]) == (
         "8 percent",
         "9 percent",
-        "c1",
+        ["c1"],
     )
     assert asked_change("By how much did Initech raise its dividend?", {"initech"}, passages) is None
     # Two different changes that name the question equally: neither is picked.
     both = [("c1", "Core EPS rose from $1.10 to $1.20."), ("c2", "Core EPS rose from $2.10 to $2.40.")]
     assert asked_change("By how much did core EPS rise?", set(), both) is None
+
+
+def test_a_new_amount_and_the_one_it_replaced_are_paired_across_one_filings_passages() -> None:
+    """An 8-K ends one facility and enters a new one of the same name, in two passages; a facility
+    of another name beside them is another thing."""
+    from agent.critic.change import asked_change
+
+    ended = (
+        "Effective March 3, 2024, Initech terminated the $2,500,000,000 three year senior credit facility, dated "
+        "as of March 1, 2021. It also terminated the $900,000,000 term loan facility."
+    )
+    entered = (
+        "On March 3, 2024, Initech entered into a new $3,000,000,000 three year senior credit facility (the "
+        "Facility) among Initech and the lenders, and a new $700,000,000 term loan facility, with the lenders."
+    )
+    passages = [("c1", ended), ("c2", entered)]
+    found = asked_change(
+        "By how much did Initech increase its three year senior credit facility?",
+        {"initech"},
+        passages,
+        [["c1", "c2"]],
+    )
+    assert found is not None
+    change, cited = found
+    assert (change.subject, change.before.raw, change.after.raw, cited) == (
+        "three year senior credit facility",
+        "$2,500,000,000",
+        "$3,000,000,000",
+        ["c1", "c2"],
+    )
+    # Not paired across filings.
+    assert asked_change("By how much did Initech increase its three year senior credit facility?", {"initech"},
+                        passages, [["c1"], ["c2"]]) is None  # fmt: skip

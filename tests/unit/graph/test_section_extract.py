@@ -35,19 +35,37 @@ def _scored(chunks: list[Chunk]) -> list[ScoredChunk]:
 
 
 def test_the_extract_quotes_whole_sentences_of_the_named_section_from_each_filing() -> None:
-    later = _in(RISK, chunk(APPLE_23, 70, ITEM_1A.replace("since the 2022 Form", "since the 2023 Form"), 22))
-    earlier = _in(RISK, chunk(APPLE_22, 75, ITEM_1A, 22))
+    shared = " The Company's operations and performance depend significantly on global and regional economic conditions."
+    later = _in(
+        RISK, chunk(APPLE_23, 70, ITEM_1A.replace("since the 2022 Form", "since the 2023 Form") + shared, 22)
+    )
+    earlier = _in(RISK, chunk(APPLE_22, 75, ITEM_1A + shared, 22))
     other = _in("Part I, Item 2. Management's Discussion", chunk(APPLE_23, 40, ITEM_1A, 15))
     text = section_extract(_scored([later, other, earlier]), [RISK], 6)
     # The earlier filing first; the heading is not part of the quote; only passages of the section.
-    assert text.startswith("The Company's business, reputation")
+    assert text.startswith("There have been no material changes to the Company's risk factors since the 2022")
     assert "since the 2022 Form 10-K [c3]." in text and "since the 2023 Form 10-K [c1]." in text
+    # Where the risks are described (another filing's Item 1A) is not what they are: left out.
+    assert "described in Part I" not in text and "The Company's business, reputation" not in text
     # The sentence both filings print word for word is written once, citing both.
-    assert text.count("materially and adversely affected [c3][c1].") == 1
+    assert text.count("regional economic conditions [c3][c1].") == 1
     assert "[c2]" not in text
-    assert section_extract(_scored([later, earlier]), [RISK], 2).count("[c") == 3  # 2 sentences, 1 shared
+    assert section_extract(_scored([later, earlier]), [RISK], 2).count("[c") == 2  # one of each filing
+    assert section_extract(_scored([later, earlier]), [RISK], 3).count("[c") == 4  # and the shared one
     assert section_extract(_scored([other]), [RISK], 6) == ""
     assert section_extract(_scored([later]), [RISK], 0) == ""
+
+
+def test_a_sentence_pointing_elsewhere_is_quoted_only_when_it_says_nothing_material_changed() -> None:
+    text = (
+        "Item 1A. Risk Factors\nOther than the risk factors listed below, there have been no material changes from "
+        "the risk factors previously described under Item 1A of our Annual Report on Form 10-K. Investing in our "
+        "stock involves the risks described in Item 1A of our Annual Report on Form 10-K and below. Failure to "
+        "estimate customer demand properly could lead to mismatches between supply and demand."
+    )
+    quoted = section_extract(_scored([_in(RISK, chunk(APPLE_23, 70, text, 22))]), [RISK], 6)
+    assert quoted.startswith("Other than the risk factors listed below, there have been no material changes")
+    assert "Investing in our stock" not in quoted and "Failure to estimate customer demand" in quoted
 
 
 def test_a_cut_sentence_and_a_planted_instruction_are_never_quoted() -> None:
