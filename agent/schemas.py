@@ -220,6 +220,13 @@ class Calculation(BaseModel):
     scale_asked: int | None = Field(default=None, description="Scale the question asked the answer in.")
 
 
+class Presence(BaseModel):
+    """A yes/no question whether the company reported an amount of one line item in one period
+    ("Has it paid dividends in FY2022?"), answered yes from the stored figure (agent.finance.presence)."""
+
+    level: Calculation
+
+
 class Trend(BaseModel):
     """A change between two periods, from two calculations over stored facts (agent.finance.trend):
     a yes/no question about it ("did the margin improve in FY2022?") or a comparison."""

@@ -252,7 +252,9 @@ ITEMS: dict[str, Item] = {
             "dividends",
             "dividends paid",
             r"\b(?:(?:cash\s+)?dividends?\s+(?:paid|payments?)|pa(?:y|ys|id)\s+(?:out\s+)?(?:in\s+)?(?:cash\s+)?dividends)\b",
-            r"(?:cash\s+)?dividends\s+paid(?:\s+to\s+[\w\s]+)?|payments?\s+(?:of|for)\s+(?:cash\s+)?dividends",
+            # "Payments for dividends and dividend equivalents" (on restricted stock units).
+            r"(?:cash\s+)?dividends\s+paid(?:\s+to\s+[\w\s]+)?|payments?\s+(?:of|for)\s+(?:cash\s+)?dividends"
+            r"(?:\s+and\s+dividend\s+equivalents)?",
             concepts=(
                 "us-gaap:PaymentsOfDividends",
                 "us-gaap:PaymentsOfDividendsCommonStock",

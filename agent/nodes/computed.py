@@ -21,13 +21,22 @@ from agent.finance.labels import stems
 from agent.finance.units import SCALE_WORDS
 from agent.injection import without_instructions
 from agent.nodes.resources import Resources
-from agent.schemas import Breakdown, Calculation, Operand, QuestionPlan, ScoredChunk, Series, Trend
+from agent.schemas import (
+    Breakdown,
+    Calculation,
+    Operand,
+    Presence,
+    QuestionPlan,
+    ScoredChunk,
+    Series,
+    Trend,
+)
 from agent.state import State
 
 # Our calculation for the question (a Calculation, Trend, Series, a list of Series (one per part
 # the question lists), Breakdown or None), made on first call.
 Calculated = Callable[[], Any]
-Found = Calculation | Trend | Series | list[Series] | Breakdown
+Found = Calculation | Trend | Presence | Series | list[Series] | Breakdown
 
 
 def _series(found: object) -> list[Series]:
@@ -111,11 +120,12 @@ def _inputs(calc: Calculation, aliases: dict[str, str], lead: str = "It is compu
     return f" {lead} {listed} {_cites([calc], aliases)}."
 
 
-def word_calculation(calc: Calculation, aliases: dict[str, str]) -> tuple[str, str]:
+def word_calculation(calc: Calculation, aliases: dict[str, str], lead: str = "The") -> tuple[str, str]:
     """(figure-list line, draft sentence) for a calculation whose operands' passages have the
-    given aliases ('c3'); a derived figure also names what it was computed from."""
+    given aliases ('c3'); a derived figure also names what it was computed from. ``lead``: the
+    sentence's first words ("Yes: the" answering whether there was an amount)."""
     what = f"{calc.name} ({calc.formula})" if calc.formula else calc.name
-    sentence = f"The {what} is {_stated(calc)} {_cites([calc], aliases)}." + _inputs(calc, aliases)
+    sentence = f"{lead} {what} is {_stated(calc)} {_cites([calc], aliases)}." + _inputs(calc, aliases)
     return figure_line(calc, aliases), sentence
 
 
@@ -201,6 +211,8 @@ def _calcs(found: Found) -> list[Calculation]:
         return [found.whole, *found.parts]
     if isinstance(found, Trend):
         return [found.earlier, found.later]
+    if isinstance(found, Presence):
+        return [found.level]
     if isinstance(found, list | Series):
         return [c for s in _series(found) for c in [*s.points, *([s.change] if s.change else [])]]
     return [found]
@@ -250,6 +262,9 @@ def computed_draft(state: State, calculated: Calculated, resources: Resources) -
         lines, sentence = _word_all_series(found, aliases)
     elif isinstance(found, Breakdown):
         lines, sentence = word_breakdown(found, aliases)
+    elif isinstance(found, Presence):
+        line, sentence = word_calculation(found.level, aliases, lead="Yes: the")
+        lines = [line]
     else:
         line, sentence = word_calculation(found, aliases)
         lines = [line]

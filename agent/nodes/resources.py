@@ -88,6 +88,7 @@ class Resources:
         (:mod:`agent.finance.calculate`, ``trend``, ``series``, ``breakdown``)."""
         from agent.finance.breakdown import calculate_breakdown
         from agent.finance.calculate import calculate
+        from agent.finance.presence import calculate_presence
         from agent.finance.series import calculate_member_series, calculate_series
         from agent.finance.trend import calculate_trend
 
@@ -109,7 +110,9 @@ class Resources:
         if series is not None or plan.form not in ("figure", "yes_no", "comparison"):
             return series
         if plan.form in ("yes_no", "comparison"):
-            return calculate_trend(plan, question, facts, filings)
+            return calculate_trend(plan, question, facts, filings) or calculate_presence(
+                plan, question, facts, filings
+            )
         return calculate(plan, question, facts, filings)
 
     def levels(self, plan: Any, question: str) -> list[Any] | None:

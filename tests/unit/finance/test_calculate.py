@@ -376,3 +376,31 @@ def test_a_members_share_of_a_line_item() -> None:
     plan = plan_question(other, Scope(companies=["Fabrikam Corp"], fiscal_years=[2022]))
     assert plan.share_of == "cloud" and calculate(plan, other, rows, FILINGS) is None
     assert plan_question("What was Fabrikam's total revenue in FY2022?").share_of == ""
+
+
+PAID = [*FACTS, fact("k22", "Cash dividends paid", year(2022), -250, "cash_flow")]
+
+
+@pytest.mark.parametrize(
+    ("question", "yes"),
+    [
+        ("Has Fabrikam paid dividends to its shareholders in FY2022?", True),
+        ("Did Fabrikam pay cash dividends in FY2022?", True),
+        ("Did Fabrikam pay more dividends in FY2022 than in FY2021?", False),  # a comparison
+        ("Has Fabrikam paid significant dividends in FY2022?", False),  # a judgement of the size
+        ("Did Fabrikam report an operating loss in FY2022?", False),  # the sign, not the amount
+        ("Has Fabrikam paid dividends between FY2021 and FY2022?", False),  # two periods
+    ],
+)
+def test_whether_an_amount_was_reported_is_answered_yes_from_the_stored_figure(
+    question: str, yes: bool
+) -> None:
+    from agent.finance.presence import calculate_presence
+
+    plan = plan_question(question, Scope(companies=["Fabrikam Corp"], fiscal_years=[2022]))
+    found = calculate_presence(plan, question, PAID, FILINGS)
+    assert (found is not None) is yes
+    if found is not None:
+        assert (found.level.result, found.level.operands[0].label) == (250, "Cash dividends paid")
+    # No stored figure (or none above zero): no answer by our code.
+    assert calculate_presence(plan, question, FACTS, FILINGS) is None

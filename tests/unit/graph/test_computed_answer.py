@@ -144,3 +144,37 @@ async def test_the_answer_names_the_period_the_question_prints(harness) -> None:
     assert answer.stop_reason == "accepted", answer.text
     assert "three months ended July 1, 2023" in answer.text and "$81,797 million" in answer.text
     assert "FY2023" not in answer.text  # a quarter is not called the fiscal year
+
+
+CASH_FLOWS = (
+    "CONDENSED CONSOLIDATED STATEMENTS OF CASH FLOWS (In millions)\nThree Months Ended July 1, 2023\n"
+    "Financing activities:\nPayments for dividends and dividend equivalents (3,811)\n"
+    "Repurchases of common stock (17,478)"
+)  # illustrative figures
+
+
+async def test_whether_an_amount_was_paid_is_answered_yes_from_the_stored_figure(harness) -> None:
+    from graph_fakes import chunk
+
+    h = harness({"draft": ["(the model must not be asked)"]})
+    flows = chunk(APPLE_23, 60, CASH_FLOWS, 6, item="1", table=True)
+    h.resources.chunks.append(flows)
+    h.resources.facts = [
+        Fact(
+            id=f"{APPLE_23.doc_id}::f90",
+            doc_id=APPLE_23.doc_id,
+            page=6,
+            chunk_id=flows.id,
+            statement="cash_flow",
+            label="Payments for dividends and dividend equivalents",
+            period=QUARTER,
+            value=-3_811,
+            scale=6,
+            unit="USD",
+            text="(3,811)",
+        )
+    ]
+    answer = await h.ask("Has Apple paid dividends in the third quarter of fiscal 2023?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert h.roles() == [] and answer.text.startswith("Yes: the dividends paid")
+    assert "$3,811 million [1]" in answer.text and answer.citations[0].quote.startswith("Payments for dividends")
