@@ -179,9 +179,13 @@ def printed_changes(text: str) -> list[PrintedChange]:
         for pattern in _PAIRS:
             for m in pattern.finditer(s):
                 before, after = _one_number(m.group("before")), _one_number(m.group("after"))
-                if before is None or after is None or before.is_percent != after.is_percent:
+                if before is None or after is None or before.magnitude == after.magnitude:
                     continue
-                if before.is_currency != after.is_currency or before.magnitude == after.magnitude:
+                # Two percentages or two amounts of money; bare numbers are often years or dates
+                # ("from 2021 to 2022").
+                if not (
+                    (before.is_percent and after.is_percent) or (before.is_currency and after.is_currency)
+                ):
                     continue
                 head = s[: m.start()]
                 cuts = [c.end() for c in _CLAUSE.finditer(head)]

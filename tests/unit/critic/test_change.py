@@ -136,14 +136,15 @@ def test_printed_changes_pair_the_amounts_before_and_after_with_what_changed() -
     from agent.critic.change import printed_changes
 
     found = printed_changes(
-        OUTLOOK + " Backlog rose to $3.4 billion from $3.1 billion, while margin fell from 12% to $2."
+        OUTLOOK
+        + " Backlog rose to $3.4 billion from $3.1 billion, while margin fell from 12% to $2. Sales grew from 2021 to 2022."
     )
     pairs = [(c.subject, c.before.raw, c.after.raw) for c in found]
     assert pairs == [
         ("we now expect full-year organic revenue to increase", "6 percent", "8 percent"),
         ("core EPS to increase", "8 percent", "9 percent"),
         ("Backlog rose", "$3.1 billion", "$3.4 billion"),
-    ]  # "from 12% to $2" pairs a percentage with money: no change of one thing
+    ]  # "from 12% to $2" pairs a percentage with money, "from 2021 to 2022" two years: no change
 
 
 def test_the_asked_change_is_the_one_whose_clause_names_the_question() -> None:
