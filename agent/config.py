@@ -273,6 +273,17 @@ class Context:
         },
     )
 
+    section_outline_entries: int = field(
+        default=8,
+        metadata={
+            "description": "A question asking for text from Risk Factors or Legal Proceedings (sections "
+            "that list their matters under headings) is answered, with no model call, by the outline the "
+            "context passages print: at most this many headings, each with the sentence that opens its "
+            "part, in turn from each filing and cited; the critic checks it like any draft. Used only "
+            "when at least two headings are found. 0 turns it off."
+        },
+    )
+
     max_subquestions: int = field(default=4, metadata={"description": "Upper bound on decomposition."})
     faithfulness_threshold: float = field(
         default=0.8, metadata={"description": "Critic score at or above which a draft is accepted."}

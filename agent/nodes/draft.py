@@ -32,6 +32,7 @@ from agent.nodes.computed import (
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import section_extract, section_title
+from agent.nodes.section_outline import outline_draft
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, is_cannot_answer, render_context
 from agent.prompts.draft import draft_instructions, rest_of_question
@@ -248,6 +249,8 @@ def _drafted_without_model(
     done = computed_draft(state, ours, resources) if state.critique is None and ctx.computed_answers else None
     if done is None and not regenerating and ctx.computed_answers:
         done = printed_change_draft(state, state.standalone_question or state.question)
+    if done is None and not regenerating and ctx.computed_answers:
+        done = outline_draft(state, ctx.section_outline_entries)
     return done
 
 

@@ -15,6 +15,7 @@ sentence planted in a filing is never quoted.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from agent.critic.claims import split_sentences
 from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quote_words, quoted_in
@@ -66,7 +67,7 @@ def _sentences(chunk: ScoredChunk) -> list[str]:
             continue  # the tail of a sentence begun in the previous passage, or after a ";"
         if not text.endswith(_ENDS) or len(quote_words(text)) < MIN_QUOTE_WORDS:
             continue
-        if _POINTER.match(text) or (_REFERS.search(text) and not _NO_CHANGE.search(text)):
+        if points_elsewhere(text):
             continue  # "See Note 4 ...": where the answer is, not the answer
         # Exactly what the critic will read: one draft sentence, copied from this passage.
         if len(split_sentences(text)) == 1 and quoted_in(text, {"p": clean}) == "p":
@@ -74,7 +75,14 @@ def _sentences(chunk: ScoredChunk) -> list[str]:
     return out
 
 
-def _cited(sentence: str, aliases: list[str]) -> str:
+def points_elsewhere(sentence: str) -> bool:
+    """Whether a sentence only says where its subject is written ("See Note 4", "the risks
+    described in Part I, Item 1A of the 2022 Form 10-K"); one that also says nothing material
+    changed is an answer."""
+    return bool(_POINTER.match(sentence) or (_REFERS.search(sentence) and not _NO_CHANGE.search(sentence)))
+
+
+def cited(sentence: str, aliases: list[str]) -> str:
     marks = "".join(f"[{a}]" for a in aliases)
     if sentence.endswith("."):
         return f"{sentence[:-1]} {marks}."
@@ -87,8 +95,24 @@ def section_extract(context: list[ScoredChunk], sections: list[str], limit: int)
     context holds none. Sentences are taken in turn from each filing (earliest period first, each
     in the order it prints them), so every filing in scope is heard; a sentence several filings print word for
     word is written once, citing each."""
+    return " ".join(
+        cited(sentence, aliases) for sentence, aliases in interleaved(context, sections, limit, _sentences)
+    )
+
+
+def interleaved(
+    context: list[ScoredChunk],
+    sections: list[str],
+    limit: int,
+    read: Callable[[ScoredChunk], list[str]],
+) -> list[tuple[str, list[str]]]:
+    """At most ``limit`` pieces ``read`` from the context passages of the named ``sections``, each
+    with the aliases of the passages that print it ('c3': position in the context): taken in turn
+    from each filing (earliest period first, each in print order); a piece several filings print
+    word for word is kept once, citing each. A piece of several lines is known by its first (a
+    passage that prints more of it gives the longer one)."""
     if limit <= 0:
-        return ""
+        return []
     wanted = set(sections)
     by_doc: dict[str, list[tuple[int, str, ScoredChunk]]] = {}
     for i, chunk in enumerate(context, start=1):
@@ -100,21 +124,23 @@ def section_extract(context: list[ScoredChunk], sections: list[str], limit: int)
         meta = by_doc[doc][0][2].chunk.metadata
         return (meta.period_end or f"{meta.fiscal_year or 0:04d}-{meta.fiscal_quarter or 0}", doc)
 
-    queues = []
-    for doc in sorted(by_doc, key=period):
-        queue = [(s, alias) for _, alias, chunk in sorted(by_doc[doc]) for s in _sentences(chunk)]
-        queues.append(queue)
+    queues = [
+        [(piece, alias) for _, alias, chunk in sorted(by_doc[doc]) for piece in read(chunk)]
+        for doc in sorted(by_doc, key=period)
+    ]
     picked: dict[tuple[str, ...], tuple[str, list[str]]] = {}
-    depth = max((len(q) for q in queues), default=0)
-    for n in range(depth):
+    for n in range(max((len(q) for q in queues), default=0)):
         for queue in queues:
             if n >= len(queue):
                 continue
-            sentence, alias = queue[n]
-            key = tuple(quote_words(sentence))
+            piece, alias = queue[n]
+            key = tuple(quote_words(piece.split("\n", 1)[0]))
             if key in picked:
-                if alias not in picked[key][1]:
-                    picked[key][1].append(alias)
+                kept, aliases = picked[key]
+                if alias not in aliases:
+                    aliases.append(alias)
+                if piece.count("\n") > kept.count("\n"):
+                    picked[key] = (piece, aliases)  # the same part, printed whole here
             elif len(picked) < limit:
-                picked[key] = (sentence, [alias])
-    return " ".join(_cited(sentence, aliases) for sentence, aliases in picked.values())
+                picked[key] = (piece, [alias])
+    return list(picked.values())

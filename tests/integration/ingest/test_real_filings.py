@@ -137,3 +137,42 @@ def test_items_of_a_10q_ordered_by_its_own_cross_reference_index(shared_data: Pa
     assert "Consolidated Condensed Balance Sheets" in text_of("Part I, Item 1. Financial Statements")
     # The index itself, the signatures and the exhibits are in no Item.
     assert all(s.item is None for s in segments if s.page >= 44)
+
+
+@pytest.mark.parametrize(
+    ("rel", "headings"),
+    [
+        # Apple prints each matter under a heading of its own; Intel opens with general sentences.
+        (
+            "sec-10-q/docs/2023 Q2 AAPL.pdf",
+            ["Epic Games: Epic Games, Inc.", "Other Legal Proceedings: The Company"],
+        ),
+        (
+            "sec-10-q/docs/2023 Q2 INTC.pdf",
+            [
+                "European Commission Competition Matter: In 2009",
+                "Litigation Related to Security Vulnerabilities:",
+            ],
+        ),
+    ],
+)
+def test_the_outline_of_a_real_10q_legal_proceedings(
+    shared_data: Path, counter: HFTokenCounter, rel: str, headings: list[str]
+) -> None:
+    """The headings of Legal Proceedings, as ingested, each with its opening sentence, in print
+    order; no wrapped line is taken for a heading."""
+    from agent.nodes.section_outline import section_outline
+    from agent.schemas import ScoredChunk
+    from loaders.pipeline import _make_chunks
+
+    parsed = _parse(shared_data / rel)
+    chunks = _make_chunks(chunk_segments(parsed.segments, counter), "doc", rel, {})
+    legal = "Part II, Item 1. Legal Proceedings"
+    context = [ScoredChunk(chunk=c, score=1.0) for c in chunks if c.metadata.section == legal]
+    outline = section_outline(context, [legal], 8)
+    at = [outline.find(h) for h in headings]
+    assert all(i >= 0 for i in at) and at == sorted(at), outline
+    # Every entry is a heading the filing prints on a line of its own.
+    printed = {line.strip() for c in context for line in c.chunk.text.splitlines()}
+    heads = [s.split(": ", 1)[0] for s in outline.split("]. ") if ": " in s]
+    assert len(heads) >= 2 and all(h in printed for h in heads), heads

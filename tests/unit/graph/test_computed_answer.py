@@ -177,4 +177,6 @@ async def test_whether_an_amount_was_paid_is_answered_yes_from_the_stored_figure
     answer = await h.ask("Has Apple paid dividends in the third quarter of fiscal 2023?")
     assert answer.stop_reason == "accepted", answer.text
     assert h.roles() == [] and answer.text.startswith("Yes: the dividends paid")
-    assert "$3,811 million [1]" in answer.text and answer.citations[0].quote.startswith("Payments for dividends")
+    assert "$3,811 million [1]" in answer.text and answer.citations[0].quote.startswith(
+        "Payments for dividends"
+    )
