@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agent.config import Context
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
+from agent.retrieval.referred import follow_pointers
 from agent.retrieval.sections import reserve_sections
 from agent.schemas import ScoredChunk
 from agent.state import State
@@ -61,7 +62,17 @@ def make_rerank(resources: Resources):
         if sections and (state.plan is None or state.plan.form == "text") and ctx.section_share > 0:
             # Every candidate, in each query's fused order: the named section's best ones first.
             ranked = dict.fromkeys(i for q in queries for i in state.query_hits.get(q, []) if i in by_id)
-            context = reserve_sections(context, [by_id[i] for i in ranked], sections, ctx.section_share)
+            candidates_in_order = [by_id[i] for i in ranked]
+            context = reserve_sections(context, candidates_in_order, sections, ctx.section_share)
+            # A section that only points to a note of the financial statements is read in the note.
+            context = await asyncio.to_thread(
+                follow_pointers,
+                context,
+                candidates_in_order,
+                sections,
+                ctx.section_share,
+                resources.doc_chunks,
+            )
         fresh: list[str] = []
         if later:
             context = extend_context(state.context, context, ctx.retrieval_new_passages)

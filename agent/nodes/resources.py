@@ -70,6 +70,11 @@ class Resources:
                 self._rerankers[spec] = make_reranker(spec, self.settings)
             return self._rerankers[spec]
 
+    def doc_chunks(self, doc_id: str) -> list[Any]:
+        """A filing's chunks in print order ([] for an index that cannot list them)."""
+        read = getattr(self.index(), "doc_chunks", None)
+        return list(read(doc_id)) if read is not None else []
+
     def facts_of_chunks(self, chunk_ids: list[str]) -> list[Any]:
         """Typed facts printed by these chunks (their documents' facts, kept to the chunks); an
         index without a fact store (an older one, a test double) has none."""

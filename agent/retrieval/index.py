@@ -201,6 +201,10 @@ class FilingIndex:
         """Number of committed chunks."""
         return self.manifest.count_committed_chunks()
 
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """A committed document's chunks, in print order."""
+        return self.manifest.doc_chunks(doc_id)
+
     def get_chunks(self, ids: list[str]) -> list[Chunk]:
         """Committed chunks by id, in the order asked; unknown ids are left out."""
         found = self.manifest.get_chunks(list(dict.fromkeys(ids)))

@@ -163,6 +163,12 @@ class _FakeIndex:
         by_id = {c.id: c for c in self.owner.chunks}
         return [by_id[i] for i in ids if i in by_id]
 
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        return sorted(
+            (c for c in self.owner.chunks if c.metadata.doc_id == doc_id),
+            key=lambda c: c.metadata.chunk_index,
+        )
+
 
 class FakeResources(Resources):
     """In-memory documents and chunks, lexical search, the scripted model for every role."""

@@ -133,3 +133,20 @@ async def test_without_an_outline_or_with_it_turned_off_the_model_drafts(harness
     answer = await h.ask("What does Apple's management's discussion say in its 2023 Q3 10-Q?")
     assert "draft" in h.roles()
     assert not any("outline of" in f for f in answer.fallbacks)
+
+
+NOTE_7 = "Note 7 — COMMITMENTS AND CONTINGENCIES\n" + WIDGET_CASE.split("Item 1.\n", 1)[1]
+POINTER = "Item 1.\nLegal Proceedings\nSee Part I, Item 1, Note 7 — Commitments and Contingencies — Legal Proceedings."
+
+
+async def test_a_legal_proceedings_item_pointing_to_a_note_is_answered_from_the_note(harness) -> None:
+    h = harness({"draft": ["The Company refers to Note 7 for its legal proceedings [c1]."]})
+    h.resources.chunks = [
+        _in("Part I, Item 1. Financial Statements", chunk(APPLE_23, 30, NOTE_7, 12)),
+        _in(LEGAL, chunk(APPLE_23, 71, POINTER, 21)),
+    ]
+    answer = await h.ask(Q_LEGAL)
+    assert answer.stop_reason == "accepted", answer.text
+    assert answer.text.startswith("Widget Patent Litigation: Initech Corp. filed a lawsuit")
+    assert {c.page for c in answer.citations} == {13}  # the note's page (chunk page 12 + 1), not the pointer's
+    assert "draft" not in h.roles()
