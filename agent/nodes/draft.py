@@ -250,7 +250,7 @@ def _drafted_without_model(
     if done is None and not regenerating and ctx.computed_answers:
         done = printed_change_draft(state, state.standalone_question or state.question)
     if done is None and not regenerating and ctx.computed_answers:
-        done = outline_draft(state, ctx.section_outline_entries)
+        done = outline_draft(state, ctx.section_outline_entries, resources.doc_chunks)
     return done
 
 

@@ -22,13 +22,14 @@ are not outlined: such a section has no outline and is drafted as before.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from agent.critic.claims import ABBREVIATION, split_sentences
 from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quote_words, quoted_in
 from agent.injection import without_instructions
 from agent.nodes.section_extract import cited, interleaved, points_elsewhere, section_title
-from agent.schemas import ScoredChunk
+from agent.schemas import Chunk, ScoredChunk
 from agent.state import State
 
 MAX_HEADING_WORDS = 10
@@ -158,7 +159,7 @@ def _is_heading(line: str, before: str | None, after: str | None, title: str) ->
         return False
     if (
         words[0].lower() in _OPENS_SENTENCE
-        or words[0].endswith(",")
+        or (words[0].endswith(",") and not _capitals(text))  # "Concurrently, the war ..."
         or words[-1].lower().strip("’'") in _RUNS_ON
     ):
         return False
@@ -229,8 +230,12 @@ def _entries(chunk: ScoredChunk) -> list[str]:
 def section_outline(context: list[ScoredChunk], sections: list[str], limit: int) -> str:
     """A draft of at most ``limit`` outline entries of the named ``sections`` in the context
     passages, cited by the passages' aliases ('c3': position in the context); '' when fewer than
-    two headings are found (a section with no outline is left to the drafter)."""
-    picked = interleaved(context, sections, limit, _entries)
+    two headings are found (a section with no outline is left to the drafter). When at least two
+    headings are set in capitals ("OPERATIONAL RISKS"), they are the outline's top level and only
+    they are written."""
+    picked = interleaved(context, sections, len(context) * MAX_HEADING_WORDS, _entries)
+    top = [(entry, aliases) for entry, aliases in picked if _capitals(entry.split(": ", 1)[0])]
+    picked = (top if len(top) >= 2 else picked)[:limit]
     if len(picked) < 2:
         return ""
     texts = {f"c{i}": without_instructions(c.chunk.text, "") for i, c in enumerate(context, start=1)}
@@ -243,31 +248,61 @@ def section_outline(context: list[ScoredChunk], sections: list[str], limit: int)
     return " ".join(out)
 
 
+def _capitals(heading: str) -> bool:
+    letters = [ch for ch in heading if ch.isalpha()]
+    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+
+
 # Regulation S-K asks these sections to list their matters: each risk factor under a caption
 # (Item 105), each material proceeding by name (Item 103). A question asking what such a section
 # discloses is answered by that list.
 _ENUMERATED = frozenset({"risk factors", "legal proceedings"})
 
 
-def outline_draft(state: State, limit: int) -> dict[str, Any] | None:
-    """The draft of a question asking for text from Risk Factors or Legal Proceedings when the
-    context passages of those sections print at least two headings: the section's outline
-    (:func:`section_outline`). None otherwise (the model drafts)."""
+def outline_draft(
+    state: State, limit: int, doc_chunks: Callable[[str], list[Chunk]] | None = None
+) -> dict[str, Any] | None:
+    """The draft of a question asking for text from Risk Factors or Legal Proceedings when those
+    sections print at least two headings: the section's outline (:func:`section_outline`), read
+    over the whole section of each filing the context holds it for (``doc_chunks``: a filing's
+    passages in print order), or over the context alone. The passages it cites that the context
+    lacks are added to the context (so the critic and the answer read them). None otherwise (the
+    model drafts)."""
     plan, scope = state.plan, state.scope
     if plan is None or plan.form != "text" or scope is None or not state.context:
         return None
     sections = [s for s in scope.sections if section_title(s).lower() in _ENUMERATED]
     if not sections:
         return None
-    text = section_outline(state.context, sections, limit)
+    wanted = set(sections)
+    context = list(state.context)
+    if doc_chunks is not None:
+        present = {c.id for c in context}
+        docs = dict.fromkeys(c.chunk.metadata.doc_id for c in context if c.chunk.metadata.section in wanted)
+        context += [
+            ScoredChunk(chunk=c, score=0.0, stage_scores={"section": 1.0})
+            for doc in docs
+            for c in doc_chunks(doc)
+            if c.metadata.section in wanted and c.id not in present
+        ]
+    text = section_outline(context, sections, limit)
     if not text:
         return None
+    # Keep the added passages the outline cites, numbered after the context's own.
+    keep = len(state.context)
+    cited_added = sorted({int(n) for n in re.findall(r"\[c(\d+)\]", text) if int(n) > keep})
+    renumber = {old: keep + k for k, old in enumerate(cited_added, start=1)}
+    text = re.sub(r"\[c(\d+)\]", lambda m: f"[c{renumber.get(int(m[1]), int(m[1]))}]", text)
     named = ", ".join(dict.fromkeys(section_title(s) for s in sections))
-    return {
+    update: dict[str, Any] = {
         "draft": text,
         "figures": [],
         "calculations": [],
         "fallbacks": [
-            f"draft: the outline of {named} (its headings, each with its opening sentence) stated by our code; no model call"
+            f"draft: the outline of {named} (its headings, each with the sentences opening its part) "
+            "stated by our code; no model call"
         ],
     }
+    if cited_added:
+        update["context"] = [*state.context, *(context[n - 1] for n in cited_added)]
+    return update

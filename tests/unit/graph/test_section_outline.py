@@ -148,5 +148,58 @@ async def test_a_legal_proceedings_item_pointing_to_a_note_is_answered_from_the_
     answer = await h.ask(Q_LEGAL)
     assert answer.stop_reason == "accepted", answer.text
     assert answer.text.startswith("Widget Patent Litigation: Initech Corp. filed a lawsuit")
-    assert {c.page for c in answer.citations} == {13}  # the note's page (chunk page 12 + 1), not the pointer's
+    assert {c.page for c in answer.citations} == {
+        13
+    }  # the note's page (chunk page 12 + 1), not the pointer's
     assert "draft" not in h.roles()
+
+
+def test_the_outline_reads_the_whole_section_of_each_filing_and_adds_the_passages_it_cites() -> None:
+    from agent.nodes.section_outline import outline_draft
+    from agent.schemas import QuestionPlan, Scope
+    from agent.state import State
+
+    epic, other = WIDGET_CASE.split("Other Legal Proceedings\n")
+    first = _in(LEGAL, chunk(APPLE_23, 71, epic, 21))
+    second = _in(LEGAL, chunk(APPLE_23, 72, "Other Legal Proceedings\n" + other, 21))
+    income = chunk(APPLE_23, 3, "Total net sales 81,797 82,959", 3, table=True)
+    # The context holds the section's second passage only; the filing prints the first one too.
+    state = State(
+        question=Q_LEGAL,
+        plan=QuestionPlan(form="text"),
+        scope=Scope(sections=[LEGAL], status="ok"),
+        context=_scored([income, second]),
+    )
+    assert outline_draft(state, 8) is None  # one heading in the context: no outline
+    update = outline_draft(state, 8, lambda doc: [income, first, second] if doc == APPLE_23.doc_id else [])
+    assert update is not None
+    assert update["draft"].startswith("Widget Patent Litigation: Initech Corp. filed a lawsuit")
+    assert "[c3]" in update["draft"] and "Other Legal Proceedings: The Company is subject" in update["draft"]
+    # The passage cited from the filing joins the context after the ones the retrieval chose.
+    assert [c.id for c in update["context"]] == [income.id, second.id, first.id]
+
+
+RISKS = """Item 1A.
+Risk Factors
+Our operations and financial results are subject to various risks and uncertainties described below.
+STRATEGIC AND COMPETITIVE RISKS
+We face intense competition across all markets for our widgets, which may lower our revenue.
+Competition among widget makers
+Our competitors range in size from large global companies to small, specialized firms.
+CYBERSECURITY, DATA PRIVACY, AND PLATFORM ABUSE RISKS
+Cyberattacks and security vulnerabilities could lead to reduced revenue and increased costs.
+Security of our information technology
+Threats to the security of our information technology can take a variety of forms."""
+
+
+def test_headings_set_in_capitals_are_the_outlines_top_level() -> None:
+    risks = _in(RISK, chunk(APPLE_23, 80, RISKS, 24))
+    text = section_outline(_scored([risks]), [RISK], 8)
+    assert text.startswith("STRATEGIC AND COMPETITIVE RISKS: We face intense competition")
+    assert "CYBERSECURITY, DATA PRIVACY, AND PLATFORM ABUSE RISKS: Cyberattacks" in text
+    assert "Competition among widget makers" not in text and "Security of our information" not in text
+    # With one heading in capitals, every heading is the outline.
+    lower = RISKS.replace("CYBERSECURITY, DATA PRIVACY, AND PLATFORM ABUSE RISKS", "Cybersecurity risks")
+    assert "Competition among widget makers: Our competitors" in section_outline(
+        _scored([_in(RISK, chunk(APPLE_23, 80, lower, 24))]), [RISK], 8
+    )
