@@ -59,10 +59,13 @@ async def run_graph(graph: Any, question: str, context: Context, config: dict[st
                 retrieved = merge_chunks(retrieved, list(update["retrieved"]))
             if node == "rerank_chunks" and "context" in update:
                 out["context"] = list(update["context"])
-            if node == "draft_answer" and update.get("retrieved"):
+            if node == "draft_answer":
                 # Not retrieval's doing: kept out of the retrieval and context metrics, but an
-                # answer may cite them.
-                out["added"] = merge_chunks(out["added"], list(update["retrieved"]))
+                # answer may cite them: the operands of a computed answer, and the passages a
+                # draft added to the context (the rest of a section an outline read).
+                ranked = {c.id for c in out["context"]}
+                drafted = [c for c in update.get("context") or [] if c.id not in ranked]
+                out["added"] = merge_chunks(out["added"], [*(update.get("retrieved") or []), *drafted])
             if update.get("answer") is not None:
                 out["answer"] = update["answer"]
     out["retrieved"] = retrieved

@@ -179,3 +179,23 @@ async def test_a_computed_answer_citing_a_passage_retrieval_missed(suite_file: P
     assert [c.id for c in sales.context if c.added] == [income.id]
     assert sales.metrics["answer.ungrounded_numbers"] == 0.0
     assert sales.metrics["retrieval.page_recall@10"] == 0.0
+
+
+async def test_passages_a_draft_adds_to_the_context_are_stored_as_added() -> None:
+    """An outline that read the rest of a section adds the passages it cites to the context: the
+    eval keeps them (an answer citing them is grounded), apart from the ranked context."""
+    from graph_fakes import CHUNKS
+
+    from agent.schemas import ScoredChunk
+    from evals.runner import run_graph
+
+    ranked, read = ScoredChunk(chunk=CHUNKS[0], score=0.9), ScoredChunk(chunk=CHUNKS[1], score=0.0)
+
+    class Updates:
+        async def astream(self, *args: object, **kwargs: object):
+            yield {"rerank_chunks": {"context": [ranked]}}
+            yield {"draft_answer": {"context": [ranked, read], "draft": "..."}}
+
+    out = await run_graph(Updates(), "q", context=None, config={})  # type: ignore[arg-type]
+    assert [c.id for c in out["context"]] == [ranked.id]
+    assert [c.id for c in out["added"]] == [read.id]
