@@ -16,7 +16,10 @@ a finished sentence, opens with a capital, does not end in punctuation, a number
 word, and is followed by a line that opens a sentence. A line wrapped inside a sentence fails one
 of those tests; a line that opens a sentence ("We face", "The Company") is no heading either.
 Headings in bold sentences ("We face intense competition ...") cannot be told from the text and
-are not outlined: such a section has no outline and is drafted as before.
+are not outlined: such a section has no outline and is drafted as before. When at least two
+headings are set in capitals, or else in title case, only headings of that rank are written: a
+section's headings share one style, and a sentence's line that passed the layout tests seldom has
+it. A question naming another section beside these two asks how they relate: the model drafts it.
 """
 
 from __future__ import annotations
@@ -233,9 +236,10 @@ def section_outline(context: list[ScoredChunk], sections: list[str], limit: int)
     two headings are found (a section with no outline is left to the drafter). When at least two
     headings are set in capitals ("OPERATIONAL RISKS"), they are the outline's top level and only
     they are written."""
-    picked = interleaved(context, sections, len(context) * MAX_HEADING_WORDS, _entries)
-    top = [(entry, aliases) for entry, aliases in picked if _capitals(entry.split(": ", 1)[0])]
-    picked = (top if len(top) >= 2 else picked)[:limit]
+    picked = _top_level(
+        _one_per_heading(interleaved(context, sections, len(context) * MAX_HEADING_WORDS, _entries))
+    )
+    picked = picked[:limit]
     if len(picked) < 2:
         return ""
     texts = {f"c{i}": without_instructions(c.chunk.text, "") for i, c in enumerate(context, start=1)}
@@ -246,6 +250,43 @@ def section_outline(context: list[ScoredChunk], sections: list[str], limit: int)
         # A part's later sentence may differ between filings: cite only the passages printing it.
         out.extend(cited(line, [a for a in aliases if quoted_in(line, {a: texts[a]})]) for line in more)
     return " ".join(out)
+
+
+def _heading(entry: str) -> str:
+    return entry.split(": ", 1)[0]
+
+
+def _one_per_heading(picked: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """One entry per heading: a matter every filing reports under the same heading but in other
+    words ("Epic Games" as the case moved on) is written once, in the words read last (the later
+    filing's), where it first came."""
+    kept: dict[str, tuple[str, list[str]]] = {}
+    for entry, aliases in picked:
+        kept[" ".join(quote_words(_heading(entry)))] = (entry, aliases)
+    return list(kept.values())
+
+
+def _top_level(picked: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """The headings of the section's highest rank: set in capitals ("OPERATIONAL RISKS") when at
+    least two are, else in title case ("Other Legal Proceedings") when at least two are; a line of a
+    lower rank (a sub-heading in sentence case, or a sentence's line that passed for a heading) is
+    left out then."""
+    for rank in (_capitals, _title_case):
+        top = [(entry, aliases) for entry, aliases in picked if rank(_heading(entry))]
+        if len(top) >= 2:
+            return top
+    return picked
+
+
+# Words a title leaves in lower case ("Litigation Related to ...", "Matters of Law").
+_MINOR = frozenset(_RUNS_ON | {"vs", "v", "per", "via", "over", "against", "about", "nor", "but"})
+
+
+def _title_case(heading: str) -> bool:
+    """Every word but the minor ones opens with a capital (words opening with a figure, "7nm",
+    aside)."""
+    words = [w for w in heading.split() if w[:1].isalpha() and w.lower() not in _MINOR]
+    return bool(words) and all(w[0].isupper() for w in words)
 
 
 def _capitals(heading: str) -> bool:
@@ -271,8 +312,10 @@ def outline_draft(
     plan, scope = state.plan, state.scope
     if plan is None or plan.form != "text" or scope is None or not state.context:
         return None
-    sections = [s for s in scope.sections if section_title(s).lower() in _ENUMERATED]
-    if not sections:
+    sections = list(scope.sections)
+    if not sections or any(section_title(s).lower() not in _ENUMERATED for s in sections):
+        # A question that also names another section ("how does the market risk discussion align
+        # with the risk factors") asks about more than one section's list.
         return None
     wanted = set(sections)
     context = list(state.context)

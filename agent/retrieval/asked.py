@@ -22,7 +22,8 @@ _SECTIONS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
         ("1A", "1A"),
     ),
     (re.compile(r"\blegal proceedings\b", re.I), ("3", "1")),
-    (re.compile(r"\bquantitative and qualitative disclosures? about market risk\b", re.I), ("7A", "3")),
+    # "Quantitative and Qualitative Disclosures About Market Risk", "the discussion on market risk".
+    (re.compile(r"\bmarket risks?\b(?!\s+premium)", re.I), ("7A", "3")),
     (re.compile(r"\bcontrols and procedures\b", re.I), ("9A", "4")),
     (re.compile(r"\bunresolved staff comments\b", re.I), ("1B", "1B")),
 ]

@@ -203,3 +203,44 @@ def test_headings_set_in_capitals_are_the_outlines_top_level() -> None:
     assert "Competition among widget makers: Our competitors" in section_outline(
         _scored([_in(RISK, chunk(APPLE_23, 80, lower, 24))]), [RISK], 8
     )
+
+
+INTC_STYLE = """Legal Proceedings
+Widget Patent Litigation
+Initech Corp. filed a lawsuit in the U.S. District Court against the Company alleging that its widgets infringe.
+The Company filed a counterclaim for a declaration of non-infringement.
+Initech filed suit to enforce its rights under the License
+Agreement with the Company in January 2021 in Delaware Chancery Court.
+In March 2021, the Company filed motions to dismiss the Chancery Court proceedings.
+Securities Litigation Related to the Product Delay
+Multiple securities class action lawsuits were filed in the District Court against the Company and certain officers."""
+
+
+def test_title_case_headings_outrank_sentence_lines_and_a_matter_is_written_once() -> None:
+    """A line of a sentence that passes for a heading ("Initech filed suit ...") is left out when
+    the section's headings are in title case; a matter each filing prints in other words is written
+    once, in the later filing's words."""
+    q1 = _in(LEGAL, chunk(APPLE_22, 70, INTC_STYLE, 21))
+    later = INTC_STYLE.replace(
+        "alleging that its widgets infringe.", "alleging that its widgets infringe two patents."
+    )
+    q2 = _in(LEGAL, chunk(APPLE_23, 71, later, 21))
+    text = section_outline(_scored([q1, q2]), [LEGAL], 8)
+    assert "Initech filed suit to enforce its rights under the License:" not in text, text
+    assert text.count("Widget Patent Litigation:") == 1 and "infringe two patents [c2]" in text
+    assert "Securities Litigation Related to the Product Delay: Multiple securities" in text
+
+
+async def test_a_question_naming_another_section_beside_the_risk_factors_is_drafted_by_the_model(
+    harness,
+) -> None:
+    h = harness({"draft": ["Competition may lower the Company's revenue [c1]."]})
+    h.resources.chunks = [_in(RISK, chunk(APPLE_23, 80, RISKS, 24))]
+    answer = await h.ask("How does Apple's 2023 Q3 discussion on market risk align with its risk factors?")
+    assert "draft" in h.roles()
+    assert not any("outline of" in f for f in answer.fallbacks)
+    # The risk factors alone are outlined.
+    h = harness({"draft": ["Competition may lower the Company's revenue [c1]."]})
+    h.resources.chunks = [_in(RISK, chunk(APPLE_23, 80, RISKS, 24))]
+    answer = await h.ask("What risk factors did Apple disclose in its 2023 Q3 10-Q?")
+    assert "draft" not in h.roles() and answer.text.startswith("STRATEGIC AND COMPETITIVE RISKS:")

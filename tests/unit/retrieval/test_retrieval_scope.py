@@ -184,6 +184,11 @@ def test_sections_map_to_items_per_form(documents) -> None:
     ):
         assert resolve_scope(worded, documents).items == ["1A"], worded
     assert resolve_scope("What are the risks of Amazon's 2022 debt?", documents).items == []
+    # The market risk Item by its usual short name, beside the risk factors it is compared with.
+    aligned = resolve_scope(
+        "How does Amazon's 2022 discussion on market risk align with its risk factors?", documents
+    )
+    assert sorted(aligned.items) == ["1A", "7A"]
     literal = resolve_scope("Amazon 2022 Item 7", documents)
     assert scope_filter(literal) == {"doc_id": ["amzn-22"], "item": ["7"]}
 
