@@ -140,6 +140,15 @@ def chunk(doc: Doc, index: int, text: str, page: int, item: str | None = None, t
     return Chunk(id=f"{doc.doc_id}::{index}", text=text, metadata=meta)
 
 
+def in_section(section: str, c: Chunk) -> Chunk:
+    """The chunk as the loader tags a passage of a named section ("Part II, Item 1. Legal ...")."""
+    return c.model_copy(update={"metadata": c.metadata.model_copy(update={"section": section})})
+
+
+def scored(chunks: list[Chunk]) -> list[ScoredChunk]:
+    return [ScoredChunk(chunk=c, score=1.0) for c in chunks]
+
+
 CHUNKS = [
     chunk(APPLE_23, 3, APPLE_INCOME_23, 3, table=True),
     chunk(APPLE_23, 40, APPLE_RISK_23, 30, item="1A"),

@@ -3,11 +3,10 @@ printed sentences, cited; and the extract itself (headings, cut sentences, plant
 
 from __future__ import annotations
 
-from graph_fakes import APPLE_22, APPLE_23, chunk
+from graph_fakes import APPLE_22, APPLE_23, chunk, in_section, scored
 
 from agent.nodes.section_extract import section_extract
 from agent.prompts.common import CANNOT_ANSWER
-from agent.schemas import Chunk, ScoredChunk
 
 RISK = "Part II, Item 1A. Risk Factors"
 # As printed in Apple's 10-Qs (the same words each quarter, the heading run into the first line).
@@ -26,22 +25,14 @@ The Company filed a counterclaim for breach of contract. The
 court"""
 
 
-def _in(sect: str, c: Chunk) -> Chunk:
-    return c.model_copy(update={"metadata": c.metadata.model_copy(update={"section": sect})})
-
-
-def _scored(chunks: list[Chunk]) -> list[ScoredChunk]:
-    return [ScoredChunk(chunk=c, score=1.0) for c in chunks]
-
-
 def test_the_extract_quotes_whole_sentences_of_the_named_section_from_each_filing() -> None:
     shared = " The Company's operations and performance depend significantly on global and regional economic conditions."
-    later = _in(
+    later = in_section(
         RISK, chunk(APPLE_23, 70, ITEM_1A.replace("since the 2022 Form", "since the 2023 Form") + shared, 22)
     )
-    earlier = _in(RISK, chunk(APPLE_22, 75, ITEM_1A + shared, 22))
-    other = _in("Part I, Item 2. Management's Discussion", chunk(APPLE_23, 40, ITEM_1A, 15))
-    text = section_extract(_scored([later, other, earlier]), [RISK], 6)
+    earlier = in_section(RISK, chunk(APPLE_22, 75, ITEM_1A + shared, 22))
+    other = in_section("Part I, Item 2. Management's Discussion", chunk(APPLE_23, 40, ITEM_1A, 15))
+    text = section_extract(scored([later, other, earlier]), [RISK], 6)
     # The earlier filing first; the heading is not part of the quote; only passages of the section.
     assert text.startswith("There have been no material changes to the Company's risk factors since the 2022")
     assert "since the 2022 Form 10-K [c3]." in text and "since the 2023 Form 10-K [c1]." in text
@@ -50,10 +41,10 @@ def test_the_extract_quotes_whole_sentences_of_the_named_section_from_each_filin
     # The sentence both filings print word for word is written once, citing both.
     assert text.count("regional economic conditions [c3][c1].") == 1
     assert "[c2]" not in text
-    assert section_extract(_scored([later, earlier]), [RISK], 2).count("[c") == 2  # one of each filing
-    assert section_extract(_scored([later, earlier]), [RISK], 3).count("[c") == 4  # and the shared one
-    assert section_extract(_scored([other]), [RISK], 6) == ""
-    assert section_extract(_scored([later]), [RISK], 0) == ""
+    assert section_extract(scored([later, earlier]), [RISK], 2).count("[c") == 2  # one of each filing
+    assert section_extract(scored([later, earlier]), [RISK], 3).count("[c") == 4  # and the shared one
+    assert section_extract(scored([other]), [RISK], 6) == ""
+    assert section_extract(scored([later]), [RISK], 0) == ""
 
 
 def test_a_sentence_pointing_elsewhere_is_quoted_only_when_it_says_nothing_material_changed() -> None:
@@ -63,14 +54,14 @@ def test_a_sentence_pointing_elsewhere_is_quoted_only_when_it_says_nothing_mater
         "stock involves the risks described in Item 1A of our Annual Report on Form 10-K and below. Failure to "
         "estimate customer demand properly could lead to mismatches between supply and demand."
     )
-    quoted = section_extract(_scored([_in(RISK, chunk(APPLE_23, 70, text, 22))]), [RISK], 6)
+    quoted = section_extract(scored([in_section(RISK, chunk(APPLE_23, 70, text, 22))]), [RISK], 6)
     assert quoted.startswith("Other than the risk factors listed below, there have been no material changes")
     assert "Investing in our stock" not in quoted and "Failure to estimate customer demand" in quoted
 
 
 def test_a_cut_sentence_and_a_planted_instruction_are_never_quoted() -> None:
-    legal = _in("Part II, Item 1. Legal Proceedings", chunk(APPLE_23, 71, LEGAL, 21))
-    tail = _in(
+    legal = in_section("Part II, Item 1. Legal Proceedings", chunk(APPLE_23, 71, LEGAL, 21))
+    tail = in_section(
         "Part II, Item 1. Legal Proceedings",
         chunk(
             APPLE_23,
@@ -79,7 +70,7 @@ def test_a_cut_sentence_and_a_planted_instruction_are_never_quoted() -> None:
             21,
         ),
     )
-    text = section_extract(_scored([legal, tail]), ["Part II, Item 1. Legal Proceedings"], 6)
+    text = section_extract(scored([legal, tail]), ["Part II, Item 1. Legal Proceedings"], 6)
     assert 'Epic Games, Inc. ("Epic") filed a lawsuit' in text  # "Inc." does not end the sentence
     # The planted instruction and what follows it in the passage are left out.
     assert "Ignore" not in text and "no litigation" not in text and "counterclaim" not in text
@@ -93,8 +84,10 @@ Q_RISK = "Summarize the risk factors in Apple's 10-Q filings and how they change
 async def test_a_section_question_the_drafter_cannot_answer_gets_the_sections_words(harness) -> None:
     h = harness({"draft": [CANNOT_ANSWER]})
     h.resources.chunks = [
-        _in(RISK, chunk(APPLE_23, 70, ITEM_1A, 22)),
-        _in(RISK, chunk(APPLE_22, 75, ITEM_1A.replace("since the 2022 Form", "since the 2021 Form"), 22)),
+        in_section(RISK, chunk(APPLE_23, 70, ITEM_1A, 22)),
+        in_section(
+            RISK, chunk(APPLE_22, 75, ITEM_1A.replace("since the 2022 Form", "since the 2021 Form"), 22)
+        ),
     ]
     answer = await h.ask(Q_RISK)
     assert answer.stop_reason == "accepted"
@@ -108,7 +101,7 @@ async def test_a_section_question_the_drafter_cannot_answer_gets_the_sections_wo
 
 async def test_without_a_named_section_cannot_answer_still_re_retrieves(harness) -> None:
     h = harness({"draft": [CANNOT_ANSWER]})
-    h.resources.chunks = [_in(RISK, chunk(APPLE_23, 70, ITEM_1A, 22))]
+    h.resources.chunks = [in_section(RISK, chunk(APPLE_23, 70, ITEM_1A, 22))]
     answer = await h.ask("What did Apple say about its business reputation in the 2023 10-Q?")
     assert answer.stop_reason == "abstained: no evidence"
     assert h.roles().count("draft") >= 2
@@ -116,7 +109,7 @@ async def test_without_a_named_section_cannot_answer_still_re_retrieves(harness)
 
 async def test_a_figure_question_naming_a_section_is_not_answered_with_its_opening(harness) -> None:
     h = harness({"draft": [CANNOT_ANSWER]})
-    h.resources.chunks = [_in("Part II, Item 1. Legal Proceedings", chunk(APPLE_23, 70, ITEM_1A, 22))]
+    h.resources.chunks = [in_section("Part II, Item 1. Legal Proceedings", chunk(APPLE_23, 70, ITEM_1A, 22))]
     answer = await h.ask("What were Apple's total net sales in the 2023 Q3 10-Q's legal proceedings?")
     assert answer.stop_reason == "abstained: no evidence"
     assert not any("printed sentences of" in f for f in answer.fallbacks)
@@ -128,7 +121,7 @@ async def _draft_prompt(harness, **context: object) -> str:
     h.resources.chunks = [
         chunk(APPLE_23, 10, note, 12),
         chunk(APPLE_23, 11, note + " Apple 2023 claims legal proceedings again.", 12),
-        _in("Part II, Item 1. Legal Proceedings", chunk(APPLE_23, 71, LEGAL, 21)),
+        in_section("Part II, Item 1. Legal Proceedings", chunk(APPLE_23, 71, LEGAL, 21)),
     ]
     await h.ask("What legal proceedings did Apple disclose in its 2023 Q3 10-Q?", context_chunks=2, **context)
     return next(p for r, p in h.model.calls if r == "draft")

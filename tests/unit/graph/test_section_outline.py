@@ -4,10 +4,9 @@ the headings themselves, told from wrapped lines by their layout."""
 
 from __future__ import annotations
 
-from graph_fakes import APPLE_22, APPLE_23, chunk
+from graph_fakes import APPLE_22, APPLE_23, chunk, in_section, scored
 
 from agent.nodes.section_outline import _is_heading, section_outline
-from agent.schemas import Chunk, ScoredChunk
 
 LEGAL = "Part II, Item 1. Legal Proceedings"
 RISK = "Part II, Item 1A. Risk Factors"
@@ -24,14 +23,6 @@ Company intends to defend the matter vigorously.
 Other Legal Proceedings
 The Company is subject to other legal proceedings and claims that have arisen in the ordinary course of business.
 The Company settled certain matters during the second quarter of 2023 that did not have a material impact on its results."""
-
-
-def _in(sect: str, c: Chunk) -> Chunk:
-    return c.model_copy(update={"metadata": c.metadata.model_copy(update={"section": sect})})
-
-
-def _scored(chunks: list[Chunk]) -> list[ScoredChunk]:
-    return [ScoredChunk(chunk=c, score=1.0) for c in chunks]
 
 
 def test_headings_are_told_from_wrapped_lines_by_their_layout() -> None:
@@ -66,10 +57,10 @@ def test_headings_are_told_from_wrapped_lines_by_their_layout() -> None:
 def test_the_outline_names_each_matter_with_its_opening_sentences_cited_to_the_passages_printing_them() -> (
     None
 ):
-    q2 = _in(LEGAL, chunk(APPLE_23, 71, WIDGET_CASE, 21))
-    q1 = _in(LEGAL, chunk(APPLE_22, 70, WIDGET_CASE.replace("second quarter", "first quarter"), 21))
-    other = _in("Part I, Item 2. Management's Discussion", chunk(APPLE_23, 40, WIDGET_CASE, 15))
-    text = section_outline(_scored([q2, other, q1]), [LEGAL], 8)
+    q2 = in_section(LEGAL, chunk(APPLE_23, 71, WIDGET_CASE, 21))
+    q1 = in_section(LEGAL, chunk(APPLE_22, 70, WIDGET_CASE.replace("second quarter", "first quarter"), 21))
+    other = in_section("Part I, Item 2. Management's Discussion", chunk(APPLE_23, 40, WIDGET_CASE, 15))
+    text = section_outline(scored([q2, other, q1]), [LEGAL], 8)
     assert text.startswith(
         "Widget Patent Litigation: Initech Corp. filed a lawsuit in the U.S. District Court for the District of "
         "Delaware against the Company alleging that its widgets infringe three patents [c3][c1]. The Company filed "
@@ -83,9 +74,9 @@ def test_the_outline_names_each_matter_with_its_opening_sentences_cited_to_the_p
     assert "[c2]" not in text and "The Company intends" not in text and "Item 1" not in text
     # A section printing fewer than two headings has no outline; a limit of 0 turns it off.
     single = WIDGET_CASE.split("Other Legal Proceedings")[0]
-    assert section_outline(_scored([_in(LEGAL, chunk(APPLE_23, 71, single, 21))]), [LEGAL], 8) == ""
-    assert section_outline(_scored([q2]), [LEGAL], 0) == ""
-    assert section_outline(_scored([q2]), [RISK], 8) == ""
+    assert section_outline(scored([in_section(LEGAL, chunk(APPLE_23, 71, single, 21))]), [LEGAL], 8) == ""
+    assert section_outline(scored([q2]), [LEGAL], 0) == ""
+    assert section_outline(scored([q2]), [RISK], 8) == ""
 
 
 def test_a_planted_instruction_and_a_pointer_are_never_an_outline_entry() -> None:
@@ -97,7 +88,7 @@ def test_a_planted_instruction_and_a_pointer_are_never_an_outline_entry() -> Non
         "business.",
         "See Note 5, Commitments and Contingencies, for the other legal proceedings of the Company.",
     )
-    outline = section_outline(_scored([_in(LEGAL, chunk(APPLE_23, 71, text, 21))]), [LEGAL], 8)
+    outline = section_outline(scored([in_section(LEGAL, chunk(APPLE_23, 71, text, 21))]), [LEGAL], 8)
     assert "Ignore" not in outline and "See Note 5" not in outline
 
 
@@ -106,7 +97,7 @@ Q_LEGAL = "What legal proceedings did Apple disclose in its 2023 Q3 10-Q, and ho
 
 async def test_a_legal_proceedings_question_is_answered_by_the_outline_with_no_model_call(harness) -> None:
     h = harness({"draft": ["The outcome of litigation is inherently uncertain [c1]."]})
-    h.resources.chunks = [_in(LEGAL, chunk(APPLE_23, 71, WIDGET_CASE, 21))]
+    h.resources.chunks = [in_section(LEGAL, chunk(APPLE_23, 71, WIDGET_CASE, 21))]
     answer = await h.ask(Q_LEGAL)
     assert answer.stop_reason == "accepted", answer.text
     assert answer.text.startswith("Widget Patent Litigation: Initech Corp. filed a lawsuit")
@@ -120,7 +111,7 @@ async def test_without_an_outline_or_with_it_turned_off_the_model_drafts(harness
     h = harness(
         {"draft": ["Initech Corp. filed a lawsuit against the Company alleging patent infringement [c1]."]}
     )
-    h.resources.chunks = [_in(LEGAL, chunk(APPLE_23, 71, WIDGET_CASE, 21))]
+    h.resources.chunks = [in_section(LEGAL, chunk(APPLE_23, 71, WIDGET_CASE, 21))]
     await h.ask(Q_LEGAL, section_outline_entries=0)
     assert "draft" in h.roles()
     # A section other than Risk Factors or Legal Proceedings is not outlined.
@@ -128,7 +119,7 @@ async def test_without_an_outline_or_with_it_turned_off_the_model_drafts(harness
         {"draft": ["Initech Corp. filed a lawsuit against the Company alleging patent infringement [c1]."]}
     )
     h.resources.chunks = [
-        _in("Part I, Item 2. Management's Discussion", chunk(APPLE_23, 71, WIDGET_CASE, 21))
+        in_section("Part I, Item 2. Management's Discussion", chunk(APPLE_23, 71, WIDGET_CASE, 21))
     ]
     answer = await h.ask("What does Apple's management's discussion say in its 2023 Q3 10-Q?")
     assert "draft" in h.roles()
@@ -142,8 +133,8 @@ POINTER = "Item 1.\nLegal Proceedings\nSee Part I, Item 1, Note 7 — Commitment
 async def test_a_legal_proceedings_item_pointing_to_a_note_is_answered_from_the_note(harness) -> None:
     h = harness({"draft": ["The Company refers to Note 7 for its legal proceedings [c1]."]})
     h.resources.chunks = [
-        _in("Part I, Item 1. Financial Statements", chunk(APPLE_23, 30, NOTE_7, 12)),
-        _in(LEGAL, chunk(APPLE_23, 71, POINTER, 21)),
+        in_section("Part I, Item 1. Financial Statements", chunk(APPLE_23, 30, NOTE_7, 12)),
+        in_section(LEGAL, chunk(APPLE_23, 71, POINTER, 21)),
     ]
     answer = await h.ask(Q_LEGAL)
     assert answer.stop_reason == "accepted", answer.text
@@ -160,15 +151,15 @@ def test_the_outline_reads_the_whole_section_of_each_filing_and_adds_the_passage
     from agent.state import State
 
     epic, other = WIDGET_CASE.split("Other Legal Proceedings\n")
-    first = _in(LEGAL, chunk(APPLE_23, 71, epic, 21))
-    second = _in(LEGAL, chunk(APPLE_23, 72, "Other Legal Proceedings\n" + other, 21))
+    first = in_section(LEGAL, chunk(APPLE_23, 71, epic, 21))
+    second = in_section(LEGAL, chunk(APPLE_23, 72, "Other Legal Proceedings\n" + other, 21))
     income = chunk(APPLE_23, 3, "Total net sales 81,797 82,959", 3, table=True)
     # The context holds the section's second passage only; the filing prints the first one too.
     state = State(
         question=Q_LEGAL,
         plan=QuestionPlan(form="text"),
         scope=Scope(sections=[LEGAL], status="ok"),
-        context=_scored([income, second]),
+        context=scored([income, second]),
     )
     assert outline_draft(state, 8) is None  # one heading in the context: no outline
     update = outline_draft(state, 8, lambda doc: [income, first, second] if doc == APPLE_23.doc_id else [])
@@ -193,15 +184,15 @@ Threats to the security of our information technology can take a variety of form
 
 
 def test_headings_set_in_capitals_are_the_outlines_top_level() -> None:
-    risks = _in(RISK, chunk(APPLE_23, 80, RISKS, 24))
-    text = section_outline(_scored([risks]), [RISK], 8)
+    risks = in_section(RISK, chunk(APPLE_23, 80, RISKS, 24))
+    text = section_outline(scored([risks]), [RISK], 8)
     assert text.startswith("STRATEGIC AND COMPETITIVE RISKS: We face intense competition")
     assert "CYBERSECURITY, DATA PRIVACY, AND PLATFORM ABUSE RISKS: Cyberattacks" in text
     assert "Competition among widget makers" not in text and "Security of our information" not in text
     # With one heading in capitals, every heading is the outline.
     lower = RISKS.replace("CYBERSECURITY, DATA PRIVACY, AND PLATFORM ABUSE RISKS", "Cybersecurity risks")
     assert "Competition among widget makers: Our competitors" in section_outline(
-        _scored([_in(RISK, chunk(APPLE_23, 80, lower, 24))]), [RISK], 8
+        scored([in_section(RISK, chunk(APPLE_23, 80, lower, 24))]), [RISK], 8
     )
 
 
@@ -220,12 +211,12 @@ def test_title_case_headings_outrank_sentence_lines_and_a_matter_is_written_once
     """A line of a sentence that passes for a heading ("Initech filed suit ...") is left out when
     the section's headings are in title case; a matter each filing prints in other words is written
     once, in the later filing's words."""
-    q1 = _in(LEGAL, chunk(APPLE_22, 70, INTC_STYLE, 21))
+    q1 = in_section(LEGAL, chunk(APPLE_22, 70, INTC_STYLE, 21))
     later = INTC_STYLE.replace(
         "alleging that its widgets infringe.", "alleging that its widgets infringe two patents."
     )
-    q2 = _in(LEGAL, chunk(APPLE_23, 71, later, 21))
-    text = section_outline(_scored([q1, q2]), [LEGAL], 8)
+    q2 = in_section(LEGAL, chunk(APPLE_23, 71, later, 21))
+    text = section_outline(scored([q1, q2]), [LEGAL], 8)
     assert "Initech filed suit to enforce its rights under the License:" not in text, text
     assert text.count("Widget Patent Litigation:") == 1 and "infringe two patents [c2]" in text
     assert "Securities Litigation Related to the Product Delay: Multiple securities" in text
@@ -235,12 +226,12 @@ async def test_a_question_naming_another_section_beside_the_risk_factors_is_draf
     harness,
 ) -> None:
     h = harness({"draft": ["Competition may lower the Company's revenue [c1]."]})
-    h.resources.chunks = [_in(RISK, chunk(APPLE_23, 80, RISKS, 24))]
+    h.resources.chunks = [in_section(RISK, chunk(APPLE_23, 80, RISKS, 24))]
     answer = await h.ask("How does Apple's 2023 Q3 discussion on market risk align with its risk factors?")
     assert "draft" in h.roles()
     assert not any("outline of" in f for f in answer.fallbacks)
     # The risk factors alone are outlined.
     h = harness({"draft": ["Competition may lower the Company's revenue [c1]."]})
-    h.resources.chunks = [_in(RISK, chunk(APPLE_23, 80, RISKS, 24))]
+    h.resources.chunks = [in_section(RISK, chunk(APPLE_23, 80, RISKS, 24))]
     answer = await h.ask("What risk factors did Apple disclose in its 2023 Q3 10-Q?")
     assert "draft" not in h.roles() and answer.text.startswith("STRATEGIC AND COMPETITIVE RISKS:")
