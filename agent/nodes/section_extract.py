@@ -54,9 +54,11 @@ def _without_heading(sentence: str, title: str) -> str:
     return rest.strip()
 
 
-def _sentences(chunk: ScoredChunk) -> list[str]:
+def _sentences(chunk: ScoredChunk, referrals: bool = False) -> list[str]:
     """Whole printed sentences of a passage: a piece cut at the passage's start or end (it runs on
-    from or into the next passage) and a bare heading are left out."""
+    from or into the next passage) and a bare heading are left out; so are the sentences that only
+    say where their subject is written, or with ``referrals`` all others but those and the ones
+    saying nothing material changed."""
     title = section_title(chunk.chunk.metadata.section or "")
     clean = without_instructions(chunk.chunk.text, "")
     out: list[str] = []
@@ -67,7 +69,7 @@ def _sentences(chunk: ScoredChunk) -> list[str]:
             continue  # the tail of a sentence begun in the previous passage, or after a ";"
         if not text.endswith(_ENDS) or len(quote_words(text)) < MIN_QUOTE_WORDS:
             continue
-        if points_elsewhere(text):
+        if points_elsewhere(text) != referrals and not (referrals and _NO_CHANGE.search(text)):
             continue  # "See Note 4 ...": where the answer is, not the answer
         # Exactly what the critic will read: one draft sentence, copied from this passage.
         if len(split_sentences(text)) == 1 and quoted_in(text, {"p": clean}) == "p":
@@ -144,3 +146,26 @@ def interleaved(
             elif len(picked) < limit:
                 picked[key] = (piece, [alias])
     return list(picked.values())
+
+
+# A section this short states a preamble and where its matters are written, not the matters: a
+# 10-Q's Risk Factors that refers to the annual report runs to about a hundred words, a section
+# that lists its risk factors or proceedings to thousands.
+REFERRAL_WORDS = 250
+
+
+def section_referral(context: list[ScoredChunk], sections: list[str]) -> str:
+    """A draft quoting, in turn from each filing, the sentences by which each filing's named
+    section refers to another filing or says nothing material changed ("There have been no material
+    changes to the risk factors since the 2022 Form 10-K"), cited; '' unless the section is that
+    short (at most ``REFERRAL_WORDS`` words) in every filing the context holds it for, and says so."""
+    wanted = set(sections)
+    words: dict[str, int] = {}
+    for c in context:
+        if c.chunk.metadata.section in wanted and not c.chunk.metadata.is_table:
+            doc = c.chunk.metadata.doc_id
+            words[doc] = words.get(doc, 0) + len(c.chunk.text.split())
+    if not words or max(words.values()) > REFERRAL_WORDS:
+        return ""
+    picked = interleaved(context, sections, len(context) * 4, lambda c: _sentences(c, referrals=True))
+    return " ".join(cited(sentence, aliases) for sentence, aliases in picked)

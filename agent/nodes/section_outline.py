@@ -31,7 +31,7 @@ from typing import Any
 from agent.critic.claims import ABBREVIATION, split_sentences
 from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quote_words, quoted_in
 from agent.injection import without_instructions
-from agent.nodes.section_extract import cited, interleaved, points_elsewhere, section_title
+from agent.nodes.section_extract import cited, interleaved, points_elsewhere, section_referral, section_title
 from agent.schemas import Chunk, ScoredChunk
 from agent.state import State
 
@@ -329,6 +329,12 @@ def outline_draft(
             if c.metadata.section in wanted and c.id not in present
         ]
     text = section_outline(context, sections, limit)
+    named = ", ".join(dict.fromkeys(section_title(s) for s in sections))
+    how = f"the outline of {named} (its headings, each with the sentences opening its part)"
+    if not text:
+        # No headings: a section that only refers to another filing is answered by saying so.
+        text = section_referral(context, sections)
+        how = f"{named} only refers to another filing: its sentences saying so"
     if not text:
         return None
     # Keep the added passages the outline cites, numbered after the context's own.
@@ -336,15 +342,11 @@ def outline_draft(
     cited_added = sorted({int(n) for n in re.findall(r"\[c(\d+)\]", text) if int(n) > keep})
     renumber = {old: keep + k for k, old in enumerate(cited_added, start=1)}
     text = re.sub(r"\[c(\d+)\]", lambda m: f"[c{renumber.get(int(m[1]), int(m[1]))}]", text)
-    named = ", ".join(dict.fromkeys(section_title(s) for s in sections))
     update: dict[str, Any] = {
         "draft": text,
         "figures": [],
         "calculations": [],
-        "fallbacks": [
-            f"draft: the outline of {named} (its headings, each with the sentences opening its part) "
-            "stated by our code; no model call"
-        ],
+        "fallbacks": [f"draft: {how} stated by our code; no model call"],
     }
     if cited_added:
         update["context"] = [*state.context, *(context[n - 1] for n in cited_added)]

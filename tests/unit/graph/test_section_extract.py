@@ -83,11 +83,11 @@ Q_RISK = "Summarize the risk factors in Apple's 10-Q filings and how they change
 
 async def test_a_section_question_the_drafter_cannot_answer_gets_the_sections_words(harness) -> None:
     h = harness({"draft": [CANNOT_ANSWER]})
+    # A section that states its risks too (no mere referral to the annual report).
+    long = ITEM_1A + "\nThe Company faces intense competition in each of the markets it serves." * 30
     h.resources.chunks = [
-        in_section(RISK, chunk(APPLE_23, 70, ITEM_1A, 22)),
-        in_section(
-            RISK, chunk(APPLE_22, 75, ITEM_1A.replace("since the 2022 Form", "since the 2021 Form"), 22)
-        ),
+        in_section(RISK, chunk(APPLE_23, 70, long, 22)),
+        in_section(RISK, chunk(APPLE_22, 75, long.replace("since the 2022 Form", "since the 2021 Form"), 22)),
     ]
     answer = await h.ask(Q_RISK)
     assert answer.stop_reason == "accepted"

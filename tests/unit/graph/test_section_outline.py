@@ -235,3 +235,37 @@ async def test_a_question_naming_another_section_beside_the_risk_factors_is_draf
     h.resources.chunks = [in_section(RISK, chunk(APPLE_23, 80, RISKS, 24))]
     answer = await h.ask("What risk factors did Apple disclose in its 2023 Q3 10-Q?")
     assert "draft" not in h.roles() and answer.text.startswith("STRATEGIC AND COMPETITIVE RISKS:")
+
+
+REFERRING = """Item 1A.
+Risk Factors
+The risks described in "Risk Factors" in our 2022 Form 10-K could materially and adversely affect our business and results of operations.
+These risk factors do not identify all risks that we face, and our operations could also be affected by other factors.
+There have been no material changes to the Company's risk factors since the 2022 Form 10-K."""
+
+
+async def test_a_section_that_only_refers_to_the_annual_report_is_answered_by_saying_so(harness) -> None:
+    h = harness({"draft": ["These risk factors do not identify all risks that we face [c1]."]})
+    h.resources.chunks = [
+        in_section(RISK, chunk(APPLE_22, 80, REFERRING.replace("2022 Form", "2021 Form"), 24)),
+        in_section(RISK, chunk(APPLE_23, 80, REFERRING, 24)),
+    ]
+    answer = await h.ask(
+        "Outline the risk factors for Apple's business, and how they evolved over the 10-Qs."
+    )
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles()
+    assert answer.text.count('The risks described in "Risk Factors" in our 202') == 2
+    assert "no material changes to the Company's risk factors since the 2021 Form 10-K" in answer.text
+    assert "do not identify all risks" not in answer.text  # the preamble is not the answer
+    assert any("only refers to another filing" in f for f in answer.fallbacks)
+
+
+def test_a_long_section_with_a_pointer_in_it_is_no_referral() -> None:
+    from agent.nodes.section_extract import REFERRAL_WORDS, section_referral
+
+    listed = REFERRING + "\nCompetition may lower the Company's revenue and margins." * (REFERRAL_WORDS // 8)
+    assert section_referral(scored([in_section(RISK, chunk(APPLE_23, 80, listed, 24))]), [RISK]) == ""
+    assert section_referral(
+        scored([in_section(RISK, chunk(APPLE_23, 80, REFERRING, 24))]), [RISK]
+    ).startswith('The risks described in "Risk Factors" in our 2022 Form 10-K')
