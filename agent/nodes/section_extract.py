@@ -69,8 +69,10 @@ def _sentences(chunk: ScoredChunk, referrals: bool = False) -> list[str]:
             continue  # the tail of a sentence begun in the previous passage, or after a ";"
         if not text.endswith(_ENDS) or len(quote_words(text)) < MIN_QUOTE_WORDS:
             continue
-        if points_elsewhere(text) != referrals and not (referrals and _NO_CHANGE.search(text)):
-            continue  # "See Note 4 ...": where the answer is, not the answer
+        refers = points_elsewhere(text)  # "See Note 4 ...": where the answer is, not the answer
+        keep = (refers or bool(_NO_CHANGE.search(text))) if referrals else not refers
+        if not keep:
+            continue
         # Exactly what the critic will read: one draft sentence, copied from this passage.
         if len(split_sentences(text)) == 1 and quoted_in(text, {"p": clean}) == "p":
             out.append(text)

@@ -233,9 +233,9 @@ def _entries(chunk: ScoredChunk) -> list[str]:
 def section_outline(context: list[ScoredChunk], sections: list[str], limit: int) -> str:
     """A draft of at most ``limit`` outline entries of the named ``sections`` in the context
     passages, cited by the passages' aliases ('c3': position in the context); '' when fewer than
-    two headings are found (a section with no outline is left to the drafter). When at least two
-    headings are set in capitals ("OPERATIONAL RISKS"), they are the outline's top level and only
-    they are written."""
+    two headings are found (a section with no outline is left to the drafter). Only the headings of
+    the section's highest rank are written (:func:`_top_level`), each heading once
+    (:func:`_one_per_heading`)."""
     picked = _top_level(
         _one_per_heading(interleaved(context, sections, len(context) * MAX_HEADING_WORDS, _entries))
     )
