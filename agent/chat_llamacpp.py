@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from langchain_core.runnables import Runnable
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from agent.cancellation import GenerationCancelled, iterate_cancellable, run_cancellable
-from agent.models import ContextWindowExceededError
+from agent.models import ContextWindowExceededError, verbose
 from agent.structured_output import structured_output_runnable
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,38 @@ class LoadedLlama:
 _LOADED: dict[tuple[str, int, int], LoadedLlama] = {}
 _LOADED_GUARD = threading.Lock()
 
+native_log = log.getChild("native")
+_native_log_callback: Any = None  # the ctypes callback llama.cpp holds, kept alive for the process
+
+
+def route_native_logs() -> None:
+    """Send llama.cpp's own log lines to the ``agent.chat_llamacpp.native`` logger at DEBUG, and to
+    stderr only with ``--verbose`` (like the transformers logs, :func:`agent.models.hf_output`).
+
+    llama-cpp-python's callback prints every ERROR line to stderr even with ``verbose=False``, and a
+    cancelled call makes llama.cpp log one ("decode: removing memory module entries ..."), which landed
+    in the middle of the chat prompt. These lines are diagnostics: every failure they describe also
+    reaches us as a Python exception (a failed load, a failed decode), which our code reports.
+    """
+    global _native_log_callback
+    if _native_log_callback is not None:
+        return
+    import ctypes
+
+    import llama_cpp
+    import llama_cpp._logger  # installs its own callback on import: ours must come after
+
+    @llama_cpp.llama_log_callback
+    def to_logging(_level: int, text: bytes, _user_data: Any) -> None:
+        line = text.decode("utf-8", "replace").rstrip()
+        if line:
+            native_log.debug("%s", line)
+            if verbose():
+                print(line, file=sys.stderr, flush=True)
+
+    llama_cpp.llama_log_set(to_logging, ctypes.c_void_p(0))
+    _native_log_callback = to_logging
+
 
 def load_llama(model_path: str, n_ctx: int, n_threads: int, cache_mb: int = 0) -> LoadedLlama:
     """The process-wide ``Llama`` for this file/context/threads, loaded on first use.
@@ -88,6 +121,7 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int, cache_mb: int = 0) -
                 raise ImportError(
                     "local GGUF models need llama-cpp-python: pip install 'llama-cpp-python==0.3.36'"
                 ) from exc
+            route_native_logs()
             llm = Llama(
                 model_path=model_path,
                 n_ctx=n_ctx,

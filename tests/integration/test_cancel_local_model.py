@@ -42,12 +42,18 @@ async def _released_after_cancel(model: ChatLlamaCppLocal, task: asyncio.Task, d
     return time.monotonic() - start
 
 
-async def test_cancel_stops_prompt_processing_and_generation(qwen: ChatLlamaCppLocal) -> None:
+async def test_cancel_stops_prompt_processing_and_generation(
+    qwen: ChatLlamaCppLocal, capfd: pytest.CaptureFixture[str]
+) -> None:
     before = (await qwen.ainvoke(COUNT, max_tokens=12)).content
 
     # ~1.7k prompt tokens take tens of seconds on 2 cores: cancelled after 2 s, inside the prompt.
+    capfd.readouterr()
     seconds = await _released_after_cancel(qwen, asyncio.ensure_future(qwen.ainvoke(LONG, max_tokens=64)), 2)
     assert seconds < 3, f"prompt processing went on {seconds:.1f} s after the cancel"
+    # llama.cpp logs the aborted decode as an error; it must not reach the user's terminal (it broke
+    # the chat prompt): its native log lines go to Python logging.
+    assert capfd.readouterr().err == ""
 
     # A short prompt, then 400 tokens of counting: cancelled while it generates.
     seconds = await _released_after_cancel(qwen, asyncio.ensure_future(qwen.ainvoke(COUNT)), 6)

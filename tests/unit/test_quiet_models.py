@@ -58,3 +58,22 @@ def test_tqdms_notebook_widget_warning_is_filtered_once_agent_is_imported() -> N
         [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, env=env
     )
     assert proc.returncode == 0 and "IProgress" not in proc.stderr, proc.stderr
+
+
+def test_llama_cpp_log_lines_reach_logging_not_the_terminal_unless_verbose(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from agent import chat_llamacpp
+
+    chat_llamacpp.route_native_logs()
+    callback = chat_llamacpp._native_log_callback
+    line = b"decode: removing memory module entries for seq_id = 0, pos = [0, +inf)\n"
+    monkeypatch.delenv(VERBOSE_ENV, raising=False)
+    capfd.readouterr()
+    with caplog.at_level(logging.DEBUG, logger=chat_llamacpp.native_log.name):
+        callback(3, line, None)  # GGML_LOG_LEVEL_ERROR, what an aborted decode logs
+    assert capfd.readouterr().err == ""
+    assert [r.getMessage() for r in caplog.records] == [line.decode().rstrip()]
+    monkeypatch.setenv(VERBOSE_ENV, "1")
+    callback(3, line, None)
+    assert "removing memory module entries" in capfd.readouterr().err
