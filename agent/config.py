@@ -245,6 +245,16 @@ class Context:
         },
     )
 
+    key_sentences: int = field(
+        default=4,
+        metadata={
+            "description": "A yes/no question about no line item or metric (whether an acquisition or a "
+            "change of policy was reported) lists for the drafter at most this many whole sentences of "
+            "the context that hold the question's most distinctive words, with their passage ids. "
+            "0 turns it off."
+        },
+    )
+
     computed_answers: bool = field(
         default=True,
         metadata={

@@ -29,6 +29,7 @@ from agent.nodes.computed import (
     printed_change_draft,
     series_lead,
 )
+from agent.nodes.key_sentences import quoted_draft
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import section_extract, section_title
@@ -37,7 +38,7 @@ from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, is_cannot_answer, render_context
 from agent.prompts.draft import draft_instructions, rest_of_question
 from agent.schemas import QuestionPlan, Scope, ScoredChunk, Superlative, Usage
-from agent.state import State
+from agent.state import State, add_usage
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
 MAX_DRAFT_CHARS = 1500
@@ -269,9 +270,18 @@ def make_draft(resources: Resources):
         done = _from_ranking(state, ctx, (line, superlative, ranked), regenerating)
         if done is not None:
             return done
-        return await _model_draft(
+        picking = Usage()
+        if not regenerating and ctx.computed_answers:
+            done, picking = await quoted_draft(state, ctx, resources, question)
+            if done is not None:
+                return done
+        update = await _model_draft(
             state, ctx, resources, (question, calculated), regenerating, (line, superlative)
         )
+        if picking.llm_calls:
+            # The drafter picked none of the key sentences: that call counts too.
+            update["usage"] = add_usage(picking, update.get("usage") or Usage())
+        return update
 
     return draft_answer
 

@@ -54,7 +54,7 @@ def _without_heading(sentence: str, title: str) -> str:
     return rest.strip()
 
 
-def _sentences(chunk: ScoredChunk, referrals: bool = False) -> list[str]:
+def whole_sentences(chunk: ScoredChunk, referrals: bool = False) -> list[str]:
     """Whole printed sentences of a passage: a piece cut at the passage's start or end (it runs on
     from or into the next passage) and a bare heading are left out; so are the sentences that only
     say where their subject is written, or with ``referrals`` all others but those and the ones
@@ -100,7 +100,8 @@ def section_extract(context: list[ScoredChunk], sections: list[str], limit: int)
     in the order it prints them), so every filing in scope is heard; a sentence several filings print word for
     word is written once, citing each."""
     return " ".join(
-        cited(sentence, aliases) for sentence, aliases in interleaved(context, sections, limit, _sentences)
+        cited(sentence, aliases)
+        for sentence, aliases in interleaved(context, sections, limit, whole_sentences)
     )
 
 
@@ -169,5 +170,5 @@ def section_referral(context: list[ScoredChunk], sections: list[str]) -> str:
             words[doc] = words.get(doc, 0) + len(c.chunk.text.split())
     if not words or max(words.values()) > REFERRAL_WORDS:
         return ""
-    picked = interleaved(context, sections, len(context) * 4, lambda c: _sentences(c, referrals=True))
+    picked = interleaved(context, sections, len(context) * 4, lambda c: whole_sentences(c, referrals=True))
     return " ".join(cited(sentence, aliases) for sentence, aliases in picked)

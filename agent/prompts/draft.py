@@ -61,3 +61,19 @@ def rest_of_question(question: str, stated: str) -> str:
     the model writes only the rest (reasons, implications), so every figure keeps its unit and
     period as our code wrote them."""
     return REST_OF_QUESTION.format(question=question, stated=stated)
+
+
+PICK_SENTENCES = """Question: {question}
+
+Sentences printed in the filings:
+{lines}
+
+Which of these sentences report what the question asks about? Reply with their numbers separated by commas (at most {most}), or 0 if none of them does.
+Answer:"""
+
+
+def pick_instructions(question: str, sentences: list[str], most: int) -> str:
+    """The drafter picks the key sentences that answer a question whether something happened; our
+    code quotes them (:mod:`agent.nodes.key_sentences`)."""
+    lines = "\n".join(f"{i}. {sentence}" for i, sentence in enumerate(sentences, start=1))
+    return PICK_SENTENCES.format(question=question, lines=lines, most=most)

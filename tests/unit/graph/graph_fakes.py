@@ -26,6 +26,8 @@ def role_of(messages: list[BaseMessage]) -> str:
         return "judge"
     if "sub-questions" in text:
         return "decompose"
+    if "Which of these sentences report" in text:
+        return "pick"
     return "draft"
 
 

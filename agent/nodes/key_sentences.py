@@ -1,0 +1,180 @@
+"""Key sentences: the printed sentences of the context that use the question's rarest words,
+listed for the drafter of a question whether something happened ("Were there any significant
+acquisitions or divestitures in the quarter?").
+
+A small drafter given 1.5k tokens of passages often misses the one sentence that answers such a
+question (an acquisition agreement at the end of a passage that opens with a table) and writes a
+bare "yes, there were ..." that repeats the question, or "cannot answer". Figure questions get a
+list of candidate figures (:mod:`agent.finance.figures`); this is the same help for a question
+about an event: the few whole sentences, each with its passage id, that share the most
+distinctive words with the question. The question is read without the names its scope applies
+(company, form: :func:`agent.retrieval.query.topic_query`), and its words are weighted by how rare
+they are among the passages of the filings in scope (inverse document frequency), so the words
+every filing repeats ("report", "significant", "quarter") weigh little. A sentence is listed only
+when it holds at least one distinctive word of the question (printed in at most
+``DISTINCTIVE_SHARE`` of those passages): with none, the list would be noise and is left empty. No
+word list, no company: what ranks a sentence is the question's own words.
+
+Sentences are read as :func:`agent.nodes.section_extract.whole_sentences` reads them (whole printed
+sentences, instruction-like ones removed), so a sentence the drafter copies is a verifiable quote.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from agent.config import Context
+from agent.critic.quote import MIN_QUOTE_WORDS
+from agent.nodes.llm import generate_text
+from agent.nodes.resources import Resources
+from agent.nodes.section_extract import cited, whole_sentences
+from agent.prompts.common import SYSTEM
+from agent.prompts.draft import pick_instructions
+from agent.retrieval.query import topic_query
+from agent.schemas import QuestionPlan, ScoredChunk, Usage
+from agent.state import State
+from agent.text import FUNCTION_WORDS
+
+# A word's first letters: "acquisition", "acquired" and "acquire" count as one word.
+STEM_LETTERS = 5
+# Sentences kept below the best one's score: at least this share of it.
+MIN_SHARE_OF_BEST = 0.5
+# A distinctive word: printed in at most this share of the scoped filings' passages (a topic such as
+# "divestitures" is in a few notes; "report" or "significant" is on most pages).
+DISTINCTIVE_SHARE = 0.1
+# A heading line is at most this many words.
+MAX_HEADING_WORDS = 12
+# Sentences the drafter may pick for one answer.
+PICKED_MOST = 2
+# A line of a table read as a sentence: more than this share of its words are figures.
+MAX_FIGURE_SHARE = 0.2
+
+
+def _stems(text: str, skip: frozenset[str] = frozenset()) -> set[str]:
+    words = re.findall(r"[a-z][a-z'-]+", text.lower())
+    return {w[:STEM_LETTERS] for w in words if len(w) >= 4 and w not in FUNCTION_WORDS and w not in skip}
+
+
+def asks_whether_something_happened(plan: QuestionPlan | None) -> bool:
+    """A yes/no question about no line item or metric: whether an event or a change was reported
+    (an acquisition, a change of accounting policy), answered by a sentence, not a figure."""
+    return plan is not None and plan.form == "yes_no" and not plan.items and not plan.metric
+
+
+def _heading_lines(passage: str) -> list[str]:
+    """The passage's lines laid out as headings: no sentence ending, every word capitalised but the
+    small ones ("Note 9: Acquisitions and Divestitures", "NOTE 1 — ACCOUNTING POLICIES"); longest
+    first."""
+    out = []
+    for raw in passage.splitlines():
+        line = " ".join(raw.split())
+        words = re.findall(r"[A-Za-z][A-Za-z'’-]*", line)
+        if not words or len(line.split()) > MAX_HEADING_WORDS or line.endswith((".", ",", ";", "?", "!")):
+            continue
+        if all(w[0].isupper() or w.lower() in FUNCTION_WORDS for w in words):
+            out.append(line)
+    return sorted(set(out), key=len, reverse=True)
+
+
+def _without_headings(sentence: str, headings: list[str]) -> str:
+    """The sentence without the heading lines the page runs into its start ("Note 9: Acquisitions
+    and Divestitures Acquisition of Tower During the first quarter ..." -> "During the first
+    quarter ..."): a heading's words are no evidence that the sentence reports what it names."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for heading in headings:
+            if sentence.startswith(heading + " "):
+                sentence, stripped = sentence[len(heading) + 1 :], True
+                break
+    return sentence
+
+
+def _figures_share(sentence: str) -> float:
+    words = sentence.split()
+    return sum(1 for w in words if any(ch.isdigit() for ch in w)) / max(1, len(words))
+
+
+def key_sentences(
+    topic: str, context: list[ScoredChunk], corpus: Iterable[str], limit: int = 4
+) -> list[tuple[str, str]]:
+    """At most ``limit`` (sentence, "cN") pairs (N: the passage's position in the context), the
+    whole sentences of the context holding the most inverse-document-frequency weight of the words
+    of ``topic`` (the question without its scope's names), in context order. ``corpus``: the texts
+    of the passages of the filings in scope, the frequencies' base. Only sentences holding a
+    distinctive word of the topic and scoring at least ``MIN_SHARE_OF_BEST`` of the best are
+    listed; a sentence several passages print is listed once."""
+    asked = _stems(topic)
+    if limit <= 0 or not asked:
+        return []
+    counts: Counter[str] = Counter()
+    n = 0
+    for text in corpus:
+        counts.update(_stems(text) & asked)
+        n += 1
+    if n == 0:
+        return []
+    weight = {w: math.log((n + 1) / (counts[w] + 0.5)) for w in asked}
+    distinctive = {w for w in asked if counts[w] <= DISTINCTIVE_SHARE * n}
+    found: dict[str, int] = {}
+    for i, chunk in enumerate(context, start=1):
+        headings = _heading_lines(chunk.chunk.text)
+        for printed in whole_sentences(chunk):
+            sentence = _without_headings(printed, headings)
+            if len(sentence.split()) < MIN_QUOTE_WORDS or _figures_share(sentence) > MAX_FIGURE_SHARE:
+                continue
+            if _stems(sentence) & distinctive:
+                found.setdefault(sentence, i)
+    if not found:
+        return []
+    scores = {s: sum(weight[w] for w in asked & _stems(s)) for s in found}
+    best = max(scores.values())
+    ranked = sorted((s for s in found if scores[s] >= MIN_SHARE_OF_BEST * best), key=lambda s: -scores[s])
+    return [(s, f"c{found[s]}") for s in sorted(ranked[:limit], key=lambda s: found[s])]
+
+
+def picked(reply: str, count: int, most: int = PICKED_MOST) -> list[int]:
+    """0-based indices of the sentences a reply like "2" or "1, 3" names (at most ``most``, each
+    once, in the order named); none for "0", a number out of range or no number at all."""
+    numbers = [int(n) for n in re.findall(r"\d+", reply.strip().split("\n")[0])]
+    if not numbers or numbers[0] == 0:
+        return []
+    return list(dict.fromkeys(n - 1 for n in numbers if 1 <= n <= count))[:most]
+
+
+async def quoted_draft(
+    state: State, ctx: Context, resources: Resources, question: str
+) -> tuple[dict[str, Any] | None, Usage]:
+    """The draft of a question whether something happened, as the printed sentences that answer
+    it: our code lists the context's key sentences, the drafter picks (a short call: the sentences,
+    not the passages), our code quotes them, each cited to its passage. (None, usage) when the
+    question is no such question, no key sentence was found or the drafter picked none: the model
+    then drafts from the passages as usual."""
+    if ctx.key_sentences <= 0 or not asks_whether_something_happened(state.plan) or not state.context:
+        return None, Usage()
+    passages = list(state.context)
+    docs = dict.fromkeys(c.chunk.metadata.doc_id for c in passages)
+    corpus = (chunk.text for doc in docs for chunk in resources.doc_chunks(doc))
+    found = key_sentences(topic_query(question, state.scope), passages, corpus, ctx.key_sentences)
+    if not found:
+        return None, Usage()
+    messages = [
+        SystemMessage(SYSTEM),
+        HumanMessage(pick_instructions(question, [s for s, _ in found], PICKED_MOST)),
+    ]
+    reply, usage = await generate_text(resources.chat_model(ctx.drafter_model), messages, max_tokens=12)
+    chosen = picked(reply, len(found))
+    if not chosen:
+        return None, usage
+    draft = " ".join(cited(found[i][0], [found[i][1]]) for i in chosen)
+    note = (
+        f"draft: quoted the {len(chosen)} sentence(s) the drafter picked among "
+        f"{len(found)} key sentences of the context"
+    )
+    return {"draft": draft, "figures": [], "usage": usage, "calculations": [], "fallbacks": [note]}, usage

@@ -1,0 +1,93 @@
+"""A yes/no question whether something happened ("Were there any acquisitions?"): our code lists
+the context's sentences holding the question's most distinctive words, the drafter picks the ones
+that report it (a short call), and our code quotes them, cited; when it picks none, the drafter
+writes from the passages as usual."""
+
+from __future__ import annotations
+
+from graph_fakes import APPLE_23, chunk, scored
+
+from agent.nodes.key_sentences import DISTINCTIVE_SHARE, key_sentences, picked
+
+QUESTION = "Were there any significant acquisitions or divestitures reported by Apple in the Q3 2023 10-Q?"
+TOPIC = "Were there any significant acquisitions or divestitures reported in the Q3 2023?"
+DEAL = (
+    "Three Months Ended Nine Months Ended\n"
+    "Net unrealized gains (losses) on equity securities $ (26) $ (93) $ 141 $ (337)\n"
+    "The gains are recorded in other income.\n"
+    "Note 9: Acquisitions and Divestitures\n"
+    "During the third quarter of 2023, the Company entered into a definitive agreement to acquire\n"
+    "Widget Semiconductor Ltd. in a cash transaction."
+)
+REPORT = (
+    "This Quarterly Report on Form 10-Q includes forward-looking statements that involve significant risks.\n"
+    "The Company reported significant growth in services during the quarter."
+)
+FILLER = "The Company reported significant net sales of products and services in the quarter under review."
+
+
+def _filing(deal: str = DEAL, filler: str = FILLER, passages: int = 14) -> list:
+    fillers = [chunk(APPLE_23, 10 + i, filler, 10 + i) for i in range(passages)]
+    return [chunk(APPLE_23, 1, REPORT, 2), chunk(APPLE_23, 2, deal, 16), *fillers]
+
+
+def test_the_sentence_with_the_questions_distinctive_words_is_key_not_the_table_or_the_framing() -> None:
+    filing = _filing()
+    context = scored(filing[:2])
+    found = key_sentences(TOPIC, context, [c.text for c in filing])
+    assert found == [
+        (
+            "During the third quarter of 2023, the Company entered into a definitive agreement to acquire "
+            "Widget Semiconductor Ltd. in a cash transaction.",
+            "c2",
+        )
+    ]
+
+
+def test_a_heading_run_into_a_sentence_is_no_evidence_that_it_reports_what_the_heading_names() -> None:
+    # The page runs "NOTE 1 — ACCOUNTING POLICIES" into a sentence about something else.
+    notes = (
+        "NOTES TO FINANCIAL STATEMENTS\n(Unaudited)\nNOTE 1 — ACCOUNTING POLICIES\nAccounting Principles\n"
+        "Our interim financial statements are prepared in accordance with generally accepted principles."
+    )
+    filing = _filing(deal=notes)
+    topic = "Were there any significant changes in accounting policies reported in the most recent?"
+    assert key_sentences(topic, scored(filing[:2]), [c.text for c in filing]) == []
+
+
+def test_no_key_sentence_without_a_distinctive_word_of_the_question() -> None:
+    # Words printed in most passages are no distinctive words: the list would be noise.
+    common = FILLER + " Acquisitions and divestitures were made in the ordinary course."
+    filing = _filing(filler=common)
+    assert len(filing) * DISTINCTIVE_SHARE < sum("cquisition" in c.text for c in filing)
+    assert key_sentences(TOPIC, scored(filing[:2]), [c.text for c in filing]) == []
+    assert key_sentences(TOPIC, scored(filing[:2]), [c.text for c in filing], limit=0) == []
+
+
+def test_the_drafters_pick_is_read_as_sentence_numbers() -> None:
+    assert picked("2", 3) == [1]
+    assert picked("1, 3", 3) == [0, 2]
+    assert picked("3, 3, 1, 2", 3) == [2, 0]  # each once, at most two
+    assert picked("0", 3) == [] and picked("none of them", 3) == [] and picked("5", 3) == []
+
+
+async def test_the_picked_sentence_is_quoted_with_its_citation_and_no_draft(harness) -> None:
+    h = harness({"pick": ["1"], "judge": ["YES"]})
+    h.resources.chunks = _filing()
+    answer = await h.ask(QUESTION)
+    assert answer.stop_reason == "accepted", (answer.text, h.roles(), answer.fallbacks)
+    assert "definitive agreement to acquire Widget Semiconductor Ltd." in answer.text
+    assert "[1]" in answer.text and answer.citations[0].page == 17
+    assert h.roles().count("pick") == 1 and "draft" not in h.roles()
+    assert any("quoted the 1 sentence(s) the drafter picked" in f for f in answer.fallbacks)
+    pick_prompt = next(p for r, p in h.model.calls if r == "pick")
+    assert "Net unrealized gains" not in pick_prompt  # a table line is no sentence
+
+
+async def test_when_the_drafter_picks_none_it_drafts_from_the_passages_and_both_calls_count(harness) -> None:
+    h = harness({"pick": ["0"], "draft": ["I cannot answer this from the provided filings."]})
+    h.resources.chunks = _filing()
+    answer = await h.ask(QUESTION)
+    assert h.roles()[:2] == ["pick", "draft"]
+    assert answer.stop_reason.startswith("abstained")
+    assert answer.usage.llm_calls == len(h.roles())
