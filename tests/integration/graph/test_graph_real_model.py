@@ -114,3 +114,21 @@ async def test_figures_over_the_periods_stated_by_our_code_the_rest_by_the_model
     _assert_every_number_grounded(answer, {"rerank_chunks": {"context": draft["context"]}})
     if answer.stop_reason == "accepted":
         assert "$82,959 million" in answer.text and "$81,797 million" in answer.text, answer.text
+
+
+async def test_whether_something_happened_is_answered_by_quoting_the_sentence_that_reports_it(
+    research,
+) -> None:
+    answer, seen = await ask(
+        research, "Were there any layoffs or severance costs reported by Amazon in 2022?"
+    )
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert any("sentence(s) the drafter picked" in f for f in answer.fallbacks), answer.fallbacks
+    assert answer.usage.node_calls.get("draft_answer") == 1  # the short pick call, no draft
+    assert "severance costs" in answer.text, answer.text
+    assert answer.citations and all(
+        c.form_type == "10-K" and "Amazon" in (c.company or "") for c in answer.citations
+    ), answer.citations
+    # The quote is the filing's own sentence, verified as copied, its figures printed in the passage.
+    assert all(c.verdict == "supported" for c in answer.claims), answer.claims
+    _assert_every_number_grounded(answer, seen)
