@@ -1,6 +1,6 @@
-"""Key sentences: the printed sentences of the context that use the question's rarest words,
-listed for the drafter of a question whether something happened ("Were there any significant
-acquisitions or divestitures in the quarter?").
+"""Key sentences: the printed sentences of the context that use the question's rarest words, for a
+question whether something happened ("Were there any significant acquisitions or divestitures in
+the quarter?"). The drafter picks among them in a short call; our code quotes the picked ones, cited.
 
 A small drafter given 1.5k tokens of passages often misses the one sentence that answers such a
 question (an acquisition agreement at the end of a passage that opens with a table) and writes a
@@ -56,9 +56,9 @@ PICKED_MOST = 2
 MAX_FIGURE_SHARE = 0.2
 
 
-def _stems(text: str, skip: frozenset[str] = frozenset()) -> set[str]:
+def _stems(text: str) -> set[str]:
     words = re.findall(r"[a-z][a-z'-]+", text.lower())
-    return {w[:STEM_LETTERS] for w in words if len(w) >= 4 and w not in FUNCTION_WORDS and w not in skip}
+    return {w[:STEM_LETTERS] for w in words if len(w) >= 4 and w not in FUNCTION_WORDS}
 
 
 def asks_whether_something_happened(plan: QuestionPlan | None) -> bool:
