@@ -249,9 +249,9 @@ class Context:
         default=4,
         metadata={
             "description": "A yes/no question about no line item or metric (whether an acquisition or a "
-            "change of policy was reported) lists for the drafter at most this many whole sentences of "
-            "the context that hold the question's most distinctive words, with their passage ids. "
-            "0 turns it off."
+            "change of policy was reported): at most this many whole sentences of the context that hold "
+            "the question's most distinctive words are listed for the drafter to pick from, and the "
+            "answer quotes the picked ones, cited (none picked: the usual draft). 0 turns it off."
         },
     )
 

@@ -30,10 +30,10 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.config import Context
-from agent.critic.quote import MIN_QUOTE_WORDS
+from agent.critic.quote import MIN_QUOTE_WORDS, quote_words
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
-from agent.nodes.section_extract import cited, whole_sentences
+from agent.nodes.section_extract import cited, mostly_figures, whole_sentences
 from agent.prompts.common import SYSTEM
 from agent.prompts.draft import pick_instructions
 from agent.retrieval.query import topic_query
@@ -52,8 +52,6 @@ DISTINCTIVE_SHARE = 0.1
 MAX_HEADING_WORDS = 12
 # Sentences the drafter may pick for one answer.
 PICKED_MOST = 2
-# A line of a table read as a sentence: more than this share of its words are figures.
-MAX_FIGURE_SHARE = 0.2
 
 
 def _stems(text: str) -> set[str]:
@@ -96,11 +94,6 @@ def _without_headings(sentence: str, headings: list[str]) -> str:
     return sentence
 
 
-def _figures_share(sentence: str) -> float:
-    words = sentence.split()
-    return sum(1 for w in words if any(ch.isdigit() for ch in w)) / max(1, len(words))
-
-
 def key_sentences(
     topic: str, context: list[ScoredChunk], corpus: Iterable[str], limit: int = 4
 ) -> list[tuple[str, str]]:
@@ -127,7 +120,7 @@ def key_sentences(
         headings = _heading_lines(chunk.chunk.text)
         for printed in whole_sentences(chunk):
             sentence = _without_headings(printed, headings)
-            if len(sentence.split()) < MIN_QUOTE_WORDS or _figures_share(sentence) > MAX_FIGURE_SHARE:
+            if len(quote_words(sentence)) < MIN_QUOTE_WORDS or mostly_figures(sentence):
                 continue
             if _stems(sentence) & distinctive:
                 found.setdefault(sentence, i)

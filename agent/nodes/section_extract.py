@@ -38,6 +38,8 @@ _REFERS = re.compile(
 )
 _NO_CHANGE = re.compile(r"\bno\s+material\s+changes?\b", re.I)
 _ENDS = (".", '."', ".”", "?", "!")
+# A "sentence" more than this share figures is a table's rows run into a caption or a sentence.
+MAX_FIGURE_SHARE = 0.2
 
 
 def section_title(section: str) -> str:
@@ -77,6 +79,13 @@ def whole_sentences(chunk: ScoredChunk, referrals: bool = False) -> list[str]:
         if len(split_sentences(text)) == 1 and quoted_in(text, {"p": clean}) == "p":
             out.append(text)
     return out
+
+
+def mostly_figures(sentence: str) -> bool:
+    """Whether more than ``MAX_FIGURE_SHARE`` of the sentence's words are figures: a table's rows
+    read as a sentence, no statement to quote."""
+    words = quote_words(sentence)
+    return sum(w[0].isdigit() for w in words) > MAX_FIGURE_SHARE * len(words)
 
 
 def points_elsewhere(sentence: str) -> bool:

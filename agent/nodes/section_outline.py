@@ -31,7 +31,14 @@ from typing import Any
 from agent.critic.claims import ABBREVIATION, split_sentences
 from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quote_words, quoted_in
 from agent.injection import without_instructions
-from agent.nodes.section_extract import cited, interleaved, points_elsewhere, section_referral, section_title
+from agent.nodes.section_extract import (
+    cited,
+    interleaved,
+    mostly_figures,
+    points_elsewhere,
+    section_referral,
+    section_title,
+)
 from agent.schemas import Chunk, ScoredChunk
 from agent.state import State
 
@@ -40,8 +47,6 @@ MAX_HEADING_CHARS = 80
 # The sentences of a part written under its heading: the opening one names the matter, the next
 # often says where it stands.
 PART_SENTENCES = 2
-# An opening "sentence" more than this share figures is a table run into a caption.
-MAX_FIGURE_SHARE = 0.2
 # A line ending in one of these runs on into the next line: a wrapped sentence, not a heading.
 _RUNS_ON = frozenset(
     [
@@ -196,7 +201,7 @@ def _readable(sentence: str) -> bool:
         sentence.endswith((".", ".”", '."'))
         and len(words) >= MIN_QUOTE_WORDS
         and not points_elsewhere(sentence)
-        and sum(w[0].isdigit() for w in words) <= MAX_FIGURE_SHARE * len(words)
+        and not mostly_figures(sentence)
     )
 
 
