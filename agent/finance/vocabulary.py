@@ -121,7 +121,7 @@ ITEMS: dict[str, Item] = {
         _item(
             "income_tax",
             "income tax expense",
-            r"\b(?:income\s+tax\s+(?:expense|provision)|provision\s+for\s+income\s+taxes)\b",
+            r"\b(?:income\s+tax\s+(?:expenses?|provisions?)|provisions?\s+for\s+income\s+taxes)\b",
             r"(?:provision\s+for|benefit\s+from|\(?benefit\)?\s+provision\s+for)\s+income\s+taxes"
             r"|income\s+tax\s+(?:expense|provision)|income\s+taxes",
             concepts=("us-gaap:IncomeTaxExpenseBenefit",),
@@ -232,7 +232,7 @@ ITEMS: dict[str, Item] = {
         _item(
             "operating_expenses",
             "total operating expenses",
-            r"\b(?:(?:total\s+)?operating\s+(?:expenses|costs)|opex)\b",
+            r"\b(?:(?:total\s+)?operating\s+(?:expenses?|costs?)|opex)\b",
             r"total\s+operating\s+(?:expenses|costs(?:\s+and\s+expenses)?)|operating\s+expenses(?:,\s+total)?",
             concepts=("us-gaap:OperatingExpenses",),
             short=r"\bopex\b",
@@ -241,7 +241,7 @@ ITEMS: dict[str, Item] = {
         _item(
             "interest_expense",
             "interest expense",
-            r"\binterest\s+expense\b",
+            r"\binterest\s+expenses?\b",
             r"interest\s+expense(?:,\s+net)?",
             concepts=(
                 "us-gaap:InterestExpense",

@@ -122,3 +122,25 @@ def test_metrics_a_question_names(question: str, name: str | None, formula: str 
     metric = asked_metric(question)
     assert (metric.name if metric else None) == name
     assert (metric.formulas[0] if metric else None) == formula
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        # A question names an item in the plural as often as in the singular.
+        ("How did the company's interest expenses change over the year?", ["interest_expense"]),
+        ("What was Acme's interest expense in FY2022?", ["interest_expense"]),
+        (
+            "What were Acme's income tax expenses and its operating expense in FY2022?",
+            ["income_tax", "operating_expenses"],
+        ),
+        (
+            "What were Acme's total operating costs and research and development?",
+            ["operating_expenses", "r_and_d"],
+        ),
+    ],
+)
+def test_items_a_question_names(question: str, items: list[str]) -> None:
+    from agent.finance.derived import named_items
+
+    assert [i.key for i in named_items(question)] == items
