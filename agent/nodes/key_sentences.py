@@ -16,7 +16,9 @@ when it holds at least one distinctive word of the question (printed in at most
 word list, no company: what ranks a sentence is the question's own words.
 
 Sentences are read as :func:`agent.nodes.section_extract.whole_sentences` reads them (whole printed
-sentences, instruction-like ones removed), so a sentence the drafter copies is a verifiable quote.
+sentences without the headings the page runs into them, instruction-like ones removed), so a
+sentence the drafter copies is a verifiable quote, and a heading's words ("NOTE 1 — ACCOUNTING
+POLICIES") are no evidence that the sentence under it reports what the heading names.
 """
 
 from __future__ import annotations
@@ -48,8 +50,6 @@ MIN_SHARE_OF_BEST = 0.5
 # A distinctive word: printed in at most this share of the scoped filings' passages (a topic such as
 # "divestitures" is in a few notes; "report" or "significant" is on most pages).
 DISTINCTIVE_SHARE = 0.1
-# A heading line is at most this many words.
-MAX_HEADING_WORDS = 12
 # Sentences the drafter may pick for one answer.
 PICKED_MOST = 2
 
@@ -63,35 +63,6 @@ def asks_whether_something_happened(plan: QuestionPlan | None) -> bool:
     """A yes/no question about no line item or metric: whether an event or a change was reported
     (an acquisition, a change of accounting policy), answered by a sentence, not a figure."""
     return plan is not None and plan.form == "yes_no" and not plan.items and not plan.metric
-
-
-def _heading_lines(passage: str) -> list[str]:
-    """The passage's lines laid out as headings: no sentence ending, every word capitalised but the
-    small ones ("Note 9: Acquisitions and Divestitures", "NOTE 1 — ACCOUNTING POLICIES"); longest
-    first."""
-    out = []
-    for raw in passage.splitlines():
-        line = " ".join(raw.split())
-        words = re.findall(r"[A-Za-z][A-Za-z'’-]*", line)
-        if not words or len(line.split()) > MAX_HEADING_WORDS or line.endswith((".", ",", ";", "?", "!")):
-            continue
-        if all(w[0].isupper() or w.lower() in FUNCTION_WORDS for w in words):
-            out.append(line)
-    return sorted(set(out), key=len, reverse=True)
-
-
-def _without_headings(sentence: str, headings: list[str]) -> str:
-    """The sentence without the heading lines the page runs into its start ("Note 9: Acquisitions
-    and Divestitures Acquisition of Tower During the first quarter ..." -> "During the first
-    quarter ..."): a heading's words are no evidence that the sentence reports what it names."""
-    stripped = True
-    while stripped:
-        stripped = False
-        for heading in headings:
-            if sentence.startswith(heading + " "):
-                sentence, stripped = sentence[len(heading) + 1 :], True
-                break
-    return sentence
 
 
 def key_sentences(
@@ -117,9 +88,7 @@ def key_sentences(
     distinctive = {w for w in asked if counts[w] <= DISTINCTIVE_SHARE * n}
     found: dict[str, int] = {}
     for i, chunk in enumerate(context, start=1):
-        headings = _heading_lines(chunk.chunk.text)
-        for printed in whole_sentences(chunk):
-            sentence = _without_headings(printed, headings)
+        for sentence in whole_sentences(chunk):
             if len(quote_words(sentence)) < MIN_QUOTE_WORDS or mostly_figures(sentence):
                 continue
             if _stems(sentence) & distinctive:

@@ -21,6 +21,7 @@ from agent.critic.claims import split_sentences
 from agent.critic.quote import MIN_QUOTE_WORDS, printed_sentences, quote_words, quoted_in
 from agent.injection import without_instructions
 from agent.schemas import ScoredChunk
+from agent.text import FUNCTION_WORDS
 
 _ITEM_HEAD = re.compile(r"^(?:Part\s+[IV]+,?\s*)?Item\s+\d+[A-C]?\.?\s*", re.IGNORECASE)
 _POINTER = re.compile(
@@ -38,6 +39,8 @@ _REFERS = re.compile(
 )
 _NO_CHANGE = re.compile(r"\bno\s+material\s+changes?\b", re.I)
 _ENDS = (".", '."', ".”", "?", "!")
+# A heading line is at most this many words.
+MAX_HEADING_WORDS = 12
 # A "sentence" more than this share figures is a table's rows run into a caption or a sentence.
 MAX_FIGURE_SHARE = 0.2
 
@@ -56,17 +59,51 @@ def _without_heading(sentence: str, title: str) -> str:
     return rest.strip()
 
 
+def _heading_lines(passage: str) -> list[str]:
+    """The passage's lines laid out as headings: no sentence ending, every word capitalised but the
+    small ones, the last word not a small one ("Note 9: Acquisitions and Divestitures", "NOTE 1 —
+    ACCOUNTING POLICIES", "2022 Acquisition Activity"); longest first. A line that ends in "and" or
+    "the" is a sentence broken over lines, not a heading."""
+    out = []
+    for raw in passage.splitlines():
+        line = " ".join(raw.split())
+        words = re.findall(r"[A-Za-z][A-Za-z'’-]*", line)
+        if not words or len(line.split()) > MAX_HEADING_WORDS or line.endswith((".", ",", ";", "?", "!")):
+            continue
+        if words[-1].lower() in FUNCTION_WORDS:
+            continue
+        if all(w[0].isupper() or w.lower() in FUNCTION_WORDS for w in words):
+            out.append(line)
+    return sorted(set(out), key=len, reverse=True)
+
+
+def _without_headings(sentence: str, headings: list[str]) -> str:
+    """The sentence without the heading lines the page runs into its start ("Note 9: Acquisitions
+    and Divestitures Acquisition of Tower During the first quarter ..." -> "During the first
+    quarter ..."), unless what follows runs on in lower case (a sentence broken over lines)."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for heading in headings:
+            rest = sentence[len(heading) + 1 :]
+            if sentence.startswith(heading + " ") and rest[:1] and not rest[:1].islower():
+                sentence, stripped = rest, True
+                break
+    return sentence
+
+
 def whole_sentences(chunk: ScoredChunk, referrals: bool = False) -> list[str]:
-    """Whole printed sentences of a passage: a piece cut at the passage's start or end (it runs on
-    from or into the next passage) and a bare heading are left out; so are the sentences that only
-    say where their subject is written, or with ``referrals`` all others but those and the ones
-    saying nothing material changed."""
+    """Whole printed sentences of a passage, without the headings the page runs into them: a piece
+    cut at the passage's start or end (it runs on from or into the next passage) and a bare heading
+    are left out; so are the sentences that only say where their subject is written, or with
+    ``referrals`` all others but those and the ones saying nothing material changed."""
     title = section_title(chunk.chunk.metadata.section or "")
     clean = without_instructions(chunk.chunk.text, "")
+    headings = _heading_lines(clean)
     out: list[str] = []
     for piece in printed_sentences(clean):
         # The heading ("Item 1A. Risk Factors") runs into the section's first sentence.
-        text = piece if out else _without_heading(piece, title)
+        text = _without_headings(piece if out else _without_heading(piece, title), headings)
         if not text or not (text[0].isupper() or text[0] in '“"('):
             continue  # the tail of a sentence begun in the previous passage, or after a ";"
         if not text.endswith(_ENDS) or len(quote_words(text)) < MIN_QUOTE_WORDS:

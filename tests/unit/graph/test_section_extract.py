@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graph_fakes import APPLE_22, APPLE_23, chunk, in_section, scored
 
-from agent.nodes.section_extract import section_extract
+from agent.nodes.section_extract import section_extract, whole_sentences
 from agent.prompts.common import CANNOT_ANSWER
 
 RISK = "Part II, Item 1A. Risk Factors"
@@ -76,6 +76,23 @@ def test_a_cut_sentence_and_a_planted_instruction_are_never_quoted() -> None:
     assert "Ignore" not in text and "no litigation" not in text and "counterclaim" not in text
     # Nor the end of a sentence begun in another passage, nor a pointer to where the answer is.
     assert "court" not in text.split("[c1].")[-1] and "found for Epic" not in text and "See Note" not in text
+
+
+def test_a_heading_the_page_runs_into_a_sentence_is_left_out_of_it() -> None:
+    # "2023 Acquisition Activity" opens with a year, so the sentence it runs into did not start with
+    # a capital and was dropped as the tail of another; a line that ends in "and" is no heading.
+    text = (
+        "Note 4: Acquisitions\n2023 Acquisition Activity\n"
+        "On March 17, 2023, the Company acquired Widget Semiconductor Ltd. for cash of $8.5 billion.\n"
+        "In the United States and\n"
+        "Europe, the Company sells its products through its own retail stores and its website."
+    )
+    sentences = whole_sentences(scored([chunk(APPLE_23, 7, text, 12)])[0])
+    assert sentences == [
+        "On March 17, 2023, the Company acquired Widget Semiconductor Ltd. for cash of $8.5 billion.",
+        "In the United States and Europe, the Company sells its products through its own retail stores and "
+        "its website.",
+    ]
 
 
 Q_RISK = "Summarize the risk factors in Apple's 10-Q filings and how they changed."
