@@ -225,6 +225,17 @@ class Context:
     context_chunks: int = field(
         default=6, metadata={"description": "Top chunks after rerank given to the drafter."}
     )
+    duplicate_overlap: float = field(
+        default=0.8,
+        metadata={
+            "description": "Before reranking, a candidate whose runs of two words (figures included) "
+            "overlap a better-ranked candidate of another filing at least this much (Jaccard) is "
+            "dropped: a page several filings print word for word (forward-looking statements, "
+            "certifications, a repeated note) is read once, except in a section the question names. Copies "
+            "of such pages overlap 0.8-1.0; the "
+            "same statement of two quarters, with other figures, 0.2-0.4. 1: keep every copy."
+        },
+    )
 
     figure_passages: int = field(
         default=2,

@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agent.config import Context
 from agent.nodes.resources import Resources
 from agent.nodes.timing import timed
+from agent.retrieval.distinct import distinct_passages
 from agent.retrieval.referred import follow_pointers
 from agent.retrieval.sections import reserve_sections
 from agent.schemas import ScoredChunk
@@ -50,7 +51,13 @@ def make_rerank(resources: Resources):
         rankings = []
         for query in queries:
             ids = state.query_hits.get(query) or list(by_id)
-            candidates = [by_id[i] for i in ids if i in by_id][: ctx.rerank_candidates]
+            # A page several filings print word for word is one candidate, not one per filing.
+            candidates = distinct_passages(
+                [by_id[i] for i in ids if i in by_id],
+                ctx.duplicate_overlap,
+                ctx.rerank_candidates,
+                state.scope.sections if state.scope is not None else (),
+            )
             per_query = max(1, top_n) if len(queries) == 1 else top_n
             # The scope this query was searched in (a sub-question's company, or the question's).
             scope = state.query_scopes.get(query, state.scope)

@@ -78,6 +78,33 @@ async def test_a_draft_with_nothing_found_looks_again_keeping_what_it_read_first
     assert "Your previous answer was:" not in second  # a new look, not a correction
 
 
+async def test_a_page_each_filing_prints_alike_takes_one_place_in_the_context(harness) -> None:
+    """Two 10-Qs print the same forward-looking-statements page: it is read once, and the note
+    ranked below both copies gets the second place of the drafting context (with every copy kept,
+    it does not)."""
+    preamble = (
+        "Forward-looking statements in this Quarterly Report on Form 10-Q about acquisitions, divestitures "
+        "and other matters involve risks; the Company reports them as required."
+    )
+    deal = "Acquisitions: in the quarter Apple completed the acquisition of a component supplier for $1.2 billion."
+    prompts = []
+    for overlap in (0.8, 1.0):
+        h = harness(
+            {"draft": ["The Company acquired a component supplier for $1.2 billion [c2]."], "judge": ["YES"]}
+        )
+        h.resources.chunks += [chunk(APPLE_23, 80, preamble, 3), chunk(APPLE_22, 80, preamble, 3)]
+        h.resources.chunks += [chunk(APPLE_23, 81, deal, 12)]
+        await h.ask(
+            "What did Apple report about acquisitions in its 10-Q filings?",
+            context_chunks=2,
+            duplicate_overlap=overlap,
+        )
+        prompts.append(next(p for r, p in h.model.calls if r == "draft"))
+    once, every = prompts
+    assert once.count("Forward-looking statements") == 1 and "component supplier for $1.2 billion" in once
+    assert every.count("Forward-looking statements") == 2 and "component supplier" not in every
+
+
 async def test_abstain_at_revision_budget_says_what_was_found(harness) -> None:
     bad = "Apple's total net sales were $95,000 million [c1]."
     h = harness({"draft": [bad]})
