@@ -12,7 +12,9 @@ distinctive words with the question. The question is read without the names its 
 they are among the passages of the filings in scope (inverse document frequency), so the words
 every filing repeats ("report", "significant", "quarter") weigh little. A sentence is listed only
 when it holds at least one distinctive word of the question (printed in at most
-``DISTINCTIVE_SHARE`` of those passages): with none, the list would be noise and is left empty. No
+``DISTINCTIVE_SHARE`` of those passages): with none, the list would be noise and is left empty. A
+sentence is listed only when it says when (a year, a month and day, the quarter): one that reports
+that something happened does, a bylaw's rule or a definition does not. No
 word list, no company: what ranks a sentence is the question's own words.
 
 Sentences are read as :func:`agent.nodes.section_extract.whole_sentences` reads them (whole printed
@@ -41,7 +43,7 @@ from agent.prompts.draft import pick_instructions
 from agent.retrieval.query import topic_query
 from agent.schemas import QuestionPlan, ScoredChunk, Usage
 from agent.state import State
-from agent.text import FUNCTION_WORDS
+from agent.text import FUNCTION_WORDS, MONTHS_RE
 
 # A word's first letters: "acquisition", "acquired" and "acquire" count as one word.
 STEM_LETTERS = 5
@@ -52,6 +54,10 @@ MIN_SHARE_OF_BEST = 0.5
 DISTINCTIVE_SHARE = 0.1
 # Sentences the drafter may pick for one answer.
 PICKED_MOST = 2
+# A sentence reporting that something happened says when: a year, a month and day, the quarter
+# ("On February 22, 2023, we acquired ...", "During the quarter, we recorded ..."). A bylaw's
+# rule, a definition or a policy says none of these.
+_DATED = re.compile(rf"\b(?:19|20)\d\d\b|\bquarter\b|\b(?:{MONTHS_RE})\s+\d", re.I)
 
 
 def _stems(text: str) -> set[str]:
@@ -91,6 +97,8 @@ def key_sentences(
         for sentence in whole_sentences(chunk):
             if len(quote_words(sentence)) < MIN_QUOTE_WORDS or mostly_figures(sentence):
                 continue
+            if not _DATED.search(sentence):
+                continue  # a rule, a definition or a policy: no report that something happened
             if _stems(sentence) & distinctive:
                 found.setdefault(sentence, i)
     if not found:

@@ -64,6 +64,20 @@ def test_no_key_sentence_without_a_distinctive_word_of_the_question() -> None:
     assert key_sentences(TOPIC, scored(filing[:2]), [c.text for c in filing], limit=0) == []
 
 
+def test_a_sentence_that_says_no_when_reports_no_event() -> None:
+    # A bylaw's rule uses the question's words but reports nothing that happened; the vote does.
+    votes = (
+        "Under the Bylaws, a nominee must receive more votes cast for than votes cast against election.\n"
+        "At the annual meeting held on May 17, 2023, one nominee received 9,120,411 votes against election."
+    )
+    filing = _filing(deal=votes)
+    topic = "Were there any board nominees who had substantially more votes against than the other nominees?"
+    found = key_sentences(topic, scored(filing[:2]), [c.text for c in filing])
+    assert [s for s, _ in found] == [
+        "At the annual meeting held on May 17, 2023, one nominee received 9,120,411 votes against election."
+    ]
+
+
 def test_the_drafters_pick_is_read_as_sentence_numbers() -> None:
     assert picked("2", 3) == [1]
     assert picked("1, 3", 3) == [0, 2]
