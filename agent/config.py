@@ -228,12 +228,11 @@ class Context:
     duplicate_overlap: float = field(
         default=0.8,
         metadata={
-            "description": "Before reranking, a candidate whose runs of two words (figures included) "
-            "overlap a better-ranked candidate of another filing at least this much (Jaccard) is "
-            "dropped: a page several filings print word for word (forward-looking statements, "
-            "certifications, a repeated note) is read once, except in a section the question names. Copies "
-            "of such pages overlap 0.8-1.0; the "
-            "same statement of two quarters, with other figures, 0.2-0.4. 1: keep every copy."
+            "description": "Before reranking, a candidate that prints the same figures and dates as a "
+            "better-ranked candidate of another filing and whose runs of two words overlap it at least "
+            "this much (Jaccard) is dropped: a page several filings print word for word "
+            "(forward-looking statements, certifications) is read once, except in a section the "
+            "question names. Copies of such pages overlap 0.8-1.0. 1: keep every copy."
         },
     )
 

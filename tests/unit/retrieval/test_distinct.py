@@ -1,6 +1,7 @@
 """A page several filings print word for word (forward-looking statements, certifications) is one
-candidate for the drafting context, not one per filing; the same statement of another quarter,
-with its own figures, is no copy; a section the question names is read in every filing."""
+candidate for the drafting context, not one per filing; a passage printing other figures or dates
+(the same statement of another quarter, the same sentence as of another date) is no copy; a
+section the question names is read in every filing."""
 
 from __future__ import annotations
 
@@ -44,6 +45,20 @@ def test_a_page_every_filing_prints_is_read_once_and_the_note_behind_it_moves_up
         chunk("q3", 3, NOTE),
     ]
     assert _ids(distinct_passages(ranked, 0.8, limit=2)) == [ranked[0].id, ranked[3].id]
+
+
+def test_a_passage_printing_other_dates_reports_another_period_and_is_no_copy() -> None:
+    pointer = (
+        "As of {now}, there have been no material changes to the foreign exchange rate risks described "
+        "as of {then}, in Item 7A of our Annual Report on Form 10-K. We are exposed to foreign exchange "
+        "rate risk from our international operations, and we use derivative instruments to hedge some of "
+        "our forecasted expenses denominated in currencies other than the United States dollar."
+    )
+    ranked = [
+        chunk("q3-24", 4, pointer.format(now="October 29, 2023", then="January 29, 2023")),
+        chunk("q3-23", 4, pointer.format(now="October 30, 2022", then="January 30, 2022")),
+    ]
+    assert _ids(distinct_passages(ranked, 0.8)) == _ids(ranked)
 
 
 def test_the_same_statement_of_two_quarters_is_no_copy_nor_is_a_repeat_within_one_filing() -> None:
