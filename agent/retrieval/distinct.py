@@ -7,8 +7,8 @@ first, so four copies of one page can fill the drafting context and push out the
 answers. Two passages are copies when they print the same figures and dates and their runs of two
 words overlap nearly whole. A passage that prints other figures or dates reports another period
 and is evidence, not a copy: the same statement of two quarters, or "no material changes to the
-foreign exchange risks described as of January 29, 2023" beside the year before's. Only the best-ranked copy is kept, except in a section the question names, which is read in
-every filing.
+foreign exchange risks described as of January 29, 2023" beside the year before's. Only the
+best-ranked copy is kept, except in a section the question names, which is read in every filing.
 """
 
 from __future__ import annotations
