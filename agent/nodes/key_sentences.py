@@ -34,7 +34,6 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.config import Context
-from agent.critic.quote import MIN_QUOTE_WORDS, quote_words
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import cited, mostly_figures, whole_sentences
@@ -95,7 +94,8 @@ def key_sentences(
     found: dict[str, int] = {}
     for i, chunk in enumerate(context, start=1):
         for sentence in whole_sentences(chunk):
-            if len(quote_words(sentence)) < MIN_QUOTE_WORDS or mostly_figures(sentence):
+            # whole_sentences already left out short pieces; a table's rows read as a sentence are not.
+            if mostly_figures(sentence):
                 continue
             if not _DATED.search(sentence):
                 continue  # a rule, a definition or a policy: no report that something happened

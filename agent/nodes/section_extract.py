@@ -39,8 +39,9 @@ _REFERS = re.compile(
 )
 _NO_CHANGE = re.compile(r"\bno\s+material\s+changes?\b", re.I)
 _ENDS = (".", '."', ".”", "?", "!")
-# A heading line is at most this many words.
-MAX_HEADING_WORDS = 12
+# A heading line the page runs into a sentence is at most this many words (the outline's own,
+# layout-based heading test is section_outline._is_heading).
+RUN_IN_HEADING_WORDS = 12
 # A "sentence" more than this share figures is a table's rows run into a caption or a sentence.
 MAX_FIGURE_SHARE = 0.2
 
@@ -68,7 +69,7 @@ def _heading_lines(passage: str) -> list[str]:
     for raw in passage.splitlines():
         line = " ".join(raw.split())
         words = re.findall(r"[A-Za-z][A-Za-z'’-]*", line)
-        if not words or len(line.split()) > MAX_HEADING_WORDS or line.endswith((".", ",", ";", "?", "!")):
+        if not words or len(line.split()) > RUN_IN_HEADING_WORDS or line.endswith((".", ",", ";", "?", "!")):
             continue
         if words[-1].lower() in FUNCTION_WORDS:
             continue
