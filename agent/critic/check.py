@@ -20,6 +20,7 @@ from agent.critic.restore import DerivedCalc
 from agent.critic.rows import without_names, wrong_row
 from agent.critic.scale import missing_scale
 from agent.critic.statements import statement_conflict
+from agent.critic.subject import unnamed_subject
 from agent.critic.support import lexical_support
 from agent.finance.labels import label_words
 from agent.injection import without_instructions
@@ -89,6 +90,7 @@ class _Inputs:
     # Our calculations' operands: (chunk id, value in absolute units, digits as printed).
     facts: frozenset[tuple[str, float, str]] = frozenset()
     points: bool = False  # the question asks a change in percentage (or basis) points
+    question: str = ""
 
     @property
     def ids(self) -> dict[str, str]:
@@ -106,6 +108,7 @@ def check_draft(
     given: frozenset[float] = frozenset(),
     facts: frozenset[tuple[str, float, str]] = frozenset(),
     points: bool = False,
+    question: str = "",
 ) -> DraftCheck:
     """Split ``draft`` into claims and decide what can be decided without a model.
 
@@ -120,7 +123,9 @@ def check_draft(
     used, (chunk id, value in absolute units, printed digits): a sentence stating one with its
     unit and scale is grounded where its cited passage prints the digits, even under no scale
     header (the fact's scale was read at ingest from its table's header or iXBRL tag); ``points``:
-    the question asks a change in percentage points, which a relative change is not.
+    the question asks a change in percentage points, which a relative change is not; ``question``:
+    the question's words, which a figure stated in prose must not be given unless its passage's
+    sentence says them (:mod:`agent.critic.subject`).
 
     Sentences of a passage that address the reader or a model (:mod:`agent.injection`) are no
     evidence: a figure only they state is not grounded.
@@ -130,7 +135,9 @@ def check_draft(
         result.cannot_answer = True
         return result
     clean = {cid: without_instructions(c.text, "") for cid, c in context.items()}
-    inputs = _Inputs(aliases, context, clean, retrieved, derived, statements, decimals, given, facts, points)
+    inputs = _Inputs(
+        aliases, context, clean, retrieved, derived, statements, decimals, given, facts, points, question
+    )
     for sentence in split_sentences(draft):
         if is_cannot_answer(sentence.text):
             result.cannot_answer = True
@@ -289,6 +296,7 @@ def _judge_figures(claim: Claim, inputs: _Inputs) -> None:
         _repeated(bare)
         or _one_figure_two_companies(bare, claim.chunk_ids, inputs)
         or wrong_row(rows_named, sources)
+        or unnamed_subject(rows_named, sources, inputs.question)
         or implausible(bare)
         or missing_scale(bare, sources)
         or statement_conflict(rows_named, extract_numbers(CALC_PATTERN.sub(" ", bare)), tables)
