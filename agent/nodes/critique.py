@@ -140,7 +140,17 @@ def make_critique(resources: Resources):
         )
         points = bool(state.plan and state.plan.points)
         checked = check_draft(
-            draft, aliases, chunks, retrieved, derived, statements, decimals, given, facts, points, state.question
+            draft,
+            aliases,
+            chunks,
+            retrieved,
+            derived,
+            statements,
+            decimals,
+            given,
+            facts,
+            points,
+            state.question,
         )
         calls = state.usage.llm_calls
         usage = await _judge_pending(resources, state, checked.claims, checked.pending, block, ctx, fallbacks)

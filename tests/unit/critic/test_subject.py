@@ -52,7 +52,12 @@ FX_Q = (
         # A clause that names no subject of its own ("which ...") is not compared.
         ("Net sales fell as foreign currencies weakened, which decreased them by 3%.", APPLE, FX_Q, False),
         # A table row the sentence names holds the figure: the row check's domain, not this one.
-        ("International segment revenue grew 1% in Q1 2023.", AMAZON, "How did international revenue grow?", False),
+        (
+            "International segment revenue grew 1% in Q1 2023.",
+            AMAZON,
+            "How did international revenue grow?",
+            False,
+        ),
         # Words the question does not use are the drafter's own paraphrase, not its subject.
         ("Online retail sales grew 9% in Q1 2023.", AMAZON, "How did Amazon's sales change?", False),
     ],
