@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.critic.calc import CALC_PATTERN, expand_calculations
+from agent.critic.cause import unstated_cause
 from agent.critic.change import relative_change
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import NumberMention, extract_numbers, is_grounded
@@ -128,7 +129,8 @@ def check_draft(
     sentence says them (:mod:`agent.critic.subject`).
 
     Sentences of a passage that address the reader or a model (:mod:`agent.injection`) are no
-    evidence: a figure only they state is not grounded.
+    evidence: a figure only they state is not grounded. A sentence giving a cause no cited sentence
+    gives is not supported (:mod:`agent.critic.cause`).
     """
     result = DraftCheck()
     if not draft.strip() or (is_cannot_answer(draft) and len(split_sentences(draft)) <= 1):
@@ -180,6 +182,8 @@ def _check_sentence(bare: str, cited: Sequence[str], inputs: _Inputs, result: Dr
         claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
     elif _ungrounded(claim, inputs, result) or _calculated(claim, inputs):
         pass
+    elif why := unstated_cause(bare, _sources(claim, inputs)):
+        claim.verdict, claim.reason = "unsupported", why
     elif numbers:
         _judge_figures(claim, inputs)
     elif quoted is not None:

@@ -19,7 +19,7 @@ from agent.critic.calc import CALC_PATTERN
 from agent.critic.numbers import NumberMention, extract_numbers, supporting_lines
 from agent.finance.labels import label_words, stems
 from agent.finance.tables import data_row
-from agent.text import MONTHS_RE
+from agent.text import FUNCTION_WORDS, MONTHS_RE
 
 # A clause boundary before a figure: what follows names the figure's subject afresh, or names none
 # ("..., which decreased 3%").
@@ -51,8 +51,11 @@ _MONTH = re.compile(rf"^(?:{MONTHS_RE})$", re.I)
 _PROSE_WORDS = 4
 
 
-def _subject_stems(text: str) -> set[str]:
-    words = " ".join(w for w in _WORDS.findall(text) if not _MONTH.match(w))
+def subject_stems(text: str) -> set[str]:
+    """Stems of the words naming what ``text`` is about: not relation, time or month words."""
+    words = " ".join(
+        w for w in _WORDS.findall(text) if not _MONTH.match(w) and w.lower() not in FUNCTION_WORDS
+    )
     return {s for s in stems(words) if s not in _NOT_SUBJECT}
 
 
@@ -101,10 +104,10 @@ def _named_row(lines: list[str], sentence: str) -> bool:
 def unnamed_subject(sentence: str, sources: list[str], question: str) -> str:
     """A reason when a figure of ``sentence`` is printed only in prose sentences of ``sources`` that
     do not name the subject the draft gives it (in the question's words), else ""."""
-    asked = _subject_stems(question)
+    asked = subject_stems(question)
     bare = CALC_PATTERN.sub(" ", sentence)
     for n, clause in _clauses(bare):
-        subject = _subject_stems(clause) & asked
+        subject = subject_stems(clause) & asked
         if not subject:
             continue
         lines = supporting_lines(n, sources)
@@ -114,7 +117,7 @@ def unnamed_subject(sentence: str, sources: list[str], question: str) -> str:
         printed = [
             printed_sentence(text, line) for line in prose for text in sources if line in text.splitlines()
         ]
-        missing = [subject - _subject_stems(text) for text in printed]
+        missing = [subject - subject_stems(text) for text in printed]
         if printed and all(missing):
             best = min(range(len(printed)), key=lambda i: len(missing[i]))
             words = [w for w in _WORDS.findall(clause) if stems(w) & missing[best]]
