@@ -42,8 +42,8 @@ def unstated_cause(sentence: str, sources: list[str]) -> str:
         return ""  # one side names nothing to look for ("This was driven by ...")
     for text in sources:
         printed = printed_sentences(text)
-        for i, sentence in enumerate(printed):
-            if _GIVES_CAUSE.search(sentence):
+        for i, line in enumerate(printed):
+            if _GIVES_CAUSE.search(line):
                 # "The increase was primarily due to ..." names its subject in the sentence before.
                 words = subject_stems(" ".join(printed[max(0, i - 1) : i + 1]))
                 if effect & words and cause & words:
