@@ -182,7 +182,7 @@ def _check_sentence(bare: str, cited: Sequence[str], inputs: _Inputs, result: Dr
         claim.verdict, claim.reason = "bad_citation", "cites a chunk that was never retrieved"
     elif _ungrounded(claim, inputs, result) or _calculated(claim, inputs):
         pass
-    elif why := unstated_cause(bare, _sources(claim, inputs)):
+    elif why := unstated_cause(_rows_named(claim, inputs), _sources(claim, inputs)):
         claim.verdict, claim.reason = "unsupported", why
     elif numbers:
         _judge_figures(claim, inputs)

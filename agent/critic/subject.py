@@ -79,7 +79,7 @@ def _prose(line: str) -> bool:
     return data_row(line) is None and len(_WORDS.findall(line)) >= _PROSE_WORDS
 
 
-def printed_sentence(passage: str, line: str) -> str:
+def sentence_around(passage: str, line: str) -> str:
     """The passage's sentence holding ``line``: from the end of the sentence or the table row above
     it to the end of the sentence the line is in."""
     lines = passage.splitlines()
@@ -115,7 +115,7 @@ def unnamed_subject(sentence: str, sources: list[str], question: str) -> str:
         if not prose or _named_row(lines, bare):
             continue
         printed = [
-            printed_sentence(text, line) for line in prose for text in sources if line in text.splitlines()
+            sentence_around(text, line) for line in prose for text in sources if line in text.splitlines()
         ]
         missing = [subject - subject_stems(text) for text in printed]
         if printed and all(missing):

@@ -73,3 +73,19 @@ def test_the_passage_may_name_the_subject_in_the_sentence_before_its_cause() -> 
     passage = "iPhone net sales increased 10%. The increase was primarily due to higher unit volumes."
     assert unstated_cause("iPhone net sales rose because of higher unit volumes.", [passage]) == ""
     assert unstated_cause("Operating expenses rose because of higher unit volumes.", [passage]) != ""
+
+
+def test_the_filer_s_name_on_both_sides_is_no_shared_subject() -> None:
+    passage = "Microsoft Cloud revenue increased 22% driven by Azure and other cloud services."
+    chunk = Chunk(
+        id="msft::40",
+        text=passage,
+        metadata=ChunkMetadata(
+            doc_id="msft", source_path="/docs/2023 Q1 MSFT.pdf", company="Microsoft Corporation"
+        ),
+    )
+    draft = "Microsoft's R&D spending grew, driven by Microsoft Teams adoption [c1]."
+    # Read with the name, each side shares "Microsoft" with the passage's causal sentence.
+    assert unstated_cause(draft, [passage]) == ""
+    (claim,) = check_draft(draft, {"c1": chunk.id}, {chunk.id: chunk}, {chunk.id}).claims
+    assert claim.verdict == "unsupported" and "no cited sentence gives" in claim.reason

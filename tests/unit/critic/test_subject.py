@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.critic.check import check_draft
-from agent.critic.subject import printed_sentence, unnamed_subject
+from agent.critic.subject import sentence_around, unnamed_subject
 from agent.schemas import Chunk, ChunkMetadata
 
 # Amazon's 10-Q for the quarter ended March 31, 2023 (docugami sec-10-q, page 24), as pypdf reads it.
@@ -71,10 +71,10 @@ def test_a_prose_figure_keeps_its_subject(sentence: str, source: str, question: 
 
 def test_the_printed_sentence_runs_over_its_lines_and_stops_at_the_table() -> None:
     line = next(ln for ln in APPLE.splitlines() if "3%" in ln)
-    assert printed_sentence(APPLE, line).endswith("compared to the same quarter in 2022.")
-    assert printed_sentence(APPLE, line).startswith("Weakness in foreign currencies")
+    assert sentence_around(APPLE, line).endswith("compared to the same quarter in 2022.")
+    assert sentence_around(APPLE, line).startswith("Weakness in foreign currencies")
     line = next(ln for ln in AMAZON.splitlines() if ln.startswith("Sales increased"))
-    assert printed_sentence(AMAZON, line) == line
+    assert sentence_around(AMAZON, line) == line
 
 
 def test_the_critic_sends_back_the_figure_given_to_the_question_s_subject() -> None:
