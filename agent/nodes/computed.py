@@ -20,6 +20,7 @@ from agent.critic.numbers import NumberMention
 from agent.finance.labels import stems
 from agent.finance.units import SCALE_WORDS
 from agent.injection import without_instructions
+from agent.nodes.explained import explained_sentences
 from agent.nodes.resources import Resources
 from agent.schemas import (
     Breakdown,
@@ -339,6 +340,10 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
         return None
     context, aliases, _added = placed
     lines, sentences = _word_all_series(found, aliases)
+    if plan.assessment or plan.explanatory:
+        sentences = " ".join(
+            [sentences, *explained_sentences(plan, _calcs(found), context, aliases, resources)]
+        )
     return SeriesLead(context, lines, sentences, _calcs(found))
 
 

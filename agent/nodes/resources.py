@@ -143,6 +143,11 @@ class Resources:
             found.append(calc)
         return found
 
+    def company_facts(self, plan: Any) -> list[Any]:
+        """The stored facts of the plan's companies (none without an index)."""
+        stored = self._company_facts(plan)
+        return stored[0] if stored else []
+
     def _company_facts(self, plan: Any) -> tuple[list[Any], dict[str, Any]] | None:
         """(stored facts, filings by doc id) of the plan's companies; None with no index or facts."""
         if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():

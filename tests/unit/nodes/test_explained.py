@@ -1,0 +1,128 @@
+"""The filer's own sentence explaining a line item's change, found by its grammar and its figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.nodes.explained import explanation, item_explanations
+from agent.schemas import Chunk, ChunkMetadata, Fact
+
+# Microsoft's 10-Q for the quarter ended September 30, 2022 (docugami sec-10-q, MIT): MD&A.
+MSFT_MDA = (
+    "Three Months Ended September 30, 2022 Compared with Three Months Ended September 30, 2021 "
+    "Research and development expenses increased $1.0 billion or 18% driven by investments in cloud "
+    "engineering and LinkedIn. Interest expense decreased due to a decrease in outstanding long-term "
+    "debt due to debt maturities."
+)
+# Intel's 10-Q for the quarter ended October 1, 2022: a segment's discussion (Mobileye), and the
+# company's own line.
+INTC_SEGMENT = (
+    "Mobileye Revenue was $1.3 billion, up $274 million from YTD 2021 primarily driven by higher "
+    "demand for EyeQ products. Operating income was $142 million, up $15 million from Q3 2021, "
+    "primarily due to higher revenue."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "item", "quoted"),
+    [
+        # The item is the subject after the period the discussion compares; the quote starts at it.
+        (
+            "Three Months Ended September 30, 2022 Compared with Three Months Ended September 30, 2021 "
+            "Research and development expenses increased $1.0 billion or 18% driven by investments in cloud "
+            "engineering and LinkedIn.",
+            "r_and_d",
+            "Research and development expenses increased $1.0 billion or 18% driven by investments in cloud "
+            "engineering and LinkedIn.",
+        ),
+        (
+            "Our inventories increased by $1.2 billion due to higher purchases of components.",
+            "inventory",
+            "Our inventories increased by $1.2 billion due to higher purchases of components.",
+        ),
+        # The item is the cause, not what changed.
+        (
+            "Cash provided by operating activities increased, primarily due to lower inventory.",
+            "inventory",
+            "",
+        ),
+        # The item is part of another subject: a segment's revenue, a longer line item.
+        ("Gaming revenue was down 51% from a year ago, reflecting lower sell-in to partners.", "revenue", ""),
+        (
+            "Sales, general and administrative expense increases were primarily driven by compensation.",
+            "revenue",
+            "",
+        ),
+        # No cause, or no change.
+        ("Revenue increased $4.8 billion or 11% in the quarter.", "revenue", ""),
+        ("Inventories are stated at the lower of cost and net realizable value due to ...", "inventory", ""),
+    ],
+)
+def test_an_explanation_has_the_item_as_subject_a_change_and_a_cause(
+    sentence: str, item: str, quoted: str
+) -> None:
+    assert explanation(sentence, item) == quoted
+
+
+def _chunk(cid: str, doc: str, text: str) -> Chunk:
+    return Chunk(id=cid, text=text, metadata=ChunkMetadata(doc_id=doc, source_path=f"/docs/{doc}.pdf"))
+
+
+def _fact(doc: str, label: str, value: float, n: int) -> Fact:
+    return Fact(
+        id=f"{doc}::f{n}",
+        doc_id=doc,
+        page=3,
+        statement="income",
+        label=label,
+        value=value,
+        scale=6,
+        unit="USD",
+    )
+
+
+def test_the_figures_of_a_quoted_explanation_are_the_company_s_own() -> None:
+    chunks = {
+        "msft": [_chunk("msft::40", "msft", MSFT_MDA)],
+        "intc": [_chunk("intc::52", "intc", INTC_SEGMENT)],
+    }
+    facts = [
+        _fact("msft", "Research and development", 6628, 1),
+        _fact("msft", "Research and development", 5599, 2),
+        _fact("intc", "Revenue", 15338, 3),
+        _fact("intc", "Revenue", 18353, 4),
+        _fact("intc", "Operating income (loss)", -175, 5),
+        _fact("intc", "Operating income (loss)", 2526, 6),
+    ]
+    found = item_explanations(["r_and_d"], ["msft"], lambda d: chunks[d], facts)
+    assert [(q.split(" driven")[0], c.id) for q, c in found] == [
+        ("Research and development expenses increased $1.0 billion or 18%", "msft::40")
+    ]
+    # $1.0 billion is 6,628 - 5,599 million and 18% their change; a wrong figure is no explanation.
+    wrong = [f.model_copy(update={"value": 6100}) if f.value == 5599 else f for f in facts]
+    assert item_explanations(["r_and_d"], ["msft"], lambda d: chunks[d], wrong) == []
+    # A segment's revenue and operating income are not the company's.
+    assert item_explanations(["revenue", "operating_income"], ["intc"], lambda d: chunks[d], facts) == []
+    # A sentence printing no figure cannot be checked, so it is not quoted.
+    assert item_explanations(["interest_expense"], ["msft"], lambda d: chunks[d], facts) == []
+
+
+def test_a_figure_from_another_report_does_not_count_against_the_sentence() -> None:
+    # NVIDIA's 10-Q for the quarter ended July 30, 2023: "sequentially" compares with a quarter
+    # this report's tables do not print.
+    text = (
+        "Operating expenses were up 10% from a year ago and up 6% sequentially, primarily driven by "
+        "compensation and benefits, including stock-based compensation."
+    )
+    chunks = [_chunk("nvda::30", "nvda", text)]
+    facts = [
+        _fact("nvda", "Total operating expenses", 2662, 1),
+        _fact("nvda", "Total operating expenses", 2416, 2),
+    ]
+    found = item_explanations(["operating_expenses"], ["nvda"], lambda d: chunks, facts)
+    assert [c.id for _q, c in found] == ["nvda::30"]
+    other = [
+        _fact("nvda", "Total operating expenses", 2662, 1),
+        _fact("nvda", "Total operating expenses", 2000, 2),
+    ]
+    assert item_explanations(["operating_expenses"], ["nvda"], lambda d: chunks, other) == []
