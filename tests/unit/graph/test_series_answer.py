@@ -219,3 +219,19 @@ async def test_an_assessment_of_a_figure_gets_no_figure_of_ours_first(harness) -
     drafts = [prompt for role, prompt in h.model.calls if role == "draft"]
     assert drafts and not any("already states these figures" in d for d in drafts)
     assert answer.stop_reason != "accepted"
+
+
+async def test_the_models_sentence_citing_nothing_is_left_out(harness) -> None:
+    reply = (
+        "There has been a considerable shift in demand. "
+        "Global and regional economic conditions, including inflation, could materially adversely affect the Company [c3]."
+    )
+    h = harness({"draft": [reply], "judge": ["YES"]})
+    h.resources.facts = _facts()
+    answer = await h.ask(
+        "How have Apple's total net sales changed over time, and what might this suggest about demand?"
+    )
+    assert answer.stop_reason == "accepted", answer.text
+    assert "considerable shift" not in answer.text and "economic conditions" in answer.text
+    # Left out of the draft, not only of the answer: the critic never counts it against the draft.
+    assert not any("considerable shift" in c.text for c in answer.claims), answer.claims
