@@ -13,14 +13,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from agent.critic.change import asked_change
 from agent.critic.numbers import NumberMention
 from agent.finance.labels import stems
 from agent.finance.units import SCALE_WORDS
 from agent.injection import without_instructions
-from agent.nodes.explained import explained_sentences
 from agent.nodes.resources import Resources
 from agent.schemas import (
     Breakdown,
@@ -40,7 +39,7 @@ Calculated = Callable[[], Any]
 Found = Calculation | Trend | Presence | Series | list[Series] | Breakdown
 
 
-def _series(found: object) -> list[Series]:
+def series_of(found: object) -> list[Series]:
     """The series of our calculation: one, one per listed part, or none."""
     if isinstance(found, Series):
         return [found]
@@ -172,7 +171,7 @@ def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str
     return lines, " ".join(sentences)
 
 
-def _with_passages(
+def with_passages(
     state: State, calcs: list[Calculation], resources: Resources
 ) -> tuple[list[ScoredChunk], dict[str, str], list[ScoredChunk]] | None:
     """(context, aliases, added) with the passages printing every operand in the context; None
@@ -207,7 +206,7 @@ def word_breakdown(found: Breakdown, aliases: dict[str, str]) -> tuple[list[str]
     return [figure_line(c, aliases) for c in [found.whole, *found.parts]], " ".join(sentences)
 
 
-def _calcs(found: Found) -> list[Calculation]:
+def calcs_of(found: Found) -> list[Calculation]:
     if isinstance(found, Breakdown):
         return [found.whole, *found.parts]
     if isinstance(found, Trend):
@@ -215,7 +214,7 @@ def _calcs(found: Found) -> list[Calculation]:
     if isinstance(found, Presence):
         return [found.level]
     if isinstance(found, list | Series):
-        return [c for s in _series(found) for c in [*s.points, *([s.change] if s.change else [])]]
+        return [c for s in series_of(found) for c in [*s.points, *([s.change] if s.change else [])]]
     return [found]
 
 
@@ -227,18 +226,18 @@ def answers_whole(found: Found, plan: QuestionPlan | None) -> bool:
     if not isinstance(found, list | Series):
         return True
     return (
-        not any(s.missing for s in _series(found))
+        not any(s.missing for s in series_of(found))
         and plan is not None
         and not plan.assessment
         and plan.form != "yes_no"
     )
 
 
-def _word_all_series(found: Series | list[Series], aliases: dict[str, str]) -> tuple[list[str], str]:
+def word_all_series(found: Series | list[Series], aliases: dict[str, str]) -> tuple[list[str], str]:
     """:func:`word_series` of each series, one after the other."""
     lines: list[str] = []
     sentences: list[str] = []
-    for series in _series(found):
+    for series in series_of(found):
         more, said = word_series(series, aliases)
         lines += more
         sentences.append(said)
@@ -252,15 +251,15 @@ def computed_draft(state: State, calculated: Calculated, resources: Resources) -
     found = calculated()
     if found is None or not answers_whole(found, state.plan):
         return None
-    calcs = _calcs(found)
-    placed = _with_passages(state, calcs, resources)
+    calcs = calcs_of(found)
+    placed = with_passages(state, calcs, resources)
     if placed is None:
         return None
     context, aliases, added = placed
     if isinstance(found, Trend):
         lines, sentence = word_trend(found, aliases)
     elif isinstance(found, list | Series):
-        lines, sentence = _word_all_series(found, aliases)
+        lines, sentence = word_all_series(found, aliases)
     elif isinstance(found, Breakdown):
         lines, sentence = word_breakdown(found, aliases)
     elif isinstance(found, Presence):
@@ -281,70 +280,6 @@ def computed_draft(state: State, calculated: Calculated, resources: Resources) -
             + (f" ({len(added)} passage(s) printing them added)" if added else "")
         ],
     }
-
-
-# The draft's fallback note when the model added nothing to our figures, and what the answer then
-# says of the rest of the question.
-LEAD_NOTE = "draft: our code stated "
-NOTHING_MORE = "the model found nothing more to add"
-REST_UNANSWERED = "(The passages found say nothing more on the rest of the question.)"
-
-
-class SeriesLead(NamedTuple):
-    """Our part of an answer about one figure over the periods (or about the figures of the items a
-    question names beside another ask): the context with the passages that print the figures, the
-    figure-list lines and the sentences stating them."""
-
-    context: list[ScoredChunk]
-    lines: list[str]
-    sentences: str
-    calculations: list[Calculation]
-    over: str = " over the periods"  # what the figures span, for the draft's fallback note
-
-
-def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead | None:
-    """Our part of a draft for a question that asks the figure of a line item in one period and
-    something else beside it ("what was R&D in Q1 2023, and which initiatives were prioritized?"):
-    each figure stated and cited by our code, the model writes the rest. None for a question that
-    is a figure question whole (drafted from our calculation), asks for an assessment or reasons
-    (the figure alone would be read as the answer), or whose figures the facts do not all give."""
-    plan = state.plan
-    if plan is None or plan.form != "text" or plan.explanatory or plan.assessment or plan.over_periods:
-        return None
-    if plan.members or plan.share_of or plan.breakdown or plan.extreme:
-        return None  # a part, a share or a ranking of the item, never its total in their place
-    found = resources.levels(plan, question)
-    if not found:
-        return None
-    placed = _with_passages(state, found, resources)
-    if placed is None:
-        return None
-    context, aliases, _added = placed
-    worded = [word_calculation(calc, aliases) for calc in found]
-    return SeriesLead(context, [line for line, _ in worded], " ".join(s for _, s in worded), found, over="")
-
-
-def series_lead(state: State, calculated: Calculated, resources: Resources) -> SeriesLead | None:
-    """Our part of a draft for a question about one figure across the periods that asks more than
-    the figures ("... and what might this indicate?"): the figure of each period, stated and cited
-    by our code, with the passages printing them added to the context; the model writes the rest.
-    None when the plan asks no such thing or the facts give no series."""
-    plan = state.plan
-    if plan is None or not plan.over_periods:
-        return None
-    found = calculated()
-    if not _series(found):
-        return None
-    placed = _with_passages(state, _calcs(found), resources)
-    if placed is None:
-        return None
-    context, aliases, _added = placed
-    lines, sentences = _word_all_series(found, aliases)
-    if plan.assessment or plan.explanatory:
-        sentences = " ".join(
-            [sentences, *explained_sentences(plan, _calcs(found), context, aliases, resources)]
-        )
-    return SeriesLead(context, lines, sentences, _calcs(found))
 
 
 def _digits(mention: NumberMention) -> str:

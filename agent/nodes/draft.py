@@ -18,17 +18,9 @@ from agent.critic.numbers import NumberMention, extract_numbers
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.models import ContextWindowExceededError, prompt_tokens
-from agent.nodes.computed import (
-    LEAD_NOTE,
-    NOTHING_MORE,
-    Calculated,
-    SeriesLead,
-    computed_draft,
-    figure_lead,
-    printed_change_draft,
-    series_lead,
-)
+from agent.nodes.computed import Calculated, computed_draft, printed_change_draft
 from agent.nodes.key_sentences import quoted_draft
+from agent.nodes.leads import LEAD_NOTE, NOTHING_MORE, SeriesLead, figure_lead, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import section_extract, section_title

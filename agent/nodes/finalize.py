@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 
 from agent.config import Context
 from agent.critic.numbers import extract_numbers
-from agent.nodes.computed import LEAD_NOTE, NOTHING_MORE, REST_UNANSWERED
+from agent.nodes.leads import LEAD_NOTE, NOTHING_MORE, REST_UNANSWERED
 from agent.nodes.timing import timed
 from agent.schemas import Answer, Chunk, Citation, Claim, Scope, ScoredChunk, StopReason
 from agent.state import State, Turn

@@ -135,7 +135,14 @@ class Resources:
         found = []
         for item in plan.items:
             one = plan.model_copy(
-                update={"items": [item], "form": "figure", "metric": None, "metric_items": []}
+                # The level alone: why it changed is the rest of the question, not this figure's.
+                update={
+                    "items": [item],
+                    "form": "figure",
+                    "metric": None,
+                    "metric_items": [],
+                    "explanatory": False,
+                }
             )
             calc = calculate(one, question, facts, filings, level=True)
             if calc is None:

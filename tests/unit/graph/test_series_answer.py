@@ -197,7 +197,7 @@ async def test_a_figure_asked_beside_another_ask_is_stated_by_our_code(harness) 
 
 
 async def test_a_figure_stated_when_the_rest_is_not_found_says_so(harness) -> None:
-    from agent.nodes.computed import REST_UNANSWERED
+    from agent.nodes.leads import REST_UNANSWERED
     from agent.prompts.common import CANNOT_ANSWER
 
     h = harness({"draft": [CANNOT_ANSWER]})
@@ -235,3 +235,30 @@ async def test_the_models_sentence_citing_nothing_is_left_out(harness) -> None:
     assert "considerable shift" not in answer.text and "economic conditions" in answer.text
     # Left out of the draft, not only of the answer: the critic never counts it against the draft.
     assert not any("considerable shift" in c.text for c in answer.claims), answer.claims
+
+
+# Apple's 10-Q for the quarter ended July 1, 2023, MD&A (docugami sec-10-q, MIT).
+APPLE_MDA_23 = (
+    "Total net sales decreased 1% or $1.2 billion during the third quarter of 2023 compared to the same "
+    "quarter in 2022 due to lower net sales of Mac and iPhone, partially offset by higher net sales of Services."
+)
+
+
+async def test_a_figure_asked_why_is_stated_with_the_filer_s_own_explanation(harness) -> None:
+    from graph_fakes import chunk
+
+    from agent.prompts.common import CANNOT_ANSWER
+
+    h = harness({"draft": [CANNOT_ANSWER]})
+    h.resources.facts = _facts()
+    h.resources.chunks.append(chunk(APPLE_23, 25, APPLE_MDA_23, 20, item="2"))
+    answer = await h.ask("What were Apple's total net sales in Q3 2023, and what drove their change?")
+    assert answer.stop_reason == "accepted", answer.text
+    drafts = [prompt for role, prompt in h.model.calls if role == "draft"]
+    assert drafts and "already states these figures" in drafts[0]
+    # Our figure first, then the filing's own sentence, quoted and cited to its page.
+    assert answer.text.index("$81,797 million") < answer.text.index(
+        "due to lower net sales of Mac and iPhone"
+    )
+    quoted = next(c for c in answer.claims if "lower net sales of Mac" in c.text)
+    assert quoted.verdict == "supported" and quoted.chunk_ids == [f"{APPLE_23.doc_id}::25"]
