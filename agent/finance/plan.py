@@ -236,9 +236,10 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         share_of=share,
         members=members,
         scale=SCALE_EXPONENTS[scale_word] if scale_word else None,  # type: ignore[arg-type]
-        # Two years named ("the year-over-year change from FY2015 to FY2016") are a growth or a
+        # Several items are a series each ("debt or interest expenses over these quarters"). Two
+        # years named ("the year-over-year change from FY2015 to FY2016") are a growth or a
         # comparison of those two, not a list of every period.
-        over_periods=(metric is not None or len(items) == 1)
+        over_periods=(metric is not None or bool(items))
         and extreme is None
         and len(set(question_years(question))) != 2
         and bool(OVER_PERIODS.search(question)),

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agent.finance.calculate import calculate
+from agent.finance.derived import asked_metric
 from agent.finance.periods import parse_date
 from agent.finance.select import Dated
 from agent.finance.vocabulary import ITEMS
@@ -58,7 +59,7 @@ def _fiscal(year: int, quarter: int | None) -> str:
     return f"FY{year}{f' Q{quarter}' if quarter else ''}"
 
 
-def _words(calc: Calculation, facts: Mapping[str, Fact], year: int, quarter: int | None) -> str:
+def period_words(calc: Calculation, facts: Mapping[str, Fact], year: int, quarter: int | None) -> str:
     """The period of a level as the answer states it: by the dates the filing prints ('the three
     months ended July 1, 2023'), which every reader agrees on; a fiscal label ('FY2023 Q3') only
     when the fact carries no date (filers number their quarters differently)."""
@@ -70,7 +71,7 @@ def _words(calc: Calculation, facts: Mapping[str, Fact], year: int, quarter: int
     return f"the {Dated(end, months).words()}" if months else Dated(end, None).words()
 
 
-def _change(first: Calculation, last: Calculation, subject: str, span: str) -> Calculation | None:
+def percent_change(first: Calculation, last: Calculation, subject: str, span: str) -> Calculation | None:
     """First to last in percent, for amounts of one unit with a non-zero start."""
     if first.unit != last.unit or first.unit not in ("USD", "shares") or not first.result:
         return None
@@ -117,7 +118,7 @@ def calculate_series(
             missing.append(_fiscal(year, quarter))
             continue
         points.append(calc)
-        words.append(_words(calc, by_id, year, quarter))
+        words.append(period_words(calc, by_id, year, quarter))
     if len(points) < 2:
         return None
     subject = points[-1].name.rsplit(", ", 1)[0]
@@ -128,7 +129,7 @@ def calculate_series(
         subject=subject[:1].upper() + subject[1:],
         points=points,
         periods=words,
-        change=_change(points[0], points[-1], subject, span),
+        change=percent_change(points[0], points[-1], subject, span),
         missing=missing,
     )
 
@@ -152,4 +153,33 @@ def calculate_member_series(
     return series[:1] if len(rows) == 1 else series
 
 
-__all__ = ["calculate_member_series", "calculate_series"]
+def calculate_item_series(
+    plan: QuestionPlan, question: str, facts: Sequence[Fact], filings: Mapping[str, Any]
+) -> list[Series] | None:
+    """One series per line item the question names over the periods ("debt or interest expenses
+    over these quarters"), in the question's order; None unless it names several items and no
+    metric over them (a growth is each item's own change) and every item has a series (an item
+    left out is no answer to the question)."""
+    metric = asked_metric(question)
+    if len(plan.items) < 2 or plan.members or (metric is not None and not metric.growth):
+        return None
+    found = [
+        calculate_series(
+            plan.model_copy(update={"items": [key], "metric": None, "metric_items": []}),
+            question,
+            facts,
+            filings,
+        )
+        for key in plan.items
+    ]
+    series = [s for s in found if s is not None]
+    return series if len(series) == len(found) else None
+
+
+__all__ = [
+    "calculate_item_series",
+    "calculate_member_series",
+    "calculate_series",
+    "percent_change",
+    "period_words",
+]

@@ -249,6 +249,22 @@ ITEMS: dict[str, Item] = {
             ),
         ),
         _item(
+            "long_term_debt",
+            "long-term debt",
+            # "debt" alone is the company's borrowings; debt it holds as an investment ("debt
+            # securities", "which type of debt ... among the short-term investments") and a
+            # "debt-to-equity" ratio are not.
+            r"\b(?:long[\s-]+term\s+)?debt\b(?!\s*-?\s*to\b)(?![^.?;]*\b(?:securities|investments?|holdings)\b)",
+            # The balance sheet's non-current row: "Long-term debt", "Long-term debt, net of current
+            # portion", or a "Term debt" row under the non-current liabilities.
+            r"(?:total\s+)?long[\s-]*term\s+debt(?:,?\s+net)?(?:,?\s+(?:non-?current|(?:excluding|less|net\s+of)\s+"
+            r"(?:the\s+)?current\s+(?:portion|maturities)))?|non-?current\s+liabilities:\s*(?:long[\s-]*term\s+|term\s+)?debt",
+            concepts=(
+                "us-gaap:LongTermDebtNoncurrent",
+                "us-gaap:LongTermDebtAndCapitalLeaseObligations",
+            ),
+        ),
+        _item(
             "dividends",
             "dividends paid",
             r"\b(?:(?:cash\s+)?dividends?\s+(?:paid|payments?)|pa(?:y|ys|id)\s+(?:out\s+)?(?:in\s+)?(?:cash\s+)?dividends)\b",
@@ -270,6 +286,7 @@ SIGNED = {"revenue", "gross_profit", "operating_income", "net_income", "pretax_i
 # statement's "Accounts payable 518"), not the balance.
 BALANCES = {
     "ppe",
+    "long_term_debt",
     "total_assets",
     "current_assets",
     "current_liabilities",

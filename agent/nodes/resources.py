@@ -88,13 +88,14 @@ class Resources:
 
     def calculate(self, plan: Any, question: str) -> Any:
         """The figure question's answer (a Calculation), a yes/no question's change (a Trend), one
-        figure over every scoped period (a Series; one per part the question lists) or one item's parts (a Breakdown), computed from the stored facts of every filing
-        of the plan's company (a later report's comparatives included), or None
-        (:mod:`agent.finance.calculate`, ``trend``, ``series``, ``breakdown``)."""
+        figure over every scoped period (a Series; one per part or item the question lists) or one
+        item's parts (a Breakdown), computed from the stored facts of every filing of the plan's
+        company (a later report's comparatives included), or None (:mod:`agent.finance.calculate`,
+        ``trend``, ``series``, ``breakdown``)."""
         from agent.finance.breakdown import calculate_breakdown
         from agent.finance.calculate import calculate
         from agent.finance.presence import calculate_presence
-        from agent.finance.series import calculate_member_series, calculate_series
+        from agent.finance.series import calculate_item_series, calculate_member_series, calculate_series
         from agent.finance.trend import calculate_trend
 
         if plan is None or not plan.companies:
@@ -111,6 +112,12 @@ class Resources:
         if plan.over_periods and len(plan.members) > 1:
             # One series per part the question lists, or nothing.
             return calculate_member_series(plan, question, facts, filings)
+        if (
+            plan.over_periods
+            and len(plan.items) > 1
+            and (items := calculate_item_series(plan, question, facts, filings))
+        ):
+            return items  # one series per item the question names
         series = calculate_series(plan, question, facts, filings) if plan.over_periods else None
         if series is not None or plan.form not in ("figure", "yes_no", "comparison"):
             return series

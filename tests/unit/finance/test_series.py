@@ -7,7 +7,7 @@ from finance_fakes import Filing
 
 from agent.finance.calculate import calculate
 from agent.finance.plan import plan_question
-from agent.finance.series import calculate_member_series, calculate_series
+from agent.finance.series import calculate_item_series, calculate_member_series, calculate_series
 from agent.finance.share import asked_members
 from agent.finance.vocabulary import ITEMS
 from agent.schemas import Fact, FactPeriod, Scope
@@ -228,3 +228,15 @@ def test_one_row_naming_every_listed_part_is_that_row() -> None:
     # Two rows, one per part: no single figure for both.
     two = "What was Fabrikam's revenue from Cloud or Surface devices in Q2 2023?"
     assert calculate(plan_question(two, scope), two, FACTS + DEVICES, FILINGS) is None
+
+
+def test_each_item_named_over_the_quarters_is_a_series() -> None:
+    question = "How have Fabrikam's revenues and inventories changed over the quarters?"
+    plan = plan_question(question, SCOPE)
+    assert plan.over_periods and plan.items == ["revenue", "inventory"]
+    revenue, inventory = calculate_item_series(plan, question, FACTS, FILINGS) or []
+    assert [p.result for p in revenue.points] == [1_000, 1_100, 900]
+    assert [p.result for p in inventory.points] == [50, 55, 40]
+    # An item with no series at all: no answer for the others alone.
+    no_inventory = [f for f in FACTS if f.label != "Inventories"]
+    assert calculate_item_series(plan, question, no_inventory, FILINGS) is None

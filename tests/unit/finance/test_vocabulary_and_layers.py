@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.finance.derived import named_items
 from agent.finance.vocabulary import ITEMS, item_of
 from agent.schemas import Fact
 
@@ -144,3 +145,21 @@ def test_items_a_question_names(question: str, items: list[str]) -> None:
     from agent.finance.derived import named_items
 
     assert [i.key for i in named_items(question)] == items
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Did the company's long-term debt rise in fiscal 2024?", ["long_term_debt"]),
+        (
+            "How did debt and interest expense change over the quarters?",
+            ["long_term_debt", "interest_expense"],
+        ),
+        # Debt the company holds as an investment, and a ratio, are no borrowings.
+        ("Which debt securities make up most of its short-term investments?", []),
+        ("What kind of debt holds the largest share of the investment portfolio?", []),
+        ("What is the debt-to-equity ratio?", []),
+    ],
+)
+def test_debt_is_the_company_s_borrowings(question: str, asked: list[str]) -> None:
+    assert [i.key for i in named_items(question)] == asked
