@@ -162,6 +162,11 @@ class QuestionPlan(BaseModel):
         default=False,
         description="Asks for more than figures: reasons, drivers, what they suggest or imply.",
     )
+    growth: bool = Field(
+        default=False,
+        description="Asks how a figure changed ('revenue growth', 'what changes in debt'): the period "
+        "asked and its comparative (the year before, or the last year-end for a balance) are both asked.",
+    )
     asks_change: bool = Field(
         default=False,
         description="Asks by how much something changed ('by how much did it increase its credit "

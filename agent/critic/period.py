@@ -6,7 +6,8 @@ periods asked are the plan's fiscal years and quarters placed on the calendar th
 filings' own periods (a filing's cover names its fiscal year, quarter and period end), plus any date
 the question prints. A sentence that dates its figure ("at", "as of", "ended" + a printed date) only
 by dates outside every asked period is sent back. Sentences that date nothing, or name an asked
-period beside another (a comparison), pass.
+period beside another (a comparison), pass. A change asked in one period (:attr:`QuestionPlan.growth`)
+asks its comparative periods too: the year before, and a quarter's last fiscal year-end.
 """
 
 from __future__ import annotations
@@ -56,14 +57,22 @@ def asked_windows(plan: QuestionPlan, filings: Iterable[ChunkMetadata], question
             continue
         seen.add(meta.doc_id)
         assert meta.fiscal_year is not None
+        # A change asked in one period asks its comparative too: the year before, and for a
+        # quarter's balance the last year-end its balance sheet prints beside it.
+        back = (0, -12) if plan.growth and len(plan.fiscal_years) == 1 else (0,)
         for year in plan.fiscal_years:
             shift = (year - meta.fiscal_year) * 12
             for asked in plan.quarters:
                 at = add_months(end, shift + (asked - quarter) * 3)
-                windows.append((at - SLACK, at + SLACK))
+                windows += [(add_months(at, b) - SLACK, add_months(at, b) + SLACK) for b in back]
+                if len(back) > 1:
+                    year_end = add_months(at, -asked * 3)
+                    windows.append((year_end - SLACK, year_end + SLACK))
             if not plan.quarters:
                 year_end = add_months(end, shift + (4 - quarter) * 3)
-                windows.append((add_months(year_end, -12) + SLACK, year_end + SLACK))
+                windows += [
+                    (add_months(year_end, b - 12) + SLACK, add_months(year_end, b) + SLACK) for b in back
+                ]
     for m in PRINTED_DATE.finditer(question):
         when = printed_date(m.group(0))
         if when:

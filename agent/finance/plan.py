@@ -225,6 +225,7 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         items=items,
         metric=metric.name if metric else None,
         metric_items=sorted(metric.items()) if metric else [],
+        growth=bool(metric and metric.growth),
         form=_form(question, metric, items, explanatory, extreme),  # type: ignore[arg-type]
         explanatory=explanatory,
         extreme=extreme,  # type: ignore[arg-type]

@@ -88,12 +88,14 @@ class Resources:
 
     def calculate(self, plan: Any, question: str) -> Any:
         """The figure question's answer (a Calculation), a yes/no question's change (a Trend), one
-        figure over every scoped period (a Series; one per part or item the question lists) or one
-        item's parts (a Breakdown), computed from the stored facts of every filing of the plan's
-        company (a later report's comparatives included), or None (:mod:`agent.finance.calculate`,
-        ``trend``, ``series``, ``breakdown``)."""
+        figure over every scoped period (a Series; one per part or item the question lists), each
+        named item's change in one report (a two-point Series each) or one item's parts (a
+        Breakdown), computed from the stored facts of every filing of the plan's company (a later
+        report's comparatives included), or None (:mod:`agent.finance.calculate`, ``trend``,
+        ``series``, ``changes``, ``breakdown``)."""
         from agent.finance.breakdown import calculate_breakdown
         from agent.finance.calculate import calculate
+        from agent.finance.changes import asks_report_changes, calculate_changes
         from agent.finance.presence import calculate_presence
         from agent.finance.series import calculate_item_series, calculate_member_series, calculate_series
         from agent.finance.trend import calculate_trend
@@ -118,6 +120,11 @@ class Resources:
             and (items := calculate_item_series(plan, question, facts, filings))
         ):
             return items  # one series per item the question names
+        changes = asks_report_changes(plan, question)
+        if changes and len(plan.items) > 1:
+            # Each item's change in the one report asked ("changes in debt and interest expense"), or
+            # nothing: never one item's in place of all.
+            return calculate_changes(plan, question, facts, filings)
         series = calculate_series(plan, question, facts, filings) if plan.over_periods else None
         if series is not None or plan.form not in ("figure", "yes_no", "comparison"):
             return series
@@ -125,7 +132,11 @@ class Resources:
             return calculate_trend(plan, question, facts, filings) or calculate_presence(
                 plan, question, facts, filings
             )
-        return calculate(plan, question, facts, filings)
+        found = calculate(plan, question, facts, filings)
+        if found is None and changes:
+            # A balance's change in a quarter's report: against the year-end its balance sheet prints.
+            return calculate_changes(plan, question, facts, filings)
+        return found
 
     def levels(self, plan: Any, question: str) -> list[Any] | None:
         """The figure of each line item the plan names, in its one period (a Calculation each), for a

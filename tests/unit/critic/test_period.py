@@ -51,6 +51,19 @@ def test_quarter_asked(sentence: str, held: bool) -> None:
     assert _held(sentence, plan, [TEN_Q]) is held
 
 
+def test_a_change_asked_in_a_quarter_asks_its_comparatives_too() -> None:
+    # The quarter closing December 31, 2022: the report compares its flows with the quarter a year
+    # earlier and its balances with the last fiscal year-end (June 30, 2022).
+    growth = QuestionPlan(fiscal_years=[2023], quarters=[2], growth=True)
+    year_end = "Long-term debt was $47,032 million at June 30, 2022 [c1]."
+    year_before = "Interest expense was $525 million in the three months ended December 31, 2021 [c1]."
+    assert not _held(year_end, growth, [TEN_Q]) and not _held(year_before, growth, [TEN_Q])
+    # Two years before is no comparative; nor is either period without a change asked.
+    assert _held("Long-term debt was $50,074 million at June 30, 2021 [c1].", growth, [TEN_Q])
+    level = QuestionPlan(fiscal_years=[2023], quarters=[2])
+    assert _held(year_end, level, [TEN_Q]) and _held(year_before, level, [TEN_Q])
+
+
 def test_year_asked_through_a_quarterly_filing_spans_that_fiscal_year() -> None:
     # FY2022 of a June year-end ends June 30, 2022; the 10-Q of FY2023 places it.
     plan = QuestionPlan(fiscal_years=[2022])

@@ -250,3 +250,38 @@ async def test_a_figure_asked_why_is_stated_with_the_filer_s_own_explanation(har
     )
     quoted = next(c for c in answer.claims if "lower net sales of Mac" in c.text)
     assert quoted.verdict == "supported" and quoted.chunk_ids == [f"{APPLE_23.doc_id}::25"]
+
+
+async def test_the_changes_of_each_item_a_report_names_without_a_model_call(harness) -> None:
+    # "What changes in A and B did the Q3 report show?": each item's quarter beside the comparative
+    # column its own table prints, with the change, all by our code.
+    h = harness({"draft": ["(the model must not be asked)"]})
+    income = [
+        f.model_copy(
+            update={
+                "id": f"{f.doc_id}::f9{i}",
+                "label": "Operating income",
+                "group": "",
+                "value": v,
+                "text": f"{v:,}",
+            }
+        )
+        for i, (f, v) in enumerate(((_facts()[0], 22_998), (_facts()[2], 23_076)))
+    ]
+    h.resources.facts = [*_facts(), *income]
+    answer = await h.ask(
+        "What changes in total net sales and operating income did Apple report in the Q3 2023 10-Q?"
+    )
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles() and "judge" not in h.roles()
+    text = answer.text
+    for earlier, later in (("82,959", "81,797"), ("23,076", "22,998")):
+        assert text.index(f"${earlier} million") < text.index(f"${later} million"), text
+    assert text.index("81,797") < text.index("23,076")  # the question's order
+    changes = [c.result for c in answer.calculations if c.unit == "%"]
+    assert changes == [
+        pytest.approx((81_797 - 82_959) / 82_959 * 100),
+        pytest.approx((22_998 - 23_076) / 23_076 * 100),
+    ]
+    # Both columns come from the Q3 2023 report's own table, not from the 2022 report.
+    assert {o.doc_id for c in answer.calculations for o in c.operands} == {APPLE_23.doc_id}
