@@ -41,10 +41,26 @@ def span_name(match: re.Match[str]) -> str:
     return "year ended"
 
 
+# "December 31, June 30, | 2022 2022": each column's month and day printed on one line, its year on
+# the next.
+_STACKED = re.compile(
+    rf"(?P<days>(?:\b(?:{MONTHS_RE})\.?\s+\d{{1,2}}\s*,?\s*){{2,}})(?P<years>(?:\b(?:19|20)\d\d\b\s*){{2,}})",
+    re.I,
+)
+
+
+def _unstack(m: re.Match[str]) -> str:
+    """Each month and day with its own year, when the counts agree ("December 31, 2022 June 30, 2022")."""
+    days, years = MONTH_DAY.findall(m.group("days")), YEAR.findall(m.group("years"))
+    if len(days) != len(years):
+        return m.group(0)
+    return " ".join(f"{d}, {y}" for d, y in zip(days, years, strict=True)) + " "
+
+
 def columns_from_header(header: str) -> list[str]:
     """Column names from a table's header text ("Three Months Ended Nine Months Ended July 1, 2023
     June 25, 2022 ..." -> ["three months ended July 1, 2023", "three months ended June 25, 2022", ...])."""
-    header = re.sub(r"\s+", " ", header.replace("|", " "))
+    header = _STACKED.sub(_unstack, re.sub(r"\s+", " ", header.replace("|", " ")))
     dates = [m.group(0).strip(" ,") for m in _DATE.finditer(header)]
     spans = [span_name(m) for m in SPAN.finditer(header)]
     if not dates:
@@ -59,6 +75,17 @@ def columns_from_header(header: str) -> list[str]:
     if len(month_days) == 1 and len(dates) > 1:
         # "Year Ended December 31, | 2022 | 2021": one month and day shared by every year column.
         dates = [f"{month_days[0]}, {YEAR.search(d).group(0)}" for d in dates]  # type: ignore[union-attr]
+    years = YEAR.findall(header)
+    if (
+        len(spans) > 1
+        and len(month_days) == len(spans)
+        and len(years) == len(dates)
+        and len(years) % len(spans) == 0
+    ):
+        # "Three Months Ended September 30, Nine Months Ended September 30, | 2023 2022 2023 2022":
+        # each span's month and day shared by the years below it.
+        per = len(years) // len(spans)
+        dates = [f"{month_days[i // per]}, {y}" for i, y in enumerate(years)]
     if spans and len(dates) % len(spans) == 0:
         per = len(dates) // len(spans)
         return [f"{spans[i // per]} {d}" for i, d in enumerate(dates)]

@@ -85,6 +85,30 @@ def test_header_parsing_and_row_detection() -> None:
     assert data_row("Net sales increased 5% to $20 million from 2021 to 2022.") is None
 
 
+def test_stacked_headers_pair_each_month_and_day_with_its_year() -> None:
+    # PDF text of real statements: each column's month and day on one line, its year on the next
+    # (Adobe's FY2016 10-K income statement, Microsoft's 10-Q balance sheet).
+    adobe = "Years Ended\nDecember 2, November 27, November 28,\n2016 2015 2014"
+    assert columns_from_header(adobe.replace("\n", " ")) == [
+        "year ended December 2, 2016",
+        "year ended November 27, 2015",
+        "year ended November 28, 2014",
+    ]
+    balance = "December 31, June 30,\n2022 2022\nLong-term debt 44,119 47,032"
+    assert table_cells(balance) == [
+        ("Long-term debt", "December 31, 2022", "44,119"),
+        ("Long-term debt", "June 30, 2022", "47,032"),
+    ]
+    # Each span's month and day over the years below it.
+    spans = "Three Months Ended September 30, Nine Months Ended September 30, 2023 2022 2023 2022"
+    assert columns_from_header(spans) == [
+        "three months ended September 30, 2023",
+        "three months ended September 30, 2022",
+        "nine months ended September 30, 2023",
+        "nine months ended September 30, 2022",
+    ]
+
+
 def test_render_context_labels_tables_in_passages() -> None:
     meta = ChunkMetadata(
         doc_id="d",
