@@ -7,7 +7,8 @@ filings' own periods (a filing's cover names its fiscal year, quarter and period
 the question prints. A sentence that dates its figure ("at", "as of", "ended" + a printed date) only
 by dates outside every asked period is sent back. Sentences that date nothing, or name an asked
 period beside another (a comparison), pass. A change asked in one period (:attr:`QuestionPlan.growth`)
-asks its comparative periods too: the year before, and a quarter's last fiscal year-end.
+asks its comparative periods too: the year before, and the columns the asked report prints beside
+its own (a balance's last fiscal year-end), as our calculations read them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from agent.finance.periods import PRINTED_DATE, add_months, parse_date, printed_date
-from agent.schemas import ChunkMetadata, Claim, QuestionPlan
+from agent.schemas import ChunkMetadata, Claim, Operand, QuestionPlan
 
 _KEPT = ("supported", "calculation")
 # Days either side of a period end: 52/53-week years end on a weekday near the month's end.
@@ -45,10 +46,13 @@ def _filing_quarter(meta: ChunkMetadata) -> int | None:
     return 4 if (meta.form_type or "").upper().startswith(_ANNUAL_FORMS) else None
 
 
-def asked_windows(plan: QuestionPlan, filings: Iterable[ChunkMetadata], question: str) -> list[Window]:
+def asked_windows(
+    plan: QuestionPlan, filings: Iterable[ChunkMetadata], question: str, comparatives: Iterable[date] = ()
+) -> list[Window]:
     """The calendar spans of the periods ``plan`` asks about, placed through ``filings``' own
     periods (only filings of an asked fiscal year: how another filing's year maps is not known),
-    and a few days around each date ``question`` prints."""
+    and a few days around each date ``question`` prints and each of the asked report's
+    ``comparatives`` (:func:`comparative_dates`)."""
     windows: list[Window] = []
     seen: set[str] = set()
     for meta in filings:
@@ -57,17 +61,13 @@ def asked_windows(plan: QuestionPlan, filings: Iterable[ChunkMetadata], question
             continue
         seen.add(meta.doc_id)
         assert meta.fiscal_year is not None
-        # A change asked in one period asks its comparative too: the year before, and for a
-        # quarter's balance the last year-end its balance sheet prints beside it.
-        back = (0, -12) if plan.growth and len(plan.fiscal_years) == 1 else (0,)
+        # A change asked in one period asks its comparative too: the year before.
+        back = (0, -12) if asks_comparatives(plan) else (0,)
         for year in plan.fiscal_years:
             shift = (year - meta.fiscal_year) * 12
             for asked in plan.quarters:
                 at = add_months(end, shift + (asked - quarter) * 3)
                 windows += [(add_months(at, b) - SLACK, add_months(at, b) + SLACK) for b in back]
-                if len(back) > 1:
-                    year_end = add_months(at, -asked * 3)
-                    windows.append((year_end - SLACK, year_end + SLACK))
             if not plan.quarters:
                 year_end = add_months(end, shift + (4 - quarter) * 3)
                 windows += [
@@ -77,7 +77,34 @@ def asked_windows(plan: QuestionPlan, filings: Iterable[ChunkMetadata], question
         when = printed_date(m.group(0))
         if when:
             windows.append((when - SLACK, when + SLACK))
-    return windows
+    return windows + [(d - SLACK, d + SLACK) for d in comparatives]
+
+
+def asks_comparatives(plan: QuestionPlan) -> bool:
+    """Whether the plan asks a change in one period, which asks its comparative periods too."""
+    return plan.growth and len(plan.fiscal_years) == 1
+
+
+def comparative_dates(
+    plan: QuestionPlan, filings: Iterable[ChunkMetadata], operands: Iterable[Operand]
+) -> list[date]:
+    """The dates of the columns the asked period's own report prints beside it (a balance's last
+    fiscal year-end, wherever the filer's year ends), among our calculations' operands, when the
+    plan asks a change in one period; none otherwise."""
+    if not asks_comparatives(plan):
+        return []
+    asked = {
+        m.doc_id
+        for m in filings
+        if m.fiscal_year in plan.fiscal_years and (not plan.quarters or m.fiscal_quarter in plan.quarters)
+    }
+    found = (
+        printed_date(m.group(0))
+        for o in operands
+        if o.doc_id in asked
+        for m in PRINTED_DATE.finditer(o.period)
+    )
+    return [d for d in found if d is not None]
 
 
 def hold_to_period(claims: Sequence[Claim], windows: Sequence[Window]) -> None:

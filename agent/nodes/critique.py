@@ -15,7 +15,7 @@ from agent.critic.change import hold_to_change
 from agent.critic.check import DraftCheck, check_draft, faithfulness, feedback_for
 from agent.critic.claims import split_sentences
 from agent.critic.numbers import extract_numbers
-from agent.critic.period import asked_windows, hold_to_period
+from agent.critic.period import asked_windows, comparative_dates, hold_to_period
 from agent.critic.restore import parse_derived, restore_calculations
 from agent.critic.scale import scale_draft
 from agent.critic.statements import statement_query
@@ -185,7 +185,9 @@ def _hold_to_plan(state: State, claims: list[Claim], clean: dict[str, str]) -> N
     hold_to_ranking(claims, state.superlative)
     if state.plan:
         filings = [c.chunk.metadata for c in state.context]
-        hold_to_period(claims, asked_windows(state.plan, filings, state.question))
+        operands = [o for c in state.calculations for o in c.operands]
+        comparatives = comparative_dates(state.plan, filings, operands)
+        hold_to_period(claims, asked_windows(state.plan, filings, state.question, comparatives))
         hold_to_total(claims, state.plan.total_over, clean)
         if state.plan.asks_change:
             hold_to_change(claims, clean)

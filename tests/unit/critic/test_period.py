@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from agent.critic.period import asked_windows, dating_dates, hold_to_period
-from agent.schemas import ChunkMetadata, Claim, QuestionPlan
+from agent.critic.period import asked_windows, comparative_dates, dating_dates, hold_to_period
+from agent.schemas import ChunkMetadata, Claim, Operand, QuestionPlan
 
 # A 10-Q for the second quarter of a fiscal year that ends June 30 (the quarter closes December 31).
 TEN_Q = ChunkMetadata(
@@ -53,15 +53,48 @@ def test_quarter_asked(sentence: str, held: bool) -> None:
 
 def test_a_change_asked_in_a_quarter_asks_its_comparatives_too() -> None:
     # The quarter closing December 31, 2022: the report compares its flows with the quarter a year
-    # earlier and its balances with the last fiscal year-end (June 30, 2022).
+    # earlier and its balances with the last fiscal year-end its balance sheet prints (June 30,
+    # 2022, read from the operand our code took from that report: filers end their years anywhere).
     growth = QuestionPlan(fiscal_years=[2023], quarters=[2], growth=True)
+    operands = [
+        Operand(
+            fact_id="q::f1",
+            doc_id="q",
+            page=3,
+            item="long_term_debt",
+            label="Long-term debt",
+            period="June 30, 2022",
+            value=47_032,
+            printed="47,032",
+        ),
+        # Another report's column is no comparative of the one asked.
+        Operand(
+            fact_id="k::f1",
+            doc_id="k",
+            page=3,
+            item="long_term_debt",
+            label="Long-term debt",
+            period="December 31, 2021",
+            value=50_074,
+            printed="50,074",
+        ),
+    ]
+    comparatives = comparative_dates(growth, [TEN_Q, TEN_K], operands)
+    assert comparatives == [date(2022, 6, 30)]
+
+    def held(sentence: str, plan: QuestionPlan, dates: list[date]) -> bool:
+        claim = Claim(text=sentence, chunk_ids=["c"], numbers=["1"], verdict="supported")
+        hold_to_period([claim], asked_windows(plan, [TEN_Q], "", dates))
+        return claim.verdict == "unsupported"
+
     year_end = "Long-term debt was $47,032 million at June 30, 2022 [c1]."
     year_before = "Interest expense was $525 million in the three months ended December 31, 2021 [c1]."
-    assert not _held(year_end, growth, [TEN_Q]) and not _held(year_before, growth, [TEN_Q])
+    assert not held(year_end, growth, comparatives) and not held(year_before, growth, comparatives)
     # Two years before is no comparative; nor is either period without a change asked.
-    assert _held("Long-term debt was $50,074 million at June 30, 2021 [c1].", growth, [TEN_Q])
+    assert held("Long-term debt was $50,074 million at June 30, 2021 [c1].", growth, comparatives)
     level = QuestionPlan(fiscal_years=[2023], quarters=[2])
-    assert _held(year_end, level, [TEN_Q]) and _held(year_before, level, [TEN_Q])
+    assert comparative_dates(level, [TEN_Q], operands) == []
+    assert held(year_end, level, []) and held(year_before, level, [])
 
 
 def test_year_asked_through_a_quarterly_filing_spans_that_fiscal_year() -> None:
