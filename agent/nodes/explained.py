@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from agent.critic.cause import CAUSAL
 from agent.critic.numbers import extract_numbers
+from agent.finance.changes import comparative
 from agent.finance.vocabulary import ITEMS, item_of
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import cited, mostly_figures, whole_sentences
@@ -94,13 +95,15 @@ def explanation(sentence: str, item: str) -> str:
     return quote[0].upper() + quote[1:] if quote else ""
 
 
-def _matches(text: str, amounts: list[float]) -> bool:
-    """Whether ``text`` prints one of the item's stored ``amounts`` in that filing, the difference
-    of two of them, or their change in percent: the sentence speaks of the company's own line, not
-    a segment's ("Revenue was $1.3 billion, up $274 million" under a segment's heading). A figure
-    the filing's tables cannot show ("up 6% sequentially": the quarter before is in another
-    report) does not count against it."""
-    pairs = [(a, b) for a in amounts for b in amounts if b and a != b]
+def _matches(text: str, amounts: list[float], changes: list[tuple[float, float]]) -> bool:
+    """Whether ``text`` prints one of the item's stored ``amounts`` in that filing, or one of its
+    ``changes`` (a column's figure and the comparative column its table prints beside it: their
+    difference or their change in percent): the sentence speaks of the company's own line, not a
+    segment's ("Revenue was $1.3 billion, up $274 million" under a segment's heading). Only a
+    column against its own comparative counts, so a percent cannot match by chance between a
+    quarter and another period's column. A figure the filing's tables cannot show ("up 6%
+    sequentially": the quarter before is in another report) does not count against it."""
+    pairs = [(a, b) for a, b in changes if b]
     for n in extract_numbers(text):
         if n.is_percent:
             if any(abs(abs(a - b) / abs(b) * 100 - n.magnitude) <= n.precision + 0.5 for a, b in pairs):
@@ -113,6 +116,29 @@ def _matches(text: str, amounts: list[float]) -> bool:
     return False
 
 
+def _item_figures(
+    facts: Sequence[Fact], docs: Iterable[str], items: Sequence[str]
+) -> dict[tuple[str, str], tuple[list[float], list[tuple[float, float]]]]:
+    """(doc, item) -> (the item's stored amounts in that filing, each beside its comparative
+    column's), each fact classified once."""
+    wanted = set(docs)
+    by_doc: dict[str, list[Fact]] = {}
+    for fact in facts:
+        if fact.doc_id in wanted:
+            by_doc.setdefault(fact.doc_id, []).append(fact)
+    out: dict[tuple[str, str], tuple[list[float], list[tuple[float, float]]]] = {}
+    for doc, own in by_doc.items():
+        for fact in own:
+            item = item_of(fact)
+            if item is None or item not in items:
+                continue
+            amounts, changes = out.setdefault((doc, item), ([], []))
+            amounts.append(fact.amount)
+            if (before := comparative(fact, own)) is not None:
+                changes.append((fact.amount, before.amount))
+    return out
+
+
 def item_explanations(
     items: Sequence[str],
     docs: Iterable[str],
@@ -122,13 +148,13 @@ def item_explanations(
     """(quoted sentence, the chunk printing it) explaining the change of each of ``items`` in the
     filings ``docs`` (in the order given): at most ``PER_FILING`` a filing and ``MOST`` in all, the
     first each filing prints that prints one of the item's own stored ``facts`` in that filing (or
-    their change); a sentence several filings print word for word is quoted once."""
+    a change against its comparative column); a sentence several filings print word for word is
+    quoted once."""
     found: list[tuple[str, Chunk]] = []
     seen: set[str] = set()
+    docs = list(docs)
+    figures = _item_figures(facts, docs, items)
     for doc in docs:
-        amounts = {
-            item: [f.amount for f in facts if f.doc_id == doc and item_of(f) == item] for item in items
-        }
         taken = 0
         for chunk in doc_chunks(doc):
             if chunk.metadata.flagged or taken >= PER_FILING:
@@ -139,7 +165,7 @@ def item_explanations(
                         q
                         for item in items
                         if (q := explanation(sentence, item))
-                        and _matches(q[: CAUSAL.search(q).start()], amounts[item])  # type: ignore[union-attr]
+                        and _matches(q[: CAUSAL.search(q).start()], *figures.get((doc, item), ([], [])))  # type: ignore[union-attr]
                     ),
                     "",
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.nodes.explained import explanation, item_explanations
-from agent.schemas import Chunk, ChunkMetadata, Fact
+from agent.schemas import Chunk, ChunkMetadata, Fact, FactPeriod
 
 # Microsoft's 10-Q for the quarter ended September 30, 2022 (docugami sec-10-q, MIT): MD&A.
 MSFT_MDA = (
@@ -68,13 +68,16 @@ def _chunk(cid: str, doc: str, text: str) -> Chunk:
     return Chunk(id=cid, text=text, metadata=ChunkMetadata(doc_id=doc, source_path=f"/docs/{doc}.pdf"))
 
 
-def _fact(doc: str, label: str, value: float, n: int) -> Fact:
+def _fact(doc: str, label: str, value: float, n: int, end: str, months: int = 3) -> Fact:
+    """A figure of the filing's income statement (one table) for the ``months`` ended ``end``."""
     return Fact(
         id=f"{doc}::f{n}",
         doc_id=doc,
         page=3,
+        chunk_id=f"{doc}::3",
         statement="income",
         label=label,
+        period=FactPeriod(kind="duration", end=end, months=months),
         value=value,
         scale=6,
         unit="USD",
@@ -87,12 +90,12 @@ def test_the_figures_of_a_quoted_explanation_are_the_company_s_own() -> None:
         "intc": [_chunk("intc::52", "intc", INTC_SEGMENT)],
     }
     facts = [
-        _fact("msft", "Research and development", 6628, 1),
-        _fact("msft", "Research and development", 5599, 2),
-        _fact("intc", "Revenue", 15338, 3),
-        _fact("intc", "Revenue", 18353, 4),
-        _fact("intc", "Operating income (loss)", -175, 5),
-        _fact("intc", "Operating income (loss)", 2526, 6),
+        _fact("msft", "Research and development", 6628, 1, "2022-09-30"),
+        _fact("msft", "Research and development", 5599, 2, "2021-09-30"),
+        _fact("intc", "Revenue", 15338, 3, "2022-10-01"),
+        _fact("intc", "Revenue", 18353, 4, "2021-09-25"),
+        _fact("intc", "Operating income (loss)", -175, 5, "2022-10-01"),
+        _fact("intc", "Operating income (loss)", 2526, 6, "2021-09-25"),
     ]
     found = item_explanations(["r_and_d"], ["msft"], lambda d: chunks[d], facts)
     assert [(q.split(" driven")[0], c.id) for q, c in found] == [
@@ -105,6 +108,16 @@ def test_the_figures_of_a_quoted_explanation_are_the_company_s_own() -> None:
     assert item_explanations(["revenue", "operating_income"], ["intc"], lambda d: chunks[d], facts) == []
     # A sentence printing no figure cannot be checked, so it is not quoted.
     assert item_explanations(["interest_expense"], ["msft"], lambda d: chunks[d], facts) == []
+    # The $1.0 billion and 18% are the quarter against its own comparative column; printed only
+    # between a quarter and another period's column (here a made-up year-to-date one), they are
+    # no change of the item's.
+    crossed = [
+        _fact("msft", "Research and development", 6628, 1, "2022-09-30"),
+        _fact("msft", "Research and development", 4000, 2, "2021-09-30"),
+        _fact("msft", "Research and development", 5599, 7, "2022-09-30", months=9),
+        _fact("msft", "Research and development", 3000, 8, "2021-09-30", months=9),
+    ]
+    assert item_explanations(["r_and_d"], ["msft"], lambda d: chunks[d], crossed) == []
 
 
 def test_a_figure_from_another_report_does_not_count_against_the_sentence() -> None:
@@ -116,13 +129,13 @@ def test_a_figure_from_another_report_does_not_count_against_the_sentence() -> N
     )
     chunks = [_chunk("nvda::30", "nvda", text)]
     facts = [
-        _fact("nvda", "Total operating expenses", 2662, 1),
-        _fact("nvda", "Total operating expenses", 2416, 2),
+        _fact("nvda", "Total operating expenses", 2662, 1, "2023-07-30"),
+        _fact("nvda", "Total operating expenses", 2416, 2, "2022-07-31"),
     ]
     found = item_explanations(["operating_expenses"], ["nvda"], lambda d: chunks, facts)
     assert [c.id for _q, c in found] == ["nvda::30"]
     other = [
-        _fact("nvda", "Total operating expenses", 2662, 1),
-        _fact("nvda", "Total operating expenses", 2000, 2),
+        _fact("nvda", "Total operating expenses", 2662, 1, "2023-07-30"),
+        _fact("nvda", "Total operating expenses", 2000, 2, "2022-07-31"),
     ]
     assert item_explanations(["operating_expenses"], ["nvda"], lambda d: chunks, other) == []
