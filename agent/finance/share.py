@@ -70,7 +70,9 @@ def member_fact(whole: Fact, member: str, facts: Sequence[Fact]) -> Fact | None:
     """The member's row for the whole's period: in the whole's table, else in a segment table of
     the same filing; its label (with its group heading) holds every member word, else (no such
     row) it names the member's last word and nothing the member does not ("Devices" for "surface
-    devices"). None when no row or several different figures qualify."""
+    devices"), else it alone of its table holds one of the member's other words ("Online stores"
+    for "online retail services", :func:`_by_distinctive_word`; the answer prints the row's own
+    label). None when no row or several different figures qualify."""
     wanted = label_words(member)
     if not wanted:
         return None
@@ -86,15 +88,27 @@ def member_fact(whole: Fact, member: str, facts: Sequence[Fact]) -> Fact | None:
             and not TOTAL_ROW.match(f.label)
         )
 
-    rows = [f for f in facts if same_period(f)]
-    candidates = [f for f in rows if wanted <= label_words(f"{f.group} {f.label}")] or [
-        f for f in rows if head and head <= label_words(f.label) <= wanted
-    ]
     whole_words = label_words(whole.label)
 
     def of_whole(f: Fact) -> bool:
         """Its heading or table names the whole ("Net sales:" over "Services")."""
         return bool(label_words(f"{f.group} {f.table}") & whole_words)
+
+    rows = [f for f in facts if same_period(f)]
+    candidates = (
+        [f for f in rows if wanted <= label_words(f"{f.group} {f.label}")]
+        or [f for f in rows if head and head <= label_words(f.label) <= wanted]
+        or _by_distinctive_word(
+            wanted - head,
+            head,
+            # Only the parts of the whole: rows under its heading, or under one naming it.
+            [
+                f
+                for f in rows
+                if (whole.group and f.group == whole.group) or label_words(f.group) & whole_words
+            ],
+        )
+    )
 
     same_table = [f for f in candidates if f.chunk_id == whole.chunk_id]
     for pool in (
@@ -109,6 +123,27 @@ def member_fact(whole: Fact, member: str, facts: Sequence[Fact]) -> Fact | None:
         if pool:
             return None  # rows of the same standing disagree: no guess
     return None
+
+
+def _by_distinctive_word(modifiers: set[str], head: set[str], rows: Sequence[Fact]) -> list[Fact]:
+    """The rows of the one label that holds a word of the member's ``modifiers`` (its words but
+    the last) that no other row of its table and heading holds, in a table whose rows are of the
+    member's kind (a row holds its ``head``, its last word): "online retail services" is the
+    filer's "Online stores" beside "Physical stores" and "Subscription services" (the filer's
+    name for the part, not the question's), but "new product launches" is not the row "Product"
+    of a table listing no launches. Nothing when no label, or several, qualify: a word several
+    rows share ("services") names no row."""
+    tables: dict[tuple[str | None, str], dict[str, set[str]]] = {}
+    for f in rows:
+        tables.setdefault((f.chunk_id, f.group), {})[f.label] = label_words(f.label)
+    hits = {
+        label
+        for labels in tables.values()
+        for label, words in labels.items()
+        if any(head <= other for other in labels.values())
+        and any(w in words and sum(w in other for other in labels.values()) == 1 for w in modifiers)
+    }
+    return [f for f in rows if f.label in hits] if len(hits) == 1 else []
 
 
 # "revenue from its Services segment", "sales of the iPhone product line": the words after the item.

@@ -194,6 +194,51 @@ def test_a_part_printed_under_its_last_word_only() -> None:
     )
 
 
+# Amazon.com, Inc. 10-Q for the quarter ended September 30, 2023: net sales on the statement of
+# operations (page 4) and its note's net sales by groups of similar products and services (page 21),
+# three months ended September 30, 2023, in millions.
+AMAZON_ROWS = [
+    ("Online stores", 57_267),
+    ("Physical stores", 4_959),
+    ("Third-party seller services", 34_342),
+    ("Subscription services", 10_170),
+    ("Advertising services", 12_060),
+    ("AWS", 23_059),
+    ("Other", 1_226),
+]
+
+
+def _amazon_facts() -> list[Fact]:
+    def one(label: str, value: float, chunk: str, statement: str, group: str, page: int) -> Fact:
+        return fact(Q3, label, value, group=group).model_copy(
+            update={"chunk_id": f"q3::{chunk}", "statement": statement, "page": page}
+        )
+
+    return [one("Total net sales", 143_083, "12", "income", "", 4)] + [
+        one(label, value, "78", "other", "Net Sales", 21) for label, value in AMAZON_ROWS
+    ]
+
+
+def test_a_part_the_filer_names_in_its_own_words() -> None:
+    """ "Online retail services" is the row "Online stores": the one row of the whole's parts that
+    holds a word of the part's name no other row holds, in a table of rows of its kind (services,
+    stores). A word several rows hold ("services"), words two different rows hold, or a kind no
+    row is ("launches") names no row: no figure rather than a guess."""
+    scope = Scope(companies=["Fabrikam Corp"], fiscal_years=[2023], quarters=[3])
+    facts = _amazon_facts()
+    online = "What was Fabrikam's revenue from online retail services in Q3 2023?"
+    calc = calculate(plan_question(online, scope), online, facts, FILINGS)
+    assert calc is not None and calc.result == 57_267
+    assert calc.operands[0].label == "Online stores" and calc.operands[0].page == 21
+    for unnamed in (
+        "What was Fabrikam's revenue from retail services in Q3 2023?",  # "services": four rows
+        "What was Fabrikam's revenue from online physical services in Q3 2023?",  # two rows
+        "What was Fabrikam's revenue from new online launches in Q3 2023?",  # no row of launches
+        "What was Fabrikam's revenue from mobile retail services in Q3 2023?",  # no row
+    ):
+        assert calculate(plan_question(unnamed, scope), unnamed, facts, FILINGS) is None, unnamed
+
+
 def test_one_series_per_listed_part_or_none() -> None:
     question = "How has Fabrikam's revenue from Cloud or Surface devices varied quarter to quarter?"
     plan = plan_question(question, SCOPE)
