@@ -56,29 +56,21 @@ def test_a_change_asked_in_a_quarter_asks_its_comparatives_too() -> None:
     # earlier and its balances with the last fiscal year-end its balance sheet prints (June 30,
     # 2022, read from the operand our code took from that report: filers end their years anywhere).
     growth = QuestionPlan(fiscal_years=[2023], quarters=[2], growth=True)
-    operands = [
-        Operand(
-            fact_id="q::f1",
-            doc_id="q",
+
+    def debt(doc: str, period: str, value: float) -> Operand:
+        return Operand(
+            fact_id=f"{doc}::f1",
+            doc_id=doc,
             page=3,
             item="long_term_debt",
             label="Long-term debt",
-            period="June 30, 2022",
-            value=47_032,
-            printed="47,032",
-        ),
-        # Another report's column is no comparative of the one asked.
-        Operand(
-            fact_id="k::f1",
-            doc_id="k",
-            page=3,
-            item="long_term_debt",
-            label="Long-term debt",
-            period="December 31, 2021",
-            value=50_074,
-            printed="50,074",
-        ),
-    ]
+            period=period,
+            value=value,
+            printed=f"{value:,.0f}",
+        )
+
+    # Another report's column ("k") is no comparative of the one asked.
+    operands = [debt("q", "June 30, 2022", 47_032), debt("k", "December 31, 2021", 50_074)]
     comparatives = comparative_dates(growth, [TEN_Q, TEN_K], operands)
     assert comparatives == [date(2022, 6, 30)]
 
