@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from itertools import pairwise
+from typing import Any, Literal, NamedTuple
 
 from agent.finance.calculate import calculate
 from agent.finance.derived import asked_metric
@@ -86,6 +87,35 @@ def percent_change(first: Calculation, last: Calculation, subject: str, span: st
         operands=[a, b],
         result=(b.value - a.value) / a.value * 100,
         unit="%",
+    )
+
+
+class Shape(NamedTuple):
+    """How a series moved: ``direction`` "up" or "down" when every step from one period to the next
+    went that way (else None), and the positions of its highest and lowest points, each None when
+    two points share it."""
+
+    direction: Literal["up", "down"] | None
+    highest: int | None
+    lowest: int | None
+
+
+def series_shape(series: Series) -> Shape | None:
+    """The shape of a series of three or more points (with two, its change says it all); None for
+    fewer. Points are compared as amounts (value times its scale), all of one unit."""
+    points = series.points
+    if len(points) < 3 or len({p.unit for p in points}) != 1:
+        return None
+    values = [p.result * 10**p.scale for p in points]
+    steps = [b - a for a, b in pairwise(values)]
+    direction: Literal["up", "down"] | None = (
+        "up" if all(s > 0 for s in steps) else "down" if all(s < 0 for s in steps) else None
+    )
+    high, low = max(values), min(values)
+    return Shape(
+        direction,
+        values.index(high) if values.count(high) == 1 else None,
+        values.index(low) if values.count(low) == 1 else None,
     )
 
 

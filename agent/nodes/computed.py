@@ -18,6 +18,7 @@ from typing import Any
 from agent.critic.change import asked_change
 from agent.critic.numbers import NumberMention
 from agent.finance.labels import stems
+from agent.finance.series import Shape, series_shape
 from agent.finance.units import SCALE_WORDS
 from agent.injection import without_instructions
 from agent.nodes.resources import Resources
@@ -150,6 +151,33 @@ def word_trend(trend: Trend, aliases: dict[str, str]) -> tuple[list[str], str]:
     return [figure_line(earlier, aliases), figure_line(later, aliases)], sentence
 
 
+def _at(when: str) -> str:
+    """A period as a sentence places a figure in it: "in the three months ended ...", "in FY2023
+    Q3"; a balance "at October 29, 2023"."""
+    return f"{'in' if when.startswith(('the ', 'FY')) else 'at'} {when}"
+
+
+def _word_shape(series: Series, shape: Shape, verb: str, aliases: dict[str, str]) -> str:
+    """The sentence saying how a series of three or more points moved, from our comparison of its
+    figures: every step the same way ("rose from each period listed to the next"), else where it
+    was highest and lowest. '' when neither can be said (two periods share the highest and lowest)."""
+    points, periods = series.points, series.periods
+    if shape.direction is not None:
+        moved = "rose" if shape.direction == "up" else "fell"
+        return (
+            f"{series.subject} {moved} from each period listed to the next, from {_stated(points[0])} "
+            f"{_at(periods[0])} to {_stated(points[-1])} {_at(periods[-1])} {_cites(points, aliases)}."
+        )
+    if shape.highest is None or shape.lowest is None:
+        return ""
+    high, low = shape.highest, shape.lowest
+    return (
+        f"Of the periods listed, {series.subject} {verb} highest {_at(periods[high])} "
+        f"({_stated(points[high])}) and lowest {_at(periods[low])} ({_stated(points[low])}) "
+        f"{_cites([points[high], points[low]], aliases)}."
+    )
+
+
 def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str]:
     """(figure-list lines, draft sentences) listing one figure over the periods, oldest first, and
     its change from the first to the last when both are amounts."""
@@ -157,11 +185,12 @@ def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str
     subject = series.subject
     verb = "were" if re.search(r"[^s]s$", subject.split(",")[0].strip()) else "was"
     sentences = [
-        # "in the three months ended ...", "in FY2023 Q3"; a balance "at October 29, 2023".
-        f"{subject} {verb} {_stated(p)} {'in' if when.startswith(('the ', 'FY')) else 'at'} {when} "
-        f"{_cites([p], aliases)}."
+        f"{subject} {verb} {_stated(p)} {_at(when)} {_cites([p], aliases)}."
         for p, when in zip(series.points, series.periods, strict=True)
     ]
+    shape = series_shape(series)
+    if shape is not None and (moved := _word_shape(series, shape, verb, aliases)):
+        sentences.append(moved)
     if series.change is not None:
         lines.append(figure_line(series.change, aliases))
         sentences.append(

@@ -7,7 +7,13 @@ from finance_fakes import Filing
 
 from agent.finance.calculate import calculate
 from agent.finance.plan import plan_question
-from agent.finance.series import calculate_item_series, calculate_member_series, calculate_series
+from agent.finance.series import (
+    Shape,
+    calculate_item_series,
+    calculate_member_series,
+    calculate_series,
+    series_shape,
+)
 from agent.finance.share import asked_members
 from agent.finance.vocabulary import ITEMS
 from agent.schemas import Fact, FactPeriod, Scope
@@ -285,3 +291,14 @@ def test_each_item_named_over_the_quarters_is_a_series() -> None:
     # An item with no series at all: no answer for the others alone.
     no_inventory = [f for f in FACTS if f.label != "Inventories"]
     assert calculate_item_series(plan, question, no_inventory, FILINGS) is None
+
+
+def test_the_shape_of_a_series_every_step_or_its_extremes() -> None:
+    rising = _series("How has Fabrikam's Cloud revenue changed over the quarters?")
+    assert rising is not None and series_shape(rising) == Shape("up", 2, 0)
+    mixed = _series("How has Fabrikam's total revenue changed over the quarters?")  # 1,000, 1,100, 900
+    assert mixed is not None and series_shape(mixed) == Shape(None, 1, 2)
+    tied = mixed.model_copy(update={"points": [*mixed.points[:2], mixed.points[1]]})  # 1,000, 1,100, 1,100
+    assert series_shape(tied) == Shape(None, None, 0)
+    two = _series("How has Fabrikam's total revenue changed over the years?")
+    assert two is not None and series_shape(two) is None  # two points: the change says it all

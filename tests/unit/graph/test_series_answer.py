@@ -6,7 +6,7 @@ checks it; when it asks for more (what they suggest), the model drafts with our 
 from __future__ import annotations
 
 import pytest
-from graph_fakes import APPLE_22, APPLE_23, CHUNKS
+from graph_fakes import APPLE_22, APPLE_23, CHUNKS, Doc, chunk
 
 from agent.schemas import Fact, FactPeriod, Series
 
@@ -285,3 +285,63 @@ async def test_the_changes_of_each_item_a_report_names_without_a_model_call(harn
     ]
     # Both columns come from the Q3 2023 report's own table, not from the 2022 report.
     assert {o.doc_id for c in answer.calculations for o in c.operands} == {APPLE_23.doc_id}
+
+
+APPLE_Q2_23 = Doc("0000320193-23-000064", "Apple Inc.", "AAPL", "10-Q", 2023, 2, "2023-04-01")
+APPLE_INCOME_Q2_23 = """CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS (Unaudited)
+(In millions, except number of shares, which are reflected in thousands, and per-share amounts)
+Three Months Ended April 1, 2023 March 26, 2022
+Net sales: Products $ 73,929 $ 77,457 Services 20,907 19,821
+Total net sales 94,836 97,278"""
+
+
+def _three_quarters(h) -> None:
+    """A third Apple 10-Q between the two bundled ones, with its statement and facts."""
+    q2 = _quarter("2023-04-01", "2022-12-25", 2023).model_copy(update={"fiscal_quarter": 2})
+    page = chunk(APPLE_Q2_23, 3, APPLE_INCOME_Q2_23, 3, table=True)
+    h.resources.docs.append(APPLE_Q2_23)
+    h.resources.chunks.append(page)
+    more = [
+        Fact(
+            id=f"{APPLE_Q2_23.doc_id}::f{n}",
+            doc_id=APPLE_Q2_23.doc_id,
+            page=3,
+            chunk_id=page.id,
+            statement="income",
+            label=label,
+            group="Net sales",
+            period=q2,
+            value=value,
+            scale=6,
+            unit="USD",
+            text=f"{value:,}",
+        )
+        for n, (label, value) in enumerate([("Total net sales", 94_836), ("Services", 20_907)])
+    ]
+    h.resources.facts = [*_facts(), *more]
+
+
+async def test_how_a_series_moved_is_said_by_our_code(harness) -> None:
+    # Services rose each quarter: said so, from the first figure to the last, each report cited.
+    h = harness({"draft": ["(the model must not be asked)"]})
+    _three_quarters(h)
+    answer = await h.ask("How has Apple's Services revenue changed over the quarters?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "draft" not in h.roles() and "judge" not in h.roles()
+    assert (
+        "Services revenue rose from each period listed to the next, from $19,604 million in the three "
+        "months ended June 25, 2022 to $21,213 million in the three months ended July 1, 2023"
+    ) in answer.text, answer.text
+    assert len({c.doc_id for c in answer.citations}) == 3
+
+
+async def test_a_series_that_rose_and_fell_is_placed_by_its_highest_and_lowest(harness) -> None:
+    h = harness({"draft": ["(the model must not be asked)"]})
+    _three_quarters(h)
+    answer = await h.ask("How have Apple's total net sales changed over time?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "rose from each" not in answer.text and "fell from each" not in answer.text
+    assert (
+        "highest in the three months ended April 1, 2023 ($94,836 million) and lowest in the three "
+        "months ended July 1, 2023 ($81,797 million)"
+    ) in answer.text, answer.text
