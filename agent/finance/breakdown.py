@@ -21,7 +21,7 @@ from agent.finance.calculate import calculate, operand_of
 from agent.finance.labels import TOTAL_ROW, stems
 from agent.finance.periods import parse_date
 from agent.finance.select import Dated
-from agent.schemas import Breakdown, Calculation, Fact, QuestionPlan
+from agent.schemas import Breakdown, Calculation, Fact, QuestionPlan, Series
 
 MIN_PARTS = 2
 
@@ -114,4 +114,46 @@ def calculate_breakdown(
     )
 
 
-__all__ = ["calculate_breakdown"]
+def _row_key(fact: Fact) -> str:
+    return " ".join(fact.label.strip(" :").lower().split())
+
+
+def parts_moved(
+    series: Series, key: str, facts: Sequence[Fact], most: int = 2
+) -> list[tuple[Calculation, Calculation]]:
+    """The parts of a series' line item that moved most from its first period to its last: (first,
+    last) level of each, largest change first, at most ``most``. The parts are the rows of one table
+    of each period's filing that add up to the item (as :func:`calculate_breakdown` reads them) and
+    list the same rows in both; a table that adds up in one period only, or rows renamed between the
+    two, give nothing rather than a guess."""
+    first, last = series.points[0], series.points[-1]
+    if len(first.operands) != 1 or len(last.operands) != 1:
+        return []
+    by_id = {f.id: f for f in facts}
+    whole_before, whole_after = by_id.get(first.operands[0].fact_id), by_id.get(last.operands[0].fact_id)
+    if whole_before is None or whole_after is None:
+        return []
+    before, after = _tables(whole_before, facts), _tables(whole_after, facts)
+    pairs = [
+        (a, b)
+        for a in before
+        for b in after
+        if sorted(_row_key(r) for r in a) == sorted(_row_key(r) for r in b)
+    ]
+    if len({tuple(sorted(_row_key(r) for r in a)) for a, _ in pairs}) != 1:
+        return []  # no table lists the same rows in both periods, or several do (which one?)
+    rows_before, rows_after = pairs[0]
+    then = {_row_key(r): r for r in rows_after}
+    moved = sorted(rows_before, key=lambda r: -abs(then[_row_key(r)].amount - r.amount))
+    start, end = series.periods[0], series.periods[-1]
+    return [
+        (
+            _part(r, key, f"{r.label.strip(' :')}, {start}"),
+            _part(then[_row_key(r)], key, f"{r.label.strip(' :')}, {end}"),
+        )
+        for r in moved[:most]
+        if then[_row_key(r)].amount != r.amount
+    ]
+
+
+__all__ = ["calculate_breakdown", "parts_moved"]

@@ -178,6 +178,28 @@ def _word_shape(series: Series, shape: Shape, verb: str, aliases: dict[str, str]
     )
 
 
+def word_parts_moved(
+    series: Series, moved: list[tuple[Calculation, Calculation]], aliases: dict[str, str]
+) -> tuple[list[str], str]:
+    """(figure-list lines, draft sentences) naming the rows adding up to a series' item that moved
+    most from its first period to its last, largest change first, each with both figures, cited."""
+    lines = [figure_line(c, aliases) for pair in moved for c in pair]
+    start, end = _at(series.periods[0]), _at(series.periods[-1])
+    sentences = []
+    for n, (before, after) in enumerate(moved):
+        label = before.operands[0].label.strip(" :")
+        lead = (
+            f"Of the rows that add up to {series.subject}, the largest change"
+            if n == 0
+            else "The next largest"
+        )
+        sentences.append(
+            f"{lead} was in {label}: from {_stated(before)} {start} to {_stated(after)} {end} "
+            f"{_cites([before, after], aliases)}."
+        )
+    return lines, " ".join(sentences)
+
+
 def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str]:
     """(figure-list lines, draft sentences) listing one figure over the periods, oldest first, and
     its change from the first to the last when both are amounts."""

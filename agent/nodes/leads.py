@@ -13,6 +13,7 @@ from agent.nodes.computed import (
     with_passages,
     word_all_series,
     word_calculation,
+    word_parts_moved,
 )
 from agent.nodes.explained import explained_sentences
 from agent.nodes.resources import Resources
@@ -81,13 +82,20 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
     found = calculated()
     if not series_of(found):
         return None
-    placed = with_passages(state, calcs_of(found), resources)
+    why = plan.assessment or plan.explanatory
+    # What moved it: the rows that add up to the item, largest change first (one series only).
+    moved = resources.parts_moved(plan, series_of(found)[0]) if why and len(series_of(found)) == 1 else []
+    calcs = calcs_of(found) + [c for pair in moved for c in pair]
+    placed = with_passages(state, calcs, resources)
     if placed is None:
         return None
     context, aliases, _added = placed
     lines, sentences = word_all_series(found, aliases)
-    if plan.assessment or plan.explanatory:
-        sentences = " ".join(
-            [sentences, *explained_sentences(plan, calcs_of(found), context, aliases, resources)]
-        )
-    return SeriesLead(context, lines, sentences, calcs_of(found))
+    if moved:
+        more, parts = word_parts_moved(series_of(found)[0], moved, aliases)
+        lines, sentences = lines + more, f"{sentences} {parts}"
+    if why:
+        # The filer's explanation of the item's own change (its figures, not its parts').
+        quoted = explained_sentences(plan, calcs_of(found), context, aliases, resources)
+        sentences = " ".join([sentences, *quoted])
+    return SeriesLead(context, lines, sentences, calcs)

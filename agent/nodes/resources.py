@@ -138,6 +138,17 @@ class Resources:
             return calculate_changes(plan, question, facts, filings)
         return found
 
+    def parts_moved(self, plan: Any, series: Any) -> list[Any]:
+        """The rows adding up to a series' one line item that moved most from its first period to
+        its last ((first, last) Calculation pairs, :func:`agent.finance.breakdown.parts_moved`);
+        [] for a part or several items, or when no table says (a ratio's levels have two operands)."""
+        from agent.finance.breakdown import parts_moved
+
+        if plan is None or len(plan.items) != 1 or plan.members:
+            return []
+        stored = self._company_facts(plan)
+        return parts_moved(series, plan.items[0], stored[0]) if stored else []
+
     def levels(self, plan: Any, question: str) -> list[Any] | None:
         """The figure of each line item the plan names, in its one period (a Calculation each), for a
         question that asks for them among other things ("what was R&D in Q1 2023, and which

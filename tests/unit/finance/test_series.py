@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from finance_fakes import Filing
 
+from agent.finance.breakdown import parts_moved
 from agent.finance.calculate import calculate
 from agent.finance.plan import plan_question
 from agent.finance.series import (
@@ -302,3 +303,27 @@ def test_the_shape_of_a_series_every_step_or_its_extremes() -> None:
     assert series_shape(tied) == Shape(None, None, 0)
     two = _series("How has Fabrikam's total revenue changed over the years?")
     assert two is not None and series_shape(two) is None  # two points: the change says it all
+
+
+def test_the_parts_that_moved_an_item_most_are_rows_of_one_table_in_both_periods() -> None:
+    parts = [
+        fact(Q1, "Cloud", 300, group="Revenues"),
+        fact(Q1, "Devices", 700, group="Revenues"),
+        fact(Q3, "Cloud", 360, group="Revenues"),
+        fact(Q3, "Devices", 540, group="Revenues"),
+    ]
+    totals = [f for f in FACTS if f.label == "Total revenues" and f.period.months == 3]
+    series = _series("How has Fabrikam's total revenue changed over the quarters?", [*totals, *parts])
+    assert series is not None
+    moved = parts_moved(series, "revenue", [*totals, *parts])
+    # Devices fell 160, Cloud rose 60: Devices first, each with its first and last figure.
+    assert [(a.operands[0].label, a.result, b.result) for a, b in moved] == [
+        ("Devices", 700, 540),
+        ("Cloud", 300, 360),
+    ]
+    assert {a.operands[0].doc_id for a, _ in moved} == {"q1"} and {
+        b.operands[0].doc_id for _, b in moved
+    } == {"q3"}
+    # A row renamed between the two reports: no table lists the same rows in both, so no parts.
+    renamed = [*parts[:3], parts[3].model_copy(update={"label": "Hardware"})]
+    assert parts_moved(series, "revenue", [*totals, *renamed]) == []

@@ -345,3 +345,39 @@ async def test_a_series_that_rose_and_fell_is_placed_by_its_highest_and_lowest(h
         "highest in the three months ended April 1, 2023 ($94,836 million) and lowest in the three "
         "months ended July 1, 2023 ($81,797 million)"
     ) in answer.text, answer.text
+
+
+async def test_asked_why_the_rows_that_moved_it_most_are_named(harness) -> None:
+    # Products and Services add up to total net sales in each report: the change of each is ours.
+    from agent.prompts.common import CANNOT_ANSWER
+
+    h = harness({"draft": [CANNOT_ANSWER]})
+    products = [
+        fact.model_copy(
+            update={"id": f"{fact.doc_id}::f9{n}", "label": "Products", "value": v, "text": f"{v:,}"}
+        )
+        for n, (fact, v) in enumerate(
+            [(_facts()[1], 60_584), (_facts()[4], 63_355)]  # beside each report's own Services row
+        )
+    ]
+    h.resources.facts = [*_facts(), *products]
+    answer = await h.ask("How have Apple's total net sales changed over time, and what drove the change?")
+    assert answer.stop_reason == "accepted", answer.text
+    text = answer.text
+    assert (
+        "Of the rows that add up to Revenue, the largest change was in Products: from $63,355 "
+        "million in the three months ended June 25, 2022 to $60,584 million in the three months ended "
+        "July 1, 2023"
+    ) in text, text
+    assert "The next largest was in Services: from $19,604 million" in text, text
+    assert text.index("Products: from") < text.index("Services: from")
+
+
+async def test_rows_that_do_not_add_up_to_the_item_name_no_driver(harness) -> None:
+    from agent.prompts.common import CANNOT_ANSWER
+
+    h = harness({"draft": [CANNOT_ANSWER]})
+    h.resources.facts = _facts()  # Services alone does not add up to total net sales
+    answer = await h.ask("How have Apple's total net sales changed over time, and what drove the change?")
+    assert answer.stop_reason == "accepted", answer.text
+    assert "largest change" not in answer.text and "$82,959 million" in answer.text
