@@ -19,30 +19,35 @@ Q23 = _quarter("2023-07-01", "2023-04-02", 2023)
 Q22 = _quarter("2022-06-25", "2022-03-27", 2022)
 
 
+def _income_fact(doc_id: str, chunk_id: str, n: int, label: str, period: FactPeriod, value: int) -> Fact:
+    """A row of an income statement's "Net sales" in millions, as the ingest stores it."""
+    return Fact(
+        id=f"{doc_id}::f{n}",
+        doc_id=doc_id,
+        page=3,
+        chunk_id=chunk_id,
+        statement="income",
+        label=label,
+        group="Net sales",
+        period=period,
+        value=value,
+        scale=6,
+        unit="USD",
+        text=f"{value:,}",
+    )
+
+
 def _facts() -> list[Fact]:
     rows = [
-        (APPLE_23, CHUNKS[0], "Total net sales", "Net sales", Q23, 81_797),
-        (APPLE_23, CHUNKS[0], "Services", "Net sales", Q23, 21_213),
-        (APPLE_23, CHUNKS[0], "Total net sales", "Net sales", Q22, 82_959),  # the comparative column
-        (APPLE_22, CHUNKS[2], "Total net sales", "Net sales", Q22, 82_959),
-        (APPLE_22, CHUNKS[2], "Services", "Net sales", Q22, 19_604),
+        (APPLE_23, CHUNKS[0], "Total net sales", Q23, 81_797),
+        (APPLE_23, CHUNKS[0], "Services", Q23, 21_213),
+        (APPLE_23, CHUNKS[0], "Total net sales", Q22, 82_959),  # the comparative column
+        (APPLE_22, CHUNKS[2], "Total net sales", Q22, 82_959),
+        (APPLE_22, CHUNKS[2], "Services", Q22, 19_604),
     ]
     return [
-        Fact(
-            id=f"{doc.doc_id}::f{n}",
-            doc_id=doc.doc_id,
-            page=3,
-            chunk_id=chunk.id,
-            statement="income",
-            label=label,
-            group=group,
-            period=period,
-            value=value,
-            scale=6,
-            unit="USD",
-            text=f"{value:,}",
-        )
-        for n, (doc, chunk, label, group, period, value) in enumerate(rows)
+        _income_fact(doc.doc_id, chunk.id, n, label, period, value)
+        for n, (doc, chunk, label, period, value) in enumerate(rows)
     ]
 
 
@@ -302,20 +307,7 @@ def _three_quarters(h) -> None:
     h.resources.docs.append(APPLE_Q2_23)
     h.resources.chunks.append(page)
     more = [
-        Fact(
-            id=f"{APPLE_Q2_23.doc_id}::f{n}",
-            doc_id=APPLE_Q2_23.doc_id,
-            page=3,
-            chunk_id=page.id,
-            statement="income",
-            label=label,
-            group="Net sales",
-            period=q2,
-            value=value,
-            scale=6,
-            unit="USD",
-            text=f"{value:,}",
-        )
+        _income_fact(APPLE_Q2_23.doc_id, page.id, n, label, q2, value)
         for n, (label, value) in enumerate([("Total net sales", 94_836), ("Services", 20_907)])
     ]
     h.resources.facts = [*_facts(), *more]
