@@ -133,17 +133,14 @@ def parts_moved(
     whole_before, whole_after = by_id.get(first.operands[0].fact_id), by_id.get(last.operands[0].fact_id)
     if whole_before is None or whole_after is None:
         return []
-    before, after = _tables(whole_before, facts), _tables(whole_after, facts)
-    pairs = [
-        (a, b)
-        for a in before
-        for b in after
-        if sorted(_row_key(r) for r in a) == sorted(_row_key(r) for r in b)
-    ]
-    if len({tuple(sorted(_row_key(r) for r in a)) for a, _ in pairs}) != 1:
+    # Each period's tables by the rows they list: the one row set both periods print, or none.
+    before = {frozenset(map(_row_key, t)): t for t in _tables(whole_before, facts)}
+    after = {frozenset(map(_row_key, t)): t for t in _tables(whole_after, facts)}
+    shared = before.keys() & after.keys()
+    if len(shared) != 1:
         return []  # no table lists the same rows in both periods, or several do (which one?)
-    rows_before, rows_after = pairs[0]
-    then = {_row_key(r): r for r in rows_after}
+    rows = shared.pop()
+    rows_before, then = before[rows], {_row_key(r): r for r in after[rows]}
     moved = sorted(rows_before, key=lambda r: -abs(then[_row_key(r)].amount - r.amount))
     start, end = series.periods[0], series.periods[-1]
     return [

@@ -80,11 +80,12 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
     if plan is None or not plan.over_periods:
         return None
     found = calculated()
-    if not series_of(found):
+    listed = series_of(found)
+    if not listed:
         return None
     why = plan.assessment or plan.explanatory
     # What moved it: the rows that add up to the item, largest change first (one series only).
-    moved = resources.parts_moved(plan, series_of(found)[0]) if why and len(series_of(found)) == 1 else []
+    moved = resources.parts_moved(plan, listed[0]) if why and len(listed) == 1 else []
     calcs = calcs_of(found) + [c for pair in moved for c in pair]
     placed = with_passages(state, calcs, resources)
     if placed is None:
@@ -92,7 +93,7 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
     context, aliases, _added = placed
     lines, sentences = word_all_series(found, aliases)
     if moved:
-        more, parts = word_parts_moved(series_of(found)[0], moved, aliases)
+        more, parts = word_parts_moved(listed[0], moved, aliases)
         lines, sentences = lines + more, f"{sentences} {parts}"
     if why:
         # The filer's explanation of the item's own change (its figures, not its parts').
