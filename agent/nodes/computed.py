@@ -201,8 +201,9 @@ def word_parts_moved(
 
 
 def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str]:
-    """(figure-list lines, draft sentences) listing one figure over the periods, oldest first, and
-    its change from the first to the last when both are amounts."""
+    """(figure-list lines, draft sentences) listing one figure over the periods, oldest first, how
+    it moved (three periods or more, :func:`_word_shape`) and its change from the first to the last
+    when both are amounts."""
     lines = [figure_line(p, aliases) for p in series.points]
     subject = series.subject
     verb = "were" if re.search(r"[^s]s$", subject.split(",")[0].strip()) else "was"
