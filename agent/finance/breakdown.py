@@ -13,6 +13,7 @@ else the finest. Nothing here knows a company or a table's layout.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,8 +38,36 @@ def _adds_up(rows: Sequence[Fact], whole: Fact) -> bool:
     return abs(total - whole.amount) <= slack
 
 
+def _run_above(whole: Fact, facts: Sequence[Fact]) -> list[Fact] | None:
+    """The rows printed right above the whole in its own table, heading and column that add up to
+    it, the fewest that do (an income statement's expense lines above its "Operating expenses",
+    where one heading holds the whole statement); None when no run of ``MIN_PARTS`` rows or more
+    does. A total printed below its parts is how statements are laid out; a run that reaches past
+    a subtotal takes the subtotal, not its parts twice."""
+    place = _order(whole.id)
+    above = sorted(
+        (
+            f
+            for f in facts
+            if f.chunk_id == whole.chunk_id
+            and f.group == whole.group
+            and f.unit == whole.unit
+            and f.dimensions == whole.dimensions
+            and _same_period(f, whole)
+            and _order(f.id) < place
+        ),
+        key=lambda f: _order(f.id),
+    )
+    for k in range(MIN_PARTS, len(above) + 1):
+        run = above[-k:]
+        if len({_row_key(r) for r in run}) == k and _adds_up(run, whole):
+            return run
+    return None
+
+
 def _tables(whole: Fact, facts: Sequence[Fact]) -> list[list[Fact]]:
-    """Row sets (one heading of one table) of the whole's filing that add up to it, in print order."""
+    """Row sets of the whole's filing that add up to it, in print order: the rows of one heading
+    of one table, and the run of rows printed right above the whole (:func:`_run_above`)."""
     groups: dict[tuple[str | None, str], list[Fact]] = defaultdict(list)
     for fact in facts:
         if (
@@ -54,6 +83,9 @@ def _tables(whole: Fact, facts: Sequence[Fact]) -> list[list[Fact]]:
         labels = {r.label.strip().lower() for r in rows}
         if len(labels) >= MIN_PARTS and len(labels) == len(rows) and _adds_up(rows, whole):
             found.append(sorted(rows, key=lambda r: _order(r.id)))
+    run = _run_above(whole, facts) if whole.chunk_id else None
+    if run is not None and all({r.id for r in run} != {r.id for r in rows} for rows in found):
+        found.append(run)
     return found
 
 
@@ -115,7 +147,9 @@ def calculate_breakdown(
 
 
 def _row_key(fact: Fact) -> str:
-    return " ".join(fact.label.strip(" :").lower().split())
+    """A row's label for matching across reports: case, spacing and punctuation aside
+    ("Marketing, general and administrative" is "Marketing, general, and administrative")."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fact.label.lower()).split())
 
 
 def parts_moved(

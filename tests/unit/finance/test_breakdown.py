@@ -106,3 +106,26 @@ def test_nothing_when_no_table_of_the_named_parts_adds_up() -> None:
     assert _breakdown("What was the revenue breakdown across Fabrikam's customer types in FY2023?") is None
     alone = [f for f in FACTS if f.chunk_id == "k23::3" and f.label != "Services"]
     assert _breakdown("What are the components of Fabrikam's revenue in FY2023?", alone) is None
+
+
+def test_the_rows_right_above_a_total_when_one_heading_holds_the_statement() -> None:
+    """No "Operating expenses:" heading: the lines printed right above the total that add up to it
+    are its parts, not the revenue and margin lines above them (Intel's 10-Q layout, $ millions)."""
+    rows = [("Net revenue", 14158), ("Cost of sales", 8140), ("Gross margin", 6018)]
+    rows += [("Research and development", 3870), ("Marketing, general, and administrative", 1340)]
+    rows += [
+        ("Restructuring and other charges", 816),
+        ("Operating expenses", 6026),
+        ("Operating income (loss)", -8),
+    ]
+    statement = [fact(label, value, 4) for label, value in rows]
+    found = _breakdown("What are the components of Fabrikam's operating expenses in FY2023?", statement)
+    assert found is not None and found.whole.result == 6026
+    assert [(p.operands[0].label, p.result) for p in found.parts] == [
+        ("Research and development", 3870),
+        ("Marketing, general, and administrative", 1340),
+        ("Restructuring and other charges", 816),
+    ]
+    # A total its rows above do not add up to gets no parts.
+    short = [f for f in statement if f.label != "Restructuring and other charges"]
+    assert _breakdown("What are the components of Fabrikam's operating expenses in FY2023?", short) is None

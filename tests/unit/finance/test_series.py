@@ -327,3 +327,34 @@ def test_the_parts_that_moved_an_item_most_are_rows_of_one_table_in_both_periods
     # A row renamed between the two reports: no table lists the same rows in both, so no parts.
     renamed = [*parts[:3], parts[3].model_copy(update={"label": "Hardware"})]
     assert parts_moved(series, "revenue", [*totals, *renamed]) == []
+
+
+def test_the_parts_above_a_total_in_a_statement_with_one_heading() -> None:
+    """An income statement under one heading (no "Operating expenses:" group): the expense lines
+    printed right above the total are its parts, matched across reports whatever their punctuation.
+    Figures: Intel's 10-Qs, three months ended October 1, 2022 and September 30, 2023 ($ millions)."""
+
+    def statement(filing: Filing, mga: str, figures: list[float]) -> list[Fact]:
+        labels = ["Net revenue", "Cost of sales", "Gross margin", "Research and development", mga]
+        labels += ["Restructuring and other charges", "Operating expenses", "Operating income (loss)"]
+        return [fact(filing, label, value) for label, value in zip(labels, figures, strict=True)]
+
+    before = statement(
+        Q1, "Marketing, general and administrative", [15338, 8803, 6535, 4302, 1744, 664, 6710, -175]
+    )
+    after = statement(
+        Q3, "Marketing, general, and administrative", [14158, 8140, 6018, 3870, 1340, 816, 6026, -8]
+    )
+    facts = [*before, *after]
+    series = _series(
+        "Has there been a substantial shift in Fabrikam's operating expenses over the quarters?", facts
+    )
+    assert series is not None and [p.result for p in series.points] == [6710, 6026]
+    moved = parts_moved(series, "operating_expenses", facts)
+    assert [(a.operands[0].label, a.result, b.result) for a, b in moved] == [
+        ("Research and development", 4302, 3870),
+        ("Marketing, general and administrative", 1744, 1340),
+    ]
+    # The rows above a total that do not add up to it are no parts: gross margin is a difference.
+    margin = _series("How has Fabrikam's gross margin changed over the quarters?", facts)
+    assert margin is not None and parts_moved(margin, "gross_profit", facts) == []
