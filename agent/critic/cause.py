@@ -18,9 +18,11 @@ import re
 from agent.critic.quote import printed_sentences
 from agent.critic.subject import subject_stems
 
+# An adverb may stand inside a phrase: "due primarily to", "driven largely by", "resulting mainly from".
+_ADVERB = r"(?:\w+ly\s+)?"
 _PHRASES = (
-    r"due\s+to|driven\s+by|dr(?:ove|ives|iving)|because(?:\s+of)?|as\s+a\s+result\s+of|"
-    r"result(?:ed|s|ing)?\s+(?:in|from)|caus(?:ed|es|ing)|l(?:ed|eads?|eading)\s+to|"
+    rf"due\s+{_ADVERB}to|driven\s+{_ADVERB}by|dr(?:ove|ives|iving)|because(?:\s+of)?|as\s+a\s+result\s+of|"
+    rf"result(?:ed|s|ing)?\s+{_ADVERB}(?:in|from)|caus(?:ed|es|ing)|l(?:ed|eads?|eading)\s+to|"
     r"contribut(?:ed|es|ing|ors?)|owing\s+to|reflect(?:s|ed|ing)?|primarily\s+(?:from|by)|offset\s+by|"
     r"thanks\s+to|fu(?:el|ell)ed\s+by|spurred\s+by|on\s+account\s+of"
 )

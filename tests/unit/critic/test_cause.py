@@ -28,6 +28,9 @@ and technologies, including the Windows operating system, Microsoft 365, Azure, 
             True,
         ),
         ("Higher Xbox sales led to the increase in research spending.", True),
+        # An adverb inside the phrase is still a cause ("due primarily to", as Apple writes it).
+        ("Research spending rose due primarily to higher Xbox sales.", True),
+        ("Research spending was driven largely by Xbox.", True),
         # Causes the passage states, in other words or the other way round.
         ("Operating expenses rose 30% due to investments in Azure and the Nuance acquisition.", False),
         ("The Nuance acquisition contributed to higher operating expenses.", False),
