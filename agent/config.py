@@ -265,6 +265,16 @@ class Context:
         },
     )
 
+    rest_sentences: int = field(
+        default=2,
+        metadata={
+            "description": "A question whose figures our code stated and that asks more (why, what it "
+            "indicates): when the model writes nothing of the rest, at most this many sentences of the "
+            "context that give a cause or a consequence and hold the question's most distinctive words "
+            "are quoted, cited, instead of saying the passages hold nothing more. 0 turns it off."
+        },
+    )
+
     computed_answers: bool = field(
         default=True,
         metadata={

@@ -19,16 +19,17 @@ from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.models import ContextWindowExceededError, prompt_tokens
 from agent.nodes.computed import Calculated, computed_draft, printed_change_draft
-from agent.nodes.key_sentences import quoted_draft
+from agent.nodes.key_sentences import explaining_sentences, letters, quoted_draft, scoped_corpus
 from agent.nodes.leads import LEAD_NOTE, NOTHING_MORE, SeriesLead, figure_lead, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
-from agent.nodes.section_extract import section_extract, section_title
+from agent.nodes.section_extract import cited, section_extract, section_title
 from agent.nodes.section_outline import outline_draft
 from agent.nodes.superlative_draft import from_ranking, rank_superlative
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, is_cannot_answer, render_context
 from agent.prompts.draft import draft_instructions, rest_of_question
+from agent.retrieval.query import topic_query
 from agent.schemas import Scope, ScoredChunk, Superlative, Usage
 from agent.state import State, add_usage
 
@@ -279,22 +280,48 @@ def _restates(sentence: str, ours: list[NumberMention]) -> bool:
 
 
 def _with_series(
-    text: str, figures: list[str], series: SeriesLead, fallbacks: list[str]
+    text: str,
+    figures: list[str],
+    series: SeriesLead,
+    fallbacks: list[str],
+    explaining: Callable[[], list[tuple[str, str]]],
 ) -> tuple[str, list[str]]:
-    """Our sentences stating the figure of each period, then what the model wrote about the rest
-    (nothing when it found nothing); its sentences that only repeat our figures or cite no passage
-    are left out. Our
-    lines head the figure list the critic re-checks."""
+    """Our sentences stating the figure of each period, then what the model wrote about the rest;
+    its sentences that only repeat our figures or cite no passage are left out. When it wrote
+    nothing of the rest, the sentences ``explaining`` lists (the context's own sentences giving a
+    cause: :func:`agent.nodes.key_sentences.explaining_sentences`) are quoted, cited, unless our
+    sentences already quote them; with none, nothing. Our lines head the figure list the critic
+    re-checks."""
     ours = extract_numbers(expand_calculations(series.sentences)[0])
     # A sentence citing no passage cannot be verified ("There has been a considerable shift ..."):
     # under figures our code verified, it would only pull the draft's faithfulness down.
     kept = [s.text for s in split_sentences(text) if not _restates(s.text, ours) and _ALIAS.search(s.text)]
     added = "" if text.strip() == CANNOT_ANSWER else " ".join(kept)
-    fallbacks.append(
-        f"{LEAD_NOTE}{len(series.lines)} figure(s){series.over}; "
-        + ("the model wrote the rest" if added else NOTHING_MORE)
-    )
+    note = f"{LEAD_NOTE}{len(series.lines)} figure(s){series.over}; "
+    if added:
+        note += "the model wrote the rest"
+    else:
+        stated = letters(series.sentences)
+        quoted = [cited(s, [alias]) for s, alias in explaining() if letters(s) not in stated]
+        added = " ".join(quoted)
+        note += NOTHING_MORE + (
+            f"; quoted {len(quoted)} sentence(s) of the context giving a cause, with the question's rarest words"
+            if quoted
+            else ""
+        )
+    fallbacks.append(note)
     return f"{series.sentences} {added}".strip(), [*series.lines, *figures]
+
+
+def _explaining(
+    state: State, most: int, resources: Resources, question: str, series: SeriesLead
+) -> list[tuple[str, str]]:
+    """At most ``most`` sentences of the series' context giving a cause, with the question's
+    rarest words (:func:`agent.nodes.key_sentences.explaining_sentences`)."""
+    if most <= 0:
+        return []
+    topic, context = topic_query(question, state.scope), series.context
+    return explaining_sentences(topic, context, scoped_corpus(resources, context), most)
 
 
 async def _model_draft(
@@ -348,7 +375,8 @@ async def _model_draft(
     if trimmed:
         fallbacks.append("draft: runaway output trimmed to whole sentences")
     if series is not None:
-        text, figures = _with_series(text, figures, series, fallbacks)
+        explaining = functools.partial(_explaining, state, ctx.rest_sentences, resources, question, series)
+        text, figures = _with_series(text, figures, series, fallbacks, explaining)
     elif all(is_cannot_answer(s.text) for s in split_sentences(text)):
         text = _section_words(state, ctx, passages, fallbacks) or text
     return {

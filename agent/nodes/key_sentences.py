@@ -28,12 +28,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.config import Context
+from agent.critic.cause import CAUSAL
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import cited, mostly_figures, whole_sentences
@@ -70,15 +71,26 @@ def asks_whether_something_happened(plan: QuestionPlan | None) -> bool:
     return plan is not None and plan.form == "yes_no" and not plan.items and not plan.metric
 
 
+def letters(text: str) -> str:
+    """A sentence as compared with another: its letters and digits only (one filing prints
+    "suppliers, and" where another prints "suppliers and")."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def key_sentences(
-    topic: str, context: list[ScoredChunk], corpus: Iterable[str], limit: int = 4
+    topic: str,
+    context: list[ScoredChunk],
+    corpus: Iterable[str],
+    limit: int = 4,
+    keep: Callable[[str], object] = _DATED.search,
 ) -> list[tuple[str, str]]:
     """At most ``limit`` (sentence, "cN") pairs (N: the passage's position in the context), the
     whole sentences of the context holding the most inverse-document-frequency weight of the words
     of ``topic`` (the question without its scope's names), in context order. ``corpus``: the texts
-    of the passages of the filings in scope, the frequencies' base. Only sentences holding a
-    distinctive word of the topic and scoring at least ``MIN_SHARE_OF_BEST`` of the best are
-    listed; a sentence several passages print is listed once."""
+    of the passages of the filings in scope, the frequencies' base. Only sentences ``keep`` takes
+    (by default: those that say when), holding a distinctive word of the topic and scoring at
+    least ``MIN_SHARE_OF_BEST`` of the best are listed; a sentence several passages print (word for
+    word, or but for punctuation and spacing) is listed once."""
     asked = _stems(topic)
     if limit <= 0 or not asked:
         return []
@@ -92,21 +104,38 @@ def key_sentences(
     weight = {w: math.log((n + 1) / (counts[w] + 0.5)) for w in asked}
     distinctive = {w for w in asked if counts[w] <= DISTINCTIVE_SHARE * n}
     found: dict[str, int] = {}
+    seen: set[str] = set()
     for i, chunk in enumerate(context, start=1):
         for sentence in whole_sentences(chunk):
             # whole_sentences already left out short pieces; a table's rows read as a sentence are not.
-            if mostly_figures(sentence):
+            if mostly_figures(sentence) or not keep(sentence) or letters(sentence) in seen:
                 continue
-            if not _DATED.search(sentence):
-                continue  # a rule, a definition or a policy: no report that something happened
             if _stems(sentence) & distinctive:
-                found.setdefault(sentence, i)
+                found[sentence] = i
+                seen.add(letters(sentence))
     if not found:
         return []
     scores = {s: sum(weight[w] for w in asked & _stems(s)) for s in found}
     best = max(scores.values())
     ranked = sorted((s for s in found if scores[s] >= MIN_SHARE_OF_BEST * best), key=lambda s: -scores[s])
     return [(s, f"c{found[s]}") for s in sorted(ranked[:limit], key=lambda s: found[s])]
+
+
+def explaining_sentences(
+    topic: str, context: list[ScoredChunk], corpus: Iterable[str], limit: int
+) -> list[tuple[str, str]]:
+    """The key sentences of the context (:func:`key_sentences`) that give a cause or a consequence
+    (a causal phrase, as the critic's cause check reads one: "has grown significantly due to ...",
+    "decreased due to ..."): the filer's own words on the "why" or "what it indicates" of a question
+    whose figures our code stated, for when the model wrote nothing of it."""
+    return key_sentences(topic, context, corpus, limit, keep=CAUSAL.search)
+
+
+def scoped_corpus(resources: Resources, passages: list[ScoredChunk]) -> Iterator[str]:
+    """The texts of every passage of the filings the context cites: the base of the words'
+    frequencies."""
+    docs = dict.fromkeys(c.chunk.metadata.doc_id for c in passages)
+    return (chunk.text for doc in docs for chunk in resources.doc_chunks(doc))
 
 
 def picked(reply: str, count: int, most: int = PICKED_MOST) -> list[int]:
@@ -129,8 +158,7 @@ async def quoted_draft(
     if ctx.key_sentences <= 0 or not asks_whether_something_happened(state.plan) or not state.context:
         return None, Usage()
     passages = list(state.context)
-    docs = dict.fromkeys(c.chunk.metadata.doc_id for c in passages)
-    corpus = (chunk.text for doc in docs for chunk in resources.doc_chunks(doc))
+    corpus = scoped_corpus(resources, passages)
     found = key_sentences(topic_query(question, state.scope), passages, corpus, ctx.key_sentences)
     if not found:
         return None, Usage()

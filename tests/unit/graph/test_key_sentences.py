@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from graph_fakes import APPLE_23, chunk, scored
 
-from agent.nodes.key_sentences import DISTINCTIVE_SHARE, key_sentences, picked
+from agent.nodes.key_sentences import DISTINCTIVE_SHARE, explaining_sentences, key_sentences, picked
 
 QUESTION = "Were there any significant acquisitions or divestitures reported by Apple in the Q3 2023 10-Q?"
 TOPIC = "Were there any significant acquisitions or divestitures reported in the Q3 2023?"
@@ -113,3 +113,35 @@ async def test_when_the_drafter_picks_none_it_drafts_from_the_passages_and_both_
     assert h.roles()[:2] == ["pick", "draft"]
     assert answer.stop_reason.startswith("abstained")
     assert answer.usage.llm_calls == len(h.roles())
+
+
+# Apple's 10-Q for the quarter ended July 1, 2023, page 18 (MD&A), as printed.
+APPLE_MDA = (
+    "iPhone\niPhone net sales decreased during the third quarter and first nine months of 2023 compared to "
+    "the same periods in 2022 due primarily to lower net sales from certain iPhone models, partially offset "
+    "by higher net sales of iPhone 14 Pro models.\nServices\nServices net sales increased during the third "
+    "quarter of 2023 compared to the third quarter of 2022 due primarily to higher net sales from "
+    "advertising, cloud services and the App Store.\nThe Company believes its Services business will keep "
+    "growing with its installed base of active devices."
+)
+OTHER = "The Company's effective tax rate was lower compared to the prior year period."
+
+
+def test_the_filers_sentences_giving_a_cause_with_the_questions_rarest_words() -> None:
+    # The Services sentence gives a cause and holds the question's rare word; the iPhone one gives a
+    # cause about something else; the last one names Services but gives no cause.
+    filing = [chunk(APPLE_23, 1, APPLE_MDA, 18), *(chunk(APPLE_23, 10 + i, OTHER, 20 + i) for i in range(24))]
+    topic = "How has Services revenue changed over the quarters, and what drove it?"
+    found = explaining_sentences(topic, scored(filing[:1]), [c.text for c in filing], 2)
+    assert found == [
+        (
+            "Services net sales increased during the third quarter of 2023 compared to the third quarter of "
+            "2022 due primarily to higher net sales from advertising, cloud services and the App Store.",
+            "c1",
+        )
+    ]
+    # Printed again in a later passage but for a comma and spacing: quoted once, from the first.
+    again = chunk(APPLE_23, 2, APPLE_MDA.replace("advertising, cloud", "advertising,  cloud,"), 19)
+    twice = explaining_sentences(topic, scored([filing[0], again]), [c.text for c in [*filing, again]], 2)
+    assert [alias for _, alias in twice] == ["c1"]
+    assert explaining_sentences(topic, scored(filing[:1]), [c.text for c in filing], 0) == []

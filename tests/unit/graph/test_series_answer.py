@@ -373,3 +373,30 @@ async def test_rows_that_do_not_add_up_to_the_item_name_no_driver(harness) -> No
     answer = await h.ask("How have Apple's total net sales changed over time, and what drove the change?")
     assert answer.stop_reason == "accepted", answer.text
     assert "largest change" not in answer.text and "$82,959 million" in answer.text
+
+
+async def test_when_the_model_writes_nothing_of_why_the_filers_own_cause_is_quoted(harness) -> None:
+    from agent.nodes.leads import REST_UNANSWERED
+    from agent.prompts.common import CANNOT_ANSWER
+
+    # Apple's MD&A (10-Q for the quarter ended July 1, 2023, page 18) among the filing's passages.
+    mda = (
+        "Services\nServices net sales increased during the third quarter of 2023 compared to the third "
+        "quarter of 2022 due primarily to higher net sales from advertising, cloud services and the App Store."
+    )
+    other = "The Company's effective tax rate was lower compared to the prior year period."
+    filing = [chunk(APPLE_23, 50, mda, 18, item="2")]
+    filing += [chunk(APPLE_23, 60 + i, other, 20 + i) for i in range(24)]
+    h = harness({"draft": [CANNOT_ANSWER], "judge": ["YES"]})
+    h.resources.chunks = [*CHUNKS, *filing]
+    h.resources.facts = _facts()
+    answer = await h.ask("How has Apple's Services revenue changed over the quarters, and what drove it?")
+    assert answer.stop_reason == "accepted", answer.text
+    text = answer.text
+    assert "$19,604 million" in text and "$21,213 million" in text
+    cause = "due primarily to higher net sales from advertising, cloud services and the App Store"
+    assert text.index("$21,213 million") < text.index(cause), text
+    quoted = next(c for c in answer.citations if c.chunk_id == filing[0].id)
+    assert f"[{quoted.n}]" in text[text.index("Services net sales increased") :]
+    assert REST_UNANSWERED not in text
+    assert any("quoted 1 sentence(s) of the context giving a cause" in f for f in answer.fallbacks)
