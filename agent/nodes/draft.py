@@ -69,6 +69,9 @@ def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
 
 
 _ALIAS = re.compile(r"\[(c\d+)\]")
+# A sentence of ours counts as quoting a passage sentence only when this long (letters and digits):
+# a short piece ("Revenue was $1 million") may be part of any sentence.
+_QUOTED_LETTERS = 30
 
 
 def shown_passages(figures: list[str], limit: int) -> list[str] | None:
@@ -301,8 +304,14 @@ def _with_series(
     if added:
         note += "the model wrote the rest"
     else:
-        stated = letters(series.sentences)
-        quoted = [cited(s, [alias]) for s, alias in explaining() if letters(s) not in stated]
+        # Not a sentence our part already quotes, nor one that prints it under a heading the page
+        # runs into it ("Three Months Ended ... Compared with ... Research and development expenses ...").
+        ours_quoted = [letters(_ALIAS.sub("", s.text)) for s in split_sentences(series.sentences)]
+        quoted = [
+            cited(s, [alias])
+            for s, alias in explaining()
+            if not any(len(q) >= _QUOTED_LETTERS and q in letters(s) for q in ours_quoted)
+        ]
         added = " ".join(quoted)
         note += NOTHING_MORE + (
             f"; quoted {len(quoted)} sentence(s) of the context giving a cause, with the question's rarest words"
