@@ -40,6 +40,7 @@ from agent.nodes.resources import Resources
 from agent.nodes.section_extract import cited, mostly_figures, whole_sentences
 from agent.prompts.common import SYSTEM
 from agent.prompts.draft import pick_instructions
+from agent.retrieval.asked import without_periods
 from agent.retrieval.query import topic_query
 from agent.schemas import QuestionPlan, ScoredChunk, Usage
 from agent.state import State
@@ -157,14 +158,18 @@ async def quoted_draft(
     then drafts from the passages as usual."""
     if ctx.key_sentences <= 0 or not asks_whether_something_happened(state.plan) or not state.context:
         return None, Usage()
-    passages = list(state.context)
-    corpus = scoped_corpus(resources, passages)
-    found = key_sentences(topic_query(question, state.scope), passages, corpus, ctx.key_sentences)
+    passages, topic = list(state.context), topic_query(question, state.scope)
+    found = key_sentences(topic, passages, scoped_corpus(resources, passages), ctx.key_sentences)
     if not found:
         return None, Usage()
+    # The drafter judges what kind of event a sentence reports; the scope already chose the filings
+    # (company, form, period). Asked with the period, a small model rejects the sentence that
+    # answers ("During the first quarter of 2022, we entered into a definitive agreement to
+    # acquire ...", printed in the asked 2023 report) for its date.
+    asked = without_periods(topic)
     messages = [
         SystemMessage(SYSTEM),
-        HumanMessage(pick_instructions(question, [s for s, _ in found], PICKED_MOST)),
+        HumanMessage(pick_instructions(asked, [s for s, _ in found], PICKED_MOST)),
     ]
     reply, usage = await generate_text(resources.chat_model(ctx.drafter_model), messages, max_tokens=12)
     chosen = picked(reply, len(found))

@@ -81,6 +81,30 @@ def parse_quarters(question: str) -> list[int]:
     return sorted(quarters)
 
 
+# "the most recent", "the latest", "last": the period the scope resolved them to.
+_RECENT_RE = re.compile(r"\b(?:the\s+)?(?:most\s+recent|latest|newest|last\s+(?:reported|filed))\b", re.I)
+# What a removed period leaves behind before the end of a clause: "mentioned by in the ?".
+_DANGLING_RE = re.compile(
+    r"(?:\s+\b(?:in|for|during|of|by|from|at|on|as|the|its|their|this|these|that|those|and|or))+\s*(?=[?.,;!]|$)",
+    re.I,
+)
+
+
+def without_periods(text: str) -> str:
+    """The text with the periods it names taken out ("in the Q2 2023", "fiscal 2022", "the most
+    recent") and the words a removed name leaves dangling before the end of a clause: what a
+    question asks about once the scope already holds its periods (and, with
+    :func:`agent.retrieval.query.topic_query`, its company and form)."""
+    for pattern in (_FY_RE, _FISCAL_RE, _Q_WORD_RE, _Q_RE, _YEAR_RE, _HALF_RE, _NINE_RE, _RECENT_RE):
+        text = pattern.sub(" ", text)
+    text, before = " ".join(text.split()), ""
+    while text != before:  # "a buyback during the , or in ?": each pass takes off what the last left
+        before = text
+        text = _DANGLING_RE.sub("", text)
+        text = re.sub(r"\s*[,;]\s*(?=[?.!]|$)", "", re.sub(r"\s+([?.,;!])", r"\1", text))
+    return text.strip()
+
+
 def parse_forms(question: str) -> list[str]:
     """Form types named in the question; 'annual report' means 10-K (and its amendments)."""
     forms: list[str] = []

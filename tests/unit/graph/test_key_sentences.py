@@ -104,6 +104,9 @@ async def test_the_picked_sentence_is_quoted_with_its_citation_and_no_draft(harn
     assert any("quoted the 1 sentence(s) the drafter picked" in f for f in answer.fallbacks)
     pick_prompt = next(p for r, p in h.model.calls if r == "pick")
     assert "Net unrealized gains" not in pick_prompt  # a table line is no sentence
+    # The drafter judges the kind of event: the scope already holds the company, form and period.
+    asked = next(line for line in pick_prompt.split("\n") if line.startswith("Question:"))
+    assert asked == "Question: Were there any significant acquisitions or divestitures reported?", asked
 
 
 async def test_when_the_drafter_picks_none_it_drafts_from_the_passages_and_both_calls_count(harness) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from agent.retrieval.asked import without_periods
 from agent.retrieval.query import topic_query
 from agent.schemas import Scope
 
@@ -40,3 +43,30 @@ def test_names_stay_where_they_pick_the_filer_or_carry_the_whole_query() -> None
     assert topic_query("Metaverse spending by Meta in 2023", _scope("Meta Platforms, Inc.")) == (
         "Metaverse spending by in 2023"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        (
+            "Were there any significant business acquisitions or divestitures mentioned by in the Q2 2023?",
+            "Were there any significant business acquisitions or divestitures mentioned?",
+        ),
+        (
+            "Were there any significant changes in accounting policies reported by in the most recent?",
+            "Were there any significant changes in accounting policies reported?",
+        ),
+        (
+            "Did the board approve a buyback during the third quarter of fiscal 2023, or in FY22?",
+            "Did the board approve a buyback?",
+        ),
+        ("Was any plant closed in 2021 and 2022?", "Was any plant closed?"),
+        # Nothing to take out: the text stays as it is.
+        (
+            "Were there any changes in the company's auditors?",
+            "Were there any changes in the company's auditors?",
+        ),
+    ],
+)
+def test_the_periods_a_question_names_taken_out(text: str, left: str) -> None:
+    assert without_periods(text) == left
