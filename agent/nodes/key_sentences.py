@@ -165,8 +165,9 @@ async def quoted_draft(
     # The drafter judges what kind of event a sentence reports; the scope already chose the filings
     # (company, form, period). Asked with the period, a small model rejects the sentence that
     # answers ("During the first quarter of 2022, we entered into a definitive agreement to
-    # acquire ...", printed in the asked 2023 report) for its date.
-    asked = without_periods(topic)
+    # acquire ...", printed in the asked 2023 report) for its date. Unscoped, the period stays.
+    scoped = state.scope is not None and state.scope.status == "ok" and bool(state.scope.doc_ids)
+    asked = without_periods(topic) if scoped else question
     messages = [
         SystemMessage(SYSTEM),
         HumanMessage(pick_instructions(asked, [s for s, _ in found], PICKED_MOST)),

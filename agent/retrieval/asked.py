@@ -81,7 +81,7 @@ def parse_quarters(question: str) -> list[int]:
     return sorted(quarters)
 
 
-# "the most recent", "the latest", "last": the period the scope resolved them to.
+# "the most recent", "the latest", "last reported": the period the scope resolved them to.
 _RECENT_RE = re.compile(r"\b(?:the\s+)?(?:most\s+recent|latest|newest|last\s+(?:reported|filed))\b", re.I)
 # What a removed period leaves behind before the end of a clause: "mentioned by in the ?".
 _DANGLING_RE = re.compile(
