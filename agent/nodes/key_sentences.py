@@ -41,7 +41,7 @@ from agent.nodes.section_extract import cited, mostly_figures, whole_sentences
 from agent.prompts.common import SYSTEM
 from agent.prompts.draft import pick_instructions
 from agent.retrieval.asked import without_periods
-from agent.retrieval.query import topic_query
+from agent.retrieval.query import chose_filings, topic_query
 from agent.schemas import QuestionPlan, ScoredChunk, Usage
 from agent.state import State
 from agent.text import FUNCTION_WORDS, MONTHS_RE
@@ -166,8 +166,7 @@ async def quoted_draft(
     # (company, form, period). Asked with the period, a small model rejects the sentence that
     # answers ("During the first quarter of 2022, we entered into a definitive agreement to
     # acquire ...", printed in the asked 2023 report) for its date. Unscoped, the period stays.
-    scoped = state.scope is not None and state.scope.status == "ok" and bool(state.scope.doc_ids)
-    asked = without_periods(topic) if scoped else question
+    asked = without_periods(topic) if chose_filings(state.scope) else question
     messages = [
         SystemMessage(SYSTEM),
         HumanMessage(pick_instructions(asked, [s for s, _ in found], PICKED_MOST)),

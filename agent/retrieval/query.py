@@ -68,6 +68,12 @@ def _company_mention(name: str) -> re.Pattern[str] | None:
     return re.compile(rf"\b(?:{names})(?:[\s,]+(?:{legal})\b\.?)*(?:['’]s?)?(?!\w)", re.I)
 
 
+def chose_filings(scope: Scope | None) -> bool:
+    """Whether the scope resolved and chose the filings searched (their company, form and period
+    then need no words of the query)."""
+    return scope is not None and scope.status == "ok" and bool(scope.doc_ids)
+
+
 def topic_query(query: str, scope: Scope | None) -> str:
     """The query's topic: the query without the names the scope filter already applies.
 
@@ -77,7 +83,7 @@ def topic_query(query: str, scope: Scope | None) -> str:
     company name picks its filer, and is kept. The query stays whole when fewer than two content
     words would be left. (The hybrid search runs the topic beside the whole query: a figure's
     statement page is headed by the filer's name, a note's is not.)"""
-    if scope is None or scope.status != "ok" or not scope.doc_ids:
+    if scope is None or not chose_filings(scope):
         return query
     text = _FORM_MENTION.sub(" ", query)
     firsts = {(core_name(c) or ("",))[0] for c in scope.companies}
