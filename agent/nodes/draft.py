@@ -12,24 +12,22 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.config import Context
-from agent.critic.calc import expand_calculations
 from agent.critic.claims import split_sentences
-from agent.critic.numbers import NumberMention, extract_numbers
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.models import ContextWindowExceededError, prompt_tokens
 from agent.nodes.computed import Calculated, computed_draft, printed_change_draft
-from agent.nodes.key_sentences import explaining_sentences, letters, quoted_draft, scoped_corpus
-from agent.nodes.leads import LEAD_NOTE, NOTHING_MORE, SeriesLead, figure_lead, series_lead
+from agent.nodes.key_sentences import quoted_draft
+from agent.nodes.leads import figure_lead, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
-from agent.nodes.section_extract import cited, section_extract, section_title
+from agent.nodes.section_extract import section_extract, section_title
 from agent.nodes.section_outline import outline_draft
+from agent.nodes.series_rest import explaining, with_series
 from agent.nodes.superlative_draft import from_ranking, rank_superlative
 from agent.nodes.timing import timed
 from agent.prompts.common import CANNOT_ANSWER, SYSTEM, is_cannot_answer, render_context
 from agent.prompts.draft import draft_instructions, rest_of_question
-from agent.retrieval.query import topic_query
 from agent.schemas import Scope, ScoredChunk, Superlative, Usage
 from agent.state import State, add_usage
 
@@ -69,9 +67,6 @@ def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
 
 
 _ALIAS = re.compile(r"\[(c\d+)\]")
-# A sentence of ours counts as quoting a passage sentence only when this long (letters and digits):
-# a short piece ("Revenue was $1 million") may be part of any sentence.
-_QUOTED_LETTERS = 30
 
 
 def shown_passages(figures: list[str], limit: int) -> list[str] | None:
@@ -270,69 +265,6 @@ def _section_words(state: State, ctx: Context, passages: list[ScoredChunk], fall
     return text
 
 
-def _restates(sentence: str, ours: list[NumberMention]) -> bool:
-    """Whether every figure of a sentence is one our code already stated (a repetition)."""
-    numbers = extract_numbers(expand_calculations(sentence)[0])
-    return bool(numbers) and all(
-        any(
-            abs(n.magnitude - m.magnitude) <= max(n.precision, m.precision) or n.value == m.value
-            for m in ours
-        )
-        for n in numbers
-    )
-
-
-def _with_series(
-    text: str,
-    figures: list[str],
-    series: SeriesLead,
-    fallbacks: list[str],
-    explaining: Callable[[], list[tuple[str, str]]],
-) -> tuple[str, list[str]]:
-    """Our sentences stating the figure of each period, then what the model wrote about the rest;
-    its sentences that only repeat our figures or cite no passage are left out. When it wrote
-    nothing of the rest, the sentences ``explaining`` lists (the context's own sentences giving a
-    cause: :func:`agent.nodes.key_sentences.explaining_sentences`) are quoted, cited, unless our
-    sentences already quote them; with none, nothing. Our lines head the figure list the critic
-    re-checks."""
-    ours = extract_numbers(expand_calculations(series.sentences)[0])
-    # A sentence citing no passage cannot be verified ("There has been a considerable shift ..."):
-    # under figures our code verified, it would only pull the draft's faithfulness down.
-    kept = [s.text for s in split_sentences(text) if not _restates(s.text, ours) and _ALIAS.search(s.text)]
-    added = "" if text.strip() == CANNOT_ANSWER else " ".join(kept)
-    note = f"{LEAD_NOTE}{len(series.lines)} figure(s){series.over}; "
-    if added:
-        note += "the model wrote the rest"
-    else:
-        # Not a sentence our part already quotes, nor one that prints it under a heading the page
-        # runs into it ("Three Months Ended ... Compared with ... Research and development expenses ...").
-        ours_quoted = [letters(_ALIAS.sub("", s.text)) for s in split_sentences(series.sentences)]
-        quoted = [
-            cited(s, [alias])
-            for s, alias in explaining()
-            if not any(len(q) >= _QUOTED_LETTERS and q in letters(s) for q in ours_quoted)
-        ]
-        added = " ".join(quoted)
-        note += NOTHING_MORE + (
-            f"; quoted {len(quoted)} sentence(s) of the context giving a cause, with the question's rarest words"
-            if quoted
-            else ""
-        )
-    fallbacks.append(note)
-    return f"{series.sentences} {added}".strip(), [*series.lines, *figures]
-
-
-def _explaining(
-    state: State, most: int, resources: Resources, question: str, series: SeriesLead
-) -> list[tuple[str, str]]:
-    """At most ``most`` sentences of the series' context giving a cause, with the question's
-    rarest words (:func:`agent.nodes.key_sentences.explaining_sentences`)."""
-    if most <= 0:
-        return []
-    topic, context = topic_query(question, state.scope), series.context
-    return explaining_sentences(topic, context, scoped_corpus(resources, context), most)
-
-
 async def _model_draft(
     state: State,
     ctx: Context,
@@ -384,8 +316,8 @@ async def _model_draft(
     if trimmed:
         fallbacks.append("draft: runaway output trimmed to whole sentences")
     if series is not None:
-        explaining = functools.partial(_explaining, state, ctx.rest_sentences, resources, question, series)
-        text, figures = _with_series(text, figures, series, fallbacks, explaining)
+        causes = functools.partial(explaining, state, ctx.rest_sentences, resources, question, series)
+        text, figures = with_series(text, figures, series, fallbacks, causes)
     elif all(is_cannot_answer(s.text) for s in split_sentences(text)):
         text = _section_words(state, ctx, passages, fallbacks) or text
     return {

@@ -3,8 +3,8 @@ giving a cause, quoted, never one our part of the answer already quotes."""
 
 from __future__ import annotations
 
-from agent.nodes.draft import _with_series
 from agent.nodes.leads import NOTHING_MORE, SeriesLead
+from agent.nodes.series_rest import with_series
 from agent.prompts.common import CANNOT_ANSWER
 
 # Microsoft's 10-Qs (docugami sec-10-q): the explanation our part quotes, and the same sentence as
@@ -30,7 +30,7 @@ def _lead() -> SeriesLead:
 
 def test_a_cause_our_part_already_quotes_is_not_quoted_again() -> None:
     fallbacks: list[str] = []
-    text, figures = _with_series(CANNOT_ANSWER, [], _lead(), fallbacks, lambda: [(AGAIN, "c6"), (NEW, "c8")])
+    text, figures = with_series(CANNOT_ANSWER, [], _lead(), fallbacks, lambda: [(AGAIN, "c6"), (NEW, "c8")])
     assert text.startswith(OURS) and text.count("increased $1.0 billion or 18%") == 1, text
     assert text.endswith("offset in part by a decline in Devices [c8].") and figures == ["line"]
     assert fallbacks[-1].endswith(
@@ -40,12 +40,12 @@ def test_a_cause_our_part_already_quotes_is_not_quoted_again() -> None:
 
 def test_no_cause_found_leaves_our_part_alone_and_says_so() -> None:
     fallbacks: list[str] = []
-    text, _ = _with_series(CANNOT_ANSWER, [], _lead(), fallbacks, lambda: [(AGAIN, "c6")])
+    text, _ = with_series(CANNOT_ANSWER, [], _lead(), fallbacks, lambda: [(AGAIN, "c6")])
     assert text == OURS and fallbacks[-1].endswith(NOTHING_MORE)
 
 
 def test_what_the_model_wrote_is_kept_and_nothing_is_quoted() -> None:
     wrote = "Spending on cloud engineering may pressure operating margins [c3]."
     fallbacks: list[str] = []
-    text, _ = _with_series(wrote, [], _lead(), fallbacks, lambda: [(NEW, "c8")])
+    text, _ = with_series(wrote, [], _lead(), fallbacks, lambda: [(NEW, "c8")])
     assert text == f"{OURS} {wrote}" and fallbacks[-1].endswith("the model wrote the rest")
