@@ -23,9 +23,11 @@ def decide(
     context: Context,
     has_context: bool,
     retrieval_rounds: int = 1,
+    read_whole: bool = False,
 ) -> Decision:
     """Accept, revise (regenerate / re-retrieve) or abstain, within OUR budget (not LangGraph's
-    recursion limit). Any ungrounded number or bad citation blocks acceptance."""
+    recursion limit). Any ungrounded number or bad citation blocks acceptance. ``read_whole``: the
+    one filing in scope was read whole for the question (nothing to find by searching again)."""
     blocking = any(c.verdict in ("ungrounded_number", "bad_citation") for c in critique.claims)
     if critique.claims and not blocking and critique.faithfulness >= context.faithfulness_threshold:
         return "accept"
@@ -35,7 +37,8 @@ def decide(
     if budget_spent:
         return "abstain"
     if critique.evidence_missing or not has_context:
-        return "re_retrieve" if retrieval_rounds < context.max_retrieval_rounds else "abstain"
+        search_again = retrieval_rounds < context.max_retrieval_rounds and not read_whole
+        return "re_retrieve" if search_again else "abstain"
     return "regenerate"
 
 

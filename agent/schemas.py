@@ -405,7 +405,13 @@ class Critique(BaseModel):
 
 
 StopReason = Literal[
-    "accepted", "abstained: budget", "abstained: no evidence", "out of scope", "invalid question", "error"
+    "accepted",
+    "not reported",
+    "abstained: budget",
+    "abstained: no evidence",
+    "out of scope",
+    "invalid question",
+    "error",
 ]
 
 

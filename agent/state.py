@@ -142,6 +142,10 @@ class State(InputState, OutputState):
     # The figures our code computed from the stored facts and drafted (agent.finance.calculate,
     # one; agent.finance.trend, the two levels of a change); [] when the model drafted.
     calculations: list[Calculation] = field(default_factory=list)
+    # A question whether something happened, over one filing: what the whole reading of that filing
+    # looked for when no sentence of it reports the event (agent.nodes.key_sentences.unreported);
+    # "" otherwise. With nothing found by the drafter either, the answer says it is not reported.
+    unreported: str = ""
     subquestions: list[str] = field(default_factory=list)
     # Each query's own scope when sub-questions name different companies or periods.
     query_scopes: dict[str, Scope] = field(default_factory=dict)

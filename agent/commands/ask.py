@@ -35,9 +35,12 @@ def render_answer(answer: Answer) -> None:
 
     Everything that came from a filing or a model is printed through :func:`safe` with markup off.
     """
-    colour = {"accepted": "green", "out of scope": "yellow", "invalid question": "yellow"}.get(
-        answer.stop_reason, "red"
-    )
+    colour = {
+        "accepted": "green",
+        "not reported": "yellow",
+        "out of scope": "yellow",
+        "invalid question": "yellow",
+    }.get(answer.stop_reason, "red")
     console.print()
     console.print(safe(answer.text), markup=False, highlight=False, emoji=False)
     if answer.citations:

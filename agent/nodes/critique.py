@@ -163,6 +163,7 @@ def make_critique(resources: Resources):
             context=ctx,
             has_context=bool(state.context),
             retrieval_rounds=state.retrieval_rounds,
+            read_whole=bool(state.unreported),
         )
         fallbacks += _citation_notes(checked)
         update: dict[str, Any] = {

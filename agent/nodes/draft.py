@@ -232,17 +232,21 @@ def make_draft(resources: Resources):
         done = from_ranking(state, ctx, (line, superlative, ranked), regenerating)
         if done is not None:
             return done
-        picking = Usage()
+        picking, note = Usage(), ""
         if not regenerating and ctx.computed_answers:
-            done, picking = await quoted_draft(state, ctx, resources, question)
+            done, picking, note = await quoted_draft(state, ctx, resources, question)
             if done is not None:
                 return done
         update = await _model_draft(
             state, ctx, resources, (question, calculated), regenerating, (line, superlative)
         )
         if picking.llm_calls:
-            # The drafter picked none of the key sentences: that call counts too.
+            # The drafter picked none of the key sentences: those calls count too.
             update["usage"] = add_usage(picking, update.get("usage") or Usage())
+        if not regenerating:
+            # The whole of the one filing in scope read for the question, and nothing found: the
+            # answer's ground if the model finds nothing either (a redraft keeps the first reading).
+            update["unreported"] = note
         return update
 
     return draft_answer

@@ -87,12 +87,15 @@ def render_claims(claims: list[Claim], chunks: dict[str, Chunk]) -> tuple[str, l
     return " ".join(sentences), citations
 
 
-def abstention(reason: str, claims: list[Claim], context: list[ScoredChunk]) -> tuple[str, list[Citation]]:
-    """Say what was found (verified statements, then the closest passages) instead of guessing."""
+def abstention(
+    reason: str, claims: list[Claim], context: list[ScoredChunk], opening: str = ""
+) -> tuple[str, list[Citation]]:
+    """Say what was found (verified statements, then the closest passages) instead of guessing;
+    ``opening`` replaces the first sentence (what a search that found nothing looked at)."""
     chunks = {c.id: c.chunk for c in context}
     verified = [c for c in claims if c.verdict in ("supported", "calculation")]
     text, citations = render_claims(verified, chunks)
-    parts = [f"I could not give a fully verified answer ({reason})."]
+    parts = [opening or f"I could not give a fully verified answer ({reason})."]
     if text:
         parts.append(f"What the filings do state: {text}")
     cited = {c.chunk_id for c in citations}
@@ -174,6 +177,10 @@ def _outcome(state: State) -> tuple[StopReason, str, list[Citation]]:
     # "No evidence" only when nothing was found or the drafter itself said the passages lack it;
     # a draft with unverifiable figures is a budget stop (we could not make it check out).
     no_evidence = not state.context or (critique is not None and critique.evidence_missing and not claims)
+    if no_evidence and state.unreported:
+        # A question whether something happened, its one filing read whole: not reported is the answer.
+        text, citations = abstention("", claims, state.context, f"Not reported. {state.unreported}")
+        return "not reported", text, citations
     reason = (
         "the retrieved passages do not contain the answer"
         if no_evidence

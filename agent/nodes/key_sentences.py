@@ -43,7 +43,7 @@ from agent.prompts.draft import pick_instructions
 from agent.retrieval.asked import without_periods
 from agent.retrieval.query import chose_filings, topic_query
 from agent.schemas import QuestionPlan, ScoredChunk, Usage
-from agent.state import State
+from agent.state import State, add_usage
 from agent.text import FUNCTION_WORDS, MONTHS_RE
 
 # A word's first letters: "acquisition", "acquired" and "acquire" count as one word.
@@ -78,6 +78,30 @@ def letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+def _weights(asked: set[str], corpus: Iterable[str]) -> tuple[dict[str, float], set[str]] | None:
+    """Each asked stem's inverse document frequency over ``corpus``, and the distinctive ones
+    (printed in at most ``DISTINCTIVE_SHARE`` of its passages); None for an empty corpus."""
+    counts: Counter[str] = Counter()
+    n = 0
+    for text in corpus:
+        counts.update(_stems(text) & asked)
+        n += 1
+    if n == 0:
+        return None
+    weight = {w: math.log((n + 1) / (counts[w] + 0.5)) for w in asked}
+    return weight, {w for w in asked if counts[w] <= DISTINCTIVE_SHARE * n}
+
+
+def rarest_words(topic: str, corpus: Iterable[str]) -> list[str]:
+    """The words of ``topic``, as it writes them, that are distinctive among the ``corpus``
+    passages (what a reading for key sentences looked for)."""
+    weighed = _weights(_stems(topic), corpus)
+    if weighed is None:
+        return []
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+", topic)
+    return list(dict.fromkeys(w for w in words if _stems(w) and _stems(w) <= weighed[1]))
+
+
 def key_sentences(
     topic: str,
     context: list[ScoredChunk],
@@ -95,15 +119,10 @@ def key_sentences(
     asked = _stems(topic)
     if limit <= 0 or not asked:
         return []
-    counts: Counter[str] = Counter()
-    n = 0
-    for text in corpus:
-        counts.update(_stems(text) & asked)
-        n += 1
-    if n == 0:
+    weighed = _weights(asked, corpus)
+    if weighed is None:
         return []
-    weight = {w: math.log((n + 1) / (counts[w] + 0.5)) for w in asked}
-    distinctive = {w for w in asked if counts[w] <= DISTINCTIVE_SHARE * n}
+    weight, distinctive = weighed
     found: dict[str, int] = {}
     seen: set[str] = set()
     for i, chunk in enumerate(context, start=1):
@@ -148,36 +167,94 @@ def picked(reply: str, count: int, most: int = PICKED_MOST) -> list[int]:
     return list(dict.fromkeys(n - 1 for n in numbers if 1 <= n <= count))[:most]
 
 
-async def quoted_draft(
-    state: State, ctx: Context, resources: Resources, question: str
-) -> tuple[dict[str, Any] | None, Usage]:
-    """The draft of a question whether something happened, as the printed sentences that answer
-    it: our code lists the context's key sentences, the drafter picks (a short call: the sentences,
-    not the passages), our code quotes them, each cited to its passage. (None, usage) when the
-    question is no such question, no key sentence was found or the drafter picked none: the model
-    then drafts from the passages as usual."""
-    if ctx.key_sentences <= 0 or not asks_whether_something_happened(state.plan) or not state.context:
-        return None, Usage()
-    passages, topic = list(state.context), topic_query(question, state.scope)
-    found = key_sentences(topic, passages, scoped_corpus(resources, passages), ctx.key_sentences)
-    if not found:
-        return None, Usage()
-    # The drafter judges what kind of event a sentence reports; the scope already chose the filings
-    # (company, form, period). Asked with the period, a small model rejects the sentence that
-    # answers ("During the first quarter of 2022, we entered into a definitive agreement to
-    # acquire ...", printed in the asked 2023 report) for its date. Unscoped, the period stays.
-    asked = without_periods(topic) if chose_filings(state.scope) else question
+def _one_filing(state: State, resources: Resources) -> list[ScoredChunk]:
+    """Every passage of the one filing the scope chose ([] when it chose none or several)."""
+    scope = state.scope
+    if not chose_filings(scope) or scope is None or len(scope.doc_ids) != 1:
+        return []
+    return [ScoredChunk(chunk=c, score=0.0) for c in resources.doc_chunks(scope.doc_ids[0])]
+
+
+async def _pick(
+    state: State, ctx: Context, resources: Resources, asked: str, found: list[tuple[str, str]]
+) -> tuple[list[int], Usage]:
+    """The drafter's pick among the listed sentences (0-based), in one short call."""
     messages = [
         SystemMessage(SYSTEM),
         HumanMessage(pick_instructions(asked, [s for s, _ in found], PICKED_MOST)),
     ]
     reply, usage = await generate_text(resources.chat_model(ctx.drafter_model), messages, max_tokens=12)
-    chosen = picked(reply, len(found))
-    if not chosen:
-        return None, usage
-    draft = " ".join(cited(found[i][0], [found[i][1]]) for i in chosen)
+    return picked(reply, len(found)), usage
+
+
+def _quoted(quotes: list[tuple[str, str]], listed: int, usage: Usage, where: str) -> dict[str, Any]:
+    """The draft quoting the picked (sentence, alias) pairs, each cited."""
+    draft = " ".join(cited(sentence, [alias]) for sentence, alias in quotes)
     note = (
-        f"draft: quoted the {len(chosen)} sentence(s) the drafter picked among "
-        f"{len(found)} key sentences of the context"
+        f"draft: quoted the {len(quotes)} sentence(s) the drafter picked among {listed} key sentences {where}"
     )
-    return {"draft": draft, "figures": [], "usage": usage, "calculations": [], "fallbacks": [note]}, usage
+    return {"draft": draft, "figures": [], "usage": usage, "calculations": [], "fallbacks": [note]}
+
+
+def unreported(filing: list[ScoredChunk], words: list[str]) -> str:
+    """What a whole reading of one filing that found nothing looked at, said for the answer."""
+    m = filing[0].chunk.metadata
+    label = " ".join(p for p in (m.company, m.form_type, m.period_label) if p)
+    return (
+        f"I read all {len(filing)} passages of {label} for the sentences using the question's rarest "
+        f"words ({', '.join(words)}): none of them reports it, and the passages retrieved for the "
+        "question do not either."
+    )
+
+
+async def quoted_draft(
+    state: State, ctx: Context, resources: Resources, question: str
+) -> tuple[dict[str, Any] | None, Usage, str]:
+    """The draft of a question whether something happened, as the printed sentences that answer
+    it: our code lists the context's key sentences, the drafter picks (a short call: the sentences,
+    not the passages), our code quotes them, each cited to its passage. When the scope chose one
+    filing and the drafter picked none of the context's, the rest of that filing is read the same
+    way (a second short call), and a picked sentence's passage joins the context.
+
+    (None, usage, note) when the question is no such question, or no sentence was picked: the model
+    then drafts from the passages as usual. ``note`` (:func:`unreported`) says that the whole of
+    the one filing in scope was read for the question's distinctive words and nothing reports it;
+    "" otherwise. It is the answer's ground when the drafter finds nothing either."""
+    if ctx.key_sentences <= 0 or not asks_whether_something_happened(state.plan) or not state.context:
+        return None, Usage(), ""
+    passages, topic = list(state.context), topic_query(question, state.scope)
+    filing = _one_filing(state, resources)
+    corpus = [c.chunk.text for c in filing] or list(scoped_corpus(resources, passages))
+    # The drafter judges what kind of event a sentence reports; the scope already chose the filings
+    # (company, form, period). Asked with the period, a small model rejects the sentence that
+    # answers ("During the first quarter of 2022, we entered into a definitive agreement to
+    # acquire ...", printed in the asked 2023 report) for its date. Unscoped, the period stays.
+    asked = without_periods(topic) if chose_filings(state.scope) else question
+    usage = Usage()
+    found = key_sentences(topic, passages, corpus, ctx.key_sentences)
+    if found:
+        chosen, usage = await _pick(state, ctx, resources, asked, found)
+        if chosen:
+            return _quoted([found[i] for i in chosen], len(found), usage, "of the context"), usage, ""
+    if not filing:
+        return None, usage, ""
+    held, shown = {c.id for c in passages}, {letters(s) for s, _ in found}
+    rest = [c for c in filing if c.id not in held]
+    more = [
+        (s, a)
+        for s, a in key_sentences(topic, rest, corpus, ctx.key_sentences + len(found))
+        if letters(s) not in shown
+    ][: ctx.key_sentences]
+    if more:
+        chosen, used = await _pick(state, ctx, resources, asked, more)
+        usage = add_usage(usage, used)
+        if chosen:
+            # The picked sentences' passages join the context, numbered after it.
+            added = list(dict.fromkeys(int(more[i][1][1:]) - 1 for i in chosen))
+            alias = {j: f"c{len(passages) + k}" for k, j in enumerate(added, start=1)}
+            quotes = [(more[i][0], alias[int(more[i][1][1:]) - 1]) for i in chosen]
+            update = _quoted(quotes, len(more), usage, "of the rest of the filing")
+            return {**update, "context": [*passages, *(rest[j] for j in added)]}, usage, ""
+    # The words looked for, as the drafter was asked (a "most recent" the scope applied is none).
+    words = rarest_words(asked, corpus)
+    return None, usage, unreported(filing, words) if words else ""

@@ -71,6 +71,7 @@ def turn_reset() -> dict[str, Any]:
         "figures": [],
         "plan": None,
         "superlative": None,
+        "unreported": "",
         "calculations": [],
         "critique": None,
         "revisions": 0,

@@ -424,6 +424,7 @@ export function progressLine(record) {
 
 const BADGES = {
   accepted: "ok",
+  "not reported": "warn",
   "abstained: budget": "warn",
   "abstained: no evidence": "warn",
   "out of scope": "muted",
@@ -582,7 +583,7 @@ export function answerView(answer) {
   root.append(body);
   const citations = answer.citations || [];
   if (citations.length) {
-    const heading = stop.startsWith("abstained") ? "Passages found" : "Sources";
+    const heading = stop.startsWith("abstained") || stop === "not reported" ? "Passages found" : "Sources";
     root.append(sourcesList(citations, heading));
   }
   root.append(detailsView(answer));

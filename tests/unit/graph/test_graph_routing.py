@@ -65,6 +65,19 @@ def test_a_second_empty_retrieval_abstains() -> None:
     )
 
 
+def test_nothing_found_in_a_filing_read_whole_is_not_searched_for_again() -> None:
+    missing, ctx = crit(missing=True), Context(max_revisions=3)
+    assert decide(missing, revisions=0, llm_calls=2, context=ctx, has_context=True) == "re_retrieve"
+    assert (
+        decide(missing, revisions=0, llm_calls=2, context=ctx, has_context=True, read_whole=True) == "abstain"
+    )
+    # A draft that failed for another reason is still redrafted.
+    unsupported = crit("supported", "unsupported")
+    assert decide(unsupported, revisions=0, llm_calls=2, context=ctx, has_context=True, read_whole=True) == (
+        "regenerate"
+    )
+
+
 def test_edge_routes() -> None:
     state = State(question="q", scope=Scope(status="no_match", reason="none"))
     assert route_after_scope(state) == "finalize_answer"

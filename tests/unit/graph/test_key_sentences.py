@@ -109,13 +109,48 @@ async def test_the_picked_sentence_is_quoted_with_its_citation_and_no_draft(harn
     assert asked == "Question: Were there any significant acquisitions or divestitures reported?", asked
 
 
-async def test_when_the_drafter_picks_none_it_drafts_from_the_passages_and_both_calls_count(harness) -> None:
+async def test_when_nothing_in_the_one_filing_reports_it_the_answer_says_not_reported(harness) -> None:
+    # The drafter rejects the one key sentence, the rest of the filing holds no other, and the
+    # model finds nothing in the passages: the filing was read whole, so no second search either.
     h = harness({"pick": ["0"], "draft": ["I cannot answer this from the provided filings."]})
     h.resources.chunks = _filing()
     answer = await h.ask(QUESTION)
-    assert h.roles()[:2] == ["pick", "draft"]
-    assert answer.stop_reason.startswith("abstained")
-    assert answer.usage.llm_calls == len(h.roles())
+    assert h.roles() == ["pick", "draft"], h.roles()
+    assert answer.usage.llm_calls == 2
+    assert answer.stop_reason == "not reported", (answer.stop_reason, answer.text)
+    assert answer.text.startswith(
+        "Not reported. I read all 16 passages of Apple Inc. 10-Q FY2023 Q3 for the sentences using the "
+        "question's rarest words (acquisitions, divestitures): none of them reports it"
+    ), answer.text
+    assert "The closest passages found: [1]" in answer.text and answer.citations
+
+
+async def test_without_a_whole_reading_nothing_found_stays_an_abstention(harness) -> None:
+    # Two filings in scope: no filing was read whole, so nothing found is no finding.
+    h = harness({"pick": ["0", "0"], "draft": ["I cannot answer this from the provided filings."] * 2})
+    h.resources.chunks = _filing()
+    answer = await h.ask(
+        "Were there any significant acquisitions or divestitures reported by Apple in its 10-Qs?"
+    )
+    assert answer.stop_reason.startswith("abstained"), (answer.stop_reason, answer.text)
+    assert not answer.text.startswith("Not reported")
+
+
+# In the filing, outside the passages the search ranked first: no heading names the deal.
+LATER_DEAL = (
+    "In August 2023, the Company entered into a definitive agreement to acquire Widget Semiconductor Ltd."
+)
+
+
+async def test_the_rest_of_the_one_filing_is_read_when_the_context_holds_no_answer(harness) -> None:
+    h = harness({"pick": ["1"], "judge": ["YES"]})
+    h.resources.chunks = _filing(deal=LATER_DEAL)
+    answer = await h.ask(QUESTION, context_chunks=4)
+    assert h.roles().count("pick") == 1 and "draft" not in h.roles(), h.roles()
+    assert answer.stop_reason == "accepted", (answer.text, answer.fallbacks)
+    assert answer.text.startswith(LATER_DEAL.rstrip(".")), answer.text
+    assert [c.page for c in answer.citations] == [17]
+    assert any("key sentences of the rest of the filing" in f for f in answer.fallbacks)
 
 
 # Apple's 10-Q for the quarter ended July 1, 2023, page 18 (MD&A), as printed.
