@@ -53,6 +53,15 @@ MIN_SHARE_OF_BEST = 0.5
 # A distinctive word: printed in at most this share of the scoped filings' passages (a topic such as
 # "divestitures" is in a few notes; "report" or "significant" is on most pages).
 DISTINCTIVE_SHARE = 0.1
+# "Not reported" is said only when the drafter was shown every sentence of the filing that says when
+# and holds a word of the question printed in at most this share of its passages: twice the
+# distinctive share, because the sentence reporting an event may use a word the filing also prints
+# elsewhere (a retailer's "acquired" a company, beside its acquisitions of equipment on one
+# passage in seven). A filing that prints more such sentences than were shown gets no such claim.
+CLAIM_SHARE = 0.2
+# A question whether there was any such event ("Were there any acquisitions ...?", "Did it report
+# any ...?"): one that finding nothing answers. "Does it have an improving margin?" is not.
+_ANY = re.compile(r"\bany\b", re.I)
 # Sentences the drafter may pick for one answer.
 PICKED_MOST = 2
 # A sentence reporting that something happened says when: a year, a month and day, the quarter
@@ -78,9 +87,11 @@ def letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def _weights(asked: set[str], corpus: Iterable[str]) -> tuple[dict[str, float], set[str]] | None:
-    """Each asked stem's inverse document frequency over ``corpus``, and the distinctive ones
-    (printed in at most ``DISTINCTIVE_SHARE`` of its passages); None for an empty corpus."""
+def _weights(
+    asked: set[str], corpus: Iterable[str], share: float = DISTINCTIVE_SHARE
+) -> tuple[dict[str, float], set[str]] | None:
+    """Each asked stem's inverse document frequency over ``corpus``, and the rare ones (printed in
+    at most ``share`` of its passages); None for an empty corpus."""
     counts: Counter[str] = Counter()
     n = 0
     for text in corpus:
@@ -89,17 +100,24 @@ def _weights(asked: set[str], corpus: Iterable[str]) -> tuple[dict[str, float], 
     if n == 0:
         return None
     weight = {w: math.log((n + 1) / (counts[w] + 0.5)) for w in asked}
-    return weight, {w for w in asked if counts[w] <= DISTINCTIVE_SHARE * n}
+    return weight, {w for w in asked if counts[w] <= share * n}
 
 
-def rarest_words(topic: str, corpus: Iterable[str]) -> list[str]:
-    """The words of ``topic``, as it writes them, that are distinctive among the ``corpus``
-    passages (what a reading for key sentences looked for)."""
-    weighed = _weights(_stems(topic), corpus)
-    if weighed is None:
-        return []
-    words = re.findall(r"[A-Za-z][A-Za-z'-]+", topic)
-    return list(dict.fromkeys(w for w in words if _stems(w) and _stems(w) <= weighed[1]))
+def unread(topic: str, filing: list[ScoredChunk], shown: set[str]) -> tuple[list[str], int]:
+    """The words of ``topic``, as it writes them, printed in at most ``CLAIM_SHARE`` of the
+    filing's passages, and how many sentences of the filing that say when and hold one of them are
+    not among ``shown`` (their :func:`letters`): what a reading that showed the drafter ``shown``
+    left unread."""
+    weighed = _weights(_stems(topic), [c.chunk.text for c in filing], CLAIM_SHARE)
+    rare = weighed[1] if weighed is not None else set()
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", topic) if _stems(w) and _stems(w) <= rare]
+    left = {
+        letters(sentence)
+        for chunk in filing
+        for sentence in whole_sentences(chunk)
+        if not mostly_figures(sentence) and _DATED.search(sentence) and _stems(sentence) & rare
+    }
+    return list(dict.fromkeys(words)), len(left - shown)
 
 
 def key_sentences(
@@ -218,8 +236,9 @@ async def quoted_draft(
 
     (None, usage, note) when the question is no such question, or no sentence was picked: the model
     then drafts from the passages as usual. ``note`` (:func:`unreported`) says that the whole of
-    the one filing in scope was read for the question's distinctive words and nothing reports it;
-    "" otherwise. It is the answer's ground when the drafter finds nothing either."""
+    the one filing in scope was read for the question's rarer words, every sentence that says when
+    and holds one of them was shown to the drafter (:func:`unread`), and none reports it; ""
+    otherwise. It is the answer's ground when the drafter finds nothing either."""
     if ctx.key_sentences <= 0 or not asks_whether_something_happened(state.plan) or not state.context:
         return None, Usage(), ""
     passages, topic = list(state.context), topic_query(question, state.scope)
@@ -229,9 +248,11 @@ async def quoted_draft(
     # (company, form, period). Asked with the period, a small model rejects the sentence that
     # answers ("During the first quarter of 2022, we entered into a definitive agreement to
     # acquire ...", printed in the asked 2023 report) for its date. Unscoped, the period stays.
+    # The sentences are found by the same words: a "most recent" the scope applied would list any
+    # sentence saying "recently" (a regulator's inquiry into a "recently implemented" rule).
     asked = without_periods(topic) if chose_filings(state.scope) else question
     usage = Usage()
-    found = key_sentences(topic, passages, corpus, ctx.key_sentences)
+    found = key_sentences(asked, passages, corpus, ctx.key_sentences)
     if found:
         chosen, usage = await _pick(state, ctx, resources, asked, found)
         if chosen:
@@ -242,7 +263,7 @@ async def quoted_draft(
     rest = [c for c in filing if c.id not in held]
     more = [
         (s, a)
-        for s, a in key_sentences(topic, rest, corpus, ctx.key_sentences + len(found))
+        for s, a in key_sentences(asked, rest, corpus, ctx.key_sentences + len(found))
         if letters(s) not in shown
     ][: ctx.key_sentences]
     if more:
@@ -255,6 +276,8 @@ async def quoted_draft(
             quotes = [(more[i][0], alias[int(more[i][1][1:]) - 1]) for i in chosen]
             update = _quoted(quotes, len(more), usage, "of the rest of the filing")
             return {**update, "context": [*passages, *(rest[j] for j in added)]}, usage, ""
-    # The words looked for, as the drafter was asked (a "most recent" the scope applied is none).
-    words = rarest_words(asked, corpus)
-    return None, usage, unreported(filing, words) if words else ""
+    # Nothing picked: "not reported" only for a question whether there was any such event (not
+    # "does it have an improving ..."), and when nothing the words could find went unshown.
+    words, left = unread(asked, filing, shown | {letters(s) for s, _ in more})
+    claim = words and not left and _ANY.search(question)
+    return None, usage, unreported(filing, words) if claim else ""

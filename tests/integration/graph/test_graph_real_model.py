@@ -132,3 +132,18 @@ async def test_whether_something_happened_is_answered_by_quoting_the_sentence_th
     # The quote is the filing's own sentence, verified as copied, its figures printed in the passage.
     assert all(c.verdict == "supported" for c in answer.claims), answer.claims
     _assert_every_number_grounded(answer, seen)
+
+
+async def test_an_event_the_one_filing_does_not_report_is_answered_not_reported(research) -> None:
+    # Apple's Q3 2023 10-Q reports no acquisition or divestiture: the whole filing is read for the
+    # question's rarest words, the real 1.5B picks none of those sentences and finds nothing in the
+    # passages either, so the answer says it is not reported and what was read (not a bare abstention).
+    answer, _seen = await ask(
+        research,
+        "Were there any significant acquisitions or divestitures reported by Apple in the Q3 2023 10-Q?",
+    )
+    assert answer.stop_reason == "not reported", answer.model_dump_json(indent=1)
+    assert answer.text.startswith("Not reported. I read all "), answer.text
+    assert "Apple Inc. 10-Q FY2023 Q3" in answer.text and "divestitures" in answer.text, answer.text
+    # What the drafter said is no claim of the answer: nothing was verified, nothing is asserted.
+    assert not [c for c in answer.claims if c.verdict in ("supported", "calculation")], answer.claims

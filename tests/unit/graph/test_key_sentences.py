@@ -5,6 +5,7 @@ writes from the passages as usual."""
 
 from __future__ import annotations
 
+import pytest
 from graph_fakes import APPLE_23, chunk, scored
 
 from agent.nodes.key_sentences import DISTINCTIVE_SHARE, explaining_sentences, key_sentences, picked
@@ -125,6 +126,35 @@ async def test_when_nothing_in_the_one_filing_reports_it_the_answer_says_not_rep
     assert "The closest passages found: [1]" in answer.text and answer.citations
 
 
+@pytest.mark.parametrize(("listed", "stop"), [(4, "not reported"), (1, "abstained: no evidence")])
+async def test_not_reported_only_when_every_sentence_with_the_words_was_shown(harness, listed, stop) -> None:
+    # Three dated sentences use the question's rarer word "acquired" (about equipment, land,
+    # buildings). Listing four at a time, the drafter saw and rejected all of them: not reported.
+    # Listing one at a time, two readings showed two: one went unread, so nothing is claimed.
+    bought = [
+        "In March 2023, the Company acquired manufacturing equipment for its assembly plants in Texas and Ohio.",
+        "In May 2023, the Company acquired land for a new research campus outside Austin, Texas.",
+        "In June 2023, the Company acquired two office buildings for its growing engineering teams.",
+    ]
+    fillers = [chunk(APPLE_23, 10 + i, FILLER, 10 + i) for i in range(30)]  # "acquired": 3 passages of 34
+    filing = [
+        chunk(APPLE_23, 1, REPORT, 2),
+        *(chunk(APPLE_23, 2 + i, b, 16 + i) for i, b in enumerate(bought)),
+    ]
+    h = harness({"pick": ["0", "0"], "draft": ["I cannot answer this from the provided filings."]})
+    h.resources.chunks = [*filing, *fillers]
+    answer = await h.ask(QUESTION, key_sentences=listed)
+    assert answer.stop_reason == stop, (answer.stop_reason, answer.text, h.roles())
+
+
+async def test_only_a_question_whether_there_was_any_is_answered_not_reported(harness) -> None:
+    # Finding nothing answers "were there any ...?"; it does not answer "did it complete the ...?".
+    h = harness({"pick": ["0"], "draft": ["I cannot answer this from the provided filings."] * 2})
+    h.resources.chunks = _filing()
+    answer = await h.ask("Did Apple complete the divestiture it planned, as reported in the Q3 2023 10-Q?")
+    assert answer.stop_reason.startswith("abstained"), (answer.stop_reason, answer.text, h.roles())
+
+
 async def test_without_a_whole_reading_nothing_found_stays_an_abstention(harness) -> None:
     # Two filings in scope: no filing was read whole, so nothing found is no finding.
     h = harness({"pick": ["0", "0"], "draft": ["I cannot answer this from the provided filings."] * 2})
@@ -134,6 +164,22 @@ async def test_without_a_whole_reading_nothing_found_stays_an_abstention(harness
     )
     assert answer.stop_reason.startswith("abstained"), (answer.stop_reason, answer.text)
     assert not answer.text.startswith("Not reported")
+
+
+async def test_the_period_words_the_scope_applied_list_no_sentence(harness) -> None:
+    # "the most recent 10-Q" chose the filing; its "recent" is no word of the event asked about, so
+    # a sentence saying "recently" is not listed for the drafter to pick (it would be quoted).
+    recently = (
+        "In 2018, a regulator began investigating whether the recently implemented rules were followed."
+    )
+    h = harness({"pick": ["1"], "draft": ["I cannot answer this from the provided filings."]})
+    h.resources.chunks = _filing(deal=recently)
+    answer = await h.ask(
+        "Were there any significant changes in accounting policies reported by Apple in the most recent 10-Q?"
+    )
+    assert "pick" not in h.roles(), h.roles()
+    assert answer.stop_reason == "not reported", (answer.stop_reason, answer.text)
+    assert "recently implemented" not in answer.text.split("The closest passages")[0]
 
 
 # In the filing, outside the passages the search ranked first: no heading names the deal.
