@@ -215,11 +215,12 @@ def _quoted(quotes: list[tuple[str, str]], listed: int, usage: Usage, where: str
 
 
 def unreported(filing: list[ScoredChunk], words: list[str]) -> str:
-    """What a whole reading of one filing that found nothing looked at, said for the answer."""
+    """What a whole reading of one filing that found nothing looked at, said for the answer (no
+    count of passages: an answer's numbers are the filing's figures, cited, or ours over them)."""
     m = filing[0].chunk.metadata
     label = " ".join(p for p in (m.company, m.form_type, m.period_label) if p)
     return (
-        f"I read all {len(filing)} passages of {label} for the sentences using the question's rarest "
+        f"I read every passage of {label} for the sentences using the question's rarest "
         f"words ({', '.join(words)}): none of them reports it, and the passages retrieved for the "
         "question do not either."
     )

@@ -143,7 +143,7 @@ async def test_an_event_the_one_filing_does_not_report_is_answered_not_reported(
         "Were there any significant acquisitions or divestitures reported by Apple in the Q3 2023 10-Q?",
     )
     assert answer.stop_reason == "not reported", answer.model_dump_json(indent=1)
-    assert answer.text.startswith("Not reported. I read all "), answer.text
+    assert answer.text.startswith("Not reported. I read every passage of "), answer.text
     assert "Apple Inc. 10-Q FY2023 Q3" in answer.text and "divestitures" in answer.text, answer.text
     # What the drafter said is no claim of the answer: nothing was verified, nothing is asserted.
     assert not [c for c in answer.claims if c.verdict in ("supported", "calculation")], answer.claims

@@ -120,7 +120,7 @@ async def test_when_nothing_in_the_one_filing_reports_it_the_answer_says_not_rep
     assert answer.usage.llm_calls == 2
     assert answer.stop_reason == "not reported", (answer.stop_reason, answer.text)
     assert answer.text.startswith(
-        "Not reported. I read all 16 passages of Apple Inc. 10-Q FY2023 Q3 for the sentences using the "
+        "Not reported. I read every passage of Apple Inc. 10-Q FY2023 Q3 for the sentences using the "
         "question's rarest words (acquisitions, divestitures): none of them reports it"
     ), answer.text
     assert "The closest passages found: [1]" in answer.text and answer.citations
