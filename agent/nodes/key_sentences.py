@@ -111,13 +111,20 @@ def unread(topic: str, filing: list[ScoredChunk], shown: set[str]) -> tuple[list
     weighed = _weights(_stems(topic), [c.chunk.text for c in filing], CLAIM_SHARE)
     rare = weighed[1] if weighed is not None else set()
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", topic) if _stems(w) and _stems(w) <= rare]
-    left = {
-        letters(sentence)
-        for chunk in filing
-        for sentence in whole_sentences(chunk)
-        if not mostly_figures(sentence) and _DATED.search(sentence) and _stems(sentence) & rare
-    }
+    left = {letters(sentence) for _, sentence in _holding(filing, rare, _DATED.search)}
     return list(dict.fromkeys(words)), len(left - shown)
+
+
+def _holding(
+    passages: list[ScoredChunk], stems: set[str], keep: Callable[[str], object]
+) -> Iterator[tuple[int, str]]:
+    """(1-based passage position, sentence) for each whole sentence of the passages that ``keep``
+    takes and that holds one of ``stems``; whole_sentences already left out short pieces, a
+    table's rows read as a sentence are left out here."""
+    for i, chunk in enumerate(passages, start=1):
+        for sentence in whole_sentences(chunk):
+            if not mostly_figures(sentence) and keep(sentence) and _stems(sentence) & stems:
+                yield i, sentence
 
 
 def key_sentences(
@@ -143,14 +150,10 @@ def key_sentences(
     weight, distinctive = weighed
     found: dict[str, int] = {}
     seen: set[str] = set()
-    for i, chunk in enumerate(context, start=1):
-        for sentence in whole_sentences(chunk):
-            # whole_sentences already left out short pieces; a table's rows read as a sentence are not.
-            if mostly_figures(sentence) or not keep(sentence) or letters(sentence) in seen:
-                continue
-            if _stems(sentence) & distinctive:
-                found[sentence] = i
-                seen.add(letters(sentence))
+    for i, sentence in _holding(context, distinctive, keep):
+        if letters(sentence) not in seen:
+            found[sentence] = i
+            seen.add(letters(sentence))
     if not found:
         return []
     scores = {s: sum(weight[w] for w in asked & _stems(s)) for s in found}
@@ -194,7 +197,7 @@ def _one_filing(state: State, resources: Resources) -> list[ScoredChunk]:
 
 
 async def _pick(
-    state: State, ctx: Context, resources: Resources, asked: str, found: list[tuple[str, str]]
+    ctx: Context, resources: Resources, asked: str, found: list[tuple[str, str]]
 ) -> tuple[list[int], Usage]:
     """The drafter's pick among the listed sentences (0-based), in one short call."""
     messages = [
@@ -255,7 +258,7 @@ async def quoted_draft(
     usage = Usage()
     found = key_sentences(asked, passages, corpus, ctx.key_sentences)
     if found:
-        chosen, usage = await _pick(state, ctx, resources, asked, found)
+        chosen, usage = await _pick(ctx, resources, asked, found)
         if chosen:
             return _quoted([found[i] for i in chosen], len(found), usage, "of the context"), usage, ""
     if not filing:
@@ -268,7 +271,7 @@ async def quoted_draft(
         if letters(s) not in shown
     ][: ctx.key_sentences]
     if more:
-        chosen, used = await _pick(state, ctx, resources, asked, more)
+        chosen, used = await _pick(ctx, resources, asked, more)
         usage = add_usage(usage, used)
         if chosen:
             # The picked sentences' passages join the context, numbered after it.
