@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ from agent.nodes.key_sentences import quoted_draft
 from agent.nodes.leads import figure_lead, series_lead
 from agent.nodes.llm import generate_text
 from agent.nodes.resources import Resources
-from agent.nodes.section_extract import section_extract, section_title
+from agent.nodes.section_extract import ALIAS, section_extract, section_title
 from agent.nodes.section_outline import outline_draft
 from agent.nodes.series_rest import explaining, with_series
 from agent.nodes.superlative_draft import from_ranking, rank_superlative
@@ -66,9 +65,6 @@ def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
     return [(q, (state.query_scopes.get(q) or Scope()).companies) for q in subs]
 
 
-_ALIAS = re.compile(r"\[(c\d+)\]")
-
-
 def shown_passages(figures: list[str], limit: int) -> list[str] | None:
     """Aliases of the passages a figure question's draft prompt shows: the passage of the first
     candidate figure, the top-ranked passage (its wording), then the other candidates' passages, at
@@ -77,7 +73,7 @@ def shown_passages(figures: list[str], limit: int) -> list[str] | None:
     prompt is a third as long."""
     if limit <= 0 or not figures:
         return None
-    cited = _ALIAS.findall(" ".join(figures))
+    cited = ALIAS.findall(" ".join(figures))
     if not cited:
         return None
     return list(dict.fromkeys([cited[0], "c1", *cited]))[:limit]
@@ -137,7 +133,7 @@ async def draft_fitting(
     :func:`budgeted_messages`; ``fresh`` of the last passages are left out last)."""
     fallbacks: list[str] = []
     while True:
-        present = [line for line in lead if all(int(a[1:]) <= len(passages) for a in _ALIAS.findall(line))]
+        present = [line for line in lead if all(int(a[1:]) <= len(passages) for a in ALIAS.findall(line))]
         figures = list(dict.fromkeys([*present, *figure_candidates(questions, passages)]))
         shown = shown_passages(figures, figure_passages)
         messages = budgeted_messages(

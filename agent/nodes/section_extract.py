@@ -133,6 +133,10 @@ def points_elsewhere(sentence: str) -> bool:
     return bool(_POINTER.match(sentence) or (_REFERS.search(sentence) and not _NO_CHANGE.search(sentence)))
 
 
+# A citation marker as :func:`cited` writes it: "[c3]".
+ALIAS = re.compile(r"\[(c\d+)\]")
+
+
 def cited(sentence: str, aliases: list[str]) -> str:
     marks = "".join(f"[{a}]" for a in aliases)
     if sentence.endswith("."):

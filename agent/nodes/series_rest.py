@@ -3,7 +3,6 @@ wrote nothing, the filer's own sentences giving a cause) the rest."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from agent.critic.calc import expand_calculations
@@ -12,12 +11,11 @@ from agent.critic.numbers import NumberMention, extract_numbers
 from agent.nodes.key_sentences import explaining_sentences, letters, scoped_corpus
 from agent.nodes.leads import LEAD_NOTE, NOTHING_MORE, SeriesLead
 from agent.nodes.resources import Resources
-from agent.nodes.section_extract import cited
+from agent.nodes.section_extract import ALIAS, cited
 from agent.prompts.common import CANNOT_ANSWER
 from agent.retrieval.query import topic_query
 from agent.state import State
 
-_ALIAS = re.compile(r"\[(c\d+)\]")
 # A sentence of ours counts as quoting a passage sentence only when this long (letters and digits):
 # a short piece ("Revenue was $1 million") may be part of any sentence.
 _QUOTED_LETTERS = 30
@@ -51,7 +49,7 @@ def with_series(
     ours = extract_numbers(expand_calculations(series.sentences)[0])
     # A sentence citing no passage cannot be verified ("There has been a considerable shift ..."):
     # under figures our code verified, it would only pull the draft's faithfulness down.
-    kept = [s.text for s in split_sentences(text) if not _restates(s.text, ours) and _ALIAS.search(s.text)]
+    kept = [s.text for s in split_sentences(text) if not _restates(s.text, ours) and ALIAS.search(s.text)]
     added = "" if text.strip() == CANNOT_ANSWER else " ".join(kept)
     note = f"{LEAD_NOTE}{len(series.lines)} figure(s){series.over}; "
     if added:
@@ -59,7 +57,7 @@ def with_series(
     else:
         # Not a sentence our part already quotes, nor one that prints it under a heading the page
         # runs into it ("Three Months Ended ... Compared with ... Research and development expenses ...").
-        ours_quoted = [letters(_ALIAS.sub("", s.text)) for s in split_sentences(series.sentences)]
+        ours_quoted = [letters(ALIAS.sub("", s.text)) for s in split_sentences(series.sentences)]
         quoted = [
             cited(s, [alias])
             for s, alias in explaining()
