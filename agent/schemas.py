@@ -178,6 +178,11 @@ class QuestionPlan(BaseModel):
         description="Asks a change in percentage (or basis) points: the difference of two percentages, "
         "not their relative change.",
     )
+    any_event: bool = Field(
+        default=False,
+        description="Asks whether there was any such event ('Were there any acquisitions ...?'): a "
+        "question that finding nothing answers ('does it have an improving margin?' is not).",
+    )
 
 
 class Superlative(BaseModel):

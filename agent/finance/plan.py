@@ -79,6 +79,8 @@ _ASKS_CHANGE = re.compile(
     re.I,
 )
 _POINTS = re.compile(r"\b(?:percentage|basis)[- ]points?\b|\bbps\b", re.I)
+# "Were there any acquisitions ...?", "Did it report any ...?": whether there was any such event.
+_ANY = re.compile(r"\bany\b", re.I)
 # "the largest investment", "the most cash": a superlative over an amount, whatever its name.
 _RANKS_AMOUNT = re.compile(
     rf"\b(?:{_HIGH}|{_LOW})\s+(?:[\w-]+\s+){{0,2}}?(?:investments?|amounts?|balances?|values?|spend(?:ing)?|"
@@ -249,4 +251,5 @@ def plan_question(question: str, scope: Scope | None = None) -> QuestionPlan:
         assessment=explanatory or bool(ASSESSMENT.search(_CONDITIONAL.sub(" ", question))),
         asks_change=extreme is None and bool(_ASKS_CHANGE.search(question)),
         points=bool(_POINTS.search(question)),
+        any_event=bool(_ANY.search(question)),
     )

@@ -59,9 +59,6 @@ DISTINCTIVE_SHARE = 0.1
 # elsewhere (a retailer's "acquired" a company, beside its acquisitions of equipment on one
 # passage in seven). A filing that prints more such sentences than were shown gets no such claim.
 CLAIM_SHARE = 0.2
-# A question whether there was any such event ("Were there any acquisitions ...?", "Did it report
-# any ...?"): one that finding nothing answers. "Does it have an improving margin?" is not.
-_ANY = re.compile(r"\bany\b", re.I)
 # Sentences the drafter may pick for one answer.
 PICKED_MOST = 2
 # A sentence reporting that something happened says when: a year, a month and day, the quarter
@@ -283,5 +280,5 @@ async def quoted_draft(
     # Nothing picked: "not reported" only for a question whether there was any such event (not
     # "does it have an improving ..."), and when nothing the words could find went unshown.
     words, left = unread(asked, filing, shown | {letters(s) for s, _ in more})
-    claim = words and not left and _ANY.search(question)
+    claim = words and not left and state.plan is not None and state.plan.any_event
     return None, usage, unreported(filing, words) if claim else ""

@@ -65,6 +65,14 @@ def test_plan_reads_the_answer_form_from_the_questions_grammar(
     assert (plan.form, plan.extreme, plan.change, plan.among) == (form, extreme, change, among)
 
 
+def test_plan_reads_whether_any_such_event_is_asked() -> None:
+    # Finding nothing answers "were there any ...?"; it does not answer "does it have an improving ...?".
+    assert plan_question("Were there any significant acquisitions or divestitures in the quarter?").any_event
+    assert plan_question("Did the company report any share repurchases?").any_event
+    assert not plan_question("Does the company have an improving free cash flow conversion?").any_event
+    assert not plan_question("Did the company complete the divestiture it planned?").any_event
+
+
 def test_plan_reads_items_metric_rounding_and_scale() -> None:
     plan = plan_question(
         "What is Acme's FY2022 capital expenditure as a % of revenue? Round to one decimal place, in USD millions.",
