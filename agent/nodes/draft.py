@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,7 +12,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.config import Context
-from agent.critic.claims import split_sentences
+from agent.critic.claims import ABBREVIATION, split_sentences
 from agent.critic.restore import parse_derived
 from agent.finance.figures import figure_candidates
 from agent.models import ContextWindowExceededError, prompt_tokens
@@ -52,8 +53,9 @@ def trim_runaway(text: str) -> tuple[str, bool]:
     if len(text) <= MAX_DRAFT_CHARS:
         return text, False
     cut = text[:MAX_DRAFT_CHARS]
-    end = max(cut.rfind(". "), cut.rfind(".\n"))
-    return (cut[: end + 1] if end > 0 else cut), True
+    # The last full stop that ends a sentence: not the one of "U.S." or "Inc." inside it.
+    ends = [m.start() for m in re.finditer(r"\.(?=\s)", cut) if not ABBREVIATION.search(cut[: m.start() + 1])]
+    return (cut[: ends[-1] + 1] if ends else cut), True
 
 
 def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
