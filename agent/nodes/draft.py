@@ -33,6 +33,9 @@ from agent.state import State, add_usage
 
 # Runaway guard on top of max_tokens: a concise answer never needs more than this.
 MAX_DRAFT_CHARS = 1500
+# A stop, or a list line's closing citation, before a space or a line break.
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\](?=[ \t]*\n)")
+_LIST_MARKER = re.compile(r"(?:^|\n)\s*(?:\d{1,2}|[a-z])\.$")
 REGENERATE_TEMPERATURE = 0.4
 
 
@@ -48,14 +51,26 @@ def draft_messages(
     return [SystemMessage(SYSTEM), HumanMessage(f"{context_block}\n\n{instructions}")]
 
 
-def trim_runaway(text: str) -> tuple[str, bool]:
-    """Cut an over-long draft back to whole sentences; True when it had to."""
-    if len(text) <= MAX_DRAFT_CHARS:
+def _ended(text: str) -> bool:
+    """The text ends a sentence: a stop that is not an abbreviation's, or a citation."""
+    text = text.rstrip()
+    return text.endswith(("]", "!", "?")) or (text.endswith(".") and not ABBREVIATION.search(text))
+
+
+def trim_runaway(text: str, cut_off: bool = False) -> tuple[str, bool]:
+    """Cut an over-long draft, or one the token cap cut off mid-sentence (``cut_off``), back to
+    whole sentences; True when it had to. Kept whole when no sentence ends before the cut."""
+    if len(text) <= MAX_DRAFT_CHARS and (not cut_off or _ended(text)):
         return text, False
     cut = text[:MAX_DRAFT_CHARS]
-    # The last full stop that ends a sentence: not the one of "U.S." or "Inc." inside it.
-    ends = [m.start() for m in re.finditer(r"\.(?=\s)", cut) if not ABBREVIATION.search(cut[: m.start() + 1])]
-    return (cut[: ends[-1] + 1] if ends else cut), True
+    # The last sentence end: not the stop of "U.S." or "Inc." inside a sentence, nor a list's "2.".
+    ends = [
+        m.end()
+        for m in _SENTENCE_END.finditer(cut)
+        if not ABBREVIATION.search(cut[: m.end()]) and not _LIST_MARKER.search(cut[: m.end()])
+    ]
+    kept = cut[: ends[-1]] if ends else cut
+    return kept, kept != text
 
 
 def _questions(state: State, question: str) -> list[tuple[str, list[str]]]:
@@ -314,7 +329,7 @@ async def _model_draft(
     if not text:
         text = CANNOT_ANSWER
         fallbacks.append("draft: empty model output, treated as 'cannot answer'")
-    text, trimmed = trim_runaway(text)
+    text, trimmed = trim_runaway(text, cut_off=usage.completion_tokens >= ctx.max_answer_tokens)
     if trimmed:
         fallbacks.append("draft: runaway output trimmed to whole sentences")
     if series is not None:

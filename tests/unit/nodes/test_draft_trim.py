@@ -27,3 +27,20 @@ def test_the_cut_falls_after_a_sentence_not_inside_an_abbreviation() -> None:
 def test_no_sentence_end_keeps_the_cut_text() -> None:
     text = "x" * (MAX_DRAFT_CHARS + 10)
     assert trim_runaway(text) == ("x" * MAX_DRAFT_CHARS, True)
+
+
+def test_a_draft_the_token_cap_cut_off_loses_its_unfinished_sentence() -> None:
+    # The 1.5B reached max_answer_tokens in the middle of "the U.S. dollar".
+    text = SENTENCE + "The weakness in foreign currencies relative to the U"
+    assert trim_runaway(text, cut_off=True) == (SENTENCE.rstrip(), True)
+    assert trim_runaway(text, cut_off=False) == (text, False)  # under the cap: the model ended it
+    # Cut off right at a sentence end, or inside the only sentence: nothing to take back.
+    assert trim_runaway(SENTENCE.rstrip(), cut_off=True) == (SENTENCE.rstrip(), False)
+    assert trim_runaway("Net sales were", cut_off=True) == ("Net sales were", False)
+    assert trim_runaway(SENTENCE + "It was due to the U.S.", cut_off=True) == (SENTENCE.rstrip(), True)
+
+
+def test_a_cut_off_list_keeps_its_whole_lines_not_a_bare_marker() -> None:
+    text = "1. Epic Games sued the Company [c1]\n2. Masimo filed a complaint [c2]\n3. The Company is"
+    trimmed, cut = trim_runaway(text, cut_off=True)
+    assert cut and trimmed == "1. Epic Games sued the Company [c1]\n2. Masimo filed a complaint [c2]"
