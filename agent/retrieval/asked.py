@@ -11,7 +11,7 @@ _WORD_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2n
 
 # Filing sections people ask for by name; values are (10-K Item, 10-Q Item).
 _SECTIONS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
-    (re.compile(r"\bmd&a\b|management['’]?s discussion", re.I), ("7", "2")),
+    (re.compile(r"\bmd&a\b|\bmanagement(?:['’]?s)?\s+discussion", re.I), ("7", "2")),
     # "risk factors", "risk elements", "the risks to / facing / associated with Acme's business".
     (
         re.compile(

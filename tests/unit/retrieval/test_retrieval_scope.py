@@ -176,6 +176,9 @@ def test_sections_map_to_items_per_form(documents) -> None:
     assert annual.items == ["1A"]
     mdna = resolve_scope("What does Apple's MD&A say about 2023 Q3 gross margin?", documents)
     assert mdna.items == ["2"]  # MD&A is Item 2 of a 10-Q
+    for worded in ("the management discussion", "management's discussion", "the managements discussion"):
+        question = f"How does {worded} in Apple's 2023 Q3 10-Q explain its debt?"
+        assert resolve_scope(question, documents).items == ["2"], worded
     # The same Item, however the question words it; risks of something else are not the Item.
     for worded in (
         "Outline the risk elements associated with Amazon's business in 2022",
