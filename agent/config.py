@@ -84,7 +84,8 @@ class Settings(BaseSettings):
     embeddings_model: str = Field(default=DEFAULT_EMBEDDINGS, description="Embedding model string.")
     reranker_model: str = Field(
         default=DEFAULT_RERANKER,
-        description="Reranker string: 'none', 'local:mpnet-rescore', 'hf:<cross-encoder id or path>', 'llm'.",
+        description="Reranker string: 'none', 'local:mpnet-rescore', 'index-rescore' (fast), "
+        "'hf:<cross-encoder id or path>', 'llm'.",
     )
     openai_base_url: str | None = Field(
         default=None, description="Base URL of an OpenAI-compatible server (vLLM, TGI, llama.cpp server)."

@@ -152,7 +152,7 @@ def measure(
         "embed": [],
     }
     rerank_times: list[float] = []
-    reranker = make_reranker(reranker_spec, settings) if reranker_spec else None
+    reranker = make_reranker(reranker_spec, settings, index=index) if reranker_spec else None
     from agent.retrieval.fusion import reciprocal_rank_fusion
     from agent.retrieval.scope import scope_filter
 

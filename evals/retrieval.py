@@ -115,7 +115,7 @@ def evaluate(
     examples, skipped = _covered(examples, documents, progress)
     context = settings.context()
     hybrid = HybridRetriever(index, context)
-    built = {spec: make_reranker(spec, settings) for spec in rerankers}
+    built = {spec: make_reranker(spec, settings, index=index) for spec in rerankers}
     names = ["dense", "bm25", "fused", "fused+scope", "fused+scope+statements"]
     names += [f"fused+scope+{spec}{tail}" for spec in rerankers for tail in ("", "+statements")]
     stages = {name: StageResult(name) for name in names}

@@ -47,7 +47,7 @@ def _rank(
         )
         raise typer.Exit(code=1)
     try:
-        chosen = make_reranker(settings.reranker_model, settings)
+        chosen = make_reranker(settings.reranker_model, settings, index=index)
     except ValueError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(code=2) from None
@@ -108,7 +108,7 @@ def search(
         typer.Option(
             "--reranker",
             "--reranker-model",
-            help="'none', 'local:mpnet-rescore', 'hf:<cross-encoder>', 'llm' (default: settings).",
+            help="'none', 'local:mpnet-rescore', 'index-rescore', 'hf:<cross-encoder>', 'llm' (default: settings).",
         ),
     ] = None,
     embeddings_model: EmbeddingsModelFlag = None,

@@ -8,6 +8,9 @@
                             the names the scope filter applies), it re-scores both and splits its
                             vote between them. Any ``local:<sentence-transformer>-rescore``
                             or ``st:<path>`` works the same way.
+* ``index-rescore``         the index's own stored passage vectors re-score the candidates, blended
+                            as above: only the query is encoded (~30 ms a question against mpnet's
+                            10-17 s), for a fast mode; it ranks the evidence page a little lower.
 * ``hf:<id or path>``       a sentence-transformers ``CrossEncoder`` (for users who have one).
 * ``local:tuned/<name>``    a model ``filings tune`` made: a cross-encoder scores the candidates,
                             a tuned bi-encoder re-scores them (``local:tuned/<name>-rescore`` too).
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "BiEncoderReranker",
     "CrossEncoderReranker",
+    "IndexVectorReranker",
     "LLMJudgeReranker",
     "NoReranker",
     "Reranker",
@@ -183,6 +187,43 @@ class BiEncoderReranker:
         return (blended + list(tail))[:top_n]
 
 
+class IndexVectorReranker(BiEncoderReranker):
+    """``index-rescore``: the vectors the index stored for the candidates re-score them against the
+    query (and its topic) embedded by the index's own model, blended with the fusion ranking as a
+    bi-encoder's re-score. No passage is encoded, so it costs a vector read and one query encoding
+    (~30 ms for 30 candidates on 2 cores, against ~10-17 s for mpnet). The first stage's dense
+    score covers only the candidates it found, and ranks the query as asked; this scores every
+    candidate, BM25's too, and the topic as well. FinanceBench-dev page R@10 / MRR with statements
+    (README): 0.918 / 0.778, against mpnet's 0.929 / 0.839 and 0.908 / 0.755 with no re-score."""
+
+    def __init__(self, index: Any, name: str = "index-rescore") -> None:
+        super().__init__(model=None, name=name, max_seq_length=None)
+        self.index = index
+
+    def scores(self, query: str, chunks: list[ScoredChunk]) -> list[float]:
+        """Cosine similarity of the query to each candidate's stored vector (-1 for a candidate
+        the vector store no longer holds: it keeps its fusion vote only)."""
+        import numpy as np
+
+        read = getattr(self.index.store, "vectors", None)
+        if read is None:
+            raise ValueError(
+                "reranker 'index-rescore' needs a vector store that returns its vectors (Chroma)"
+            )
+        stored = read([c.id for c in chunks])
+        q = np.asarray(self.index.embeddings.embed_query(query), dtype=float)
+        q /= np.linalg.norm(q) or 1.0
+        out = []
+        for chunk in chunks:
+            vector = stored.get(chunk.id)
+            if vector is None:
+                out.append(-1.0)
+                continue
+            v = np.asarray(vector, dtype=float)
+            out.append(float(v @ q / (np.linalg.norm(v) or 1.0)))
+        return out
+
+
 class CrossEncoderReranker:
     """A sentence-transformers CrossEncoder scores (query, passage) pairs; its order is final."""
 
@@ -260,11 +301,20 @@ def _tuned_reranker(spec: str, settings: Settings) -> Reranker:
     return BiEncoderReranker(load_sentence_transformer(spec, settings), name=spec)
 
 
-def make_reranker(spec: str, settings: Settings | None = None, llm: Any | None = None) -> Reranker:
-    """Build a reranker from its spec string (see module docstring). Models load lazily, here."""
+def make_reranker(
+    spec: str, settings: Settings | None = None, llm: Any | None = None, index: Any | None = None
+) -> Reranker:
+    """Build a reranker from its spec string (see module docstring). Models load lazily, here.
+    ``index``: the open index ``index-rescore`` reads (else the settings' index is opened)."""
     spec = (spec or "none").strip()
     if spec in {"none", "fusion", ""}:
         return NoReranker()
+    if spec == "index-rescore":
+        if index is None:
+            from agent.retrieval.index import FilingIndex
+
+            index = FilingIndex.open(settings or Settings())
+        return IndexVectorReranker(index)
     if spec == "llm":
         if llm is None:
             from agent.models import make_chat_model
@@ -298,6 +348,7 @@ def make_reranker(spec: str, settings: Settings | None = None, llm: Any | None =
         hf_output()
         return BiEncoderReranker(SentenceTransformer(spec[3:]), name=spec)
     raise ValueError(
-        f"unknown reranker {spec!r}: use 'none', 'local:mpnet-rescore', 'hf:<cross-encoder id or path>', "
+        f"unknown reranker {spec!r}: use 'none', 'local:mpnet-rescore', 'index-rescore', "
+        "'hf:<cross-encoder id or path>', "
         "'st:<sentence-transformer path>' or 'llm'"
     )

@@ -112,6 +112,14 @@ class ChromaStore:
         res = self.collection.get(ids=ids, include=["documents"])
         return dict(zip(res["ids"], res.get("documents") or [""] * len(res["ids"]), strict=True))
 
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of those of ``ids`` present in the collection."""
+        res = self.collection.get(ids=ids, include=["embeddings"])
+        found = res.get("embeddings")
+        if found is None:
+            return {}
+        return {i: list(map(float, v)) for i, v in zip(res["ids"], found, strict=True)}
+
     def add(
         self, ids: list[str], embeddings: list[list[float]], texts: list[str], metadatas: list[dict[str, Any]]
     ) -> None:

@@ -113,7 +113,7 @@ def fake_search(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     scope = Scope(companies=["Apple Inc."], fiscal_years=[2023], status="ok", reason="matched Apple")
     monkeypatch.setattr(index.FilingIndex, "open", classmethod(fake_open))
     monkeypatch.setattr(ask, "require_index", lambda settings: None)
-    monkeypatch.setattr(rerankers, "make_reranker", lambda spec, settings: FakeReranker())
+    monkeypatch.setattr(rerankers, "make_reranker", lambda spec, settings, **_: FakeReranker())
     monkeypatch.setattr(hybrid, "HybridRetriever", FakeHybrid)
     monkeypatch.setattr(scope_mod, "resolve_scope", lambda question, documents: scope)
     return seen

@@ -94,7 +94,7 @@ def test_search_output_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     hostile_scope = Scope(companies=[f"Evil Corp {HOSTILE}"], status="ok", reason=f"matched {HOSTILE}")
     monkeypatch.setattr(index.FilingIndex, "open", classmethod(lambda cls, settings: FakeIndex()))
     monkeypatch.setattr(ask, "require_index", lambda settings: None)  # the fake index needs no files
-    monkeypatch.setattr(rerankers, "make_reranker", lambda spec, settings: FakeReranker())
+    monkeypatch.setattr(rerankers, "make_reranker", lambda spec, settings, **_: FakeReranker())
     monkeypatch.setattr(hybrid, "HybridRetriever", FakeHybrid)
     monkeypatch.setattr(scope_mod, "resolve_scope", lambda question, documents: hostile_scope)
 

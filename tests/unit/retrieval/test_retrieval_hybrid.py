@@ -7,7 +7,7 @@ from retrieval_fakes import FakeIndex, make_chunk, record
 
 from agent.config import Context
 from agent.retrieval.hybrid import HybridRetriever
-from agent.retrieval.rerankers import BiEncoderReranker, NoReranker, make_reranker
+from agent.retrieval.rerankers import BiEncoderReranker, IndexVectorReranker, NoReranker, make_reranker
 from agent.retrieval.scope import resolve_scope
 from agent.schemas import Scope
 
@@ -165,6 +165,45 @@ def test_bi_encoder_encodes_each_passage_once_across_queries(index: FakeIndex) -
     assert [c.id for c in again] == [c.id for c in first]
     assert [c.stage_scores["test"] for c in again] == [c.stage_scores["test"] for c in first]
     assert len(other) == 2
+
+
+class _VectorIndex:
+    """The two things ``index-rescore`` reads: the store's vectors and the index's query encoder."""
+
+    def __init__(self, chunks: list, missing: str = "") -> None:
+        self.store = self
+        self.embeddings = self
+        self.read: list[list[str]] = []
+        self._vectors = {c.id: list(_Encoder().encode([c.chunk.text])[0]) for c in chunks if c.id != missing}
+
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        self.read.append(ids)
+        return {i: self._vectors[i] for i in ids if i in self._vectors}
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(_Encoder().encode([text])[0])
+
+
+def test_index_rescore_scores_with_the_stored_vectors_and_encodes_no_passage(index: FakeIndex) -> None:
+    fused = HybridRetriever(index, Context()).search("net sales", None)
+    assert fused[0].id != "a23::0"
+    stored = _VectorIndex(fused, missing=fused[0].id)
+    reranker = make_reranker("index-rescore", index=stored)
+    assert isinstance(reranker, IndexVectorReranker)
+    out = reranker.rerank("services", fused, top_n=3, topic="iphone services")
+    assert out[0].id == "a23::0"
+    assert {"index-rescore", "index-rescore (topic)"} <= set(out[0].stage_scores)
+    assert stored.read == [[c.id for c in fused]] * 2  # one vector read per query, nothing encoded
+    # A candidate the store no longer holds keeps only its fusion vote.
+    assert reranker.scores("services", fused)[0] == -1.0
+
+
+def test_index_rescore_needs_a_store_that_returns_vectors(index: FakeIndex) -> None:
+    fused = HybridRetriever(index, Context()).search("net sales", None)
+    stored = _VectorIndex(fused)
+    stored.store = object()
+    with pytest.raises(ValueError, match="index-rescore"):
+        make_reranker("index-rescore", index=stored).rerank("services", fused, top_n=3)
 
 
 def test_make_reranker_rejects_unknown_specs() -> None:
