@@ -52,8 +52,9 @@ def draft_messages(
 
 
 def _ended(text: str) -> bool:
-    """The text ends a sentence: a stop that is not an abbreviation's, or a citation."""
-    text = text.rstrip()
+    """The text ends a sentence (a closing quote or bracket aside): a stop that is not an
+    abbreviation's, or a citation."""
+    text = text.rstrip().rstrip('"”’)')
     return text.endswith(("]", "!", "?")) or (text.endswith(".") and not ABBREVIATION.search(text))
 
 

@@ -9,7 +9,7 @@
                             vote between them. Any ``local:<sentence-transformer>-rescore``
                             or ``st:<path>`` works the same way.
 * ``index-rescore``         the index's own stored passage vectors re-score the candidates, blended
-                            as above: only the query is encoded (~30 ms a question against mpnet's
+                            as above: only the query is encoded (~50 ms a question against mpnet's
                             10-17 s), for a fast mode; it ranks the evidence page a little lower.
 * ``hf:<id or path>``       a sentence-transformers ``CrossEncoder`` (for users who have one).
 * ``local:tuned/<name>``    a model ``filings tune`` made: a cross-encoder scores the candidates,
@@ -191,7 +191,7 @@ class IndexVectorReranker(BiEncoderReranker):
     """``index-rescore``: the vectors the index stored for the candidates re-score them against the
     query (and its topic) embedded by the index's own model, blended with the fusion ranking as a
     bi-encoder's re-score. No passage is encoded, so it costs a vector read and one query encoding
-    (~30 ms for 30 candidates on 2 cores, against ~10-17 s for mpnet). The first stage's dense
+    (~50 ms for 30 candidates on 2 cores, against ~10-17 s for mpnet). The first stage's dense
     score covers only the candidates it found, and ranks the query as asked; this scores every
     candidate, BM25's too, and the topic as well. FinanceBench-dev page R@10 / MRR with statements
     (README): 0.918 / 0.778, against mpnet's 0.929 / 0.839 and 0.908 / 0.755 with no re-score."""
@@ -205,13 +205,15 @@ class IndexVectorReranker(BiEncoderReranker):
         the vector store no longer holds: it keeps its fusion vote only)."""
         import numpy as np
 
+        # The query first: reading the index's model follows a `filings reindex` another process
+        # finished, so the vectors below come from the same collection.
+        q = np.asarray(self.index.embeddings.embed_query(query), dtype=float)
         read = getattr(self.index.store, "vectors", None)
         if read is None:
             raise ValueError(
                 "reranker 'index-rescore' needs a vector store that returns its vectors (Chroma)"
             )
         stored = read([c.id for c in chunks])
-        q = np.asarray(self.index.embeddings.embed_query(query), dtype=float)
         q /= np.linalg.norm(q) or 1.0
         out = []
         for chunk in chunks:

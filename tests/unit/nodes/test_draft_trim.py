@@ -38,6 +38,8 @@ def test_a_draft_the_token_cap_cut_off_loses_its_unfinished_sentence() -> None:
     assert trim_runaway(SENTENCE.rstrip(), cut_off=True) == (SENTENCE.rstrip(), False)
     assert trim_runaway("Net sales were", cut_off=True) == ("Net sales were", False)
     assert trim_runaway(SENTENCE + "It was due to the U.S.", cut_off=True) == (SENTENCE.rstrip(), True)
+    quoted = SENTENCE + 'It is described under "Risk Factors."'
+    assert trim_runaway(quoted, cut_off=True) == (quoted, False)
 
 
 def test_a_cut_off_list_keeps_its_whole_lines_not_a_bare_marker() -> None:
