@@ -67,9 +67,8 @@ class Resources:
             if spec not in self._rerankers:
                 from agent.retrieval.rerankers import make_reranker
 
-                self._rerankers[spec] = make_reranker(
-                    spec, self.settings, index=self.index() if spec == "index-rescore" else None
-                )
+                # Reranking follows a search, so the index is open already (index-rescore reads it).
+                self._rerankers[spec] = make_reranker(spec, self.settings, index=self.index())
             return self._rerankers[spec]
 
     def doc_chunks(self, doc_id: str) -> list[Any]:
