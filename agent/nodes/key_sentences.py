@@ -65,6 +65,15 @@ PICKED_MOST = 2
 # ("On February 22, 2023, we acquired ...", "During the quarter, we recorded ..."). A bylaw's
 # rule, a definition or a policy says none of these.
 _DATED = re.compile(rf"\b(?:19|20)\d\d\b|\bquarter\b|\b(?:{MONTHS_RE})\s+\d", re.I)
+# The question's framing, not its topic: "reported by", "disclosed in", "did it mention". A sentence
+# reporting an event says what happened ("we acquired ..."), not that it was reported; weighed as
+# topic words, these would rank and count every sentence about a "reporting unit" or a report.
+_FRAMING = re.compile(r"\b(?:report(?:s|ed)?|disclos(?:e|es|ed)|mention(?:s|ed)?|reveal(?:s|ed)?)\b", re.I)
+
+
+def without_framing(text: str) -> str:
+    """The question's words on what happened, without the ones that say it was reported."""
+    return " ".join(_FRAMING.sub(" ", text).split())
 
 
 def _stems(text: str) -> set[str]:
@@ -185,12 +194,12 @@ def picked(reply: str, count: int, most: int = PICKED_MOST) -> list[int]:
     return list(dict.fromkeys(n - 1 for n in numbers if 1 <= n <= count))[:most]
 
 
-def _one_filing(state: State, resources: Resources) -> list[ScoredChunk]:
-    """Every passage of the one filing the scope chose ([] when it chose none or several)."""
+def _chosen_filings(state: State, resources: Resources) -> list[ScoredChunk]:
+    """Every passage of the filings the scope chose, filing by filing ([] when it chose none)."""
     scope = state.scope
-    if not chose_filings(scope) or scope is None or len(scope.doc_ids) != 1:
+    if not chose_filings(scope) or scope is None:
         return []
-    return [ScoredChunk(chunk=c, score=0.0) for c in resources.doc_chunks(scope.doc_ids[0])]
+    return [ScoredChunk(chunk=c, score=0.0) for doc in scope.doc_ids for c in resources.doc_chunks(doc)]
 
 
 async def _pick(
@@ -231,9 +240,10 @@ async def quoted_draft(
 ) -> tuple[dict[str, Any] | None, Usage, str]:
     """The draft of a question whether something happened, as the printed sentences that answer
     it: our code lists the context's key sentences, the drafter picks (a short call: the sentences,
-    not the passages), our code quotes them, each cited to its passage. When the scope chose one
-    filing and the drafter picked none of the context's, the rest of that filing is read the same
-    way (a second short call), and a picked sentence's passage joins the context.
+    not the passages), our code quotes them, each cited to its passage. When the scope chose
+    filings and the drafter picked none of the context's, the whole of those filings is read the
+    same way (a second short call, :func:`_second_reading`), and a picked sentence's passage joins
+    the context.
 
     (None, usage, note) when the question is no such question, or no sentence was picked: the model
     then drafts from the passages as usual. ``note`` (:func:`unreported`) says that the whole of
@@ -243,7 +253,7 @@ async def quoted_draft(
     if ctx.key_sentences <= 0 or not asks_whether_something_happened(state.plan) or not state.context:
         return None, Usage(), ""
     passages, topic = list(state.context), topic_query(question, state.scope)
-    filing = _one_filing(state, resources)
+    filing = _chosen_filings(state, resources)
     corpus = [c.chunk.text for c in filing] or list(scoped_corpus(resources, passages))
     # The drafter judges what kind of event a sentence reports; the scope already chose the filings
     # (company, form, period). Asked with the period, a small model rejects the sentence that
@@ -252,33 +262,77 @@ async def quoted_draft(
     # The sentences are found by the same words: a "most recent" the scope applied would list any
     # sentence saying "recently" (a regulator's inquiry into a "recently implemented" rule).
     asked = without_periods(topic) if chose_filings(state.scope) else question
+    words = without_framing(asked)
     usage = Usage()
-    found = key_sentences(asked, passages, corpus, ctx.key_sentences)
+    found = key_sentences(words, passages, corpus, ctx.key_sentences)
     if found:
         chosen, usage = await _pick(ctx, resources, asked, found)
         if chosen:
             return _quoted([found[i] for i in chosen], len(found), usage, "of the context"), usage, ""
     if not filing:
         return None, usage, ""
-    held, shown = {c.id for c in passages}, {letters(s) for s, _ in found}
-    rest = [c for c in filing if c.id not in held]
+    return await _second_reading(state, ctx, resources, (asked, words), filing, found, usage)
+
+
+async def _second_reading(
+    state: State,
+    ctx: Context,
+    resources: Resources,
+    asked: tuple[str, str],
+    filing: list[ScoredChunk],
+    found: list[tuple[str, str]],
+    usage: Usage,
+) -> tuple[dict[str, Any] | None, Usage, str]:
+    """The whole of the chosen filings read for what the context's reading missed: their key
+    sentences not shown yet, for one more pick. A picked
+    sentence is quoted, its passage joining the context; none picked, of one filing, every sentence
+    its words could find shown: the "not reported" note. ``asked``: the question as the drafter
+    reads it, and its words on what happened (weighed)."""
+    question, words = asked
+    passages, corpus = list(state.context), [c.chunk.text for c in filing]
+    one = (
+        state.scope is not None and len(state.scope.doc_ids) == 1
+    )  # the claim's ground: one filing read whole
+    shown = {letters(s) for s, _ in found}
+    limit = ctx.key_sentences
     more = [
-        (s, a)
-        for s, a in key_sentences(asked, rest, corpus, ctx.key_sentences + len(found))
-        if letters(s) not in shown
-    ][: ctx.key_sentences]
+        (s, a) for s, a in key_sentences(words, filing, corpus, limit + len(found)) if letters(s) not in shown
+    ]
+    more = more[:limit]
     if more:
-        chosen, used = await _pick(ctx, resources, asked, more)
+        chosen, used = await _pick(ctx, resources, question, more)
         usage = add_usage(usage, used)
         if chosen:
-            # The picked sentences' passages join the context, numbered after it.
-            added = list(dict.fromkeys(int(more[i][1][1:]) - 1 for i in chosen))
-            alias = {j: f"c{len(passages) + k}" for k, j in enumerate(added, start=1)}
-            quotes = [(more[i][0], alias[int(more[i][1][1:]) - 1]) for i in chosen]
-            update = _quoted(quotes, len(more), usage, "of the rest of the filing")
-            return {**update, "context": [*passages, *(rest[j] for j in added)]}, usage, ""
+            return _quote_from(filing, passages, [more[i] for i in chosen], len(more), usage), usage, ""
     # Nothing picked: "not reported" only for a question whether there was any such event (not
     # "does it have an improving ..."), and when nothing the words could find went unshown.
-    words, left = unread(asked, filing, shown | {letters(s) for s, _ in more})
-    claim = words and not left and state.plan is not None and state.plan.any_event
-    return None, usage, unreported(filing, words) if claim else ""
+    said, left_count = unread(words, filing, shown | {letters(s) for s, _ in more})
+    claim = one and said and not left_count and state.plan is not None and state.plan.any_event
+    return None, usage, unreported(filing, said) if claim else ""
+
+
+def _quote_from(
+    filing: list[ScoredChunk],
+    passages: list[ScoredChunk],
+    quotes: list[tuple[str, str]],
+    listed: int,
+    usage: Usage,
+) -> dict[str, Any]:
+    """The draft quoting sentences picked from the whole filings ("cN": the N-th passage of
+    ``filing``), each cited to its passage: one of the context keeps its number, another joins the
+    context after it."""
+    held = {c.id: k for k, c in enumerate(passages, start=1)}
+    context, cited_as = list(passages), {}
+    for _, alias in quotes:
+        chunk = filing[int(alias[1:]) - 1]
+        if chunk.id not in held and chunk.id not in cited_as:
+            context.append(chunk)
+            cited_as[chunk.id] = len(context)
+    number = {**held, **cited_as}
+    update = _quoted(
+        [(s, f"c{number[filing[int(a[1:]) - 1].id]}") for s, a in quotes],
+        listed,
+        usage,
+        "of the rest of the filing",
+    )
+    return {**update, "context": context}

@@ -6,7 +6,7 @@ writes from the passages as usual."""
 from __future__ import annotations
 
 import pytest
-from graph_fakes import APPLE_23, chunk, scored
+from graph_fakes import APPLE_22, APPLE_23, chunk, scored
 
 from agent.nodes.key_sentences import DISTINCTIVE_SHARE, explaining_sentences, key_sentences, picked
 
@@ -145,6 +145,49 @@ async def test_not_reported_only_when_every_sentence_with_the_words_was_shown(ha
     h.resources.chunks = [*filing, *fillers]
     answer = await h.ask(QUESTION, key_sentences=listed)
     assert answer.stop_reason == stop, (answer.stop_reason, answer.text, h.roles())
+
+
+async def test_reported_frames_the_question_and_is_no_word_of_what_happened(harness) -> None:
+    # "reported by Apple" frames the question. The filing's dated sentences saying "reported" (in 2
+    # passages of 20: rare enough to count) report no change of policy, and the drafter was never
+    # shown them: weighed as a topic word, "reported" would leave them unread and block the finding.
+    said = "In the third quarter of 2023, the Company reported growth in services net sales."
+    filing = [
+        chunk(
+            APPLE_23, 1, "NOTE 1 - SUMMARY OF SIGNIFICANT POLICIES\nThe Company's fiscal year is 52 weeks.", 7
+        ),
+        *(chunk(APPLE_23, 2 + i, said, 30 + i) for i in range(2)),
+        *(chunk(APPLE_23, 10 + i, FILLER.replace("reported", "had"), 40 + i) for i in range(17)),
+    ]
+    h = harness({"draft": ["I cannot answer this from the provided filings."]})
+    h.resources.chunks = filing
+    answer = await h.ask(
+        "Were there any significant changes in accounting policies reported by Apple in the Q3 2023 10-Q?"
+    )
+    assert answer.stop_reason == "not reported", (answer.stop_reason, answer.text, h.roles())
+    assert "pick" not in h.roles()
+    words = answer.text.split("rarest words (", 1)[1].split(")", 1)[0].split(", ")
+    assert "policies" in words and "reported" not in words, words
+
+
+async def test_every_filing_the_scope_chose_is_read_for_the_sentence_that_answers(harness) -> None:
+    # Two filings in scope, the deal printed in the older one only, outside the passages the search
+    # ranked first: the second reading covers both filings and quotes it, cited to its page.
+    deal = "In May 2022, the Company completed its acquisition of Widget Semiconductor Ltd. for cash."
+    older = [
+        chunk(APPLE_22, 1, REPORT, 2),
+        *(chunk(APPLE_22, 10 + i, FILLER, 10 + i) for i in range(12)),
+        chunk(APPLE_22, 30, deal, 19),
+    ]
+    h = harness({"pick": ["1"], "judge": ["YES"]})
+    h.resources.chunks = [*_filing(deal=FILLER), *older]
+    answer = await h.ask(
+        "Were there any significant acquisitions or divestitures reported by Apple in its 10-Qs?",
+        context_chunks=4,
+    )
+    assert answer.stop_reason == "accepted", (answer.stop_reason, answer.text, h.roles())
+    assert answer.text.startswith(deal.rstrip(".")), answer.text
+    assert [(c.period, c.page) for c in answer.citations] == [("FY2022 Q3", 20)], answer.citations
 
 
 async def test_only_a_question_whether_there_was_any_is_answered_not_reported(harness) -> None:
