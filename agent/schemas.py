@@ -274,6 +274,11 @@ class Breakdown(BaseModel):
     period: str = Field(description="Its period in words ('the three months ended September 30, 2023').")
     whole: Calculation
     parts: list[Calculation] = Field(description="Each row, in print order.")
+    adds_up: bool = Field(
+        default=True,
+        description="The parts add up to the whole; False: no table's rows do, and the parts are the "
+        "lines its statement prints above it (revenue down to income before tax, above net income).",
+    )
 
 
 class ChunkMetadata(BaseModel):

@@ -22,6 +22,7 @@ from agent.finance.calculate import calculate, operand_of
 from agent.finance.labels import TOTAL_ROW, stems
 from agent.finance.periods import parse_date
 from agent.finance.select import Dated
+from agent.finance.vocabulary import RESULTS
 from agent.schemas import Breakdown, Calculation, Fact, QuestionPlan, Series
 
 MIN_PARTS = 2
@@ -89,6 +90,48 @@ def _tables(whole: Fact, facts: Sequence[Fact]) -> list[list[Fact]]:
     return found
 
 
+def _same_table(fact: Fact, whole: Fact) -> bool:
+    """Printed in the whole's table: its filing, page, statement and title, in its passage or the
+    one before (a statement the chunker split between two passages)."""
+
+    def index(chunk_id: str | None) -> int | None:
+        tail = (chunk_id or "").rsplit("::", 1)[-1]
+        return int(tail) if tail.isdigit() else None
+
+    at, here = index(fact.chunk_id), index(whole.chunk_id)
+    return (
+        (fact.doc_id, fact.page, fact.statement, fact.table)
+        == (whole.doc_id, whole.page, whole.statement, whole.table)
+        and at is not None
+        and here is not None
+        and 0 <= here - at <= 1
+    )
+
+
+def _lines_above(whole: Fact, facts: Sequence[Fact]) -> list[Fact]:
+    """The statement lines printed above a whole that sits under no heading, in its own table
+    (:func:`_same_table`) and column: the other rows under no heading and each heading's total ("Revenue", "Gross profit",
+    "Total operating expenses", "Operating income", ... above "Net income"), each label once. What
+    makes up a statement's subtotal when no rows add up to it (expenses printed unsigned); [] for
+    a whole under a heading, or fewer than ``MIN_PARTS`` lines."""
+    if whole.group or not whole.chunk_id:
+        return []
+    place, seen, lines = _order(whole.id), set(), []
+    for fact in sorted(facts, key=lambda f: _order(f.id)):
+        if (
+            _same_table(fact, whole)
+            and _order(fact.id) < place
+            and fact.unit == whole.unit
+            and fact.dimensions == whole.dimensions
+            and _same_period(fact, whole)
+            and (not fact.group or TOTAL_ROW.match(fact.label))
+            and _row_key(fact) not in seen
+        ):
+            seen.add(_row_key(fact))
+            lines.append(fact)
+    return lines if len(lines) >= MIN_PARTS else []
+
+
 def _order(fact_id: str) -> int:
     tail = fact_id.rsplit("::f", 1)[-1]
     return int(tail) if tail.isdigit() else 0
@@ -125,7 +168,7 @@ def calculate_breakdown(
         return None
     tables = _tables(whole, facts)
     if not tables:
-        return None
+        return _statement_lines(plan, whole, whole_calc, facts)
     asked = stems(question)
     # Words of the question each table's title, heading or rows use ('service offerings': the rows
     # '... services'), then the finer table.
@@ -135,6 +178,28 @@ def calculate_breakdown(
     kind = stems(plan.parts)
     if kind and not kind & words[best]:
         return None  # the parts the question names ("service offerings") are in no table that adds up
+    return _breakdown(plan, whole, whole_calc, rows)
+
+
+def _statement_lines(
+    plan: QuestionPlan, whole: Fact, whole_calc: Calculation, facts: Sequence[Fact]
+) -> Breakdown | None:
+    """No table adds up to the whole: the lines its statement prints above it
+    (:func:`_lines_above`), for a statement's result (a profit, the operating cash flow:
+    :data:`agent.finance.vocabulary.RESULTS`) and a question naming no kind of part ("the main
+    contributors to net income"); None for one that names a kind ("by segment") or another item:
+    those are parts that add up or none."""
+    if plan.parts or plan.items[0] not in RESULTS:
+        return None  # an expense total's parts add up to it or are none
+    lines = _lines_above(whole, facts)
+    if not lines:
+        return None
+    return _breakdown(plan, whole, whole_calc, lines, adds_up=False)
+
+
+def _breakdown(
+    plan: QuestionPlan, whole: Fact, whole_calc: Calculation, rows: Sequence[Fact], adds_up: bool = True
+) -> Breakdown:
     end = parse_date(whole.period.end)
     when = Dated(end, whole.period.months).words() if end else whole_calc.name.rsplit(", ", 1)[-1]
     key = plan.items[0]
@@ -143,6 +208,7 @@ def calculate_breakdown(
         period=f"the {when}" if whole.period.months else when,
         whole=whole_calc,
         parts=[_part(r, key, f"{r.label.strip(' :')}, {when}") for r in rows],
+        adds_up=adds_up,
     )
 
 

@@ -282,6 +282,9 @@ ITEMS: dict[str, Item] = {
 
 # Items whose sign carries meaning (a loss, negative cash flow); the others are amounts spent.
 SIGNED = {"revenue", "gross_profit", "operating_income", "net_income", "pretax_income", "cfo"}
+# A statement's results: each is worked out from the lines printed above it (revenue less costs
+# down to net income; the adjustments down to the operating cash flow).
+RESULTS = SIGNED - {"revenue"}
 # Balances at a date. In a "year ended" column their row is the year's change (the cash-flow
 # statement's "Accounts payable 518"), not the balance.
 BALANCES = {

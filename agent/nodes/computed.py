@@ -247,10 +247,15 @@ def with_passages(
 
 def word_breakdown(found: Breakdown, aliases: dict[str, str]) -> tuple[list[str], str]:
     """(figure-list lines, draft sentences) listing the parts of one item, as the table prints
-    them: one sentence per row, so that each figure sits beside the row that prints it."""
+    them: one sentence per row, so that each figure sits beside the row that prints it. Parts that
+    do not add up to it (the statement lines above a subtotal) are not called its make-up."""
+    parts = (
+        f"made up of the {len(found.parts)} rows below"
+        if found.adds_up
+        else f"after the {len(found.parts)} lines below, as its statement prints them above it"
+    )
     sentences = [
-        f"{found.subject} was {_stated(found.whole)} in {found.period} {_cites([found.whole], aliases)}, made up of "
-        f"the {len(found.parts)} rows below."
+        f"{found.subject} was {_stated(found.whole)} in {found.period} {_cites([found.whole], aliases)}, {parts}."
     ]
     sentences += [
         f"{p.operands[0].label.strip(' :')} was {_stated(p)} {_cites([p], aliases)}." for p in found.parts

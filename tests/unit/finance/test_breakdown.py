@@ -129,3 +129,87 @@ def test_the_rows_right_above_a_total_when_one_heading_holds_the_statement() -> 
     # A total its rows above do not add up to gets no parts.
     short = [f for f in statement if f.label != "Restructuring and other charges"]
     assert _breakdown("What are the components of Fabrikam's operating expenses in FY2023?", short) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "planned"),
+    [
+        ("What were the main contributors to Fabrikam's net income in FY2023?", True),
+        ("What are the key contributors to Fabrikam's operating income in FY2023?", True),
+        # What changed it is a "why", not the lines that make it up.
+        ("What were the main contributors to the increase in Fabrikam's revenue in FY2023?", False),
+    ],
+)
+def test_contributors_to_an_item_are_its_parts_not_to_its_change(question: str, planned: bool) -> None:
+    assert plan_question(question, SCOPE).breakdown is planned
+
+
+# NVIDIA's 10-Q income statement for the quarter ended July 30, 2023 ($ millions), as printed: the
+# expenses unsigned, so no rows add up to net income; the chunker split it before the tax line.
+NVDA_Q2 = [
+    ("Revenue", 13507, "", 20),
+    ("Cost of revenue", 4045, "", 20),
+    ("Gross profit", 9462, "", 20),
+    ("Research and development", 2040, "Operating expenses", 20),
+    ("Sales, general and administrative", 622, "Operating expenses", 20),
+    ("Total operating expenses", 2662, "Operating expenses", 20),
+    ("Operating income", 6800, "", 20),
+    ("Interest income", 187, "", 20),
+    ("Income before income tax", 6981, "", 20),
+    ("Income tax expense (benefit)", 793, "", 21),
+    ("Net income", 6188, "", 21),
+]
+
+
+def _statement(rows=NVDA_Q2) -> list[Fact]:
+    return [
+        fact(label, value, chunk, group).model_copy(update={"page": 2}) for label, value, group, chunk in rows
+    ]
+
+
+def test_a_results_contributors_are_the_statement_lines_above_it_when_no_rows_add_up() -> None:
+    found = _breakdown("What were the main contributors to Fabrikam's net income in FY2023?", _statement())
+    assert found is not None and found.whole.result == 6188 and not found.adds_up
+    # The lines under no heading and the heading's total, from both passages; not the expense rows.
+    assert [p.operands[0].label for p in found.parts] == [
+        "Revenue",
+        "Cost of revenue",
+        "Gross profit",
+        "Total operating expenses",
+        "Operating income",
+        "Interest income",
+        "Income before income tax",
+        "Income tax expense (benefit)",
+    ]
+    # Another table of the page, or a passage two away, is no line of this statement.
+    far = [f.model_copy(update={"chunk_id": "k23::18"}) if f.label == "Revenue" else f for f in _statement()]
+    far_found = _breakdown("What were the main contributors to Fabrikam's net income in FY2023?", far)
+    assert far_found is not None and "Revenue" not in [p.operands[0].label for p in far_found.parts]
+
+
+def test_no_statement_lines_for_named_parts_or_an_expense_total() -> None:
+    assert _breakdown("What was Fabrikam's net income by segment in FY2023?", _statement()) is None
+    expenses = [row for row in NVDA_Q2 if row[2] != "Operating expenses"]
+    expenses += [("Operating expenses", 2000, "", 21)]  # ungrouped, its rows above do not add up
+    found = _breakdown(
+        "What are the components of Fabrikam's operating expenses in FY2023?", _statement(expenses)
+    )
+    assert found is None
+
+
+def test_statement_lines_are_not_worded_as_the_results_make_up() -> None:
+    from agent.nodes.computed import word_breakdown
+
+    found = _breakdown("What were the main contributors to Fabrikam's net income in FY2023?", _statement())
+    assert found is not None
+    aliases = {f"k23::{n}": f"c{n}" for n in (20, 21)}
+    _lines, said = word_breakdown(found, aliases)
+    assert (
+        "made up of" not in said and "after the 8 lines below, as its statement prints them above it" in said
+    )
+    assert "Revenue was $13,507 million [c20]." in said, said
+    adds = _breakdown("What were Fabrikam's revenues by segment in FY2023?")
+    assert (
+        adds is not None
+        and "made up of the 3 rows below" in word_breakdown(adds, {"k23::3": "c3", "k23::9": "c9"})[1]
+    )
