@@ -110,10 +110,10 @@ def _same_table(fact: Fact, whole: Fact) -> bool:
 
 def _lines_above(whole: Fact, facts: Sequence[Fact]) -> list[Fact]:
     """The statement lines printed above a whole that sits under no heading, in its own table
-    (:func:`_same_table`) and column: the other rows under no heading and each heading's total ("Revenue", "Gross profit",
-    "Total operating expenses", "Operating income", ... above "Net income"), each label once. What
-    makes up a statement's subtotal when no rows add up to it (expenses printed unsigned); [] for
-    a whole under a heading, or fewer than ``MIN_PARTS`` lines."""
+    (:func:`_same_table`) and column: the other rows under no heading and each heading's total
+    ("Revenue", "Gross profit", "Total operating expenses", "Operating income", ... above "Net
+    income"), each label once. What leads to a statement's result when no rows add up to it
+    (expenses printed unsigned); [] for a whole under a heading, or fewer than ``MIN_PARTS``."""
     if whole.group or not whole.chunk_id:
         return []
     place, seen, lines = _order(whole.id), set(), []

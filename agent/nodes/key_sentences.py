@@ -284,15 +284,14 @@ async def _second_reading(
     usage: Usage,
 ) -> tuple[dict[str, Any] | None, Usage, str]:
     """The whole of the chosen filings read for what the context's reading missed: their key
-    sentences not shown yet, for one more pick. A picked
-    sentence is quoted, its passage joining the context; none picked, of one filing, every sentence
-    its words could find shown: the "not reported" note. ``asked``: the question as the drafter
-    reads it, and its words on what happened (weighed)."""
+    sentences not shown yet, for one more pick. A picked sentence is quoted, its passage joining
+    the context. None picked, the scope holding one filing and every sentence its words could find
+    shown: the "not reported" note (with several filings, nothing found stays an abstention).
+    ``asked``: the question as the drafter reads it, and its words on what happened (weighed)."""
     question, words = asked
     passages, corpus = list(state.context), [c.chunk.text for c in filing]
-    one = (
-        state.scope is not None and len(state.scope.doc_ids) == 1
-    )  # the claim's ground: one filing read whole
+    # The claim's ground: the one filing in scope, read whole.
+    one = state.scope is not None and len(state.scope.doc_ids) == 1
     shown = {letters(s) for s, _ in found}
     limit = ctx.key_sentences
     more = [
