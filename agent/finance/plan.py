@@ -102,8 +102,8 @@ OVER_PERIODS = re.compile(
     re.I,
 )
 # "the revenue breakdown across its service offerings", "net sales by segment", "the components of
-# operating expenses", "the main contributors to net income" (not "to the increase in revenue":
-# that asks why it changed): the parts of one item, not the item.
+# operating expenses", "the main contributors to net income" (not "to the increase in revenue" or
+# "to its revenue growth": a change named in the sentence asks why): the parts of one item.
 _PARTS = r"(?:segments|products|regions|services|offerings|businesses|divisions|categories|geographies|markets|lines)"
 BREAKDOWN = re.compile(
     rf"\bbreak(?:s|ing)?[\s-]*down\b|\bbroken\s+down\b|\bsplit\s+(?:by|across|among)\b|"
@@ -111,7 +111,7 @@ BREAKDOWN = re.compile(
     r"\bby\s+(?:[\w-]+\s+)?(?:segments?|products?|regions?|geograph\w*|divisions?|categor(?:y|ies)|platforms?|"
     r"markets?|business(?:es)?|lines?|types?|sources?)\b|"
     rf"\bcomponents?\s+of\b|\bcomposition\s+of\b|"
-    r"\bcontributors?\s+to\s+(?!(?:the\s+|its\s+|their\s+)?(?:increases?|decreases?|growth|declines?|changes?|rises?|drops?|falls?|improvements?)\b)|"
+    r"\bcontributors?\s+to\b(?![^.?!]*\b(?:increases?|decreases?|growth|declines?|changes?|rises?|drops?|falls?|improvements?)\b)|"
     rf"\b(?:across|among|for\s+each\s+of)\s+(?:its\s+|the\s+|their\s+)?(?:[\w.&'’-]+['’]s?\s+)?(?:various\s+|different\s+|several\s+)?(?:[\w-]+\s+)?{_PARTS}\b",
     re.I,
 )

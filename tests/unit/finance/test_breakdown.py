@@ -138,6 +138,7 @@ def test_the_rows_right_above_a_total_when_one_heading_holds_the_statement() -> 
         ("What are the key contributors to Fabrikam's operating income in FY2023?", True),
         # What changed it is a "why", not the lines that make it up.
         ("What were the main contributors to the increase in Fabrikam's revenue in FY2023?", False),
+        ("What were the key contributors to Fabrikam's revenue growth in FY2023?", False),
     ],
 )
 def test_contributors_to_an_item_are_its_parts_not_to_its_change(question: str, planned: bool) -> None:
