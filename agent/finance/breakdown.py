@@ -93,12 +93,7 @@ def _tables(whole: Fact, facts: Sequence[Fact]) -> list[list[Fact]]:
 def _same_table(fact: Fact, whole: Fact) -> bool:
     """Printed in the whole's table: its filing, page, statement and title, in its passage or the
     one before (a statement the chunker split between two passages)."""
-
-    def index(chunk_id: str | None) -> int | None:
-        tail = (chunk_id or "").rsplit("::", 1)[-1]
-        return int(tail) if tail.isdigit() else None
-
-    at, here = index(fact.chunk_id), index(whole.chunk_id)
+    at, here = _number_after(fact.chunk_id or "", "::"), _number_after(whole.chunk_id or "", "::")
     return (
         (fact.doc_id, fact.page, fact.statement, fact.table)
         == (whole.doc_id, whole.page, whole.statement, whole.table)
@@ -132,9 +127,14 @@ def _lines_above(whole: Fact, facts: Sequence[Fact]) -> list[Fact]:
     return lines if len(lines) >= MIN_PARTS else []
 
 
+def _number_after(text: str, separator: str) -> int | None:
+    """The number an id ends with after its last ``separator`` ('<doc>::f12', '<doc>::7')."""
+    tail = text.rsplit(separator, 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
 def _order(fact_id: str) -> int:
-    tail = fact_id.rsplit("::f", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
+    return _number_after(fact_id, "::f") or 0
 
 
 def _part(fact: Fact, key: str, name: str) -> Calculation:

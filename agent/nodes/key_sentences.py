@@ -271,7 +271,7 @@ async def quoted_draft(
             return _quoted([found[i] for i in chosen], len(found), usage, "of the context"), usage, ""
     if not filing:
         return None, usage, ""
-    return await _second_reading(state, ctx, resources, (asked, words), filing, found, usage)
+    return await _second_reading(state, ctx, resources, (asked, words), (filing, corpus), found, usage)
 
 
 async def _second_reading(
@@ -279,7 +279,7 @@ async def _second_reading(
     ctx: Context,
     resources: Resources,
     asked: tuple[str, str],
-    filing: list[ScoredChunk],
+    read: tuple[list[ScoredChunk], list[str]],
     found: list[tuple[str, str]],
     usage: Usage,
 ) -> tuple[dict[str, Any] | None, Usage, str]:
@@ -287,9 +287,10 @@ async def _second_reading(
     sentences not shown yet, for one more pick. A picked sentence is quoted, its passage joining
     the context. None picked, the scope holding one filing and every sentence its words could find
     shown: the "not reported" note (with several filings, nothing found stays an abstention).
-    ``asked``: the question as the drafter reads it, and its words on what happened (weighed)."""
+    ``asked``: the question as the drafter reads it, and its words on what happened (weighed);
+    ``read``: the filings' passages and their texts (the words' frequencies)."""
     question, words = asked
-    passages, corpus = list(state.context), [c.chunk.text for c in filing]
+    (filing, corpus), passages = read, list(state.context)
     # The claim's ground: the one filing in scope, read whole.
     one = state.scope is not None and len(state.scope.doc_ids) == 1
     shown = {letters(s) for s, _ in found}
@@ -320,18 +321,13 @@ def _quote_from(
     """The draft quoting sentences picked from the whole filings ("cN": the N-th passage of
     ``filing``), each cited to its passage: one of the context keeps its number, another joins the
     context after it."""
-    held = {c.id: k for k, c in enumerate(passages, start=1)}
-    context, cited_as = list(passages), {}
-    for _, alias in quotes:
+    number = {c.id: k for k, c in enumerate(passages, start=1)}
+    context, cited = list(passages), []
+    for sentence, alias in quotes:
         chunk = filing[int(alias[1:]) - 1]
-        if chunk.id not in held and chunk.id not in cited_as:
+        if chunk.id not in number:
             context.append(chunk)
-            cited_as[chunk.id] = len(context)
-    number = {**held, **cited_as}
-    update = _quoted(
-        [(s, f"c{number[filing[int(a[1:]) - 1].id]}") for s, a in quotes],
-        listed,
-        usage,
-        "of the rest of the filing",
-    )
+            number[chunk.id] = len(context)
+        cited.append((sentence, f"c{number[chunk.id]}"))
+    update = _quoted(cited, listed, usage, "of the rest of the filing")
     return {**update, "context": context}
