@@ -64,6 +64,16 @@ class FactPeriod(BaseModel):
     label: str = Field(default="", description="The column heading or context as printed.")
 
 
+class StandIn(BaseModel):
+    """The filer's own line standing in for a line item it prints no row for, and the filing's
+    sentence saying the line includes it (agent.finance.stand_in): made at question time, never stored."""
+
+    item: str = Field(description="The vocabulary line item the filer prints no row for ('r_and_d').")
+    label: str = Field(description="The filer's row that includes it, as the sentence names it.")
+    chunk_id: str = Field(description="The passage printing the sentence.")
+    quote: str = Field(description="The sentence, verbatim up to the clause naming the item.")
+
+
 class Fact(BaseModel):
     """One figure of a filing, typed: a table cell or an inline-XBRL ``ix:nonFraction`` tag.
 
@@ -91,6 +101,9 @@ class Fact(BaseModel):
         default_factory=dict, description="XBRL axis -> member (segments, products, regions)."
     )
     decimals: int | None = Field(default=None, description="XBRL decimals (-6: rounded to millions).")
+    stands_in: StandIn | None = Field(
+        default=None, description="Set at question time on a row standing in for an item it includes."
+    )
 
     @property
     def amount(self) -> float:
@@ -214,6 +227,9 @@ class Operand(BaseModel):
     printed: str = Field(description="The digits as printed, signed like value ('1,577', '-265').")
     scale: int = 0
     unit: str = ""
+    stands_in: StandIn | None = Field(
+        default=None, description="The fact's, when its row stands in for the item."
+    )
 
 
 class Calculation(BaseModel):
@@ -263,6 +279,9 @@ class Series(BaseModel):
     )
     missing: list[str] = Field(
         default_factory=list, description="Periods of the scoped filings whose figure the facts do not give."
+    )
+    also_printed: list[str] = Field(
+        default_factory=list, description="Other names the filer printed the row under (a renamed line)."
     )
 
 

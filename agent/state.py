@@ -199,6 +199,7 @@ _CHECKPOINTED: dict[str, tuple[str, ...]] = {
         "Superlative",
         "Calculation",
         "Operand",
+        "StandIn",
     ),
     "agent.progress": ("Progress", "FilingRef", "PassageRef", "ClaimVerdict"),
     "agent.state": ("Turn", "Reset", "RetrieveTask", "State", "InputState", "OutputState"),

@@ -48,6 +48,7 @@ def operand_of(fact: Fact, key: str) -> Operand:
         printed=_digits(fact, key),
         scale=fact.scale,
         unit=fact.unit,
+        stands_in=fact.stands_in,
     )
 
 
@@ -348,7 +349,11 @@ def _expression(
         member = _member(plan.members[0], key, years[0], quarter, facts, builder)
         return None if member is None else (builder, member)
     pair = builder.value(key, years[0])
-    name = f"{ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"
+    # A row standing in for the item is named as the filer prints it, never as the item.
+    stand_in = builder.operands[0].stands_in if builder.operands else None
+    name = (
+        f"{stand_in.label if stand_in else ITEMS[key].name}, FY{years[0]}{f' Q{quarter}' if quarter else ''}"
+    )
     if pair is None and quarter is not None and dated is None:
         # The quarter's report prints this cash flow year to date only: that figure, so named.
         builder = _Builder(lambda k, y: pick_year_to_date(facts, filings, k, y, quarter))

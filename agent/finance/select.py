@@ -21,7 +21,8 @@ _EITHER = {"d_and_a": {"cash_flow", "income"}}
 _ANNUAL_FORMS = {"10-K", "10-K/A", "20-F", "40-F"}
 
 
-def _statements(key: str) -> set[str]:
+def home_statements(key: str) -> set[str]:
+    """The statements that report item ``key`` (any other table is a second choice)."""
     if key in _EITHER:
         return _EITHER[key]
     return {"balance"} if key in BALANCES else {"cash_flow"} if key in _CASH_FLOW else {"income"}
@@ -133,7 +134,7 @@ def pick_fact(
 
     for doc_id in sorted({f.doc_id for f in fitting}, key=order):
         mine = [f for f in fitting if f.doc_id == doc_id]
-        home = [f for f in mine if f.source == "ixbrl" or f.statement in _statements(key)]
+        home = [f for f in mine if f.source == "ixbrl" or f.statement in home_statements(key)]
         plain = [f for f in home or mine if not re.search(r"non-?controlling|including", f.label, re.I)]
         return _agreed(plain or home or mine, first_on_tie=bool(home))
     return None
@@ -146,7 +147,7 @@ def pick_year_to_date(
     the year to date ending at the quarter's end (a 10-Q's cash flow statement is cumulative). Only
     from the quarter's own report, only for an item reported on the cash flow statement; the
     caller states the period. None for a first quarter (its year to date is the quarter)."""
-    if quarter < 2 or "cash_flow" not in _statements(key):
+    if quarter < 2 or "cash_flow" not in home_statements(key):
         return None
     own = {
         doc_id: end

@@ -154,6 +154,9 @@ def calculate_series(
     subject = points[-1].name.rsplit(", ", 1)[0]
     if plan.metric is None and len(plan.items) == 1 and not plan.members and len(points[-1].operands) == 1:
         subject = points[-1].operands[0].label.strip(" :") or ITEMS[plan.items[0]].name
+    # A filer's own line standing in for the item may be renamed between its reports.
+    renamed = points[-1].operands[0].stands_in is not None and len(points[-1].operands) == 1
+    others = {p.operands[0].label.strip(" :") for p in points if p.operands} - {subject} if renamed else set()
     span = f"{words[0]} to {words[-1]}"
     return Series(
         subject=subject[:1].upper() + subject[1:],
@@ -161,6 +164,7 @@ def calculate_series(
         periods=words,
         change=percent_change(points[0], points[-1], subject, span),
         missing=missing,
+        also_printed=sorted(others),
     )
 
 

@@ -332,7 +332,10 @@ def normalise_label(label: str) -> str:
 
 def item_of(fact: Fact) -> str | None:
     """The vocabulary item a fact states: by its XBRL concept when tagged (and not broken down by a
-    segment or product axis), else by its row label."""
+    segment or product axis), else by its row label; for a row standing in for an item the filer
+    prints no row for (:mod:`agent.finance.stand_in`), that item."""
+    if fact.stands_in is not None:
+        return fact.stands_in.item
     if fact.dimensions:
         return None  # a segment's or product's share of an item, not the company's item
     if fact.concept:

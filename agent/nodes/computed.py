@@ -20,6 +20,7 @@ from agent.critic.numbers import NumberMention
 from agent.finance.labels import stems
 from agent.finance.series import Shape, series_shape
 from agent.finance.units import SCALE_WORDS
+from agent.finance.vocabulary import ITEMS
 from agent.injection import without_instructions
 from agent.nodes.resources import Resources
 from agent.schemas import (
@@ -30,6 +31,7 @@ from agent.schemas import (
     QuestionPlan,
     ScoredChunk,
     Series,
+    StandIn,
     Trend,
 )
 from agent.state import State
@@ -207,9 +209,10 @@ def word_series(series: Series, aliases: dict[str, str]) -> tuple[list[str], str
     lines = [figure_line(p, aliases) for p in series.points]
     subject = series.subject
     verb = "were" if re.search(r"[^s]s$", subject.split(",")[0].strip()) else "was"
+    aka = f" (also printed as {', '.join(series.also_printed)})" if series.also_printed else ""
     sentences = [
-        f"{subject} {verb} {_stated(p)} {_at(when)} {_cites([p], aliases)}."
-        for p, when in zip(series.points, series.periods, strict=True)
+        f"{subject}{aka if n == 0 else ''} {verb} {_stated(p)} {_at(when)} {_cites([p], aliases)}."
+        for n, (p, when) in enumerate(zip(series.points, series.periods, strict=True))
     ]
     shape = series_shape(series)
     if shape is not None and (moved := _word_shape(series, shape, verb, aliases)):
@@ -231,7 +234,9 @@ def with_passages(
     operands = [o for c in calcs for o in c.operands]
     context = list(state.context)
     aliases = {c.id: f"c{i}" for i, c in enumerate(context, start=1)}
-    missing = list(dict.fromkeys(o.chunk_id for o in operands if o.chunk_id and o.chunk_id not in aliases))
+    # The passages printing the operands, and those saying a stand-in row includes the item.
+    needed = [o.chunk_id for o in operands] + [o.stands_in.chunk_id for o in operands if o.stands_in]
+    missing = list(dict.fromkeys(i for i in needed if i and i not in aliases))
     added = [
         ScoredChunk(chunk=c, score=0.0, stage_scores={"facts": 1.0}) for c in resources.get_chunks(missing)
     ]
@@ -243,6 +248,20 @@ def with_passages(
     if any(o.chunk_id not in aliases for o in operands):
         return None
     return context, aliases, added
+
+
+def stand_in_sentences(calcs: list[Calculation], aliases: dict[str, str]) -> list[str]:
+    """The sentences saying which row of the filer's stands in for the item asked and why: the
+    filing's own sentence that the row includes it, quoted and cited (once per row name), so no
+    reader takes the row's figure for the item alone."""
+    quoted: dict[str, StandIn] = {}
+    for operand in (o for c in calcs for o in c.operands):
+        if operand.stands_in is not None and operand.stands_in.chunk_id in aliases:
+            quoted.setdefault(operand.stands_in.label.lower(), operand.stands_in)
+    return [
+        f'{q.label} includes {ITEMS[q.item].name}: "{q.quote}" [{aliases[q.chunk_id]}].'
+        for q in quoted.values()
+    ]
 
 
 def word_breakdown(found: Breakdown, aliases: dict[str, str]) -> tuple[list[str], str]:
@@ -325,6 +344,7 @@ def computed_draft(state: State, calculated: Calculated, resources: Resources) -
     else:
         line, sentence = word_calculation(found, aliases)
         lines = [line]
+    sentence = " ".join([*stand_in_sentences(calcs, aliases), sentence])
     operands = {o.fact_id for c in calcs for o in c.operands}
     return {
         "draft": sentence,

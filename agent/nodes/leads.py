@@ -10,6 +10,7 @@ from agent.nodes.computed import (
     Calculated,
     calcs_of,
     series_of,
+    stand_in_sentences,
     with_passages,
     word_all_series,
     word_calculation,
@@ -60,7 +61,7 @@ def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead
         return None
     context, aliases, _added = placed
     worded = [word_calculation(calc, aliases) for calc in found]
-    sentences = [s for _, s in worded]
+    sentences = [*stand_in_sentences(found, aliases), *(s for _, s in worded)]
     if plan.explanatory or plan.assessment:
         # The figure with the filer's own explanation of its change answers "what drove it"; the
         # figure alone would read as the whole answer.
@@ -92,6 +93,7 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
         return None
     context, aliases, _added = placed
     lines, sentences = word_all_series(found, aliases)
+    sentences = " ".join([*stand_in_sentences(calcs, aliases), sentences])
     if moved:
         more, parts = word_parts_moved(listed[0], moved, aliases)
         lines, sentences = lines + more, f"{sentences} {parts}"

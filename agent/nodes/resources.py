@@ -186,14 +186,24 @@ class Resources:
         return stored[0] if stored else []
 
     def _company_facts(self, plan: Any) -> tuple[list[Any], dict[str, Any]] | None:
-        """(stored facts, filings by doc id) of the plan's companies; None with no index or facts."""
+        """(stored facts, filings by doc id) of the plan's companies, with the rows standing in for
+        an expense item they print no row for (:mod:`agent.finance.stand_in`); None with no index
+        or facts."""
         if self._index is None and not (self.settings.index_dir / "manifest.sqlite").is_file():
             return None  # no index: nothing to open, nothing created
         filings = {d.doc_id: d for d in self.documents() if d.company in plan.companies}
         read = getattr(self.index(), "facts", None)
         if read is None or not filings:
             return None
-        return list(read(sorted(filings))), filings
+        from agent.finance.stand_in import with_stand_ins
+
+        # An expense item the filer prints no row for: the row its filing says includes it.
+        facts = with_stand_ins(
+            [*plan.items, *plan.metric_items],
+            list(read(sorted(filings))),
+            lambda doc_id: ((c.id, c.text) for c in self.doc_chunks(doc_id)),
+        )
+        return facts, filings
 
     def get_chunks(self, ids: list[str]) -> list[Any]:
         """Committed chunks by id (unknown ids left out)."""
