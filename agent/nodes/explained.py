@@ -26,7 +26,7 @@ from agent.finance.changes import comparative
 from agent.finance.vocabulary import ITEMS, item_of
 from agent.nodes.resources import Resources
 from agent.nodes.section_extract import cited, mostly_figures, whole_sentences
-from agent.schemas import Calculation, Chunk, Fact, QuestionPlan, ScoredChunk
+from agent.schemas import Calculation, Chunk, Fact, QuestionPlan, ScoredChunk, StandIn
 from agent.text import FUNCTION_WORDS, MONTHS_RE
 
 # Sentences quoted from one filing, and in all.
@@ -199,3 +199,66 @@ def explained_sentences(
             aliases[chunk.id] = f"c{len(context)}"
         quoted.append(cited(sentence, [aliases[chunk.id]]))
     return quoted
+
+
+# The filer saying what it expects of a line ("We expect spending in technology and infrastructure
+# to increase over time as we ..."): the speaker, then a verb of expectation.
+_EXPECTS = re.compile(
+    r"\b(?:we|the company|management)\s+(?:currently\s+|also\s+|generally\s+|continue\s+to\s+)?"
+    r"(?:expects?|anticipates?|intends?|plans?|projects?|believes?)\b",
+    re.I,
+)
+# Where the line must be named for the sentence to be its outlook: right after the verb, at most
+# a few words in ("expect spending in <line> to increase", "expect our <line> expenses to grow").
+_NEAR = 5
+
+
+def outlook(sentence: str, names: re.Pattern[str]) -> str:
+    """``sentence`` when it is the filer's expectation of a line ``names`` matches: a verb of
+    expectation, the line named within a few words after it, then a word of change; else ""."""
+    if mostly_figures(sentence) or len(sentence) > 400:
+        return ""
+    for expects in _EXPECTS.finditer(sentence):
+        named = names.search(sentence, expects.end())
+        if named is None:
+            continue
+        gap = re.findall(r"[\w'’-]+", sentence[expects.end() : named.start()])
+        if len(gap) <= _NEAR and _CHANGED.search(sentence, named.end()):
+            return sentence.strip()
+    return ""
+
+
+def line_names(items: Sequence[str], stand_ins: Iterable[StandIn]) -> re.Pattern[str]:
+    """The names a filing gives the items: the vocabulary's, and the rows standing in for them."""
+    labels = sorted({re.escape(s.label) for s in stand_ins}, key=len, reverse=True)
+    parts = [ITEMS[i].asked.pattern for i in items if i in ITEMS] + [rf"\b{label}\b" for label in labels]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
+
+
+def outlook_sentences(
+    plan: QuestionPlan,
+    calcs: list[Calculation],
+    context: list[ScoredChunk],
+    aliases: dict[str, str],
+    resources: Resources,
+) -> list[str]:
+    """The filer's own expectation for the line of the figures ("We expect spending in ... to
+    increase over time as ..."), quoted and cited from the latest filing of the figures that states
+    one; the passage printing it joins ``context`` (and ``aliases``) in place. For a question asking
+    what the figures indicate or imply: the filer's outlook is its own reading of them."""
+    operands = [o for c in calcs for o in c.operands]
+    docs = list(dict.fromkeys(o.doc_id for o in reversed(operands)))  # latest figures last: read first
+    if not docs or not plan.items:
+        return []
+    names = line_names(plan.items, (o.stands_in for o in operands if o.stands_in))
+    for doc in docs:
+        for chunk in resources.doc_chunks(doc):
+            if chunk.metadata.flagged:
+                continue
+            for sentence in whole_sentences(ScoredChunk(chunk=chunk, score=0.0)):
+                if quote := outlook(sentence, names):
+                    if chunk.id not in aliases:
+                        context.append(ScoredChunk(chunk=chunk, score=0.0, stage_scores={"outlook": 1.0}))
+                        aliases[chunk.id] = f"c{len(context)}"
+                    return [cited(quote, [aliases[chunk.id]])]
+    return []

@@ -73,3 +73,24 @@ async def test_apple_net_sales_by_category_read_off_the_table_that_adds_up(resea
         assert part in answer.text, answer.text
     whole, *parts = answer.calculations
     assert whole.result == 81_797 and abs(sum(p.result for p in parts) - 81_797) <= len(parts)
+
+
+async def test_amazon_research_and_development_is_the_line_its_10k_says_includes_it(research) -> None:
+    """Amazon's 10-K prints no research and development row (its iXBRL tags the line with a
+    company concept): the line its notes say includes R&D answers, named as printed, with that
+    sentence quoted and cited; no chat model asked."""
+    answer, _seen = await ask(research, "What was Amazon's research and development expense in fiscal 2022?")
+    assert answer.stop_reason == "accepted", answer.model_dump_json(indent=1)
+    assert answer.usage.llm_calls == 0
+    text = answer.text
+    assert "$73,213 million" in text and "Technology and content, FY2022" in text, text
+    quote = (
+        '"Technology and content costs include payroll and related expenses for employees involved in '
+        'the research and development of new and existing products and services"'
+    )
+    assert f"Technology and content includes research and development: {quote}" in text, text
+    assert text.index(quote) < text.index("$73,213 million")
+    [calc] = answer.calculations
+    [operand] = calc.operands
+    assert operand.stands_in is not None and operand.stands_in.item == "r_and_d"
+    assert any(c.chunk_id == operand.stands_in.chunk_id for c in answer.citations), answer.citations

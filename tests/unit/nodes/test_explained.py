@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.nodes.explained import explanation, item_explanations
-from agent.schemas import Chunk, ChunkMetadata, Fact, FactPeriod
+from agent.nodes.explained import explanation, item_explanations, line_names, outlook
+from agent.schemas import Chunk, ChunkMetadata, Fact, FactPeriod, StandIn
 
 # Microsoft's 10-Q for the quarter ended September 30, 2022 (docugami sec-10-q, MIT): MD&A.
 MSFT_MDA = (
@@ -139,3 +139,43 @@ def test_a_figure_from_another_report_does_not_count_against_the_sentence() -> N
         _fact("nvda", "Total operating expenses", 2000, 2, "2022-07-31"),
     ]
     assert item_explanations(["operating_expenses"], ["nvda"], lambda d: chunks, other) == []
+
+
+# Amazon's 10-Q for the quarter ended September 30, 2023 (docugami sec-10-q, MIT): its R&D is in
+# "Technology and infrastructure" (agent.finance.stand_in).
+TECH = StandIn(item="r_and_d", label="Technology and infrastructure", chunk_id="q3::113", quote="")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        # The filer's expectation for the line: the verb, the line a few words after it, a change.
+        (
+            "We expect spending in technology and infrastructure to increase over time as we continue to "
+            "add employees and infrastructure.",
+            True,
+        ),
+        ("We expect our research and development expenses to increase in absolute dollars.", True),
+        # No verb of expectation (Microsoft's 10-Q): the line is named, nothing is expected of it.
+        (
+            "Additions to property and equipment will continue, including new facilities, datacenters, and "
+            "computer systems for research and development, sales and marketing, support, and "
+            "administrative staff.",
+            False,
+        ),
+        # Expected of something else; the line named far from the verb, as its object.
+        ("We expect to fund the acquisition of iRobot Corporation with cash on hand.", False),
+        (
+            "We expect foreign currency exchange rate fluctuations to continue to affect our research and "
+            "development costs, which increased.",
+            False,
+        ),
+        # The line expected, but no change said of it.
+        ("We believe our research and development capabilities are a competitive advantage.", False),
+    ],
+)
+def test_the_filer_s_outlook_for_the_line(sentence: str, quoted: bool) -> None:
+    names = line_names(["r_and_d"], [TECH])
+    assert bool(outlook(sentence, names)) is quoted
+    if quoted:
+        assert outlook(sentence, names) == sentence
