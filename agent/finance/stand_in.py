@@ -106,9 +106,10 @@ def with_stand_ins(
     facts: Sequence[Fact],
     passages: Callable[[str], Iterable[tuple[str, str]]],
 ) -> list[Fact]:
-    """``facts`` plus, for each expense item of ``keys`` that none of them states, the rows each
-    filing says include it, marked as standing in for it. ``passages(doc_id)``: a filing's
-    (chunk id, text) in print order, read only when an item is missing."""
+    """``facts``, where for each expense item of ``keys`` that none of them states, the rows each
+    filing says include it are marked as standing in for it (the same facts, ids kept: no cell is
+    counted twice). ``passages(doc_id)``: a filing's (chunk id, text) in print order, read only
+    when an item is missing."""
     out = list(facts)
     stated = {item_of(f) for f in facts}
     docs = list(dict.fromkeys(f.doc_id for f in facts))
@@ -116,18 +117,18 @@ def with_stand_ins(
         if key in stated or not stands_in_for(key):
             continue
         for doc_id in docs:
-            found = find_stand_in(key, doc_id, facts, passages(doc_id))
+            found = find_stand_in(key, doc_id, out, passages(doc_id))
             if found is None:
                 continue
             stand_in, row = found
-            out += [
-                f.model_copy(update={"stands_in": stand_in})
-                for f in facts
-                if f.doc_id == doc_id
-                and not f.dimensions
-                and item_of(f) is None
-                and normalise_label(f.label).lower() == row
-            ]
+            for n, fact in enumerate(out):
+                if (
+                    fact.doc_id == doc_id
+                    and not fact.dimensions
+                    and item_of(fact) is None
+                    and normalise_label(fact.label).lower() == row
+                ):
+                    out[n] = fact.model_copy(update={"stands_in": stand_in})
     return out
 
 
