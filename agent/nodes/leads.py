@@ -38,6 +38,7 @@ class SeriesLead(NamedTuple):
     sentences: str
     calculations: list[Calculation]
     over: str = " over the periods"  # what the figures span, for the draft's fallback note
+    quoted: int = 0  # the filer's own sentences on the rest (its explanation, its outlook) quoted
 
 
 def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead | None:
@@ -62,6 +63,7 @@ def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead
     context, aliases, _added = placed
     worded = [word_calculation(calc, aliases) for calc in found]
     sentences = [*stand_in_sentences(found, aliases), *(s for _, s in worded)]
+    explained: list[str] = []
     if plan.explanatory or plan.assessment:
         # The figure with the filer's own explanation of its change answers "what drove it"; the
         # figure alone would read as the whole answer.
@@ -72,7 +74,8 @@ def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead
         if not explained:
             return None
         sentences += explained
-    return SeriesLead(context, [line for line, _ in worded], " ".join(sentences), found, over="")
+    lines = [line for line, _ in worded]
+    return SeriesLead(context, lines, " ".join(sentences), found, over="", quoted=len(explained))
 
 
 def series_lead(state: State, calculated: Calculated, resources: Resources) -> SeriesLead | None:
@@ -107,4 +110,4 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
             # What the figures may indicate: the filer's own expectation for the line.
             quoted += outlook_sentences(plan, calcs_of(found), context, aliases, resources)
         sentences = " ".join([sentences, *quoted])
-    return SeriesLead(context, lines, sentences, calcs)
+    return SeriesLead(context, lines, sentences, calcs, quoted=len(quoted) if why else 0)

@@ -67,6 +67,9 @@ def with_series(
         note += NOTHING_MORE + (
             f"; quoted {len(quoted)} sentence(s) of the context giving a cause, with the question's rarest words"
             if quoted
+            # Our part already quotes the filer on the rest (its explanation, its outlook).
+            else f"; our part quotes {series.quoted} sentence(s) of the filer's on the rest"
+            if series.quoted
             else ""
         )
     fallbacks.append(note)

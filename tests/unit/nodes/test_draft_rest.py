@@ -49,3 +49,19 @@ def test_what_the_model_wrote_is_kept_and_nothing_is_quoted() -> None:
     fallbacks: list[str] = []
     text, _ = with_series(wrote, [], _lead(), fallbacks, lambda: [(NEW, "c8")])
     assert text == f"{OURS} {wrote}" and fallbacks[-1].endswith("the model wrote the rest")
+
+
+def test_the_filer_quoted_on_the_rest_by_our_part_is_not_called_unanswered() -> None:
+    """Our part quoting the filer's explanation (or outlook) answers the rest: the answer must not
+    end "(The passages found say nothing more on the rest of the question.)"."""
+    from agent.nodes.finalize import _rest_unanswered
+
+    fallbacks: list[str] = []
+    lead = _lead()._replace(quoted=1)
+    text, _ = with_series(CANNOT_ANSWER, [], lead, fallbacks, lambda: [(AGAIN, "c6")])
+    assert text == OURS and not _rest_unanswered(fallbacks), fallbacks
+    assert fallbacks[-1].endswith("our part quotes 1 sentence(s) of the filer's on the rest")
+    # Without it, as before: said so.
+    fallbacks = []
+    with_series(CANNOT_ANSWER, [], _lead(), fallbacks, lambda: [(AGAIN, "c6")])
+    assert _rest_unanswered(fallbacks)
