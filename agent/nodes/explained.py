@@ -184,16 +184,23 @@ def explained_sentences(
     context: list[ScoredChunk],
     aliases: dict[str, str],
     resources: Resources,
+    outlook: bool = False,
 ) -> list[str]:
     """The filer's own sentences explaining the change of the plan's items, one from each filing
-    of the figures at most, quoted and cited; the passages printing them join ``context`` (and
-    ``aliases``) in place (:func:`item_explanations`)."""
-    docs = list(dict.fromkeys(o.doc_id for c in calcs for o in c.operands))
+    of the figures at most (:func:`item_explanations`), and with ``outlook`` (a question asking
+    what the figures indicate or imply) its expectation for the line (:func:`item_outlook`), quoted
+    and cited; the passages printing them join ``context`` (and ``aliases``) in place."""
+    operands = [o for c in calcs for o in c.operands]
+    docs = list(dict.fromkeys(o.doc_id for o in operands))
     facts = resources.company_facts(plan)
     if not docs or not facts:
         return []
+    found = item_explanations(plan.items, docs, resources.doc_chunks, facts)
+    if outlook:
+        names = line_names(plan.items, (o.stands_in for o in operands if o.stands_in))
+        found += item_outlook(names, reversed(docs), resources.doc_chunks)
     quoted = []
-    for sentence, chunk in item_explanations(plan.items, docs, resources.doc_chunks, facts):
+    for sentence, chunk in found:
         if chunk.id not in aliases:
             context.append(ScoredChunk(chunk=chunk, score=0.0, stage_scores={"explained": 1.0}))
             aliases[chunk.id] = f"c{len(context)}"
@@ -232,33 +239,22 @@ def line_names(items: Sequence[str], stand_ins: Iterable[StandIn]) -> re.Pattern
     """The names a filing gives the items: the vocabulary's, and the rows standing in for them."""
     labels = sorted({re.escape(s.label) for s in stand_ins}, key=len, reverse=True)
     parts = [ITEMS[i].asked.pattern for i in items if i in ITEMS] + [rf"\b{label}\b" for label in labels]
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
+    # No item: a pattern that matches nothing, never the empty one that matches everywhere.
+    return re.compile("|".join(f"(?:{p})" for p in parts) or r"(?!)", re.I)
 
 
-def outlook_sentences(
-    plan: QuestionPlan,
-    calcs: list[Calculation],
-    context: list[ScoredChunk],
-    aliases: dict[str, str],
-    resources: Resources,
-) -> list[str]:
-    """The filer's own expectation for the line of the figures ("We expect spending in ... to
-    increase over time as ..."), quoted and cited from the latest filing of the figures that states
-    one; the passage printing it joins ``context`` (and ``aliases``) in place. For a question asking
-    what the figures indicate or imply: the filer's outlook is its own reading of them."""
-    operands = [o for c in calcs for o in c.operands]
-    docs = list(dict.fromkeys(o.doc_id for o in reversed(operands)))  # latest figures last: read first
-    if not docs or not plan.items:
-        return []
-    names = line_names(plan.items, (o.stands_in for o in operands if o.stands_in))
+def item_outlook(
+    names: re.Pattern[str], docs: Iterable[str], doc_chunks: Callable[[str], Sequence[Chunk]]
+) -> list[tuple[str, Chunk]]:
+    """(sentence, the chunk printing it): the filer's own expectation for the line ``names``
+    matches ("We expect spending in ... to increase over time as ..."), the first that the first of
+    ``docs`` (latest first) to state one prints; [] when none does. The filer's outlook is its own
+    reading of what the figures indicate."""
     for doc in docs:
-        for chunk in resources.doc_chunks(doc):
+        for chunk in doc_chunks(doc):
             if chunk.metadata.flagged:
                 continue
             for sentence in whole_sentences(ScoredChunk(chunk=chunk, score=0.0)):
                 if quote := outlook(sentence, names):
-                    if chunk.id not in aliases:
-                        context.append(ScoredChunk(chunk=chunk, score=0.0, stage_scores={"outlook": 1.0}))
-                        aliases[chunk.id] = f"c{len(context)}"
-                    return [cited(quote, [aliases[chunk.id]])]
+                    return [(quote, chunk)]
     return []

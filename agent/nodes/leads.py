@@ -16,7 +16,7 @@ from agent.nodes.computed import (
     word_calculation,
     word_parts_moved,
 )
-from agent.nodes.explained import explained_sentences, outlook_sentences
+from agent.nodes.explained import explained_sentences
 from agent.nodes.resources import Resources
 from agent.schemas import Calculation, ScoredChunk
 from agent.state import State
@@ -67,10 +67,9 @@ def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead
     if plan.explanatory or plan.assessment:
         # The figure with the filer's own explanation of its change answers "what drove it"; the
         # figure alone would read as the whole answer.
-        explained = explained_sentences(plan, found, context, aliases, resources)
-        if plan.assessment and not plan.explanatory:
-            # What the figure may indicate: the filer's own expectation for the line.
-            explained += outlook_sentences(plan, found, context, aliases, resources)
+        # What the figure may indicate (not why): the filer's own expectation for the line too.
+        outlook = plan.assessment and not plan.explanatory
+        explained = explained_sentences(plan, found, context, aliases, resources, outlook)
         if not explained:
             return None
         sentences += explained
@@ -105,9 +104,8 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
         lines, sentences = lines + more, f"{sentences} {parts}"
     if why:
         # The filer's explanation of the item's own change (its figures, not its parts').
-        quoted = explained_sentences(plan, calcs_of(found), context, aliases, resources)
-        if plan.assessment and not plan.explanatory:
-            # What the figures may indicate: the filer's own expectation for the line.
-            quoted += outlook_sentences(plan, calcs_of(found), context, aliases, resources)
+        # What the figures may indicate (not why): the filer's own expectation for the line too.
+        outlook = plan.assessment and not plan.explanatory
+        quoted = explained_sentences(plan, calcs_of(found), context, aliases, resources, outlook)
         sentences = " ".join([sentences, *quoted])
     return SeriesLead(context, lines, sentences, calcs, quoted=len(quoted) if why else 0)

@@ -179,3 +179,9 @@ def test_the_filer_s_outlook_for_the_line(sentence: str, quoted: bool) -> None:
     assert bool(outlook(sentence, names)) is quoted
     if quoted:
         assert outlook(sentence, names) == sentence
+
+
+def test_no_line_named_matches_nothing() -> None:
+    names = line_names([], [])
+    assert outlook("We expect revenue to increase over time.", names) == ""
+    assert names.search("anything") is None
