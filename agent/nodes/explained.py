@@ -185,27 +185,31 @@ def explained_sentences(
     aliases: dict[str, str],
     resources: Resources,
     outlook: bool = False,
-) -> list[str]:
+) -> tuple[list[str], int]:
     """The filer's own sentences explaining the change of the plan's items, one from each filing
     of the figures at most (:func:`item_explanations`), and with ``outlook`` (a question asking
     what the figures indicate or imply) its expectation for the line (:func:`item_outlook`), quoted
-    and cited; the passages printing them join ``context`` (and ``aliases``) in place."""
+    and cited; the passages printing them join ``context`` (and ``aliases``) in place. Also how
+    many of them answer what the question asks beyond the figures: the outlook when asked for (an
+    explanation of the change does not say what it indicates), else the explanations."""
     operands = [o for c in calcs for o in c.operands]
     docs = list(dict.fromkeys(o.doc_id for o in operands))
     facts = resources.company_facts(plan)
     if not docs or not facts:
-        return []
+        return [], 0
     found = item_explanations(plan.items, docs, resources.doc_chunks, facts)
+    answering = len(found)
     if outlook:
         names = line_names(plan.items, (o.stands_in for o in operands if o.stands_in))
-        found += item_outlook(names, reversed(docs), resources.doc_chunks)
+        expected = item_outlook(names, reversed(docs), resources.doc_chunks)
+        found, answering = found + expected, len(expected)
     quoted = []
     for sentence, chunk in found:
         if chunk.id not in aliases:
             context.append(ScoredChunk(chunk=chunk, score=0.0, stage_scores={"explained": 1.0}))
             aliases[chunk.id] = f"c{len(context)}"
         quoted.append(cited(sentence, [aliases[chunk.id]]))
-    return quoted
+    return quoted, answering
 
 
 # The filer saying what it expects of a line ("We expect spending in technology and infrastructure

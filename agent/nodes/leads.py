@@ -38,7 +38,9 @@ class SeriesLead(NamedTuple):
     sentences: str
     calculations: list[Calculation]
     over: str = " over the periods"  # what the figures span, for the draft's fallback note
-    quoted: int = 0  # the filer's own sentences on the rest (its explanation, its outlook) quoted
+    # The filer's own sentences quoted that answer the rest: its outlook for "what does it indicate",
+    # its explanation for "why".
+    quoted: int = 0
 
 
 def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead | None:
@@ -63,18 +65,18 @@ def figure_lead(state: State, question: str, resources: Resources) -> SeriesLead
     context, aliases, _added = placed
     worded = [word_calculation(calc, aliases) for calc in found]
     sentences = [*stand_in_sentences(found, aliases), *(s for _, s in worded)]
-    explained: list[str] = []
+    answering = 0
     if plan.explanatory or plan.assessment:
         # The figure with the filer's own explanation of its change answers "what drove it"; the
         # figure alone would read as the whole answer.
         # What the figure may indicate (not why): the filer's own expectation for the line too.
         outlook = plan.assessment and not plan.explanatory
-        explained = explained_sentences(plan, found, context, aliases, resources, outlook)
+        explained, answering = explained_sentences(plan, found, context, aliases, resources, outlook)
         if not explained:
             return None
         sentences += explained
     lines = [line for line, _ in worded]
-    return SeriesLead(context, lines, " ".join(sentences), found, over="", quoted=len(explained))
+    return SeriesLead(context, lines, " ".join(sentences), found, over="", quoted=answering)
 
 
 def series_lead(state: State, calculated: Calculated, resources: Resources) -> SeriesLead | None:
@@ -102,10 +104,11 @@ def series_lead(state: State, calculated: Calculated, resources: Resources) -> S
     if moved:
         more, parts = word_parts_moved(listed[0], moved, aliases)
         lines, sentences = lines + more, f"{sentences} {parts}"
+    answering = 0
     if why:
         # The filer's explanation of the item's own change (its figures, not its parts').
         # What the figures may indicate (not why): the filer's own expectation for the line too.
         outlook = plan.assessment and not plan.explanatory
-        quoted = explained_sentences(plan, calcs_of(found), context, aliases, resources, outlook)
+        quoted, answering = explained_sentences(plan, calcs_of(found), context, aliases, resources, outlook)
         sentences = " ".join([sentences, *quoted])
-    return SeriesLead(context, lines, sentences, calcs, quoted=len(quoted) if why else 0)
+    return SeriesLead(context, lines, sentences, calcs, quoted=answering)

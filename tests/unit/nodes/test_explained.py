@@ -185,3 +185,49 @@ def test_no_line_named_matches_nothing() -> None:
     names = line_names([], [])
     assert outlook("We expect revenue to increase over time.", names) == ""
     assert names.search("anything") is None
+
+
+class _Resources:
+    """What explained_sentences reads of the index: the company's facts and a filing's chunks."""
+
+    def __init__(self, facts: list[Fact], chunks: list[Chunk]) -> None:
+        self.facts, self.chunks = facts, chunks
+
+    def company_facts(self, plan: object) -> list[Fact]:
+        return self.facts
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        return [c for c in self.chunks if c.metadata.doc_id == doc_id]
+
+
+def test_what_answers_the_rest_is_the_outlook_when_asked_for_else_the_explanation() -> None:
+    from agent.nodes.explained import explained_sentences
+    from agent.schemas import Calculation, Operand, QuestionPlan
+
+    facts = [
+        _fact("msft", "Research and development", 6628, 1, "2022-09-30"),
+        _fact("msft", "Research and development", 5599, 2, "2021-09-30"),
+    ]
+    # An outlook in the form 10-Qs print it (written for the test; Microsoft's filings here print none).
+    expects = "We expect research and development expenses to increase as we invest in cloud engineering."
+    operand = Operand(
+        fact_id=facts[0].id, doc_id="msft", page=1, item="r_and_d", label="Research and development",
+        period="Q1", value=6628, printed="6,628",
+    )  # fmt: skip
+    calcs = [
+        Calculation(
+            name="research and development", expression="6,628", operands=[operand], result=6628, unit="USD"
+        )
+    ]
+    plan = QuestionPlan(companies=["Microsoft Corporation"], items=["r_and_d"])
+    why_only = _Resources(facts, [_chunk("msft::40", "msft", MSFT_MDA)])
+    context: list = []
+    quoted, answering = explained_sentences(plan, calcs, context, {}, why_only)  # type: ignore[arg-type]
+    assert len(quoted) == 1 and answering == 1  # "why": the explanation answers it
+    # "What does it indicate": an explanation of the change does not answer it; the outlook does.
+    quoted, answering = explained_sentences(plan, calcs, [], {}, why_only, outlook=True)  # type: ignore[arg-type]
+    assert len(quoted) == 1 and answering == 0
+    both = _Resources(facts, [_chunk("msft::40", "msft", MSFT_MDA), _chunk("msft::41", "msft", expects)])
+    aliases: dict[str, str] = {}
+    quoted, answering = explained_sentences(plan, calcs, [], aliases, both, outlook=True)  # type: ignore[arg-type]
+    assert answering == 1 and quoted[-1] == f"{expects[:-1]} [{aliases['msft::41']}]."
