@@ -21,6 +21,7 @@ from agent.retrieval.index import FilingIndex
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 FB = "financebench-dev/pdfs"
+# A one-page 8-K (9 passages, one embedding batch) and an earnings release (85 passages, two).
 FILES = [f"{FB}/FOOTLOCKER_2022_8K_dated-2022-05-20.pdf", f"{FB}/JOHNSON_JOHNSON_2023Q2_EARNINGS.pdf"]
 
 
@@ -65,7 +66,13 @@ def _expected_chunks(paths: list[Path]) -> int:
 def test_kill_9_mid_ingest_then_rerun(shared_data: Path, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    copies = [Path(shutil.copy(shared_data / f, folder)) for f in FILES]
+    # The larger filing first (a folder is ingested in name order): its chunks are written in
+    # several embedding batches, so it stays pending with chunks for a while and the kill lands
+    # mid-write. A one-batch filing commits milliseconds after its chunks, and the poll can miss it.
+    copies = [
+        Path(shutil.copy(shared_data / f, folder / f"{n}-{Path(f).name}"))
+        for n, f in enumerate(reversed(FILES))
+    ]
     data = tmp_path / "data"
     manifest = data / "index" / "manifest.sqlite"
 
