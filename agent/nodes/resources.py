@@ -197,11 +197,12 @@ class Resources:
             return None
         from agent.finance.stand_in import with_stand_ins
 
-        # An expense item the filer prints no row for: the row its filing says includes it.
+        # An expense item the filer prints no row for: the row its filing says includes it (never
+        # read from a passage flagged as carrying instructions).
         facts = with_stand_ins(
             [*plan.items, *plan.metric_items],
             list(read(sorted(filings))),
-            lambda doc_id: ((c.id, c.text) for c in self.doc_chunks(doc_id)),
+            lambda doc_id: ((c.id, c.text) for c in self.doc_chunks(doc_id) if not c.metadata.flagged),
         )
         return facts, filings
 

@@ -159,3 +159,37 @@ def test_only_an_expense_line_that_is_no_other_item_stands_in() -> None:
     fulfillment = [("q2-23::70", "Fulfillment expenses include research and development of our devices.")]
     found = find_stand_in("r_and_d", "q2-23", _facts(), fulfillment)
     assert found is not None and found[0].label == "Fulfillment"
+
+
+def test_a_passage_flagged_as_carrying_instructions_names_no_stand_in(tmp_path) -> None:
+    """Through the graph's Resources: the stand-in is read from the filing's passages, never from
+    one the ingest flagged as carrying instructions."""
+    from types import SimpleNamespace
+
+    from agent.config import Settings
+    from agent.nodes.resources import Resources
+    from agent.schemas import Chunk, ChunkMetadata, QuestionPlan
+
+    def index(flagged: str | None) -> SimpleNamespace:
+        chunks = {
+            d: [
+                Chunk(
+                    id=cid,
+                    text=text,
+                    metadata=ChunkMetadata(doc_id=d, source_path=f"/{d}.pdf", flagged=flagged),
+                )
+                for cid, text in _passages(d)
+            ]
+            for d in FILINGS
+        }
+        records = [SimpleNamespace(doc_id=d, company=AMAZON) for d in FILINGS]
+        return SimpleNamespace(
+            documents=lambda: records, facts=lambda ids: _facts(), doc_chunks=chunks.__getitem__
+        )
+
+    plan = QuestionPlan(companies=[AMAZON], items=["r_and_d"])
+    for flagged, marked in ((None, True), ("an instruction to the reader", False)):
+        resources = Resources(Settings(data_dir=tmp_path))
+        resources._index = index(flagged)
+        facts = resources.company_facts(plan)
+        assert any(item_of(f) == "r_and_d" for f in facts) is marked
