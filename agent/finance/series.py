@@ -152,11 +152,12 @@ def calculate_series(
     if len(points) < 2:
         return None
     subject = points[-1].name.rsplit(", ", 1)[0]
+    others: set[str] = set()
     if plan.metric is None and len(plan.items) == 1 and not plan.members and len(points[-1].operands) == 1:
         subject = points[-1].operands[0].label.strip(" :") or ITEMS[plan.items[0]].name
-    # A filer's own line standing in for the item may be renamed between its reports.
-    renamed = points[-1].operands[0].stands_in is not None and len(points[-1].operands) == 1
-    others = {p.operands[0].label.strip(" :") for p in points if p.operands} - {subject} if renamed else set()
+        if points[-1].operands[0].stands_in is not None:
+            # A filer's own line standing in for the item may be renamed between its reports.
+            others = {p.operands[0].label.strip(" :") for p in points} - {subject}
     span = f"{words[0]} to {words[-1]}"
     return Series(
         subject=subject[:1].upper() + subject[1:],

@@ -50,13 +50,17 @@ def stands_in_for(key: str) -> bool:
     )
 
 
+def _row_key(fact: Fact, doc_id: str) -> str | None:
+    """The fact's normalised row label when it is a row of ``doc_id``'s income statement that
+    states no vocabulary item (a row that may stand in for one), else None."""
+    if fact.doc_id != doc_id or fact.statement != "income" or fact.dimensions or item_of(fact) is not None:
+        return None
+    return normalise_label(fact.label).lower()
+
+
 def _rows(facts: Sequence[Fact], doc_id: str) -> dict[str, str]:
     """The income statement's rows of one filing that state no vocabulary item: normalised -> printed."""
-    return {
-        normalise_label(f.label).lower(): f.label.strip(" :")
-        for f in facts
-        if f.doc_id == doc_id and f.statement == "income" and not f.dimensions and item_of(f) is None
-    }
+    return {key: f.label.strip(" :") for f in facts if (key := _row_key(f, doc_id)) is not None}
 
 
 def _named_row(label: str, rows: dict[str, str]) -> str | None:
@@ -91,11 +95,10 @@ def find_stand_in(
         for found in _DEFINES.finditer(flat):
             named = asked.search(found.group("rest"))
             row = _named_row(found.group("label"), rows) if named else None
-            if row is None or named is None:
+            if named is None or row is None:
                 continue
             # The quote starts at the row's own words, not at a heading run into the sentence.
-            start = found.start("label") + found.group("label").lower().rfind(rows[row].lower())
-            start = start if start >= found.start("label") else found.start("label")
+            start = found.start("label") + max(found.group("label").lower().rfind(rows[row].lower()), 0)
             quote = _quote(flat[start : found.end("rest")], named.end() + found.start("rest") - start)
             return StandIn(item=key, label=rows[row], chunk_id=chunk_id, quote=quote), row
     return None
@@ -106,8 +109,8 @@ def with_stand_ins(
     facts: Sequence[Fact],
     passages: Callable[[str], Iterable[tuple[str, str]]],
 ) -> list[Fact]:
-    """``facts``, where for each expense item of ``keys`` that none of them states, the rows each
-    filing says include it are marked as standing in for it (the same facts, ids kept: no cell is
+    """``facts``, where for each expense item of ``keys`` that none of them states, the income
+    statement rows each filing says include it are marked as standing in for it (the same facts, ids kept: no cell is
     counted twice). ``passages(doc_id)``: a filing's (chunk id, text) in print order, read only
     when an item is missing."""
     out = list(facts)
@@ -122,12 +125,7 @@ def with_stand_ins(
                 continue
             stand_in, row = found
             for n, fact in enumerate(out):
-                if (
-                    fact.doc_id == doc_id
-                    and not fact.dimensions
-                    and item_of(fact) is None
-                    and normalise_label(fact.label).lower() == row
-                ):
+                if _row_key(fact, doc_id) == row:
                     out[n] = fact.model_copy(update={"stands_in": stand_in})
     return out
 

@@ -109,6 +109,11 @@ def test_a_series_of_the_item_reads_the_stand_in_rows_renamed_between_reports() 
     assert marked and {f.label for f in marked} == {"Technology and content", "Technology and infrastructure"}
     assert len(facts) == len(_facts())  # the same cells, marked: none counted twice
     assert [f.id for f in facts] == [f.id for f in _facts()]
+    # The row's share of net sales in an MD&A table (15.3 %) is the income statement's row only by name.
+    share = _facts()[0].model_copy(
+        update={"id": "q3-22::pct", "statement": "other", "value": 15.3, "unit": "%"}
+    )
+    assert item_of(with_stand_ins(["r_and_d"], [*_facts(), share], _passages)[-1]) is None
 
     plan = plan_question(
         "How has Amazon's research and development spending moved over these quarters?", SCOPE
