@@ -185,29 +185,24 @@ class RetrieveTask:
 # lists the same for the server. The state/input/output/context schemas are listed because a
 # caller may pass them as objects (LangGraph's strict mode derives the same set from the schemas).
 _CHECKPOINTED: dict[str, tuple[str, ...]] = {
-    "agent.schemas": (
-        "Scope",
-        "ScoredChunk",
-        "Chunk",
-        "ChunkMetadata",
-        "Critique",
-        "Claim",
-        "Answer",
-        "Citation",
-        "Usage",
-        "QuestionPlan",
-        "Superlative",
-        "Calculation",
-        "Operand",
-        "StandIn",
-    ),
+    "agent.schemas.filing": ("Scope", "ScoredChunk", "Chunk", "ChunkMetadata"),
+    "agent.schemas.answer": ("Critique", "Claim", "Answer", "Citation", "Usage"),
+    "agent.schemas.figures": ("QuestionPlan", "Superlative", "Calculation", "Operand", "StandIn"),
     "agent.progress": ("Progress", "FilingRef", "PassageRef", "ClaimVerdict"),
     "agent.state": ("Turn", "Reset", "RetrieveTask", "State", "InputState", "OutputState"),
     "agent.config": ("Context",),
 }
+# Checkpoints written before agent/schemas.py became a package name its types by "agent.schemas",
+# which still exports them: a stored thread stays readable.
+_BEFORE_SPLIT = [
+    ("agent.schemas", name)
+    for module, names in _CHECKPOINTED.items()
+    if module.startswith("agent.schemas.")
+    for name in names
+]
 CHECKPOINT_TYPES: list[tuple[str, str]] = [
     (module, name) for module, names in _CHECKPOINTED.items() for name in names
-]
+] + _BEFORE_SPLIT
 
 
 def checkpoint_serde() -> Any:

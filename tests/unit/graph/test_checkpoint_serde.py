@@ -77,3 +77,42 @@ def test_server_config_allows_the_same_types() -> None:
     config = json.loads((HERE.parents[2] / "langgraph.json").read_text())
     allowed = {tuple(entry) for entry in config["checkpointer"]["serde"]["allowed_msgpack_modules"]}
     assert allowed == set(CHECKPOINT_TYPES)
+
+
+def test_a_checkpoint_written_before_the_schemas_split_still_loads(monkeypatch) -> None:
+    """Stored threads name their types by the module that defined them when they were written;
+    ``agent.schemas`` was one module before it became a package and still exports every type."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from agent.schemas import Answer, Calculation, Operand, Scope
+    from agent.state import CHECKPOINT_TYPES, checkpoint_serde
+
+    operand = Operand(
+        fact_id="d::f1",
+        doc_id="d",
+        page=3,
+        item="revenue",
+        label="Net sales",
+        period="FY2022",
+        value=1.0,
+        printed="1",
+    )
+    answer = Answer(
+        question="q",
+        text="t",
+        scope=Scope(companies=["Acme"]),
+        calculations=[Calculation(name="n", expression="1", operands=[operand], result=1.0, unit="USD")],
+    )
+    for cls in (Answer, Scope, Calculation, Operand):
+        monkeypatch.setattr(cls, "__module__", "agent.schemas")
+    stored = checkpoint_serde().dumps_typed({"answer": answer})
+    monkeypatch.undo()
+    assert b"agent.schemas.answer" not in stored[1] and b"agent.schemas" in stored[1]
+
+    loaded = checkpoint_serde().loads_typed(stored)["answer"]
+    assert isinstance(loaded, Answer) and loaded == answer
+    assert isinstance(loaded.calculations[0].operands[0], Operand)
+    # Without the old paths in the allow-list, the same bytes would not come back as typed objects.
+    current_only = [t for t in CHECKPOINT_TYPES if t[0] != "agent.schemas"]
+    blocked = JsonPlusSerializer(allowed_msgpack_modules=current_only).loads_typed(stored)["answer"]
+    assert not isinstance(blocked, Answer)
