@@ -55,19 +55,22 @@ def _row_of(line: str) -> str | None:
     return row[0] if row else None
 
 
-def better_row(sentence: str, lines: list[str], sources: list[str]) -> tuple[str, str] | None:
+def better_row(
+    sentence: str, lines: list[str], sources: list[str], clause: bool = False
+) -> tuple[str, str] | None:
     """(the figure's row, a row of the same table that the sentence names more fully), if any.
 
     "Operating income ... 85.65%" computed from the "Net income" row shares the word "income"
     with the sentence, which the plain row check accepts; the "Operating income" row of the same
     table shares more. Only rows that already share a word are compared (a bare "Consolidated"
-    total row is left to the plain check)."""
+    total row is left to the plain check), unless ``sentence`` is the figure's own clause of a list
+    (:func:`own_clauses`): one naming another row names the figure wrongly."""
     wanted = label_words(sentence)
     own = [(len(label_words(lbl) & wanted), lbl) for line in lines if (lbl := _row_of(line))]
     if not own or len(own) != len(lines):
         return None
     score, label = max(own)
-    if score == 0:
+    if score == 0 and not clause:
         return None
     tables = [text for text in sources if any(line in text for line in lines)]
     rows = [
@@ -77,11 +80,35 @@ def better_row(sentence: str, lines: list[str], sources: list[str]) -> tuple[str
     return (label, best[1]) if best[0] > score else None
 
 
+def own_clauses(sentence: str, mentions: list[NumberMention]) -> list[str]:
+    """The words naming each figure of a sentence that lists several: from the end of the figure
+    before it (the sentence's start for the first) to its own end, where a list puts a figure's
+    name ("Cost of sales of $17,405 million, Revenues of $32,376 million ..."). The whole sentence
+    for a single figure (its name may follow it), or when a figure is not found as written."""
+    if len(mentions) < 2:
+        return [sentence] * len(mentions)
+    clauses, start = [], 0
+    for n in mentions:
+        at = sentence.find(n.raw, start)
+        if at < 0:
+            return [sentence] * len(mentions)
+        clauses.append(sentence[start : at + len(n.raw)])
+        start = at + len(n.raw)
+    return clauses
+
+
 def wrong_row(sentence: str, sources: list[str]) -> str:
     """A reason when a figure was taken from a table row the sentence does not name."""
-    implied = implied_rows(CALC_PATTERN.sub(" ", sentence), operands=False)
-    for n in extract_numbers(CALC_PATTERN.sub(" ", sentence)):
+    plain = CALC_PATTERN.sub(" ", sentence)
+    implied = implied_rows(plain, operands=False)
+    mentions = extract_numbers(plain)
+    # A list whose first figure follows its own row's name ("Cost of sales of $17,405 million,
+    # Revenues of ..."): each figure's clause names its row, and one naming another row is wrong.
+    labels_lead: bool | None = None if len(mentions) > 1 else False
+    for n, clause in zip(mentions, own_clauses(plain, mentions), strict=True):
         lines = supporting_lines(n, sources)
+        if labels_lead is None:
+            labels_lead = any(label_words(lbl) & label_words(clause) for ln in lines if (lbl := _row_of(ln)))
         named = defined_row(lines, implied)  # "capital expenditures" printed as "Purchases of property ..."
         label = None if named else label_mismatch(sentence, lines)
         if label:
@@ -90,7 +117,8 @@ def wrong_row(sentence: str, sources: list[str]) -> str:
             header = column_header(hint, next((s for s in sources if hint in s), "")) if hint else None
             where += f" Its columns are: '{header}'." if header else ""
             return f"{n.raw} is on the row '{label}', which the sentence does not name.{where}"
-        better = None if named else better_row(sentence, lines, sources)
+        # Another row named more fully: by the figure's own clause, not another figure's name.
+        better = None if named else better_row(clause, lines, sources, labels_lead)
         if better:
             return f"{n.raw} is on the row '{better[0]}', but the sentence names the row '{better[1]}'."
         wrong = wrong_columns(sentence, n, lines, sources)
