@@ -97,6 +97,27 @@ def shown_passages(figures: list[str], limit: int) -> list[str] | None:
     return list(dict.fromkeys([cited[0], "c1", *cited]))[:limit]
 
 
+# A figure as a passage prints it: digits with a separator or a decimal, or three or more digits.
+_PRINTED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{3,}")
+# A passage cut to fit the budget is never shorter than this (characters).
+MIN_EXCERPT_CHARS = 200
+
+
+def _printed(text: str) -> set[str]:
+    """The figures a text prints, years aside (every labelled row names its column's year)."""
+    return {f for f in _PRINTED.findall(text) if not (len(f) == 4 and f.isdigit() and 1900 <= int(f) <= 2100)}
+
+
+def excerpt(text: str, figures: Sequence[str], chars: int) -> str:
+    """A passage as shown, cut to ``chars``: its lines that print a figure of the figure list (the
+    rows and sentences the listed figures come from; every line when none does), marked as cut."""
+    listed = _printed(" ".join(figures))
+    lines = [line for line in text.splitlines() if listed & _printed(line)]
+    kept = "\n".join(lines) if lines else text
+    kept = kept if len(kept) <= chars else kept[:chars].rstrip()
+    return text if kept == text else f"{kept} ..."
+
+
 def budgeted_messages(
     model: Any,
     passages: list[Any],
@@ -104,24 +125,35 @@ def budgeted_messages(
     token_budget: int,
     build: Callable[[str], list[BaseMessage]],
     fresh: int = 0,
+    figures: Sequence[str] = (),
 ) -> list[BaseMessage]:
     """The draft prompt ``build`` makes from the context block, within ``token_budget`` tokens
     (0: no budget). Passages are left out from the last up: the lowest-ranked one, or under compact
-    evidence the last of ``shown`` (the figure passages come first); the first always stays, and
-    every passage keeps its number. The figure list is kept whole: it is the compact evidence.
-    ``fresh``: the last passages, which a later retrieval round added, are left out last (the
-    earlier ones were read without the answer)."""
+    evidence the last of ``shown`` (the figure passages come first); every passage keeps its
+    number. The figure list is kept whole: it is the compact evidence. The one passage left over
+    the budget is cut to its lines printing a listed figure (``figures``), then halved, down to
+    ``MIN_EXCERPT_CHARS``. ``fresh``: the last passages, which a later retrieval round added, are
+    left out last (the earlier ones were read without the answer)."""
     order = list(shown) if shown is not None else [f"c{i}" for i in range(1, len(passages) + 1)]
     kept = {f"c{i}" for i in range(len(passages) - fresh + 1, len(passages) + 1)} if fresh else set()
     trimmed = shown is not None
+    chars: int | None = None  # the last passage's length once it is cut
     while True:
-        block, _aliases = render_context(passages, order if trimmed else None)
+        cut = {order[0]: functools.partial(excerpt, figures=figures, chars=chars)} if chars else None
+        block, _aliases = render_context(passages, order if trimmed else None, cut)
         messages = build(block)
-        if token_budget <= 0 or len(order) <= 1 or prompt_tokens(model, messages) <= token_budget:
+        if token_budget <= 0 or prompt_tokens(model, messages) <= token_budget:
             return messages
-        older = [i for i, alias in enumerate(order) if i > 0 and alias not in kept]
-        drop = older[-1] if older else len(order) - 1
-        order, trimmed = order[:drop] + order[drop + 1 :], True
+        if len(order) > 1:
+            older = [i for i, alias in enumerate(order) if i > 0 and alias not in kept]
+            drop = older[-1] if older else len(order) - 1
+            order, trimmed = order[:drop] + order[drop + 1 :], True
+            continue
+        if not order or (chars is not None and chars // 2 < MIN_EXCERPT_CHARS):
+            return messages
+        # First the lines printing a listed figure, whole; then half as many characters each time.
+        chars = len(block) if chars is None else chars // 2
+        trimmed = True
 
 
 async def draft_fitting(
@@ -161,6 +193,7 @@ async def draft_fitting(
             token_budget,
             lambda block: draft_messages(block, question, problems, previous, figures),  # noqa: B023
             fresh,
+            figures,
         )
         try:
             text, usage = await generate_text(

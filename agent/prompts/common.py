@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from agent.finance.tables import label_table_rows
@@ -48,11 +48,16 @@ def passage_label(meta: object) -> str:
     return without_instructions(" | ".join(str(p) for p in parts))
 
 
-def render_context(chunks: Sequence[Any], shown: Collection[str] | None = None) -> tuple[str, dict[str, str]]:
+def render_context(
+    chunks: Sequence[Any],
+    shown: Collection[str] | None = None,
+    cut: Mapping[str, Callable[[str], str]] | None = None,
+) -> tuple[str, dict[str, str]]:
     """The numbered context block shared by the draft and judge prompts, and alias -> chunk id.
 
     ``shown`` (aliases) leaves the other passages out of the block while every passage keeps its
-    number, so [c3] means the same chunk to the drafter and to the critic."""
+    number, so [c3] means the same chunk to the drafter and to the critic. ``cut``: alias -> what
+    to keep of that passage's text as shown (its table rows labelled), to fit a prompt budget."""
     aliases: dict[str, str] = {}
     blocks = []
     for i, scored in enumerate(chunks, start=1):
@@ -67,5 +72,7 @@ def render_context(chunks: Sequence[Any], shown: Collection[str] | None = None) 
         # Each figure of a table row carries its column's period, so a small model does not read
         # the figure of another period (PDF text scatters the column headers over many lines).
         text = label_table_rows(text)
+        if cut and alias in cut:
+            text = cut[alias](text)
         blocks.append(PASSAGE.format(alias=alias, label=passage_label(chunk.metadata), text=text.strip()))
     return CONTEXT_HEADER + "\n\n".join(blocks), aliases
