@@ -4,28 +4,17 @@ that print the listed figures, then shorter, never below a floor; the figure lis
 from __future__ import annotations
 
 from langchain_core.messages import HumanMessage
+from statements import NIKE_FY2018_INCOME
 
 from agent.models import prompt_tokens
 from agent.nodes.draft import MIN_EXCERPT_CHARS, budgeted_messages, excerpt
 from agent.schemas import Chunk, ChunkMetadata, ScoredChunk
 
-# NIKE, Inc.'s FY2018 10-K, Consolidated Statements of Income (pypdf text), with the MD&A
-# paragraph that follows it on no page in particular: a long passage, as a 10-K's often are.
-NIKE_INCOME = """NIKE, Inc. Consolidated Statements of Income
-Year Ended May 31,
-(In millions, except per share data) 2018 2017 2016
-Revenues $ 36,397 $ 34,350 $ 32,376
-Cost of sales 20,441 19,038 17,405
-Gross profit 15,956 15,312 14,971
-Demand creation expense 3,577 3,341 3,278
-Operating overhead expense 7,934 7,222 7,191
-Total selling and administrative expense 11,511 10,563 10,469
-Interest expense (income), net 54 59 19
-Other expense (income), net 66 (196) (140)
-Income before income taxes 4,325 4,886 4,623
-Income tax expense 2,392 646 863
-NET INCOME $ 1,933 $ 4,240 $ 3,760
-The accompanying Notes to the Consolidated Financial Statements are an integral part of this statement."""
+# NIKE's FY2018 income statement with the line that follows it: a long passage, as a 10-K's often are.
+NIKE_INCOME = (
+    NIKE_FY2018_INCOME
+    + "\nThe accompanying Notes to the Consolidated Financial Statements are an integral part of this statement."
+)
 FIGURES = [
     "[c1] Cost of sales, year ended May 31, 2018 = 20,441",
     "[c1] Revenues, year ended May 31, 2018 = $ 36,397",
