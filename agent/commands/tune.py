@@ -30,7 +30,9 @@ HELP = """Adapt the retrieval models to the filings in this index, offline (no q
 2. Hard negatives: the passages of the same filing the current model ranks highest, minus those
    printing the same row and period or the same term.
 3. The embeddings model (all-MiniLM-L6-v2 by default) is fine-tuned on CPU (--lora: a small
-   adapter instead of full weights); --cross-encoder also trains a reranker from the same data.
+   adapter instead of full weights); --teacher MODEL (say local:all-mpnet-base-v2) scores each
+   positive and negative, and the model learns the teacher's margins (GPL's pseudo-labels)
+   instead of hard labels; --cross-encoder also trains a reranker from the same data.
 4. A before/after table ranks held-out queries of held-out filings (split by document).
 
 The model is saved under <data-dir>/tuned/NAME with a card (README.md, card.json). Use it with
@@ -184,6 +186,14 @@ InterpolateFlag = Annotated[
         "weights (WiSE-FT: keeps more of what the base knew about real questions). Full weights only.",
     ),
 ]
+TeacherFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--teacher",
+        help="A stronger sentence-transformers model (local:all-mpnet-base-v2) whose margins between "
+        "each positive and its hard negative the model learns (GPL pseudo-labels, MarginMSE).",
+    ),
+]
 CrossEncoderFlag = Annotated[
     bool, typer.Option("--cross-encoder", help="Also train a cross-encoder reranker NAME-rerank.")
 ]
@@ -243,6 +253,7 @@ def tune(
     lora: LoraFlag = False,
     anchor_ratio: AnchorRatioFlag = 1.0,
     interpolate: InterpolateFlag = 1.0,
+    teacher: TeacherFlag = None,
     cross_encoder: CrossEncoderFlag = False,
     reranker_only: RerankerOnlyFlag = False,
     seed: SeedFlag = 0,
@@ -274,6 +285,7 @@ def tune(
         llm_queries=llm_queries,
         held_out=held_out,
         eval_queries=eval_queries,
+        teacher=teacher,
         cross_encoder=cross_encoder or reranker_only,
         force=force,
         train=config,

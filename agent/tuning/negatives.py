@@ -25,6 +25,7 @@ class Triplet:
     pair: Pair
     positive: str
     negative: str | None  # None: every close passage was a possible right answer
+    margin: float | None = None  # a teacher's cos(q, positive) - cos(q, negative) (agent.tuning.teacher)
 
 
 def printed_rows(facts: list[Fact]) -> dict[str, set[tuple[str, str]]]:

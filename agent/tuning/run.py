@@ -2,7 +2,8 @@
 
 1. split the committed documents into train and held-out (by document);
 2. write structural queries (and optionally LLM questions) for both sides, sample a budget;
-3. mine hard negatives for the training queries with the index's current vectors;
+3. mine hard negatives for the training queries with the index's current vectors (and, with a
+   teacher, label each triplet with the teacher's margin: GPL's pseudo-labels);
 4. fine-tune the bi-encoder (and optionally a cross-encoder reranker);
 5. rank the held-out queries with the base and the tuned model;
 6. save model + card under ``<data_dir>/tuned/<name>`` (written to a temporary folder first and
@@ -53,6 +54,7 @@ class TuneOptions:
     llm_queries: int = 0
     held_out: float = 0.1
     eval_queries: int = 300
+    teacher: str | None = None  # a sentence-transformers model string whose margins the bi-encoder learns
     cross_encoder: bool = False
     force: bool = False
     bi_encoder: bool = True  # False: train only the cross-encoder (the embeddings stay as they are)
@@ -156,6 +158,7 @@ def _card(
             "max_seq_length": opts.train.max_seq_length,
             "learning_rate": learning_rate(opts.train, cross_encoder=kind == "cross-encoder"),
             **({"anchor_ratio": opts.train.anchor_ratio} if kind == "bi-encoder" else {}),
+            **({"teacher": opts.teacher} if opts.teacher and kind == "bi-encoder" else {}),
             **(
                 {"interpolate": opts.train.interpolate}
                 if kind == "bi-encoder" and opts.train.interpolate < 1
@@ -183,6 +186,13 @@ def tune(settings: Settings, opts: TuneOptions, report: Report | None = None) ->
     taken = [n for n in names if (root / n).exists()]
     if taken and not opts.force:
         raise TuneError(f"tuned model {taken[0]!r} exists under {root}: pick another --name or pass --force")
+    if opts.teacher:  # a sentence-transformers model that exists, checked before the slow steps
+        try:
+            base_location(opts.teacher, settings)
+        except TuneError:
+            raise TuneError(
+                f"--teacher must be a sentence-transformers model (local: or hf:), not {opts.teacher!r}"
+            ) from None
     rng = random.Random(opts.train.seed)
     index = FilingIndex.open(settings)
     try:
@@ -216,6 +226,8 @@ def _prepare(
     rows = printed_rows([f for fs in corpus.facts.values() for f in fs])
     step = (lambda done, total: report("negatives", done, total)) if report else None
     triplets = mine(index, train_pairs, rows, step)
+    if opts.teacher and opts.bi_encoder:
+        triplets = _teacher_labels(settings, opts.teacher, opts.train.max_seq_length, triplets, report)
     held = EvalSet(
         make_pairs(corpus, split.held_out, opts.eval_queries, rng),
         {d: corpus.chunks[d] for d in split.held_out},
@@ -225,6 +237,23 @@ def _prepare(
     return Prepared(
         base_spec, base, triplets, held, _data_summary(split.train, split.held_out, triplets, held), anchors
     )
+
+
+def _teacher_labels(
+    settings: Settings, spec: str, max_seq_length: int, triplets: list[Triplet], report: Report | None
+) -> list[Triplet]:
+    """The triplets with the teacher's margins; it reads passages cut as the student does."""
+    from agent.models import load_sentence_transformer
+    from agent.tuning.teacher import label
+
+    teacher = load_sentence_transformer(spec, settings)
+    kept = teacher.max_seq_length
+    teacher.max_seq_length = min(kept or max_seq_length, max_seq_length)
+    step = (lambda done, total: report("teacher", done, total)) if report else None
+    try:
+        return label(teacher, triplets, step)
+    finally:
+        teacher.max_seq_length = kept  # the model is cached for the process: leave it as found
 
 
 def _anchors(corpus: Corpus, train: tuple[str, ...], n: int, rng: random.Random) -> list[str]:

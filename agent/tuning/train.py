@@ -1,8 +1,9 @@
 """Fine-tuning on CPU with sentence-transformers' trainers.
 
 * a bi-encoder (the embeddings model): MultipleNegativesRankingLoss over (query, positive, hard
-  negative) triplets, with every other passage of the batch as a further negative; full weights or
-  a LoRA adapter (peft). ``cached`` swaps in the cached variant (GradCache), which allows a large
+  negative) triplets, with every other passage of the batch as a further negative, or MarginMSE
+  when a teacher labelled the triplets (agent.tuning.teacher); full weights or a LoRA adapter
+  (peft). ``cached`` swaps in the ranking loss's cached variant (GradCache), which allows a large
   batch in little memory at the price of a second forward pass;
 * a cross-encoder reranker initialised from the same checkpoint with a fresh scoring head, trained
   with binary cross-entropy on (query, positive) = 1 and (query, hard negative) = 0.
@@ -26,6 +27,7 @@ from typing import Any
 
 from agent.tuning.lora import add_lora, save_adapter
 from agent.tuning.negatives import Triplet
+from agent.tuning.teacher import margin_loss, scaled_margins
 
 StepReport = Callable[[int, int, float | None], None]  # (step, total steps, last loss)
 
@@ -258,23 +260,26 @@ def train_bi_encoder(
 def _bi_encoder_data(
     model: Any, rows: list[Triplet], cfg: TrainConfig, anchors: list[str] | None
 ) -> tuple[Any, Any]:
-    """The training set and loss: (query, positive, hard negative) rows under a ranking loss, plus
-    the anchor passages under their own loss when there are any."""
+    """The training set and loss: (query, positive, hard negative) rows under a ranking loss (or,
+    when a teacher labelled every row, under MarginMSE with its margins), plus the anchor passages
+    under their own loss when there are any."""
     from datasets import Dataset
     from sentence_transformers.losses import CachedMultipleNegativesRankingLoss, MultipleNegativesRankingLoss
 
-    data = Dataset.from_dict(
-        {
-            "anchor": [t.pair.query for t in rows],
-            "positive": [t.positive for t in rows],
-            "negative": [t.negative for t in rows],
-        }
-    )
-    loss: Any = (
-        CachedMultipleNegativesRankingLoss(model, mini_batch_size=8)
-        if cfg.cached
-        else MultipleNegativesRankingLoss(model)
-    )
+    columns = {
+        "anchor": [t.pair.query for t in rows],
+        "positive": [t.positive for t in rows],
+        "negative": [t.negative for t in rows],
+    }
+    loss: Any
+    if all(t.margin is not None for t in rows):  # labelled by a teacher: learn its margins (GPL)
+        columns["label"] = scaled_margins(rows)
+        loss = margin_loss(model)
+    elif cfg.cached:
+        loss = CachedMultipleNegativesRankingLoss(model, mini_batch_size=8)
+    else:
+        loss = MultipleNegativesRankingLoss(model)
+    data = Dataset.from_dict(columns)
     train_data: Any = data
     if anchors:
         train_data = {"queries": data, "anchors": _anchor_data(model, anchors)}

@@ -89,10 +89,28 @@ def test_interpolate_is_checked_before_anything_runs(tmp_path: Path) -> None:
     assert wide.exit_code == 2 and "--interpolate" in wide.output
 
 
+def test_a_teacher_that_cannot_teach_is_a_one_line_error_before_anything_runs(tmp_path: Path) -> None:
+    for spec, words in (
+        ("openai:text-embedding-3-small", "--teacher must be a sentence-transformers model"),
+        ("local:nope", "unknown local embeddings model 'nope'"),
+    ):
+        result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "tune", "--teacher", spec])
+        assert result.exit_code == 1 and words in result.output, result.output
+        assert "Traceback" not in result.output and "holds no documents" not in result.output
+
+
 def test_tune_help_documents_the_flow() -> None:
     result = CliRunner().invoke(app, ["tune", "--help"])
     assert result.exit_code == 0
-    for words in ("Hard negatives", "--lora", "--cross-encoder", "local:tuned/NAME", "held-out", "Ctrl-C"):
+    for words in (
+        "Hard negatives",
+        "--lora",
+        "--teacher",
+        "--cross-encoder",
+        "local:tuned/NAME",
+        "held-out",
+        "Ctrl-C",
+    ):
         assert words in result.output
 
 
