@@ -5,6 +5,7 @@ running answer and the model stops, the prompt comes back, history is kept in th
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -44,11 +45,26 @@ def _wait_busy(pid: int) -> float:
     return _cpu_seconds(pid) - before
 
 
+def _as_from_a_shell() -> None:
+    """Ctrl-C as an interactive shell delivers it. A command a script starts with ``&`` (CI run in
+    the background) inherits an ignored SIGINT, which the chat, like any program, keeps: Ctrl-C in
+    the pty would then do nothing and the test would fail for how CI was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_chat_edits_recalls_and_cancels_in_a_terminal(samples_index_dir: Path, tmp_path: Path) -> None:
     env = {**os.environ, "TERM": "xterm", "HOME": str(tmp_path), "COLUMNS": "120", "LINES": "40"}
     env["FILINGS_TRACE_LOCAL"] = "false"
     args = ["--data-dir", str(samples_index_dir), "chat", "--model", "local:smollm2-135m"]
-    child = pexpect.spawn(FILINGS, args, env=env, encoding="utf-8", timeout=240, dimensions=(40, 120))
+    child = pexpect.spawn(
+        FILINGS,
+        args,
+        env=env,
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(40, 120),
+        preexec_fn=_as_from_a_shell,
+    )
     try:
         child.expect_exact("you> ")
         child.sendline(QUESTION)
