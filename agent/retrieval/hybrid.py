@@ -30,15 +30,22 @@ class HybridRetriever:
     def rankings(
         self, query: str, filter: MetadataFilter | None, dense_k: int | None = None, bm25_k: int | None = None
     ) -> dict[str, list[ScoredChunk]]:
-        """The raw per-retriever rankings under ``filter`` (empty when the filter matches nothing)."""
+        """The raw per-retriever rankings under ``filter`` (empty when the filter matches nothing):
+        ``dense``, ``bm25``, and ``dense2``... for vector sets added beside the index's own
+        (``filings reindex --add``), each weighted like ``dense`` in the fusion."""
         if filter_matches_nothing(filter):
             return {"dense": [], "bm25": []}
-        return {
-            "dense": self.index.dense_search(query, dense_k or self.context.dense_k, filter),
+        dense_k = dense_k or self.context.dense_k
+        out = {
+            "dense": self.index.dense_search(query, dense_k, filter),
             "bm25": self.index.bm25_search(
                 expand_query(query) if self.expand else query, bm25_k or self.context.bm25_k, filter
             ),
         }
+        added = getattr(self.index, "added_dense_search", None)  # an index without added vectors: none
+        if added is not None:
+            out.update(added(query, dense_k, filter))
+        return out
 
     def search(
         self,
@@ -62,7 +69,7 @@ class HybridRetriever:
             # documents (never widen past them) rather than return nothing for a valid filing.
             relaxed = {f: v for f, v in effective.items() if f != "item"}
             rankings = self.rankings(query, relaxed or None) if relaxed else rankings
-        weights = {"dense": self.context.dense_weight, "bm25": self.context.bm25_weight}
+        weights = {name: self._weight(name) for name in rankings}
         if scope is not None and scope.sections and effective:
             # The section the question names, searched on its own: its passages often share few
             # words with the question (a lawsuit's paragraph under "Legal Proceedings"), and the
@@ -70,8 +77,12 @@ class HybridRetriever:
             lane = self.rankings(query, {**effective, "section": list(scope.sections)})
             for name, ranked in lane.items():
                 rankings[f"section_{name}"] = ranked
-                weights[f"section_{name}"] = weights[name]
+                weights[f"section_{name}"] = self._weight(name)
         return reciprocal_rank_fusion(rankings, k=self.context.fusion_k, weights=weights)[:k]
+
+    def _weight(self, ranking: str) -> float:
+        """A ranking's vote in the fusion: BM25's, or the dense weight for every vector set."""
+        return self.context.bm25_weight if ranking == "bm25" else self.context.dense_weight
 
     def rerank(
         self,

@@ -6,6 +6,9 @@ pending -> chunks into Chroma + manifest -> committed (one SQLite transaction).
 
 The manifest also records which embedding model made the vectors (on the first write) and which
 Chroma collection holds them (``filings reindex`` re-embeds into a new one and switches).
+``filings reindex --add`` keeps them and adds a second set made by another model (a tuned one) in a
+collection of its own: each dense search then ranks with every set, each ranking a vote in the
+fusion, and every write and removal reaches every set.
 A reader that names no model uses the recorded one; one that names another gets
 :class:`EmbeddingsMismatchError` instead of silently meaningless similarities.
 """
@@ -16,8 +19,9 @@ import fcntl
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +123,8 @@ class FilingIndex:
         self._embeddings = embeddings
         self._own_embeddings = embeddings is None  # made here from a model string, remade on a switch
         self._bm25: BM25Index | None = None
+        self._added_stores: dict[str, ChromaStore] = {}  # collection -> store, for added vector sets
+        self._added_models: dict[str, Embeddings] = {}  # model string -> loaded model
         self._bm25_generation = -1
         self._locked = False
 
@@ -218,6 +224,47 @@ class FilingIndex:
 
     def dense_search(self, query: str, k: int, filter: MetadataFilter | None = None) -> list[ScoredChunk]:
         """Cosine-similarity top-k among committed chunks passing ``filter``."""
+        return self._dense_search(self.store, lambda: self.embeddings, query, k, filter, "dense")
+
+    def added_dense_search(
+        self, query: str, k: int, filter: MetadataFilter | None = None
+    ) -> dict[str, list[ScoredChunk]]:
+        """The same search in each vector set added beside the index's own (``filings reindex
+        --add``), named ``dense2``, ``dense3``... in the order they were added; {} when none."""
+        return {
+            name: self._dense_search(store, partial(self._added_model, model), query, k, filter, name)
+            for name, store, model, _ in self.added_vectors()
+        }
+
+    def added_vectors(self) -> list[tuple[str, ChromaStore, str, int]]:
+        """(lane name, store, model string, dimension) of each vector set added beside the index's own."""
+        if not isinstance(self.store, ChromaStore):
+            return []
+        out = []
+        for n, (collection, model, dim) in enumerate(self.manifest.added_vectors(), start=2):
+            store = self._added_stores.get(collection)
+            if store is None:
+                store = self._added_stores[collection] = self.store.sibling(collection)
+            out.append((f"dense{n}", store, model, dim))
+        return out
+
+    def _added_model(self, model: str) -> Embeddings:
+        loaded = self._added_models.get(model)
+        if loaded is None:
+            from agent.models import make_embeddings
+
+            loaded = self._added_models[model] = make_embeddings(model, self.settings)
+        return loaded
+
+    def _dense_search(
+        self,
+        store: VectorStore,
+        embeddings: Callable[[], Embeddings],
+        query: str,
+        k: int,
+        filter: MetadataFilter | None,
+        stage: str,
+    ) -> list[ScoredChunk]:
         if _fails_closed(filter) or k <= 0:
             return []
         allowed = self._allowed_docs(filter)
@@ -226,20 +273,20 @@ class FilingIndex:
         where_filter: dict[str, list[Any]] = {
             k_: list(v) for k_, v in (filter or {}).items() if k_ != "doc_id"
         }
-        vector = self.embeddings.embed_query(query)
+        vector = embeddings().embed_query(query)
         if filter and "doc_id" in filter:
             where_filter["doc_id"] = sorted(allowed)
             return self._scored(
-                self.store.query(vector, k, chroma_where(where_filter) if where_filter else None), "dense"
+                store.query(vector, k, chroma_where(where_filter) if where_filter else None), stage
             )
         # No document filter: an `$in` over every committed doc id costs Chroma ~1 s at 100k chunks,
         # so search everything and drop uncommitted leftovers (only ever present after a crash).
         fetch = k + 16
-        hits = self.store.query(vector, fetch, chroma_where(where_filter) if where_filter else None)
-        scored = self._scored(hits, "dense")
+        hits = store.query(vector, fetch, chroma_where(where_filter) if where_filter else None)
+        scored = self._scored(hits, stage)
         if len(scored) < min(k, len(hits)):
             where_filter["doc_id"] = sorted(allowed)
-            scored = self._scored(self.store.query(vector, k, chroma_where(where_filter)), "dense")
+            scored = self._scored(store.query(vector, k, chroma_where(where_filter)), stage)
         return scored[:k]
 
     def _bm25_index(self) -> BM25Index:
@@ -295,7 +342,7 @@ class FilingIndex:
         """Remove vectors of pending (crashed) documents and queued removals. Call under ``writer()``."""
         purged = self.manifest.leftovers()
         for doc_id in purged:
-            self.store.delete_doc(doc_id)
+            self._delete_vectors(doc_id)
             self.manifest.purged(doc_id)
         if purged:
             log.info("purged leftovers of %d document(s)", len(purged))
@@ -306,24 +353,45 @@ class FilingIndex:
         """Delete collections a re-embedding replaced (left behind if it stopped after its switch)."""
         if not isinstance(self.store, ChromaStore):
             return
+        live = {self.store.name, *(c for c, _, _ in self.manifest.added_vectors())}
         for name in self.manifest.retired_collections():
-            if name != self.store.name:
+            if name not in live:
                 self.store.drop_collection(name)
+                self._added_stores.pop(name, None)
             self.manifest.collection_deleted(name)
+
+    def _delete_vectors(self, doc_id: str) -> None:
+        """Delete a document's vectors from the index's own set and every added one."""
+        self.store.delete_doc(doc_id)
+        for _, store, _, _ in self.added_vectors():
+            store.delete_doc(doc_id)
 
     def begin(self, record: DocumentRecord) -> None:
         """Start writing a document (invisible until :meth:`commit`). Call under ``writer()``."""
         self.manifest.begin_document(record)
-        self.store.delete_doc(record.doc_id)
+        self._delete_vectors(record.doc_id)
 
     def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
         """Write one batch of a pending document's chunks to Chroma and the manifest."""
         if not chunks:
             return
         self._record_embeddings(len(vectors[0]))
-        self.store.add(
-            [c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata.to_store() for c in chunks]
+        ids, texts, metas = (
+            [c.id for c in chunks],
+            [c.text for c in chunks],
+            [c.metadata.to_store() for c in chunks],
         )
+        self.store.add(ids, vectors, texts, metas)
+        for _, store, model, dim in self.added_vectors():
+            more = self._added_model(model).embed_documents(texts)
+            if more and len(more[0]) != dim:
+                raise EmbeddingsMismatchError(
+                    model,
+                    model,
+                    f"the vectors added with {model} have {dim} dimensions; it now makes "
+                    f"{len(more[0])}: remove them (filings reindex --embeddings {model} --remove) and add again",
+                )
+            store.add(ids, more, texts, metas)
         self.manifest.add_chunks(chunks)
 
     def _record_embeddings(self, dim: int) -> None:
@@ -365,12 +433,12 @@ class FilingIndex:
         self.manifest.commit_document(record, replaces or [])
         for old in replaces or []:
             if old != record.doc_id:
-                self.store.delete_doc(old)
+                self._delete_vectors(old)
                 self.manifest.purged(old)
 
     def abort(self, doc_id: str) -> None:
         """Drop a pending document after a failure mid-write."""
-        self.store.delete_doc(doc_id)
+        self._delete_vectors(doc_id)
         self.manifest.purged(doc_id)
 
     def find(self, doc_id_or_path: str) -> DocumentRecord | None:
@@ -402,5 +470,5 @@ class FilingIndex:
     def retire(self, doc_id: str) -> None:
         """Remove a committed document and its chunks. Call under ``writer()``."""
         self.manifest.drop_document(doc_id)
-        self.store.delete_doc(doc_id)
+        self._delete_vectors(doc_id)
         self.manifest.purged(doc_id)

@@ -151,6 +151,11 @@ class Manifest:
         """Whether any chunk row exists (committed or pending)."""
         return self.conn.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is not None
 
+    def added_vectors(self) -> list[tuple[str, str, int]]:
+        """(collection, model string, dimension) of each vector set added beside the index's own
+        (``filings reindex --add``), in the order they were added."""
+        return [(c, m, int(d)) for c, m, d in json.loads(self.get_kv("added_vectors") or "[]")]
+
     def retired_collections(self) -> list[str]:
         """Vector collections replaced by a re-embedding, still to be deleted."""
         return list(json.loads(self.get_kv("retired_collections") or "[]"))
@@ -347,6 +352,29 @@ class Manifest:
             _put(conn, "embeddings_dim", str(dim))
             _put(conn, "reindex_target", None)
             _retire(conn, [old])
+
+    def add_vectors(self, collection: str, model: str, dim: int) -> None:
+        """Make ``collection`` (vectors by ``model``) searched beside the index's own, in one
+        transaction; an earlier set of the same model is replaced and its collection retired."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM kv WHERE key='added_vectors'").fetchone()
+            added = json.loads(row[0] if row else "[]")
+            _retire(conn, [c for c, m, _ in added if m == model and c != collection])
+            added = [[c, m, d] for c, m, d in added if m != model] + [[collection, model, dim]]
+            _put(conn, "added_vectors", json.dumps(added))
+            _put(conn, "reindex_target", None)
+
+    def remove_vectors(self, model: str) -> str | None:
+        """Stop searching the vectors ``model`` added and retire their collection (returned; None
+        when no such set was added)."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT value FROM kv WHERE key='added_vectors'").fetchone()
+            added = json.loads(row[0] if row else "[]")
+            gone = [c for c, m, _ in added if m == model]
+            left = [[c, m, d] for c, m, d in added if m != model]
+            _put(conn, "added_vectors", json.dumps(left) if left else None)
+            _retire(conn, gone)
+        return gone[0] if gone else None
 
     def purged(self, doc_id: str) -> None:
         """The vectors of ``doc_id`` are gone from the store."""

@@ -8,6 +8,11 @@ after that, or by the next writer if this process stops first.
 
 A run that stops (crash, Ctrl-C) leaves the new collection half filled; the same command resumes
 it, skipping the chunks already there with the same text.
+
+With ``add`` the index keeps its own vectors and the new set is searched beside them (a second
+dense ranking in the fusion; see ``FilingIndex.added_dense_search``): a model tuned on the index
+(``filings tune``) then adds the passages it ranks high to the candidates without losing those the
+base model finds. :func:`remove_added` stops searching such a set and deletes it.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Literal
@@ -28,7 +33,7 @@ from agent.schemas import ChunkMetadata
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-__all__ = ["ReindexInterrupted", "ReindexResult", "collection_name", "reindex"]
+__all__ = ["ReindexInterrupted", "ReindexResult", "collection_name", "reindex", "remove_added"]
 
 DEFAULT_BATCH = 64
 
@@ -46,6 +51,7 @@ class ReindexResult:
     embedded: int = 0  # by this run
     kept: int = 0  # already in the new collection from an interrupted run
     seconds: float = 0.0
+    added: bool = False  # searched beside the index's own vectors (``add``), not in their place
 
 
 class ReindexInterrupted(Exception):
@@ -56,12 +62,13 @@ class ReindexInterrupted(Exception):
         self.done, self.total = done, total
 
 
-def collection_name(base: str, model: str, avoid: str = "") -> str:
+def collection_name(base: str, model: str, avoid: str | Collection[str] = "") -> str:
     """``<base>-<8 hex of sha256(model)>``, a valid Chroma name (3-512 of [a-zA-Z0-9._-], alphanumeric
-    at both ends); ``avoid`` (the active collection: a --force run re-embeds beside it) gets ``-b``."""
+    at both ends); a name in ``avoid`` (collections in use: a --force run re-embeds beside them) gets
+    ``-b``."""
     stem = re.sub(r"[^A-Za-z0-9._-]", "-", base)[:490].strip("._-") or "filings"
     name = f"{stem}-{hashlib.sha256(model.encode()).hexdigest()[:8]}"
-    return f"{name}-b" if name == avoid else name
+    return f"{name}-b" if name in ({avoid} if isinstance(avoid, str) else set(avoid)) else name
 
 
 @dataclass
@@ -80,19 +87,30 @@ def reindex(
     force: bool = False,
     embeddings: Embeddings | None = None,
     progress: ProgressFn | None = None,
+    add: bool = False,
 ) -> ReindexResult:
     """Re-embed the index under ``settings`` with ``model`` (``embeddings``: that model, already
-    loaded). Returns status ``unchanged`` when the index already records ``model`` and not ``force``.
-    Raises :class:`ReindexInterrupted` on Ctrl-C and ``IndexBusyError`` when another writer runs."""
+    loaded); with ``add``, keep the index's own vectors and search the new set beside them.
+    Returns status ``unchanged`` when the index already has ``model``'s vectors (in the role asked)
+    and not ``force``. Raises :class:`ReindexInterrupted` on Ctrl-C, ``IndexBusyError`` when another
+    writer runs and ``ValueError`` when ``model`` already holds the other role."""
     t0 = time.perf_counter()
     with FilingIndex.open_for_write(settings) as index:
         store = index.store
         if not isinstance(store, ChromaStore):
             raise TypeError("re-embedding needs the Chroma store")
         old_model = index.embeddings_model
-        if old_model == model and not force:
-            return ReindexResult("unchanged", old_model, model, store.name)
-        target = collection_name(settings.collection, model, avoid=store.name)
+        added = {m: c for c, m, _ in index.manifest.added_vectors()}
+        if add and model == (old_model or settings.embeddings_model):
+            raise ValueError(f"{model} made this index's own vectors already; --add is for another model")
+        if not add and model in added:
+            raise ValueError(
+                f"{model}'s vectors are searched beside the index's own already; remove them first "
+                f"(filings reindex --embeddings {model} --remove)"
+            )
+        if (added if add else {old_model: store.name}).get(model) and not force:
+            return ReindexResult("unchanged", old_model, model, added.get(model, store.name), added=add)
+        target = collection_name(settings.collection, model, avoid={store.name, *added.values()})
         _claim_target(index, store, target)
         if embeddings is None:
             from agent.models import make_embeddings
@@ -107,13 +125,24 @@ def reindex(
             raise ReindexInterrupted(run.done, run.total) from None
         if sink.count() != len(committed):  # documents removed or shortened between two runs
             sink.delete_ids(sorted(sink.ids() - committed))
-        old = store.name
-        index.manifest.switch_collection(target, model, dim, old=old)
-        store.use(target)
+        if add:
+            index.manifest.add_vectors(target, model, dim)
+        else:
+            index.manifest.switch_collection(target, model, dim, old=store.name)
+            store.use(target)
         index.drop_retired_collections()
     return ReindexResult(
-        "done", old_model, model, target, run.total, run.embedded, run.kept, time.perf_counter() - t0
+        "done", old_model, model, target, run.total, run.embedded, run.kept, time.perf_counter() - t0, add
     )
+
+
+def remove_added(settings: Settings, model: str) -> str | None:
+    """Stop searching the vectors ``model`` added (``reindex(..., add=True)``) and delete their
+    collection; returns its name, None when the index has no such set."""
+    with FilingIndex.open_for_write(settings) as index:
+        gone = index.manifest.remove_vectors(model)
+        index.drop_retired_collections()
+    return gone
 
 
 def _claim_target(index: FilingIndex, store: ChromaStore, target: str) -> None:

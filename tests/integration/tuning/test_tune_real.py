@@ -90,6 +90,43 @@ def test_an_index_reembedded_with_the_tuned_model_answers_searches(tuned_data: P
     assert search.exit_code == 0, search.output
 
 
+def test_tuned_vectors_added_beside_the_base_ones_join_the_fusion(tuned_data: Path) -> None:
+    """`reindex --add`: the index keeps its MiniLM vectors, the tuned model's are searched beside them
+    (the `dense2` vote in the fusion), a removed filing leaves both sets, `--remove` drops the set."""
+    from agent.retrieval.hybrid import HybridRetriever
+    from agent.schemas import Scope
+
+    data = tuned_data.parent / "added"
+    shutil.copytree(tuned_data, data)
+    base = ["--data-dir", str(data), "reindex", "--embeddings", "local:tuned/t"]
+    result = CliRunner().invoke(app, [*base, "--add"])
+    assert result.exit_code == 0, result.output
+    assert "searched beside the index's own (local:all-minilm-l6-v2)" in result.output
+    index = FilingIndex.open(Settings(data_dir=data))
+    try:
+        assert index.embeddings_model == "local:all-minilm-l6-v2"
+        ((lane, store, model, dim),) = index.added_vectors()
+        assert (lane, model, dim, store.count()) == ("dense2", "local:tuned/t", 384, index.count())
+        some = sorted(store.ids())[:1]
+        assert store.vectors(some)[some[0]] != index.store.vectors(some)[some[0]]  # type: ignore[attr-defined]
+        hits = HybridRetriever(index).search("Apple iPhone net sales", Scope())
+        assert hits and any("dense2_rank" in h.stage_scores for h in hits)
+        doc = index.documents()[0]
+        assert index.remove(doc.doc_id) is not None
+        assert store.count() == index.count() == index.store.count()
+    finally:
+        index.close()
+    search = CliRunner().invoke(app, ["--data-dir", str(data), "search", "iPhone net sales"])
+    assert search.exit_code == 0, search.output
+    removed = CliRunner().invoke(app, [*base, "--remove"])
+    assert removed.exit_code == 0, removed.output
+    index = FilingIndex.open(Settings(data_dir=data))
+    try:
+        assert index.added_vectors() == []
+    finally:
+        index.close()
+
+
 def test_a_teacher_labels_the_triplets_and_the_model_learns_its_margins(tuned_data: Path) -> None:
     """--teacher: a real sentence-transformer scores each positive and negative (GPL), the model
     trains under MarginMSE, loads through its model string, and the card names the teacher. The
