@@ -10,7 +10,8 @@ FinanceBench's authors measured), built beforehand with ``filings --data-dir DIR
 Each stage's time is what a question costs up to that stage (a reranker row includes the fused +
 scoped search before it). To compare embeddings models (say a model from ``filings tune`` against
 the base), give ``--data-dir`` once per index (``filings reindex --embeddings local:tuned/NAME`` on
-a copy): the rows of each are labelled with the model its vectors were made with.
+a copy, with ``--add`` to keep the base vectors beside the tuned ones): the rows of each are
+labelled with the models its vectors were made with.
 """
 
 from __future__ import annotations
@@ -143,6 +144,9 @@ def evaluate(
             progress(f"[{n}/{len(examples)}] scope={scope.status} docs={len(scoped_paths)} {q[:70]}")
     scope_stats["mean_scoped_docs"] = statistics.fmean(scoped_docs or [0])
     scope_stats["embeddings_model"] = index.embeddings_model or settings.embeddings_model
+    added = [model for _, _, model, _ in index.added_vectors()]
+    if added:  # `filings reindex --add`: those vectors vote in every fused stage
+        scope_stats["embeddings_model"] += "".join(f" + {model}" for model in added)
     return [s.row() for s in stages.values()], scope_stats
 
 
