@@ -36,9 +36,11 @@ HELP = """Adapt the retrieval models to the filings in this index, offline (no q
 4. A before/after table ranks held-out queries of held-out filings (split by document).
 
 The model is saved under <data-dir>/tuned/NAME with a card (README.md, card.json). Use it with
-`filings reindex --embeddings local:tuned/NAME` (re-embeds the index), or as a reranker:
---reranker local:tuned/NAME-rerank (cross-encoder) or local:tuned/NAME-rescore. Ctrl-C stops at the
-next step and keeps the model as it stands (its card says so)."""
+`filings reindex --embeddings local:tuned/NAME --add` (its vectors searched beside the index's own:
+the tuned model adds what it ranks high to the candidates, the base keeps what it finds), without
+--add (re-embeds the index in their place), or as a reranker: --reranker local:tuned/NAME-rerank
+(cross-encoder) or local:tuned/NAME-rescore. Measure before you switch (python -m evals.retrieval).
+Ctrl-C stops at the next step and keeps the model as it stands (its card says so)."""
 
 
 class StageLines:
