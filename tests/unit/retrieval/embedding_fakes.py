@@ -4,9 +4,11 @@ the recorded embedding model and of `filings reindex`."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
+from agent.config import Settings
 from agent.retrieval.index import DocumentRecord, FilingIndex
 from agent.schemas import Chunk, ChunkMetadata
 
@@ -75,6 +77,16 @@ def write_doc(index: FilingIndex, doc_id: str, texts: list[str] | None = None) -
         index.begin(rec)
         index.add(chunks, index.embeddings.embed_documents(texts))
         index.commit(rec)
+
+
+def two_documents(data_dir: Path) -> Settings:
+    """An index of 2 documents (4 chunks: TEXTS) embedded by the 16-d fake under the default model name."""
+    settings = Settings(data_dir=data_dir)
+    index = FilingIndex.open(settings, embeddings=fake16())
+    write_doc(index, "d-acme")
+    write_doc(index, "d-bolt")
+    index.close()
+    return settings
 
 
 def collections(index: FilingIndex) -> set[str]:

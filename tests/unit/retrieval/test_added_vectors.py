@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from embedding_fakes import CountingEmbeddings, WordEmbeddings, collections, fake16, write_doc
+from embedding_fakes import CountingEmbeddings, WordEmbeddings, collections, fake16, two_documents, write_doc
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 from typer.testing import CliRunner
 
@@ -34,12 +34,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         return DeterministicFakeEmbedding(size=8) if spec == OTHER else fake16()
 
     monkeypatch.setattr(agent.models, "make_embeddings", make_embeddings)
-    settings = Settings(data_dir=tmp_path)
-    index = FilingIndex.open(settings, embeddings=fake16())
-    write_doc(index, "d-acme")
-    write_doc(index, "d-bolt")
-    index.close()
-    return settings
+    return two_documents(tmp_path)
 
 
 def _lane(index: FilingIndex) -> set[str]:

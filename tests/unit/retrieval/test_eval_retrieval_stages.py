@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from embedding_fakes import WordEmbeddings, fake16, write_doc
+from embedding_fakes import WordEmbeddings, fake16, two_documents
 from langchain_core.embeddings import Embeddings
 
 import agent.models
 from agent.config import DEFAULT_EMBEDDINGS, Settings
-from agent.retrieval.index import FilingIndex
 from agent.retrieval.reindex import reindex
 from evals.datasets import EvalExample, Evidence
 from evals.retrieval import evaluate
@@ -25,12 +24,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         return WordEmbeddings() if spec == WORDS else fake16()
 
     monkeypatch.setattr(agent.models, "make_embeddings", make_embeddings)
-    settings = Settings(data_dir=tmp_path)
-    index = FilingIndex.open(settings)
-    write_doc(index, "d-acme")
-    write_doc(index, "d-bolt")
-    index.close()
-    return settings
+    return two_documents(tmp_path)
 
 
 def test_stages_are_scored_and_added_vectors_named(settings: Settings) -> None:

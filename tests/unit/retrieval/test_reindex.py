@@ -6,7 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from embedding_fakes import TEXTS, CountingEmbeddings, WordEmbeddings, collections, fake16, write_doc
+from embedding_fakes import (
+    TEXTS,
+    CountingEmbeddings,
+    WordEmbeddings,
+    collections,
+    fake16,
+    two_documents,
+)
 from langchain_core.embeddings import Embeddings
 from typer.testing import CliRunner
 
@@ -23,12 +30,7 @@ ALL_TEXTS = sorted(t for texts in TEXTS.values() for t in texts)
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """An index of 2 documents (4 chunks) embedded by the 16-d fake under the default model name."""
-    settings = Settings(data_dir=tmp_path)
-    index = FilingIndex.open(settings, embeddings=fake16())
-    write_doc(index, "d-acme")
-    write_doc(index, "d-bolt")
-    index.close()
-    return settings
+    return two_documents(tmp_path)
 
 
 @pytest.fixture
