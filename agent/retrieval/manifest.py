@@ -357,8 +357,7 @@ class Manifest:
         """Make ``collection`` (vectors by ``model``) searched beside the index's own, in one
         transaction; an earlier set of the same model is replaced and its collection retired."""
         with self.transaction() as conn:
-            row = conn.execute("SELECT value FROM kv WHERE key='added_vectors'").fetchone()
-            added = json.loads(row[0] if row else "[]")
+            added = _added(conn)
             _retire(conn, [c for c, m, _ in added if m == model and c != collection])
             added = [[c, m, d] for c, m, d in added if m != model] + [[collection, model, dim]]
             _put(conn, "added_vectors", json.dumps(added))
@@ -368,8 +367,7 @@ class Manifest:
         """Stop searching the vectors ``model`` added and retire their collection (returned; None
         when no such set was added)."""
         with self.transaction() as conn:
-            row = conn.execute("SELECT value FROM kv WHERE key='added_vectors'").fetchone()
-            added = json.loads(row[0] if row else "[]")
+            added = _added(conn)
             gone = [c for c, m, _ in added if m == model]
             left = [[c, m, d] for c, m, d in added if m != model]
             _put(conn, "added_vectors", json.dumps(left) if left else None)
@@ -392,6 +390,12 @@ def _put(conn: sqlite3.Connection, key: str, value: str | None) -> None:
         conn.execute("DELETE FROM kv WHERE key=?", (key,))
     else:
         conn.execute("INSERT OR REPLACE INTO kv(key, value) VALUES(?,?)", (key, value))
+
+
+def _added(conn: sqlite3.Connection) -> list[list[Any]]:
+    """The added vector sets as stored: [collection, model, dimension] each."""
+    row = conn.execute("SELECT value FROM kv WHERE key='added_vectors'").fetchone()
+    return list(json.loads(row[0] if row else "[]"))
 
 
 def _retire(conn: sqlite3.Connection, names: list[str]) -> None:

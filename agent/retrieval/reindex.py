@@ -108,8 +108,9 @@ def reindex(
                 f"{model}'s vectors are searched beside the index's own already; remove them first "
                 f"(filings reindex --embeddings {model} --remove)"
             )
-        if (added if add else {old_model: store.name}).get(model) and not force:
-            return ReindexResult("unchanged", old_model, model, added.get(model, store.name), added=add)
+        current = added.get(model) if add else (store.name if model == old_model else None)
+        if current and not force:
+            return ReindexResult("unchanged", old_model, model, current, added=add)
         target = collection_name(settings.collection, model, avoid={store.name, *added.values()})
         _claim_target(index, store, target)
         if embeddings is None:
